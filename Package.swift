@@ -1,0 +1,137 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let upcoming: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "souverain",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "souverain", targets: ["souverain"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+    ],
+    targets: [
+        // Value types and pure computations shared by every layer. No I/O.
+        .target(
+            name: "SouverainModel",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: upcoming
+        ),
+        // AWS Signature V4: canonical requests, signing keys, header and presigned verification, aws-chunked decoding.
+        .target(
+            name: "SouverainSigV4",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: upcoming
+        ),
+        // The S3 wire protocol: operations parsed from requests, XML codecs, error codes.
+        .target(
+            name: "SouverainS3",
+            dependencies: [],
+            swiftSettings: upcoming
+        ),
+        // The catalogue protocol and its records.
+        .target(
+            name: "SouverainCatalogue",
+            dependencies: ["SouverainModel"],
+            swiftSettings: upcoming
+        ),
+        .target(
+            name: "SouverainCatalogueSQLite",
+            dependencies: ["SouverainCatalogue", "SouverainModel", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: upcoming
+        ),
+        // The Location protocol and the local-disk implementation.
+        .target(
+            name: "SouverainStorage",
+            dependencies: [
+                "SouverainModel",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
+            swiftSettings: upcoming
+        ),
+        // The data path: authorise, write, commit, read.
+        .target(
+            name: "SouverainEngine",
+            dependencies: [
+                "SouverainModel", "SouverainCatalogue", "SouverainStorage",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: upcoming
+        ),
+        // The Hummingbird application: S3 dispatcher, health, metrics, middleware.
+        .target(
+            name: "SouverainServer",
+            dependencies: [
+                "SouverainModel", "SouverainSigV4", "SouverainS3", "SouverainEngine", "SouverainCatalogue",
+                "SouverainStorage",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: upcoming
+        ),
+        // The executable: the only place that picks concrete implementations.
+        .executableTarget(
+            name: "souverain",
+            dependencies: [
+                "SouverainModel", "SouverainServer", "SouverainEngine", "SouverainCatalogue",
+                "SouverainCatalogueSQLite", "SouverainStorage",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: upcoming
+        ),
+        .testTarget(name: "SouverainModelTests", dependencies: ["SouverainModel"], swiftSettings: upcoming),
+        .testTarget(
+            name: "SouverainSigV4Tests",
+            dependencies: ["SouverainSigV4", .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: upcoming
+        ),
+        .testTarget(name: "SouverainS3Tests", dependencies: ["SouverainS3"], swiftSettings: upcoming),
+        .testTarget(
+            name: "SouverainCatalogueSQLiteTests",
+            dependencies: ["SouverainCatalogueSQLite", "SouverainCatalogue", "SouverainModel"],
+            swiftSettings: upcoming
+        ),
+        .testTarget(
+            name: "SouverainStorageTests",
+            dependencies: ["SouverainStorage", "SouverainModel", .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: upcoming
+        ),
+    ]
+)

@@ -1,0 +1,121 @@
+public import SouverainModel
+
+/// Where Souverain keeps what it knows: buckets, objects and where their bytes are, multipart
+/// uploads, users and grants. Every mutating call is one durable transaction: when it returns,
+/// the change survives a crash.
+///
+/// Blobs leave the catalogue through the garbage list: a call that drops a reference to a blob
+/// (overwrite, delete, abort, completion without a part) records it as garbage in the same
+/// transaction, and the caller deletes the file then calls `forgetGarbage`. A crash in between
+/// leaves the garbage listed, and start-up finishes the job.
+public protocol Catalogue: Sendable {
+    // MARK: Users and grants
+    func addUser(_ user: User) async throws
+    func user(accessKeyID: String) async throws -> User?
+    func user(named name: String) async throws -> User?
+    func users() async throws -> [User]
+    /// Removes the user and its grants. Returns false when there was none.
+    func removeUser(named name: String) async throws -> Bool
+    func setGrant(_ grant: Grant) async throws
+    func removeGrant(bucket: String, userName: String) async throws -> Bool
+    func grant(bucket: String, userName: String) async throws -> BucketPermission?
+    func grants(userName: String) async throws -> [Grant]
+
+    // MARK: Buckets
+    /// Throws `.bucketExists` when the name is taken.
+    func createBucket(_ bucket: BucketRecord) async throws
+    func bucket(named name: String) async throws -> BucketRecord?
+    func buckets() async throws -> [BucketRecord]
+    /// Throws `.bucketNotEmpty` while it holds objects or uploads, `.noSuchBucket` when absent.
+    func deleteBucket(named name: String) async throws
+
+    // MARK: Objects
+    func object(bucket: String, key: String) async throws -> ObjectRecord?
+    /// Inserts or replaces the object; the replaced object's segments become garbage.
+    /// Throws `.noSuchBucket` if the bucket was deleted meanwhile.
+    func putObject(_ object: ObjectRecord) async throws -> [GarbageBlob]
+    /// Removes the object; its segments become garbage. Returns the removed record.
+    func deleteObject(bucket: String, key: String) async throws -> (ObjectRecord, [GarbageBlob])?
+    /// Objects whose key starts with `prefix` and sorts after `position` (byte order of UTF-8),
+    /// in byte order, at most `limit`.
+    func listObjects(bucket: String, prefix: String, after position: ListPosition?, limit: Int)
+        async throws -> [ObjectRecord]
+
+    // MARK: Multipart uploads
+    func createUpload(_ upload: UploadRecord) async throws
+    func upload(id: String) async throws -> UploadRecord?
+    /// Records a part, replacing one with the same number (whose segment becomes garbage).
+    /// Throws `.noSuchUpload` if the upload was completed or aborted meanwhile.
+    func putPart(_ part: PartRecord) async throws -> [GarbageBlob]
+    /// Parts with a number greater than `after`, in order, at most `limit`.
+    func parts(uploadID: String, after: Int, limit: Int) async throws -> [PartRecord]
+    /// Atomically replaces the upload and its parts by the object. Parts not referenced by the
+    /// object, and any object it replaces, become garbage. Throws `.noSuchUpload` if gone.
+    func completeUpload(id: String, object: ObjectRecord) async throws -> [GarbageBlob]
+    /// Removes the upload; its parts become garbage. Throws `.noSuchUpload` if gone.
+    func abortUpload(id: String) async throws -> [GarbageBlob]
+    /// Uploads of a bucket ordered by (key, upload id), after the markers.
+    func uploads(bucket: String, prefix: String, keyMarker: String?, uploadIDMarker: String?, limit: Int)
+        async throws -> [UploadRecord]
+
+    // MARK: Garbage and recovery
+    func garbage(limit: Int) async throws -> [GarbageBlob]
+    func forgetGarbage(_ blobs: [GarbageBlob]) async throws
+    /// True when some object, part or garbage entry references the blob.
+    func isReferenced(location: String, locator: String) async throws -> Bool
+}
+
+/// The one error type of the catalogue layer.
+public struct CatalogueError: Error, Sendable, CustomStringConvertible {
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        private enum Value: String { case bucketExists, bucketNotEmpty, noSuchBucket, noSuchUpload, userExists, unavailable }
+        private let value: Value
+        private init(_ value: Value) { self.value = value }
+        public static let bucketExists = Code(.bucketExists)
+        public static let bucketNotEmpty = Code(.bucketNotEmpty)
+        public static let noSuchBucket = Code(.noSuchBucket)
+        public static let noSuchUpload = Code(.noSuchUpload)
+        public static let userExists = Code(.userExists)
+        /// The database failed: I/O, corruption, a full disk. The cause says more.
+        public static let unavailable = Code(.unavailable)
+        public var description: String { value.rawValue }
+    }
+
+    public var code: Code
+    public var message: String
+    public var cause: (any Error)?
+
+    public init(_ code: Code, _ message: String, cause: (any Error)? = nil) {
+        self.code = code
+        self.message = message
+        self.cause = cause
+    }
+
+    public var description: String {
+        cause.map { "\(code): \(message) (\($0))" } ?? "\(code): \(message)"
+    }
+}
+
+/// Where a listing resumes.
+public enum ListPosition: Sendable, Equatable {
+    /// Strictly after this key.
+    case key(String)
+    /// After every key that starts with this string (used to skip past a common prefix).
+    case pastPrefix(String)
+}
+
+extension ListPosition {
+    /// The smallest byte string greater than every string that starts with `prefix`, or nil
+    /// when none exists (a prefix of only 0xFF bytes, impossible in UTF-8).
+    public static func successor(ofPrefix prefix: [UInt8]) -> [UInt8]? {
+        var bytes = prefix
+        while let last = bytes.last {
+            if last < 0xFF {
+                bytes[bytes.count - 1] = last + 1
+                return bytes
+            }
+            bytes.removeLast()
+        }
+        return nil
+    }
+}

@@ -1,0 +1,155 @@
+public import Foundation
+public import SouverainModel
+
+/// A bucket as the catalogue keeps it.
+public struct BucketRecord: Sendable, Equatable {
+    public var name: String
+    /// The name of the user who created it.
+    public var owner: String
+    public var createdAt: Date
+    public var region: String
+
+    public init(name: String, owner: String, createdAt: Date, region: String) {
+        self.name = name
+        self.owner = owner
+        self.createdAt = createdAt
+        self.region = region
+    }
+}
+
+/// One stored blob: a file in a location, identified by a locator that never derives from the
+/// object key (so no key can reach outside the location).
+public struct BlobSegment: Sendable, Equatable, Codable {
+    public var locator: String
+    public var size: Int64
+
+    public init(locator: String, size: Int64) {
+        self.locator = locator
+        self.size = size
+    }
+}
+
+/// The HTTP headers S3 stores with an object and returns on GET and HEAD.
+public struct ObjectMetadata: Sendable, Equatable, Codable {
+    public var contentType: String?
+    public var contentEncoding: String?
+    public var contentDisposition: String?
+    public var contentLanguage: String?
+    public var cacheControl: String?
+    public var expires: String?
+    /// `x-amz-meta-*` headers, by lowercased name without the prefix.
+    public var user: [String: String]
+
+    public init(
+        contentType: String? = nil, contentEncoding: String? = nil, contentDisposition: String? = nil,
+        contentLanguage: String? = nil, cacheControl: String? = nil, expires: String? = nil,
+        user: [String: String] = [:]
+    ) {
+        self.contentType = contentType
+        self.contentEncoding = contentEncoding
+        self.contentDisposition = contentDisposition
+        self.contentLanguage = contentLanguage
+        self.cacheControl = cacheControl
+        self.expires = expires
+        self.user = user
+    }
+
+    /// Size as S3 counts it for the 2 KiB user-metadata limit.
+    public var userMetadataSize: Int { user.reduce(0) { $0 + $1.key.utf8.count + $1.value.utf8.count } }
+}
+
+/// An object as the catalogue keeps it: what it is and where its bytes are.
+public struct ObjectRecord: Sendable, Equatable {
+    public var bucket: String
+    public var key: String
+    public var size: Int64
+    /// The ETag without quotes: MD5 hex, or `hex-N` for a multipart object.
+    public var etag: String
+    public var lastModified: Date
+    public var metadata: ObjectMetadata
+    /// Base64 checksums by algorithm (a multipart composite carries its `-N` suffix).
+    public var checksums: [ChecksumAlgorithm: String]
+    /// The location that holds the segments.
+    public var location: String
+    /// The blobs whose concatenation is the object's bytes, in order.
+    public var segments: [BlobSegment]
+    /// The number of parts of a multipart object, nil for a single-part one.
+    public var partCount: Int?
+
+    public init(
+        bucket: String, key: String, size: Int64, etag: String, lastModified: Date, metadata: ObjectMetadata,
+        checksums: [ChecksumAlgorithm: String], location: String, segments: [BlobSegment], partCount: Int?
+    ) {
+        self.bucket = bucket
+        self.key = key
+        self.size = size
+        self.etag = etag
+        self.lastModified = lastModified
+        self.metadata = metadata
+        self.checksums = checksums
+        self.location = location
+        self.segments = segments
+        self.partCount = partCount
+    }
+}
+
+/// A multipart upload in progress.
+public struct UploadRecord: Sendable, Equatable {
+    public var uploadID: String
+    public var bucket: String
+    public var key: String
+    public var initiated: Date
+    public var owner: String
+    public var metadata: ObjectMetadata
+    public var checksumAlgorithm: ChecksumAlgorithm?
+
+    public init(
+        uploadID: String, bucket: String, key: String, initiated: Date, owner: String, metadata: ObjectMetadata,
+        checksumAlgorithm: ChecksumAlgorithm?
+    ) {
+        self.uploadID = uploadID
+        self.bucket = bucket
+        self.key = key
+        self.initiated = initiated
+        self.owner = owner
+        self.metadata = metadata
+        self.checksumAlgorithm = checksumAlgorithm
+    }
+}
+
+/// One uploaded part of a multipart upload.
+public struct PartRecord: Sendable, Equatable {
+    public var uploadID: String
+    public var partNumber: Int
+    public var size: Int64
+    public var etag: String
+    public var lastModified: Date
+    public var location: String
+    public var segment: BlobSegment
+    public var checksums: [ChecksumAlgorithm: String]
+
+    public init(
+        uploadID: String, partNumber: Int, size: Int64, etag: String, lastModified: Date, location: String,
+        segment: BlobSegment, checksums: [ChecksumAlgorithm: String]
+    ) {
+        self.uploadID = uploadID
+        self.partNumber = partNumber
+        self.size = size
+        self.etag = etag
+        self.lastModified = lastModified
+        self.location = location
+        self.segment = segment
+        self.checksums = checksums
+    }
+}
+
+/// A blob that no object references any more and that its location should delete.
+public struct GarbageBlob: Sendable, Equatable, Hashable {
+    public var location: String
+    public var locator: String
+
+    public init(location: String, locator: String) {
+        self.location = location
+        self.locator = locator
+    }
+}

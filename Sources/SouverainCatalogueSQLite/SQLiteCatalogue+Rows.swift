@@ -1,0 +1,123 @@
+import Foundation
+internal import GRDB
+import SouverainCatalogue
+import SouverainModel
+
+/// Conversions between records and rows, and the statements several transactions share.
+extension SQLiteCatalogue {
+    struct ObjectRow: Sendable {
+        var arguments: [DatabaseValue]
+        var segments: [BlobSegment]
+        var location: String
+    }
+
+    static func keyBlob(_ key: String) -> Data { Data(key.utf8) }
+
+    static func millis(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
+
+    static func date(_ millis: Int64) -> Date { Date(timeIntervalSince1970: Double(millis) / 1000) }
+
+    static func json<T: Encodable>(_ value: T) throws -> String {
+        do {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = .sortedKeys
+            return String(decoding: try encoder.encode(value), as: UTF8.self)
+        } catch {
+            throw CatalogueError(.unavailable, "cannot encode a catalogue record", cause: error)
+        }
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, _ text: String) throws -> T {
+        try JSONDecoder().decode(type, from: Data(text.utf8))
+    }
+
+    static func checksumStrings(_ checksums: [ChecksumAlgorithm: String]) -> [String: String] {
+        Dictionary(uniqueKeysWithValues: checksums.map { ($0.key.rawValue, $0.value) })
+    }
+
+    static func checksums(_ text: String) throws -> [ChecksumAlgorithm: String] {
+        let raw = try decode([String: String].self, text)
+        var out: [ChecksumAlgorithm: String] = [:]
+        for (name, value) in raw { if let algorithm = ChecksumAlgorithm(rawValue: name) { out[algorithm] = value } }
+        return out
+    }
+
+    static func encode(_ object: ObjectRecord) throws -> ObjectRow {
+        let values: [any DatabaseValueConvertible] = [
+            object.bucket, keyBlob(object.key), object.size, object.etag, millis(object.lastModified),
+            try json(object.metadata), try json(checksumStrings(object.checksums)), object.location,
+            try json(object.segments),
+        ]
+        var arguments = values.map(\.databaseValue)
+        arguments.append(object.partCount?.databaseValue ?? .null)
+        return ObjectRow(arguments: arguments, segments: object.segments, location: object.location)
+    }
+
+    static func insert(_ db: Database, _ row: ObjectRow) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO objects (bucket, key, size, etag, last_modified, metadata, checksums, location, segments, part_count)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: StatementArguments(row.arguments))
+        for segment in row.segments {
+            try db.execute(sql: "INSERT OR IGNORE INTO blobs (location, locator) VALUES (?, ?)",
+                           arguments: [row.location, segment.locator])
+        }
+    }
+
+    /// Removes an object row if present; its blobs move to the garbage list.
+    static func dropObject(_ db: Database, bucket: String, key: String) throws -> [GarbageBlob] {
+        guard let row = try Row.fetchOne(db, sql: "SELECT location, segments FROM objects WHERE bucket = ? AND key = ?",
+                                         arguments: [bucket, keyBlob(key)]) else { return [] }
+        let location: String = row["location"]
+        let segments = try decode([BlobSegment].self, row["segments"])
+        let garbage = segments.map { GarbageBlob(location: location, locator: $0.locator) }
+        for blob in garbage { try discard(db, blob) }
+        try db.execute(sql: "DELETE FROM objects WHERE bucket = ? AND key = ?", arguments: [bucket, keyBlob(key)])
+        return garbage
+    }
+
+    static func discard(_ db: Database, _ blob: GarbageBlob) throws {
+        try db.execute(sql: "DELETE FROM blobs WHERE location = ? AND locator = ?", arguments: [blob.location, blob.locator])
+        try db.execute(sql: "INSERT OR IGNORE INTO garbage (location, locator) VALUES (?, ?)",
+                       arguments: [blob.location, blob.locator])
+    }
+
+    static func key(_ row: Row) -> String {
+        let data: Data = row["key"]
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    static func object(from row: Row) throws -> ObjectRecord {
+        ObjectRecord(
+            bucket: row["bucket"], key: key(row), size: row["size"], etag: row["etag"],
+            lastModified: date(row["last_modified"]), metadata: try decode(ObjectMetadata.self, row["metadata"]),
+            checksums: try checksums(row["checksums"]), location: row["location"],
+            segments: try decode([BlobSegment].self, row["segments"]), partCount: row["part_count"])
+    }
+
+    static func upload(from row: Row) throws -> UploadRecord {
+        let algorithm: String? = row["checksum_algorithm"]
+        return UploadRecord(
+            uploadID: row["upload_id"], bucket: row["bucket"], key: key(row), initiated: date(row["initiated"]),
+            owner: row["owner"], metadata: try decode(ObjectMetadata.self, row["metadata"]),
+            checksumAlgorithm: algorithm.flatMap(ChecksumAlgorithm.init(rawValue:)))
+    }
+
+    static func part(from row: Row) throws -> PartRecord {
+        PartRecord(
+            uploadID: row["upload_id"], partNumber: row["part_number"], size: row["size"], etag: row["etag"],
+            lastModified: date(row["last_modified"]), location: row["location"],
+            segment: BlobSegment(locator: row["locator"], size: row["size"]), checksums: try checksums(row["checksums"]))
+    }
+
+    static func user(from row: Row) -> User {
+        User(name: row["name"], accessKeyID: row["access_key"], secretAccessKey: row["secret"],
+             role: Role(rawValue: row["role"]) ?? .user)
+    }
+
+    static func bucket(from row: Row) -> BucketRecord {
+        BucketRecord(name: row["name"], owner: row["owner"], createdAt: date(row["created"]), region: row["region"])
+    }
+}

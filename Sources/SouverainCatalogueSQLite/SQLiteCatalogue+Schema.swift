@@ -1,0 +1,80 @@
+internal import GRDB
+
+extension SQLiteCatalogue {
+    /// Ordered, frozen migrations: a migration that has shipped is never edited; changes come as
+    /// a new one.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE users (
+                    name TEXT PRIMARY KEY,
+                    access_key TEXT NOT NULL UNIQUE,
+                    secret TEXT NOT NULL,
+                    role TEXT NOT NULL
+                );
+                CREATE TABLE grants (
+                    bucket TEXT NOT NULL,
+                    user_name TEXT NOT NULL,
+                    permission TEXT NOT NULL,
+                    PRIMARY KEY (bucket, user_name)
+                ) WITHOUT ROWID;
+                CREATE INDEX grants_by_user ON grants (user_name);
+                CREATE TABLE buckets (
+                    name TEXT PRIMARY KEY,
+                    owner TEXT NOT NULL,
+                    created INTEGER NOT NULL,
+                    region TEXT NOT NULL
+                );
+                -- Keys are BLOBs so that SQLite orders them by bytes, as S3 lists them.
+                CREATE TABLE objects (
+                    bucket TEXT NOT NULL,
+                    key BLOB NOT NULL,
+                    size INTEGER NOT NULL,
+                    etag TEXT NOT NULL,
+                    last_modified INTEGER NOT NULL,
+                    metadata TEXT NOT NULL,
+                    checksums TEXT NOT NULL,
+                    location TEXT NOT NULL,
+                    segments TEXT NOT NULL,
+                    part_count INTEGER,
+                    PRIMARY KEY (bucket, key)
+                ) WITHOUT ROWID;
+                CREATE TABLE uploads (
+                    upload_id TEXT PRIMARY KEY,
+                    bucket TEXT NOT NULL,
+                    key BLOB NOT NULL,
+                    initiated INTEGER NOT NULL,
+                    owner TEXT NOT NULL,
+                    metadata TEXT NOT NULL,
+                    checksum_algorithm TEXT
+                );
+                CREATE INDEX uploads_by_key ON uploads (bucket, key, upload_id);
+                CREATE TABLE parts (
+                    upload_id TEXT NOT NULL,
+                    part_number INTEGER NOT NULL,
+                    size INTEGER NOT NULL,
+                    etag TEXT NOT NULL,
+                    last_modified INTEGER NOT NULL,
+                    location TEXT NOT NULL,
+                    locator TEXT NOT NULL,
+                    checksums TEXT NOT NULL,
+                    PRIMARY KEY (upload_id, part_number)
+                ) WITHOUT ROWID;
+                -- Every blob an object or a part references: what start-up checks a stray file against.
+                CREATE TABLE blobs (
+                    location TEXT NOT NULL,
+                    locator TEXT NOT NULL,
+                    PRIMARY KEY (location, locator)
+                ) WITHOUT ROWID;
+                -- Blobs no longer referenced, to be deleted from their location.
+                CREATE TABLE garbage (
+                    location TEXT NOT NULL,
+                    locator TEXT NOT NULL,
+                    PRIMARY KEY (location, locator)
+                ) WITHOUT ROWID;
+                """)
+        }
+        return migrator
+    }
+}

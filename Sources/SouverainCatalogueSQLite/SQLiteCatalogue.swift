@@ -1,0 +1,381 @@
+import Foundation
+internal import GRDB
+public import SouverainCatalogue
+public import SouverainModel
+
+/// The embedded catalogue: one SQLite database in WAL mode with `synchronous = FULL`, so that a
+/// transaction that returned survives a crash or a power cut.
+public final class SQLiteCatalogue: Catalogue {
+    private let pool: DatabasePool
+
+    /// Opens (creating if needed) the catalogue at `path` and applies pending migrations.
+    public init(path: String) throws {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+            try SQLiteCatalogue.migrator.migrate(pool)
+        } catch {
+            throw CatalogueError(.unavailable, "cannot open the catalogue at \(path)", cause: error)
+        }
+    }
+
+    // MARK: - Transactions
+
+    private func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await pool.write(body)
+        } catch let error as CatalogueError {
+            throw error
+        } catch {
+            throw CatalogueError(.unavailable, "catalogue write failed", cause: error)
+        }
+    }
+
+    private func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await pool.read(body)
+        } catch let error as CatalogueError {
+            throw error
+        } catch {
+            throw CatalogueError(.unavailable, "catalogue read failed", cause: error)
+        }
+    }
+
+    // MARK: - Users and grants
+
+    public func addUser(_ user: User) async throws {
+        try await write { db in
+            if try Bool.fetchOne(db, sql: "SELECT 1 FROM users WHERE name = ? OR access_key = ?",
+                                 arguments: [user.name, user.accessKeyID]) == true {
+                throw CatalogueError(.userExists, "a user named \(user.name) or with that access key exists")
+            }
+            try db.execute(
+                sql: "INSERT INTO users (name, access_key, secret, role) VALUES (?, ?, ?, ?)",
+                arguments: [user.name, user.accessKeyID, user.secretAccessKey, user.role.rawValue])
+        }
+    }
+
+    public func user(accessKeyID: String) async throws -> User? {
+        try await read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM users WHERE access_key = ?", arguments: [accessKeyID])
+                .map(Self.user(from:))
+        }
+    }
+
+    public func user(named name: String) async throws -> User? {
+        try await read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM users WHERE name = ?", arguments: [name]).map(Self.user(from:))
+        }
+    }
+
+    public func users() async throws -> [User] {
+        try await read { db in try Row.fetchAll(db, sql: "SELECT * FROM users ORDER BY name").map(Self.user(from:)) }
+    }
+
+    public func removeUser(named name: String) async throws -> Bool {
+        try await write { db in
+            try db.execute(sql: "DELETE FROM grants WHERE user_name = ?", arguments: [name])
+            try db.execute(sql: "DELETE FROM users WHERE name = ?", arguments: [name])
+            return db.changesCount > 0
+        }
+    }
+
+    public func setGrant(_ grant: Grant) async throws {
+        try await write { db in
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO grants (bucket, user_name, permission) VALUES (?, ?, ?)",
+                arguments: [grant.bucket, grant.userName, grant.permission.rawValue])
+        }
+    }
+
+    public func removeGrant(bucket: String, userName: String) async throws -> Bool {
+        try await write { db in
+            try db.execute(sql: "DELETE FROM grants WHERE bucket = ? AND user_name = ?", arguments: [bucket, userName])
+            return db.changesCount > 0
+        }
+    }
+
+    public func grant(bucket: String, userName: String) async throws -> BucketPermission? {
+        try await read { db in
+            try String.fetchOne(db, sql: "SELECT permission FROM grants WHERE bucket = ? AND user_name = ?",
+                                arguments: [bucket, userName]).flatMap(BucketPermission.init(rawValue:))
+        }
+    }
+
+    public func grants(userName: String) async throws -> [Grant] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM grants WHERE user_name = ? ORDER BY bucket", arguments: [userName])
+                .compactMap { row in
+                    BucketPermission(rawValue: row["permission"]).map {
+                        Grant(bucket: row["bucket"], userName: row["user_name"], permission: $0)
+                    }
+                }
+        }
+    }
+
+    // MARK: - Buckets
+
+    public func createBucket(_ bucket: BucketRecord) async throws {
+        try await write { db in
+            if try Bool.fetchOne(db, sql: "SELECT 1 FROM buckets WHERE name = ?", arguments: [bucket.name]) == true {
+                throw CatalogueError(.bucketExists, "bucket \(bucket.name) exists")
+            }
+            try db.execute(
+                sql: "INSERT INTO buckets (name, owner, created, region) VALUES (?, ?, ?, ?)",
+                arguments: [bucket.name, bucket.owner, Self.millis(bucket.createdAt), bucket.region])
+        }
+    }
+
+    public func bucket(named name: String) async throws -> BucketRecord? {
+        try await read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM buckets WHERE name = ?", arguments: [name]).map(Self.bucket(from:))
+        }
+    }
+
+    public func buckets() async throws -> [BucketRecord] {
+        try await read { db in try Row.fetchAll(db, sql: "SELECT * FROM buckets ORDER BY name").map(Self.bucket(from:)) }
+    }
+
+    public func deleteBucket(named name: String) async throws {
+        try await write { db in
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM buckets WHERE name = ?", arguments: [name]) == true else {
+                throw CatalogueError(.noSuchBucket, "bucket \(name) does not exist")
+            }
+            let hasObjects = try Bool.fetchOne(db, sql: "SELECT 1 FROM objects WHERE bucket = ? LIMIT 1", arguments: [name])
+            let hasUploads = try Bool.fetchOne(db, sql: "SELECT 1 FROM uploads WHERE bucket = ? LIMIT 1", arguments: [name])
+            if hasObjects == true || hasUploads == true {
+                throw CatalogueError(.bucketNotEmpty, "bucket \(name) is not empty")
+            }
+            try db.execute(sql: "DELETE FROM grants WHERE bucket = ?", arguments: [name])
+            try db.execute(sql: "DELETE FROM buckets WHERE name = ?", arguments: [name])
+        }
+    }
+
+    // MARK: - Objects
+
+    public func object(bucket: String, key: String) async throws -> ObjectRecord? {
+        try await read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM objects WHERE bucket = ? AND key = ?",
+                             arguments: [bucket, Self.keyBlob(key)]).map(Self.object(from:))
+        }
+    }
+
+    public func putObject(_ object: ObjectRecord) async throws -> [GarbageBlob] {
+        let row = try Self.encode(object)
+        return try await write { db in
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM buckets WHERE name = ?", arguments: [object.bucket]) == true else {
+                throw CatalogueError(.noSuchBucket, "bucket \(object.bucket) does not exist")
+            }
+            let garbage = try Self.dropObject(db, bucket: object.bucket, key: object.key)
+            try Self.insert(db, row)
+            return garbage
+        }
+    }
+
+    public func deleteObject(bucket: String, key: String) async throws -> (ObjectRecord, [GarbageBlob])? {
+        try await write { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM objects WHERE bucket = ? AND key = ?",
+                                             arguments: [bucket, Self.keyBlob(key)]) else { return nil }
+            let record = try Self.object(from: row)
+            let garbage = try Self.dropObject(db, bucket: bucket, key: key)
+            return (record, garbage)
+        }
+    }
+
+    public func listObjects(bucket: String, prefix: String, after position: ListPosition?, limit: Int)
+        async throws -> [ObjectRecord]
+    {
+        try await read { db in
+            var sql = "SELECT * FROM objects WHERE bucket = ?"
+            var arguments: StatementArguments = [bucket]
+            let prefixBytes = Array(prefix.utf8)
+            if !prefixBytes.isEmpty {
+                sql += " AND key >= ?"
+                _ = arguments.append(contentsOf: [Data(prefixBytes)])
+                if let upper = ListPosition.successor(ofPrefix: prefixBytes) {
+                    sql += " AND key < ?"
+                    _ = arguments.append(contentsOf: [Data(upper)])
+                }
+            }
+            switch position {
+            case .key(let key)?:
+                sql += " AND key > ?"
+                _ = arguments.append(contentsOf: [Self.keyBlob(key)])
+            case .pastPrefix(let skipped)?:
+                if let upper = ListPosition.successor(ofPrefix: Array(skipped.utf8)) {
+                    sql += " AND key >= ?"
+                    _ = arguments.append(contentsOf: [Data(upper)])
+                } else {
+                    return []
+                }
+            case nil:
+                break
+            }
+            sql += " ORDER BY key LIMIT ?"
+            _ = arguments.append(contentsOf: [limit])
+            return try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.object(from:))
+        }
+    }
+
+    // MARK: - Multipart uploads
+
+    public func createUpload(_ upload: UploadRecord) async throws {
+        let metadata = try Self.json(upload.metadata)
+        try await write { db in
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM buckets WHERE name = ?", arguments: [upload.bucket]) == true else {
+                throw CatalogueError(.noSuchBucket, "bucket \(upload.bucket) does not exist")
+            }
+            try db.execute(
+                sql: """
+                    INSERT INTO uploads (upload_id, bucket, key, initiated, owner, metadata, checksum_algorithm)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [upload.uploadID, upload.bucket, Self.keyBlob(upload.key), Self.millis(upload.initiated),
+                            upload.owner, metadata, upload.checksumAlgorithm?.rawValue])
+        }
+    }
+
+    public func upload(id: String) async throws -> UploadRecord? {
+        try await read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM uploads WHERE upload_id = ?", arguments: [id]).map(Self.upload(from:))
+        }
+    }
+
+    public func putPart(_ part: PartRecord) async throws -> [GarbageBlob] {
+        let checksums = try Self.json(Self.checksumStrings(part.checksums))
+        return try await write { db in
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM uploads WHERE upload_id = ?", arguments: [part.uploadID]) == true else {
+                throw CatalogueError(.noSuchUpload, "upload \(part.uploadID) does not exist")
+            }
+            var garbage: [GarbageBlob] = []
+            if let old = try Row.fetchOne(db, sql: "SELECT location, locator FROM parts WHERE upload_id = ? AND part_number = ?",
+                                          arguments: [part.uploadID, part.partNumber]) {
+                let blob = GarbageBlob(location: old["location"], locator: old["locator"])
+                try Self.discard(db, blob)
+                garbage.append(blob)
+            }
+            try db.execute(
+                sql: """
+                    INSERT OR REPLACE INTO parts (upload_id, part_number, size, etag, last_modified, location, locator, checksums)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [part.uploadID, part.partNumber, part.size, part.etag, Self.millis(part.lastModified),
+                            part.location, part.segment.locator, checksums])
+            try db.execute(sql: "INSERT OR IGNORE INTO blobs (location, locator) VALUES (?, ?)",
+                           arguments: [part.location, part.segment.locator])
+            return garbage
+        }
+    }
+
+    public func parts(uploadID: String, after: Int, limit: Int) async throws -> [PartRecord] {
+        try await read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM parts WHERE upload_id = ? AND part_number > ? ORDER BY part_number LIMIT ?",
+                arguments: [uploadID, after, limit]
+            ).map(Self.part(from:))
+        }
+    }
+
+    public func completeUpload(id: String, object: ObjectRecord) async throws -> [GarbageBlob] {
+        let row = try Self.encode(object)
+        return try await write { db in
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM uploads WHERE upload_id = ?", arguments: [id]) == true else {
+                throw CatalogueError(.noSuchUpload, "upload \(id) does not exist")
+            }
+            var garbage = try Self.dropObject(db, bucket: object.bucket, key: object.key)
+            let kept = Set(object.segments.map(\.locator))
+            for part in try Row.fetchAll(db, sql: "SELECT location, locator FROM parts WHERE upload_id = ?", arguments: [id]) {
+                let blob = GarbageBlob(location: part["location"], locator: part["locator"])
+                if !kept.contains(blob.locator) {
+                    try Self.discard(db, blob)
+                    garbage.append(blob)
+                }
+            }
+            try db.execute(sql: "DELETE FROM parts WHERE upload_id = ?", arguments: [id])
+            try db.execute(sql: "DELETE FROM uploads WHERE upload_id = ?", arguments: [id])
+            try Self.insert(db, row)
+            return garbage
+        }
+    }
+
+    public func abortUpload(id: String) async throws -> [GarbageBlob] {
+        try await write { db in
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM uploads WHERE upload_id = ?", arguments: [id]) == true else {
+                throw CatalogueError(.noSuchUpload, "upload \(id) does not exist")
+            }
+            var garbage: [GarbageBlob] = []
+            for part in try Row.fetchAll(db, sql: "SELECT location, locator FROM parts WHERE upload_id = ?", arguments: [id]) {
+                let blob = GarbageBlob(location: part["location"], locator: part["locator"])
+                try Self.discard(db, blob)
+                garbage.append(blob)
+            }
+            try db.execute(sql: "DELETE FROM parts WHERE upload_id = ?", arguments: [id])
+            try db.execute(sql: "DELETE FROM uploads WHERE upload_id = ?", arguments: [id])
+            return garbage
+        }
+    }
+
+    public func uploads(bucket: String, prefix: String, keyMarker: String?, uploadIDMarker: String?, limit: Int)
+        async throws -> [UploadRecord]
+    {
+        try await read { db in
+            var sql = "SELECT * FROM uploads WHERE bucket = ?"
+            var arguments: StatementArguments = [bucket]
+            let prefixBytes = Array(prefix.utf8)
+            if !prefixBytes.isEmpty {
+                sql += " AND key >= ?"
+                _ = arguments.append(contentsOf: [Data(prefixBytes)])
+                if let upper = ListPosition.successor(ofPrefix: prefixBytes) {
+                    sql += " AND key < ?"
+                    _ = arguments.append(contentsOf: [Data(upper)])
+                }
+            }
+            if let keyMarker {
+                if let uploadIDMarker {
+                    sql += " AND (key > ? OR (key = ? AND upload_id > ?))"
+                    _ = arguments.append(contentsOf: [Self.keyBlob(keyMarker), Self.keyBlob(keyMarker), uploadIDMarker])
+                } else {
+                    sql += " AND key > ?"
+                    _ = arguments.append(contentsOf: [Self.keyBlob(keyMarker)])
+                }
+            }
+            sql += " ORDER BY key, upload_id LIMIT ?"
+            _ = arguments.append(contentsOf: [limit])
+            return try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.upload(from:))
+        }
+    }
+
+    // MARK: - Garbage
+
+    public func garbage(limit: Int) async throws -> [GarbageBlob] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "SELECT location, locator FROM garbage LIMIT ?", arguments: [limit]).map {
+                GarbageBlob(location: $0["location"], locator: $0["locator"])
+            }
+        }
+    }
+
+    public func forgetGarbage(_ blobs: [GarbageBlob]) async throws {
+        guard !blobs.isEmpty else { return }
+        try await write { db in
+            for blob in blobs {
+                try db.execute(sql: "DELETE FROM garbage WHERE location = ? AND locator = ?",
+                               arguments: [blob.location, blob.locator])
+            }
+        }
+    }
+
+    public func isReferenced(location: String, locator: String) async throws -> Bool {
+        try await read { db in
+            let live = try Bool.fetchOne(db, sql: "SELECT 1 FROM blobs WHERE location = ? AND locator = ?",
+                                         arguments: [location, locator])
+            let dead = try Bool.fetchOne(db, sql: "SELECT 1 FROM garbage WHERE location = ? AND locator = ?",
+                                         arguments: [location, locator])
+            return live == true || dead == true
+        }
+    }
+}

@@ -1,0 +1,43 @@
+/// The one error type of the data path. The server maps each code to its S3 error.
+public struct EngineError: Error, Sendable, CustomStringConvertible {
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        private enum Value: String {
+            case noSuchBucket, noSuchKey, noSuchUpload, bucketAlreadyOwnedByYou, bucketAlreadyExists, bucketNotEmpty
+            case accessDenied, invalidPart, invalidPartOrder, entityTooSmall, entityTooLarge, invalidArgument
+            case internalError, unavailable
+        }
+        private let value: Value
+        private init(_ value: Value) { self.value = value }
+        public static let noSuchBucket = Code(.noSuchBucket)
+        public static let noSuchKey = Code(.noSuchKey)
+        public static let noSuchUpload = Code(.noSuchUpload)
+        public static let bucketAlreadyOwnedByYou = Code(.bucketAlreadyOwnedByYou)
+        public static let bucketAlreadyExists = Code(.bucketAlreadyExists)
+        public static let bucketNotEmpty = Code(.bucketNotEmpty)
+        public static let accessDenied = Code(.accessDenied)
+        public static let invalidPart = Code(.invalidPart)
+        public static let invalidPartOrder = Code(.invalidPartOrder)
+        public static let entityTooSmall = Code(.entityTooSmall)
+        public static let entityTooLarge = Code(.entityTooLarge)
+        public static let invalidArgument = Code(.invalidArgument)
+        /// Storage failed or returned something inconsistent; details are in `cause`, for the log only.
+        public static let internalError = Code(.internalError)
+        /// The catalogue or a location cannot be reached now.
+        public static let unavailable = Code(.unavailable)
+        public var description: String { value.rawValue }
+    }
+
+    public var code: Code
+    public var message: String
+    public var cause: (any Error)?
+
+    public init(_ code: Code, _ message: String, cause: (any Error)? = nil) {
+        self.code = code
+        self.message = message
+        self.cause = cause
+    }
+
+    public var description: String {
+        cause.map { "\(code): \(message) (cause: \($0))" } ?? "\(code): \(message)"
+    }
+}

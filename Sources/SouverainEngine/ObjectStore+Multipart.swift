@@ -1,0 +1,138 @@
+public import Foundation
+public import NIOCore
+public import SouverainCatalogue
+public import SouverainModel
+import SouverainStorage
+
+extension ObjectStore {
+    public func createMultipartUpload(
+        bucket: String, key: String, metadata: ObjectMetadata, checksumAlgorithm: ChecksumAlgorithm?, owner: User,
+        now: Date = Date()
+    ) async throws -> UploadRecord {
+        var generator = SystemRandomNumberGenerator()
+        let id = Hex.encode((0..<24).map { _ in UInt8.random(in: 0...255, using: &generator) })
+        let upload = UploadRecord(
+            uploadID: id, bucket: bucket, key: key, initiated: now, owner: owner.name, metadata: metadata,
+            checksumAlgorithm: checksumAlgorithm)
+        try await catalogue { try await $0.createUpload(upload) }
+        return upload
+    }
+
+    /// The upload, checked against the bucket and key the request names.
+    public func upload(id: String, bucket: String, key: String) async throws -> UploadRecord {
+        guard let upload = try await catalogue({ try await $0.upload(id: id) }), upload.bucket == bucket, upload.key == key
+        else {
+            throw EngineError.from(CatalogueError(.noSuchUpload, id))
+        }
+        return upload
+    }
+
+    public func uploadPart<Body: AsyncSequence<ByteBuffer, any Error>>(
+        upload: UploadRecord, partNumber: Int, body: Body, checks: WriteChecks, now: Date = Date()
+    ) async throws -> PartRecord {
+        let (segment, digest) = try await writeBlob(from: body, checks: checks)
+        return try await recordPart(upload: upload, partNumber: partNumber, segment: segment, digest: digest, now: now)
+    }
+
+    public func uploadPartCopy(
+        upload: UploadRecord, partNumber: Int, source: ObjectRecord, range: ClosedRange<Int64>?, now: Date = Date()
+    ) async throws -> PartRecord {
+        let algorithms: Set<ChecksumAlgorithm> = upload.checksumAlgorithm.map { [$0] } ?? []
+        let (segment, digest) = try await copyBlob(source: source, range: range, checksums: algorithms)
+        return try await recordPart(upload: upload, partNumber: partNumber, segment: segment, digest: digest, now: now)
+    }
+
+    private func recordPart(
+        upload: UploadRecord, partNumber: Int, segment: BlobSegment, digest: ObjectDigest.Result, now: Date
+    ) async throws -> PartRecord {
+        let part = PartRecord(
+            uploadID: upload.uploadID, partNumber: partNumber, size: segment.size, etag: digest.md5Hex,
+            lastModified: now, location: location.id, segment: segment, checksums: digest.checksums)
+        do {
+            _ = try await catalogueStore.putPart(part)
+        } catch {
+            try? await location.delete(locator: segment.locator)
+            throw EngineError.from(any: error)
+        }
+        return part
+    }
+
+    /// A part as the client lists it in CompleteMultipartUpload.
+    public struct CompletedPart: Sendable {
+        public var partNumber: Int
+        public var etag: String
+        public var checksums: [ChecksumAlgorithm: String]
+
+        public init(partNumber: Int, etag: String, checksums: [ChecksumAlgorithm: String]) {
+            self.partNumber = partNumber
+            self.etag = etag
+            self.checksums = checksums
+        }
+    }
+
+    /// Assembles the listed parts into the object, atomically: the object appears whole or not at all.
+    public func completeMultipartUpload(upload: UploadRecord, parts requested: [CompletedPart], now: Date = Date())
+        async throws -> ObjectRecord
+    {
+        var stored: [Int: PartRecord] = [:]
+        var after = 0
+        while true {
+            let page = try await catalogue { try await $0.parts(uploadID: upload.uploadID, after: after, limit: 1000) }
+            for part in page { stored[part.partNumber] = part }
+            guard let last = page.last, page.count == 1000 else { break }
+            after = last.partNumber
+        }
+        var previous = 0
+        var chosen: [PartRecord] = []
+        for (index, request) in requested.enumerated() {
+            guard request.partNumber > previous else {
+                throw EngineError(.invalidPartOrder, "The list of parts was not in ascending order. The parts list must be specified in order by part number.")
+            }
+            previous = request.partNumber
+            guard let part = stored[request.partNumber], part.etag == Self.unquoted(request.etag) else {
+                throw EngineError(.invalidPart, "One or more of the specified parts could not be found. The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.")
+            }
+            for (algorithm, value) in request.checksums where part.checksums[algorithm] != nil && part.checksums[algorithm] != value {
+                throw EngineError(.invalidPart, "The \(algorithm.rawValue) checksum of part \(part.partNumber) does not match the one uploaded.")
+            }
+            if index < requested.count - 1, part.size < ObjectStore.minimumPartSize {
+                throw EngineError(.entityTooSmall, "Your proposed upload is smaller than the minimum allowed object size. Each part except the last must be at least 5 MiB.")
+            }
+            chosen.append(part)
+        }
+        guard !chosen.isEmpty else {
+            throw EngineError(.invalidArgument, "You must specify at least one part")
+        }
+        var checksums: [ChecksumAlgorithm: String] = [:]
+        if let algorithm = upload.checksumAlgorithm {
+            var concatenated: [UInt8] = []
+            for part in chosen {
+                guard let value = part.checksums[algorithm], let raw = Data(base64Encoded: value) else {
+                    concatenated = []
+                    break
+                }
+                concatenated += raw
+            }
+            if !concatenated.isEmpty {
+                checksums[algorithm] = Data(algorithm.checksum(of: concatenated)).base64EncodedString() + "-\(chosen.count)"
+            }
+        }
+        let record = ObjectRecord(
+            bucket: upload.bucket, key: upload.key, size: chosen.reduce(0) { $0 + $1.size },
+            etag: MultipartETag.compute(partMD5Hexes: chosen.map(\.etag)), lastModified: now, metadata: upload.metadata,
+            checksums: checksums, location: location.id, segments: chosen.map(\.segment), partCount: chosen.count)
+        _ = try await catalogue { try await $0.completeUpload(id: upload.uploadID, object: record) }
+        return record
+    }
+
+    public func abortMultipartUpload(upload: UploadRecord) async throws {
+        _ = try await catalogue { try await $0.abortUpload(id: upload.uploadID) }
+    }
+
+    public static func unquoted(_ etag: String) -> String {
+        var value = etag.trimmingCharacters(in: .whitespaces)
+        if value.hasPrefix("W/") { value.removeFirst(2) }
+        if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") { value = String(value.dropFirst().dropLast()) }
+        return value
+    }
+}

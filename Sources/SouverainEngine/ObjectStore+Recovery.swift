@@ -1,0 +1,45 @@
+public import Foundation
+import Logging
+public import SouverainCatalogue
+public import SouverainStorage
+
+extension ObjectStore {
+    /// Deletes blobs the catalogue dropped, waiting `garbageGrace` after first seeing each unless
+    /// `immediately` (at start-up nothing can still be reading them). Returns how many went.
+    @discardableResult
+    public func collectGarbage(seen: inout [GarbageBlob: ContinuousClock.Instant], immediately: Bool) async -> Int {
+        let now = ContinuousClock.now
+        guard let garbage = try? await catalogueStore.garbage(limit: 1000) else { return 0 }
+        var done: [GarbageBlob] = []
+        for blob in garbage where blob.location == location.id {
+            let first = seen[blob] ?? now
+            seen[blob] = first
+            guard immediately || now - first >= garbageGrace else { continue }
+            do {
+                try await location.delete(locator: blob.locator)
+                done.append(blob)
+                seen[blob] = nil
+            } catch {
+                logger.warning("cannot delete a garbage blob", metadata: ["blob": "\(blob.locator)", "error": "\(error)"])
+            }
+        }
+        do {
+            try await catalogueStore.forgetGarbage(done)
+        } catch {
+            logger.warning("cannot record deleted garbage", metadata: ["error": "\(error)"])
+        }
+        return done.count
+    }
+
+    /// After a crash: removes blob files that no catalogue entry references (a write renamed into
+    /// place but never committed). Only files older than `startedAt` are considered.
+    public func sweepStrayBlobs(in local: LocalLocation, startedAt: Date) async -> Int {
+        var removed = 0
+        for blob in local.allBlobs() where blob.modified < startedAt {
+            guard let referenced = try? await catalogueStore.isReferenced(location: location.id, locator: blob.locator),
+                  !referenced else { continue }
+            if (try? await location.delete(locator: blob.locator)) != nil { removed += 1 }
+        }
+        return removed
+    }
+}

@@ -1,0 +1,209 @@
+public import Foundation
+public import Logging
+public import NIOCore
+public import SouverainCatalogue
+public import SouverainModel
+public import SouverainStorage
+
+/// The data path: the one place where a PUT becomes a durable blob plus a catalogue entry, and a
+/// GET finds its bytes again. Knows nothing of HTTP.
+///
+/// A write streams the body into a new blob while hashing it, verifies what the client declared,
+/// makes the blob durable (`BlobWriter.commit`), and only then commits the catalogue entry, which
+/// is the instant the object becomes visible. An overwrite therefore swaps whole objects; a crash
+/// at any point leaves either the old object or the new one, and at worst a stray blob that
+/// `recover` removes.
+public struct ObjectStore: Sendable {
+    public let catalogueStore: any Catalogue
+    public let location: any Location
+    public let region: String
+    let logger: Logger
+    /// How long a garbage blob survives after it was dropped, so that a GET already streaming it
+    /// finishes.
+    let garbageGrace: Duration
+
+    public static let minimumPartSize: Int64 = 5 * 1024 * 1024
+    public static let maximumPartNumber = 10_000
+    /// Largest single PUT S3 accepts.
+    public static let maximumObjectSize: Int64 = 5 * 1024 * 1024 * 1024 * 1024
+    public static let readChunkSize = 256 * 1024
+
+    public init(catalogue: any Catalogue, location: any Location, region: String, logger: Logger,
+                garbageGrace: Duration = .seconds(60)) {
+        self.catalogueStore = catalogue
+        self.location = location
+        self.region = region
+        self.logger = logger
+        self.garbageGrace = garbageGrace
+    }
+
+    /// Runs a catalogue call, turning its failures into engine errors.
+    func catalogue<T>(_ body: (any Catalogue) async throws -> T) async throws -> T {
+        do {
+            return try await body(catalogueStore)
+        } catch let error as CatalogueError {
+            throw EngineError.from(error)
+        }
+    }
+
+    // MARK: - Buckets
+
+    public func createBucket(_ name: String, owner: User, now: Date = Date()) async throws {
+        do {
+            try await catalogueStore.createBucket(BucketRecord(name: name, owner: owner.name, createdAt: now, region: region))
+        } catch let error as CatalogueError where error.code == .bucketExists {
+            let existing = try await catalogue { try await $0.bucket(named: name) }
+            if existing?.owner == owner.name {
+                throw EngineError(.bucketAlreadyOwnedByYou, "Your previous request to create the named bucket succeeded and you already own it.")
+            }
+            throw EngineError(.bucketAlreadyExists, "The requested bucket name is not available.")
+        } catch let error as CatalogueError {
+            throw EngineError.from(error)
+        }
+    }
+
+    public func deleteBucket(_ name: String) async throws {
+        try await catalogue { try await $0.deleteBucket(named: name) }
+    }
+
+    // MARK: - Objects
+
+    /// What a write must compute and check before it commits.
+    public struct WriteChecks: Sendable {
+        /// Checksums to compute and store (the client sent or asked for them).
+        public var checksums: Set<ChecksumAlgorithm>
+        /// Called once the whole body has been read, before anything is committed: throws to
+        /// refuse the object (a digest mismatch, a short body).
+        public var verify: @Sendable (ObjectDigest.Result) throws -> Void
+
+        public init(checksums: Set<ChecksumAlgorithm>, verify: @escaping @Sendable (ObjectDigest.Result) throws -> Void) {
+            self.checksums = checksums
+            self.verify = verify
+        }
+    }
+
+    public func object(bucket: String, key: String) async throws -> ObjectRecord {
+        guard let record = try await catalogue({ try await $0.object(bucket: bucket, key: key) }) else {
+            throw EngineError(.noSuchKey, "The specified key does not exist.")
+        }
+        return record
+    }
+
+    /// Stores a whole object from `body` and makes it visible once durable.
+    public func putObject<Body: AsyncSequence<ByteBuffer, any Error>>(
+        bucket: String, key: String, metadata: ObjectMetadata, body: Body, checks: WriteChecks, now: Date = Date()
+    ) async throws -> ObjectRecord {
+        let (segment, digest) = try await writeBlob(from: body, checks: checks)
+        let record = ObjectRecord(
+            bucket: bucket, key: key, size: digest.byteCount, etag: digest.md5Hex, lastModified: now,
+            metadata: metadata, checksums: digest.checksums, location: location.id, segments: [segment], partCount: nil)
+        do {
+            _ = try await catalogueStore.putObject(record)
+        } catch {
+            try? await location.delete(locator: segment.locator)
+            throw EngineError.from(any: error)
+        }
+        return record
+    }
+
+    public func deleteObject(bucket: String, key: String) async throws {
+        _ = try await catalogue { try await $0.deleteObject(bucket: bucket, key: key) }
+    }
+
+    /// Streams the bytes of `range` (or all) of an object to `consumer`.
+    public func read(_ record: ObjectRecord, range: ClosedRange<Int64>?, into consumer: (ByteBuffer) async throws -> Void) async throws {
+        let wanted = range.map { $0.lowerBound..<($0.upperBound + 1) } ?? 0..<record.size
+        var segmentStart: Int64 = 0
+        for segment in record.segments {
+            let segmentRange = segmentStart..<(segmentStart + segment.size)
+            segmentStart += segment.size
+            let overlap = segmentRange.clamped(to: wanted)
+            guard !overlap.isEmpty else { continue }
+            let local = (overlap.lowerBound - segmentRange.lowerBound)..<(overlap.upperBound - segmentRange.lowerBound)
+            try await location.read(locator: segment.locator, range: local, chunkSize: ObjectStore.readChunkSize, into: consumer)
+        }
+    }
+
+    /// Copies an object's bytes into a new blob under a new key.
+    public func copyObject(
+        source: ObjectRecord, range: ClosedRange<Int64>? = nil, toBucket bucket: String, key: String,
+        metadata: ObjectMetadata, checksums: Set<ChecksumAlgorithm>, now: Date = Date()
+    ) async throws -> ObjectRecord {
+        let (segment, digest) = try await copyBlob(source: source, range: range, checksums: checksums)
+        let record = ObjectRecord(
+            bucket: bucket, key: key, size: digest.byteCount, etag: digest.md5Hex, lastModified: now,
+            metadata: metadata, checksums: digest.checksums, location: location.id, segments: [segment], partCount: nil)
+        do {
+            _ = try await catalogueStore.putObject(record)
+        } catch {
+            try? await location.delete(locator: segment.locator)
+            throw EngineError.from(any: error)
+        }
+        return record
+    }
+
+    // MARK: - Blobs
+
+    /// Streams a body into a new durable blob, computing its digests; verifies before commit.
+    func writeBlob<Body: AsyncSequence<ByteBuffer, any Error>>(from body: Body, checks: WriteChecks) async throws
+        -> (BlobSegment, ObjectDigest.Result)
+    {
+        let writer = try await location.makeBlobWriter()
+        do {
+            var digest = ObjectDigest(checksums: checks.checksums)
+            for try await buffer in body {
+                buffer.withUnsafeReadableBytes { digest.update($0) }
+                if digest.byteCount > ObjectStore.maximumObjectSize {
+                    throw EngineError(.entityTooLarge, "Your proposed upload exceeds the maximum allowed object size.")
+                }
+                try await writer.write(buffer)
+            }
+            let result = digest.finalize()
+            try checks.verify(result)
+            let size = try await writer.commit()
+            guard size == result.byteCount else {
+                throw EngineError(.internalError, "blob size \(size) differs from the bytes received \(result.byteCount)")
+            }
+            return (BlobSegment(locator: writer.locator, size: size), result)
+        } catch {
+            await writer.abort()
+            throw error
+        }
+    }
+
+    func copyBlob(source: ObjectRecord, range: ClosedRange<Int64>?, checksums: Set<ChecksumAlgorithm>) async throws
+        -> (BlobSegment, ObjectDigest.Result)
+    {
+        let writer = try await location.makeBlobWriter()
+        do {
+            var digest = ObjectDigest(checksums: checksums)
+            try await read(source, range: range) { buffer in
+                buffer.withUnsafeReadableBytes { digest.update($0) }
+                try await writer.write(buffer)
+            }
+            let result = digest.finalize()
+            let size = try await writer.commit()
+            return (BlobSegment(locator: writer.locator, size: size), result)
+        } catch {
+            await writer.abort()
+            throw error
+        }
+    }
+}
+
+extension EngineError {
+    static func from(any error: any Error) -> any Error {
+        (error as? CatalogueError).map(EngineError.from) ?? error
+    }
+
+    static func from(_ error: CatalogueError) -> EngineError {
+        switch error.code {
+        case .noSuchBucket: EngineError(.noSuchBucket, "The specified bucket does not exist")
+        case .noSuchUpload:
+            EngineError(.noSuchUpload, "The specified multipart upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.")
+        case .bucketNotEmpty: EngineError(.bucketNotEmpty, "The bucket you tried to delete is not empty")
+        case .bucketExists: EngineError(.bucketAlreadyExists, "The requested bucket name is not available.")
+        default: EngineError(.unavailable, "The catalogue is unavailable", cause: error)
+        }
+    }
+}

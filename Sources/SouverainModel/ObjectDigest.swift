@@ -1,0 +1,147 @@
+internal import Crypto
+public import Foundation
+
+/// Computes, in one pass over a streamed body, the MD5 behind the S3 ETag and any additional
+/// checksums the client sent or asked for.
+public struct ObjectDigest: Sendable {
+    private var md5 = Insecure.MD5()
+    private var checksummers: [Checksummer]
+    public private(set) var byteCount: Int64 = 0
+
+    public init(checksums algorithms: Set<ChecksumAlgorithm>) {
+        checksummers = ChecksumAlgorithm.allCases.filter(algorithms.contains).map(Checksummer.init)
+    }
+
+    public mutating func update(_ bytes: UnsafeRawBufferPointer) {
+        md5.update(bufferPointer: bytes)
+        for index in checksummers.indices { checksummers[index].update(bytes) }
+        byteCount += Int64(bytes.count)
+    }
+
+    /// The MD5 of the bytes, as raw digest bytes and lowercase hex (the single-part ETag).
+    public func finalize() -> Result {
+        let md5Bytes = Array(md5.finalize())
+        var checksums: [ChecksumAlgorithm: String] = [:]
+        var raw: [ChecksumAlgorithm: [UInt8]] = [:]
+        for checksummer in checksummers {
+            let bytes = checksummer.finalize()
+            raw[checksummer.algorithm] = bytes
+            checksums[checksummer.algorithm] = Data(bytes).base64EncodedString()
+        }
+        return Result(md5: md5Bytes, checksums: checksums, rawChecksums: raw, byteCount: byteCount)
+    }
+
+    public struct Result: Sendable {
+        public let md5: [UInt8]
+        /// Base64 of each checksum, as S3 headers carry them.
+        public let checksums: [ChecksumAlgorithm: String]
+        public let rawChecksums: [ChecksumAlgorithm: [UInt8]]
+        public let byteCount: Int64
+        public var md5Hex: String { Hex.encode(md5) }
+        public var md5Base64: String { Data(md5).base64EncodedString() }
+    }
+}
+
+/// One running checksum.
+struct Checksummer: Sendable {
+    let algorithm: ChecksumAlgorithm
+    private var state: State
+
+    private enum State: Sendable {
+        case crc32(CRC32)
+        case crc32c(CRC32C)
+        case crc64(CRC64NVME)
+        case sha1(Insecure.SHA1)
+        case sha256(SHA256)
+    }
+
+    init(_ algorithm: ChecksumAlgorithm) {
+        self.algorithm = algorithm
+        switch algorithm {
+        case .crc32: state = .crc32(CRC32())
+        case .crc32c: state = .crc32c(CRC32C())
+        case .crc64nvme: state = .crc64(CRC64NVME())
+        case .sha1: state = .sha1(Insecure.SHA1())
+        case .sha256: state = .sha256(SHA256())
+        }
+    }
+
+    mutating func update(_ bytes: UnsafeRawBufferPointer) {
+        switch state {
+        case .crc32(var c): c.update(bytes); state = .crc32(c)
+        case .crc32c(var c): c.update(bytes); state = .crc32c(c)
+        case .crc64(var c): c.update(bytes); state = .crc64(c)
+        case .sha1(var h): h.update(bufferPointer: bytes); state = .sha1(h)
+        case .sha256(var h): h.update(bufferPointer: bytes); state = .sha256(h)
+        }
+    }
+
+    func finalize() -> [UInt8] {
+        switch state {
+        case .crc32(let c): c.bigEndianBytes
+        case .crc32c(let c): c.bigEndianBytes
+        case .crc64(let c): c.bigEndianBytes
+        case .sha1(let h): Array(h.finalize())
+        case .sha256(let h): Array(h.finalize())
+        }
+    }
+}
+
+extension ChecksumAlgorithm {
+    /// The checksum of a byte string, base64: used for composite multipart checksums.
+    public func checksum(of bytes: [UInt8]) -> [UInt8] {
+        var checksummer = Checksummer(self)
+        bytes.withUnsafeBytes { checksummer.update($0) }
+        return checksummer.finalize()
+    }
+}
+
+/// The multipart ETag: MD5 of the concatenated binary part MD5s, then `-N`.
+public enum MultipartETag {
+    public static func compute(partMD5Hexes: [String]) -> String {
+        var md5 = Insecure.MD5()
+        for hex in partMD5Hexes {
+            guard let bytes = Hex.decode(hex) else { continue }
+            md5.update(data: bytes)
+        }
+        return Hex.encode(Array(md5.finalize())) + "-\(partMD5Hexes.count)"
+    }
+}
+
+/// Lowercase hexadecimal, formatted by hand (String(format:) is far slower on hot paths).
+public enum Hex {
+    private static let digits = Array("0123456789abcdef".utf8)
+
+    public static func encode<Bytes: Sequence<UInt8>>(_ bytes: Bytes) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.underestimatedCount * 2)
+        for byte in bytes {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    public static func decode(_ hex: String) -> [UInt8]? {
+        let chars = Array(hex.utf8)
+        guard chars.count % 2 == 0 else { return nil }
+        var out: [UInt8] = []
+        out.reserveCapacity(chars.count / 2)
+        var index = 0
+        while index < chars.count {
+            guard let high = value(chars[index]), let low = value(chars[index + 1]) else { return nil }
+            out.append(high << 4 | low)
+            index += 2
+        }
+        return out
+    }
+
+    private static func value(_ c: UInt8) -> UInt8? {
+        switch c {
+        case 0x30...0x39: c - 0x30
+        case 0x61...0x66: c - 0x61 + 10
+        case 0x41...0x46: c - 0x41 + 10
+        default: nil
+        }
+    }
+}

@@ -1,0 +1,143 @@
+/// One S3 request, parsed: which operation, on which bucket and key.
+///
+/// Parse with `S3Operation.parse(_:addressing:)`; check `requiredPermission` once, before
+/// dispatch. Unsupported operations are `.notImplemented`, named as AWS names them.
+public enum S3Operation: Sendable, Equatable {
+    case listBuckets
+    case createBucket(bucket: String)
+    case headBucket(bucket: String)
+    case deleteBucket(bucket: String)
+    case getBucketLocation(bucket: String)
+    case getBucketVersioning(bucket: String)
+    case getBucketAcl(bucket: String)
+    case listObjectsV1(bucket: String)
+    case listObjectsV2(bucket: String)
+    case listMultipartUploads(bucket: String)
+    /// POST ?delete
+    case deleteObjects(bucket: String)
+    case putObject(bucket: String, key: String)
+    /// PUT with x-amz-copy-source
+    case copyObject(bucket: String, key: String, source: CopySource)
+    case getObject(bucket: String, key: String)
+    case headObject(bucket: String, key: String)
+    case deleteObject(bucket: String, key: String)
+    case getObjectAcl(bucket: String, key: String)
+    /// POST ?uploads
+    case createMultipartUpload(bucket: String, key: String)
+    case uploadPart(bucket: String, key: String, uploadID: String, partNumber: Int)
+    case uploadPartCopy(bucket: String, key: String, uploadID: String, partNumber: Int, source: CopySource)
+    /// POST ?uploadId=
+    case completeMultipartUpload(bucket: String, key: String, uploadID: String)
+    /// DELETE ?uploadId=
+    case abortMultipartUpload(bucket: String, key: String, uploadID: String)
+    /// GET ?uploadId=
+    case listParts(bucket: String, key: String, uploadID: String)
+    /// Any other S3 operation, by its AWS name ("PutBucketPolicy", "PostObject", ...).
+    case notImplemented(name: String, bucket: String?, key: String?)
+
+    /// The longest key S3 accepts, in UTF-8 bytes.
+    public static let maximumKeyLength = 1024
+
+    /// The AWS operation name, e.g. "PutObject", for logs and metrics (low cardinality).
+    public var name: String {
+        switch self {
+        case .listBuckets: "ListBuckets"
+        case .createBucket: "CreateBucket"
+        case .headBucket: "HeadBucket"
+        case .deleteBucket: "DeleteBucket"
+        case .getBucketLocation: "GetBucketLocation"
+        case .getBucketVersioning: "GetBucketVersioning"
+        case .getBucketAcl: "GetBucketAcl"
+        case .listObjectsV1: "ListObjects"
+        case .listObjectsV2: "ListObjectsV2"
+        case .listMultipartUploads: "ListMultipartUploads"
+        case .deleteObjects: "DeleteObjects"
+        case .putObject: "PutObject"
+        case .copyObject: "CopyObject"
+        case .getObject: "GetObject"
+        case .headObject: "HeadObject"
+        case .deleteObject: "DeleteObject"
+        case .getObjectAcl: "GetObjectAcl"
+        case .createMultipartUpload: "CreateMultipartUpload"
+        case .uploadPart: "UploadPart"
+        case .uploadPartCopy: "UploadPartCopy"
+        case .completeMultipartUpload: "CompleteMultipartUpload"
+        case .abortMultipartUpload: "AbortMultipartUpload"
+        case .listParts: "ListParts"
+        case .notImplemented(let name, _, _): name
+        }
+    }
+
+    /// The bucket the request addresses; nil for ListBuckets.
+    public var bucket: String? {
+        switch self {
+        case .listBuckets:
+            nil
+        case .createBucket(let bucket), .headBucket(let bucket), .deleteBucket(let bucket),
+             .getBucketLocation(let bucket), .getBucketVersioning(let bucket), .getBucketAcl(let bucket),
+             .listObjectsV1(let bucket), .listObjectsV2(let bucket), .listMultipartUploads(let bucket),
+             .deleteObjects(let bucket):
+            bucket
+        case .putObject(let bucket, _), .copyObject(let bucket, _, _), .getObject(let bucket, _),
+             .headObject(let bucket, _), .deleteObject(let bucket, _), .getObjectAcl(let bucket, _),
+             .createMultipartUpload(let bucket, _), .uploadPart(let bucket, _, _, _),
+             .uploadPartCopy(let bucket, _, _, _, _), .completeMultipartUpload(let bucket, _, _),
+             .abortMultipartUpload(let bucket, _, _), .listParts(let bucket, _, _):
+            bucket
+        case .notImplemented(_, let bucket, _):
+            bucket
+        }
+    }
+
+    /// The object key; nil for bucket and service operations.
+    public var key: String? {
+        switch self {
+        case .listBuckets, .createBucket, .headBucket, .deleteBucket, .getBucketLocation,
+             .getBucketVersioning, .getBucketAcl, .listObjectsV1, .listObjectsV2,
+             .listMultipartUploads, .deleteObjects:
+            nil
+        case .putObject(_, let key), .copyObject(_, let key, _), .getObject(_, let key),
+             .headObject(_, let key), .deleteObject(_, let key), .getObjectAcl(_, let key),
+             .createMultipartUpload(_, let key), .uploadPart(_, let key, _, _),
+             .uploadPartCopy(_, let key, _, _, _), .completeMultipartUpload(_, let key, _),
+             .abortMultipartUpload(_, let key, _), .listParts(_, let key, _):
+            key
+        case .notImplemented(_, _, let key):
+            key
+        }
+    }
+
+    /// The copy source of CopyObject and UploadPartCopy. The caller also needs `.read` on its bucket.
+    public var copySource: CopySource? {
+        switch self {
+        case .copyObject(_, _, let source), .uploadPartCopy(_, _, _, _, let source): source
+        default: nil
+        }
+    }
+
+    /// The permission needed on `bucket` (see `S3Permission`):
+    ///
+    /// | operation | permission |
+    /// |---|---|
+    /// | ListBuckets, CreateBucket | authenticated |
+    /// | HeadBucket, GetBucketLocation, ListObjects(V2), ListMultipartUploads, GetObject, HeadObject, ListParts | read |
+    /// | PutObject, CopyObject, DeleteObject, DeleteObjects, multipart create/upload/copy/complete/abort | write |
+    /// | DeleteBucket, GetBucketAcl, GetObjectAcl, GetBucketVersioning | owner |
+    /// | anything not implemented | authenticated (it only ever answers NotImplemented) |
+    ///
+    /// Copies also need `.read` on `copySource.bucket`.
+    public var requiredPermission: S3Permission {
+        switch self {
+        case .listBuckets, .createBucket, .notImplemented:
+            .authenticated
+        case .headBucket, .getBucketLocation, .listObjectsV1, .listObjectsV2, .listMultipartUploads,
+             .getObject, .headObject, .listParts:
+            .read
+        case .putObject, .copyObject, .deleteObject, .deleteObjects, .createMultipartUpload,
+             .uploadPart, .uploadPartCopy, .completeMultipartUpload, .abortMultipartUpload:
+            .write
+        case .deleteBucket, .getBucketAcl, .getObjectAcl, .getBucketVersioning:
+            .owner
+        }
+    }
+}

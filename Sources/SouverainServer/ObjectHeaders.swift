@@ -1,0 +1,139 @@
+import Foundation
+import HTTPTypes
+import SouverainCatalogue
+import SouverainEngine
+import SouverainModel
+import SouverainS3
+
+/// Reading object metadata and checksum declarations from request headers, and writing them back
+/// on responses.
+enum ObjectHeaders {
+    /// S3's limit on the user-defined metadata of one object.
+    static let maximumUserMetadata = 2 * 1024
+
+    static func metadata(from head: S3RequestHead) throws -> ObjectMetadata {
+        var metadata = ObjectMetadata()
+        metadata.contentType = head.header("content-type")
+        metadata.contentDisposition = head.header("content-disposition")
+        metadata.contentLanguage = head.header("content-language")
+        metadata.cacheControl = head.header("cache-control")
+        metadata.expires = head.header("expires")
+        // aws-chunked is the transfer framing, not the object's encoding.
+        if let encoding = head.header("content-encoding") {
+            let kept = encoding.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+                .filter { !$0.isEmpty && $0.lowercased() != "aws-chunked" }
+            metadata.contentEncoding = kept.isEmpty ? nil : kept.joined(separator: ",")
+        }
+        for (name, value) in head.headers {
+            let lowered = name.lowercased()
+            guard lowered.hasPrefix("x-amz-meta-") else { continue }
+            let key = String(lowered.dropFirst("x-amz-meta-".count))
+            metadata.user[key] = metadata.user[key].map { $0 + "," + value } ?? value
+        }
+        guard metadata.userMetadataSize <= maximumUserMetadata else {
+            throw S3Error(.metadataTooLarge, "Your metadata headers exceed the maximum allowed metadata size of 2 KB.")
+        }
+        return metadata
+    }
+
+    /// Checksums the client declared: values sent as headers now, algorithms whose value comes in
+    /// a trailer or that it asked us to compute.
+    struct Declared {
+        var values: [ChecksumAlgorithm: String] = [:]
+        var algorithms: Set<ChecksumAlgorithm> = []
+        var trailing: Set<ChecksumAlgorithm> = []
+        var contentMD5: [UInt8]?
+    }
+
+    static func declaredChecksums(_ head: S3RequestHead) throws -> Declared {
+        var declared = Declared()
+        for (name, value) in head.headers {
+            if let algorithm = ChecksumAlgorithm(headerName: name) {
+                declared.values[algorithm] = value.trimmingCharacters(in: .whitespaces)
+                declared.algorithms.insert(algorithm)
+            }
+        }
+        if let sdk = head.header("x-amz-sdk-checksum-algorithm") ?? head.header("x-amz-checksum-algorithm") {
+            guard let algorithm = ChecksumAlgorithm(caseInsensitive: sdk) else {
+                throw S3Error(.invalidArgument, "Value for x-amz-sdk-checksum-algorithm header is invalid.")
+            }
+            declared.algorithms.insert(algorithm)
+        }
+        if let trailer = head.header("x-amz-trailer") {
+            for name in trailer.split(separator: ",") {
+                if let algorithm = ChecksumAlgorithm(headerName: name.trimmingCharacters(in: .whitespaces)) {
+                    declared.trailing.insert(algorithm)
+                    declared.algorithms.insert(algorithm)
+                }
+            }
+        }
+        if let md5 = head.header("content-md5") {
+            guard let bytes = Data(base64Encoded: md5.trimmingCharacters(in: .whitespaces)), bytes.count == 16 else {
+                throw S3Error(.invalidDigest, "The Content-MD5 you specified is not valid.")
+            }
+            declared.contentMD5 = Array(bytes)
+        }
+        return declared
+    }
+
+    /// The checks a write runs on the finished body before committing it.
+    static func writeChecks(_ declared: Declared, outcome: PayloadBody.Outcome) -> ObjectStore.WriteChecks {
+        ObjectStore.WriteChecks(checksums: declared.algorithms) { result in
+            if let md5 = declared.contentMD5, md5 != result.md5 {
+                throw S3Error(.badDigest, "The Content-MD5 you specified did not match what we received.")
+            }
+            var expected = declared.values
+            let trailers = outcome.trailers
+            for algorithm in declared.trailing {
+                guard let value = trailers[algorithm.headerName] else {
+                    throw S3Error(.invalidRequest, "The trailer \(algorithm.headerName) was announced but not sent.")
+                }
+                expected[algorithm] = value.trimmingCharacters(in: .whitespaces)
+            }
+            for (algorithm, value) in expected where result.checksums[algorithm] != value {
+                throw S3Error(.badDigest, "The \(algorithm.rawValue) you specified did not match the calculated checksum.")
+            }
+        }
+    }
+
+    /// The headers of GET and HEAD, and of the object part of other responses.
+    static func responseHeaders(for record: ObjectRecord, includeChecksums: Bool) -> HTTPFields {
+        var headers = HTTPFields()
+        headers[.eTag] = "\"\(record.etag)\""
+        headers[.lastModified] = S3Date.httpDate(record.lastModified)
+        headers[.contentType] = record.metadata.contentType ?? "binary/octet-stream"
+        headers[.acceptRanges] = "bytes"
+        if let value = record.metadata.contentEncoding { headers[.contentEncoding] = value }
+        if let value = record.metadata.contentDisposition { headers[.contentDisposition] = value }
+        if let value = record.metadata.contentLanguage { headers[.contentLanguage] = value }
+        if let value = record.metadata.cacheControl { headers[.cacheControl] = value }
+        if let value = record.metadata.expires { headers[.expires] = value }
+        for (name, value) in record.metadata.user.sorted(by: { $0.key < $1.key }) {
+            if let field = HTTPField.Name("x-amz-meta-" + name) { headers.append(HTTPField(name: field, value: value)) }
+        }
+        if let parts = record.partCount, let field = HTTPField.Name("x-amz-mp-parts-count") {
+            headers[field] = String(parts)
+        }
+        if includeChecksums { addChecksums(record.checksums, to: &headers) }
+        return headers
+    }
+
+    static func addChecksums(_ checksums: [ChecksumAlgorithm: String], to headers: inout HTTPFields) {
+        for (algorithm, value) in checksums.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+            if let field = HTTPField.Name(algorithm.headerName) { headers[field] = value }
+        }
+        if !checksums.isEmpty, let field = HTTPField.Name("x-amz-checksum-type") {
+            headers[field] = checksums.values.contains(where: { $0.contains("-") }) ? "COMPOSITE" : "FULL_OBJECT"
+        }
+    }
+
+    /// Element-name keyed checksums for XML results.
+    static func xmlChecksums(_ checksums: [ChecksumAlgorithm: String]) -> [String: String] {
+        Dictionary(uniqueKeysWithValues: checksums.map { ($0.key.xmlElementName, $0.value) })
+    }
+}
+
+extension HTTPField.Name {
+    static let contentDisposition = HTTPField.Name("Content-Disposition")!
+    static let contentLanguage = HTTPField.Name("Content-Language")!
+}

@@ -1,0 +1,70 @@
+import Foundation
+import Hummingbird
+import HTTPTypes
+import SouverainCatalogue
+import SouverainEngine
+import SouverainModel
+import SouverainS3
+import SouverainSigV4
+
+extension S3Server {
+    /// CopyObject: read access to the source, write access to the destination, the copy-source
+    /// conditionals, then a streamed copy into a new blob.
+    func copyObject(_ bucket: String, _ key: String, _ source: CopySource, _ call: inout S3Call) async throws -> Response {
+        try await authorize(bucket, .write, call)
+        let sourceRecord = try await copySource(source, call)
+        if call.header("x-amz-copy-source-range") != nil {
+            throw S3Error(.invalidArgument, "x-amz-copy-source-range is only valid on UploadPartCopy.")
+        }
+        let directive = call.header("x-amz-metadata-directive")?.uppercased() ?? "COPY"
+        let metadata: ObjectMetadata
+        switch directive {
+        case "COPY":
+            if source.bucket == bucket, source.key == key {
+                throw S3Error(.invalidRequest, "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.")
+            }
+            metadata = sourceRecord.metadata
+        case "REPLACE":
+            metadata = try ObjectHeaders.metadata(from: call.head)
+        default:
+            throw S3Error(.invalidArgument, "Unknown metadata directive.")
+        }
+        var algorithms = Set(sourceRecord.checksums.keys)
+        if let requested = call.header("x-amz-checksum-algorithm") {
+            guard let algorithm = ChecksumAlgorithm(caseInsensitive: requested) else {
+                throw S3Error(.invalidArgument, "Checksum algorithm provided is unsupported.")
+            }
+            algorithms = [algorithm]
+        }
+        let record = try await store.copyObject(
+            source: sourceRecord, toBucket: bucket, key: key, metadata: metadata, checksums: algorithms)
+        call.bytesIn = record.size
+        let result = CopyObjectResult(
+            etag: record.etag, lastModified: record.lastModified, checksums: ObjectHeaders.xmlChecksums(record.checksums))
+        return Self.xmlResponse(result.xml())
+    }
+
+    /// The source of a copy, after its bucket's read check and the `x-amz-copy-source-if-*` conditions.
+    func copySource(_ source: CopySource, _ call: S3Call) async throws -> ObjectRecord {
+        if source.versionID != nil, source.versionID != "null" {
+            throw S3Error(.notImplemented, "Versioning is not implemented: a copy source cannot name a version.")
+        }
+        try await authorize(source.bucket, .read, call)
+        let record = try await store.object(bucket: source.bucket, key: source.key)
+        let failed = S3Error(.preconditionFailed, "At least one of the pre-conditions you specified did not hold")
+        let modified = record.lastModified.timeIntervalSince1970.rounded(.down)
+        if let ifMatch = call.header("x-amz-copy-source-if-match") {
+            if !Self.etagMatches(ifMatch, record.etag) { throw failed }
+        } else if let since = call.header("x-amz-copy-source-if-unmodified-since").flatMap(S3Date.parseHTTPDate),
+                  modified > since.timeIntervalSince1970 {
+            throw failed
+        }
+        if let ifNoneMatch = call.header("x-amz-copy-source-if-none-match") {
+            if Self.etagMatches(ifNoneMatch, record.etag) { throw failed }
+        } else if let since = call.header("x-amz-copy-source-if-modified-since").flatMap(S3Date.parseHTTPDate),
+                  modified <= since.timeIntervalSince1970 {
+            throw failed
+        }
+        return record
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+import Hummingbird
+import HTTPTypes
+import SouverainCatalogue
+import SouverainEngine
+import SouverainModel
+import SouverainS3
+import SouverainSigV4
+
+extension S3Server {
+    /// GetObject and HeadObject: conditionals, a single range, response-* overrides, then the
+    /// bytes streamed from storage with backpressure.
+    func getObject(_ bucket: String, _ key: String, isHead: Bool, _ call: inout S3Call) async throws -> Response {
+        try await authorize(bucket, .read, call)
+        let record = try await store.object(bucket: bucket, key: key)
+        try Self.checkConditions(record, head: call.head)
+
+        var status = HTTPResponse.Status.ok
+        var range: ClosedRange<Int64>?
+        switch RangeRequest.parse(call.header("range"), size: record.size) {
+        case .none:
+            break
+        case .satisfiable(let wanted):
+            range = wanted
+            status = .partialContent
+        case .unsatisfiable:
+            throw S3Error(.invalidRange, "The requested range is not satisfiable",
+                          extra: [("RangeRequested", call.header("range") ?? ""), ("ActualObjectSize", String(record.size))])
+        }
+        let wantsChecksums = call.header("x-amz-checksum-mode")?.uppercased() == "ENABLED" && range == nil
+        var headers = ObjectHeaders.responseHeaders(for: record, includeChecksums: wantsChecksums)
+        if let range { headers[.contentRange] = RangeRequest.contentRange(range, size: record.size) }
+        Self.applyOverrides(call.queryParameters, to: &headers)
+        let length = range.map { $0.upperBound - $0.lowerBound + 1 } ?? record.size
+        headers[.contentLength] = String(length)
+        if isHead {
+            return Response(status: status, headers: headers, body: .init())
+        }
+        call.bytesOut = length
+        let store = self.store
+        let wanted = range
+        let body = ResponseBody(contentLength: Int(length)) { writer in
+            try await store.read(record, range: wanted) { buffer in try await writer.write(buffer) }
+            try await writer.finish(nil)
+        }
+        return Response(status: status, headers: headers, body: body)
+    }
+
+    /// If-Match, If-None-Match, If-Modified-Since and If-Unmodified-Since, with S3's precedence:
+    /// a true If-Match overrides a false If-Unmodified-Since; a false If-None-Match overrides a
+    /// true If-Modified-Since.
+    static func checkConditions(_ record: ObjectRecord, head: S3RequestHead) throws {
+        let modified = record.lastModified.timeIntervalSince1970.rounded(.down)
+        if let ifMatch = head.header("if-match") {
+            if !etagMatches(ifMatch, record.etag) { throw S3Error(.preconditionFailed, "At least one of the pre-conditions you specified did not hold", extra: [("Condition", "If-Match")]) }
+        } else if let since = head.header("if-unmodified-since").flatMap(S3Date.parseHTTPDate),
+                  modified > since.timeIntervalSince1970 {
+            throw S3Error(.preconditionFailed, "At least one of the pre-conditions you specified did not hold", extra: [("Condition", "If-Unmodified-Since")])
+        }
+        if let ifNoneMatch = head.header("if-none-match") {
+            if etagMatches(ifNoneMatch, record.etag) { throw notModified(record) }
+        } else if let since = head.header("if-modified-since").flatMap(S3Date.parseHTTPDate),
+                  modified <= since.timeIntervalSince1970 {
+            throw notModified(record)
+        }
+    }
+
+    static func notModified(_ record: ObjectRecord) -> S3Error {
+        S3Error(.notModified, "Not Modified", extra: [("ETag", "\"\(record.etag)\"")])
+    }
+
+    /// Whether an If-Match style list (`"a", "b"`, `*`, weak tags) names this ETag.
+    static func etagMatches(_ header: String, _ etag: String) -> Bool {
+        header.split(separator: ",").contains { candidate in
+            let trimmed = candidate.trimmingCharacters(in: .whitespaces)
+            return trimmed == "*" || ObjectStore.unquoted(trimmed) == etag
+        }
+    }
+
+    static func applyOverrides(_ query: [String: String], to headers: inout HTTPFields) {
+        let overrides: [(String, HTTPField.Name)] = [
+            ("response-content-type", .contentType), ("response-content-language", .contentLanguage),
+            ("response-expires", .expires), ("response-cache-control", .cacheControl),
+            ("response-content-disposition", .contentDisposition), ("response-content-encoding", .contentEncoding),
+        ]
+        for (parameter, field) in overrides {
+            if let value = query[parameter] { headers[field] = value }
+        }
+    }
+}

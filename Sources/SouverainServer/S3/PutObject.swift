@@ -1,0 +1,50 @@
+import Foundation
+import Hummingbird
+import HTTPTypes
+import SouverainCatalogue
+import SouverainEngine
+import SouverainModel
+import SouverainS3
+import SouverainSigV4
+
+extension S3Server {
+    /// PutObject: the body streams through `PayloadBody` (framing, signatures, SHA-256) into the
+    /// store, which hashes it, verifies the declared digests and commits only a whole object.
+    func putObject(_ bucket: String, _ key: String, _ call: inout S3Call) async throws -> Response {
+        try await authorize(bucket, .write, call)
+        let metadata = try ObjectHeaders.metadata(from: call.head)
+        let declared = try ObjectHeaders.declaredChecksums(call.head)
+        let body = try payload(call)
+        let record = try await store.putObject(
+            bucket: bucket, key: key, metadata: metadata, body: body,
+            checks: ObjectHeaders.writeChecks(declared, outcome: body.outcome))
+        call.bytesIn = record.size
+        var headers: HTTPFields = [.eTag: "\"\(record.etag)\""]
+        ObjectHeaders.addChecksums(record.checksums, to: &headers)
+        return Response(status: .ok, headers: headers)
+    }
+
+    /// The request body as object bytes, checked against what the signature declared.
+    func payload(_ call: S3Call) throws -> PayloadBody {
+        guard let signature = call.signature else { throw S3Error(.accessDenied) }
+        var decodedLength: Int64?
+        if let value = call.header("x-amz-decoded-content-length") {
+            guard let length = Int64(value), length >= 0 else {
+                throw S3Error(.invalidArgument, "x-amz-decoded-content-length is not a length.")
+            }
+            decodedLength = length
+        }
+        switch signature.payload {
+        case .streamingSigned, .streamingSignedTrailer, .streamingUnsignedTrailer:
+            break
+        case .unsigned, .sha256(_):
+            if call.request.headers[.contentLength] == nil, call.request.headers[.transferEncoding] == nil {
+                throw S3Error(.missingContentLength, "You must provide the Content-Length HTTP header.")
+            }
+        }
+        if let length = call.request.headers[.contentLength].flatMap(Int64.init), length > ObjectStore.maximumObjectSize + (1 << 30) {
+            throw S3Error(.entityTooLarge, "Your proposed upload exceeds the maximum allowed object size.")
+        }
+        return PayloadBody(request: call.request, signature: signature, decodedContentLength: decodedLength)
+    }
+}

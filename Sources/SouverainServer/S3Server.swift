@@ -1,0 +1,230 @@
+import Foundation
+public import Hummingbird
+import HTTPTypes
+public import Logging
+import NIOCore
+import SouverainCatalogue
+public import SouverainEngine
+import SouverainModel
+public import SouverainS3
+public import SouverainSigV4
+
+/// The HTTP face of Souverain: health and metrics, and every other request parsed as S3,
+/// authenticated (SigV4), authorised against the operation's required access, then dispatched to
+/// its handler in `S3/`. Paths are not routed by Hummingbird's router: S3 keys are arbitrary
+/// bytes, and the raw request target is what the signature covers.
+public struct S3Server: HTTPResponder {
+    public typealias Context = S3RequestContext
+
+    let store: ObjectStore
+    let verifier: SigV4Verifier
+    let addressing: S3Addressing
+    let metrics: ServerMetrics
+    let logger: Logger
+    /// Largest header section accepted, in bytes of names and values (AWS allows 8 KiB).
+    static let maximumHeaderBytes = 16 * 1024
+
+    public init(store: ObjectStore, verifier: SigV4Verifier, addressing: S3Addressing, metrics: ServerMetrics, logger: Logger) {
+        self.store = store
+        self.verifier = verifier
+        self.addressing = addressing
+        self.metrics = metrics
+        self.logger = logger
+    }
+
+    public func respond(to request: Request, context: S3RequestContext) async throws -> Response {
+        let started = ContinuousClock.now
+        let target = request.head.path ?? "/"
+        let (path, query) = Self.split(target)
+        if let response = await operationsEndpoint(path: path, method: request.method) { return response }
+
+        let requestID = RequestIdentifier.make()
+        var call = S3Call(request: request, requestID: requestID, path: path, query: query, logger: logger, remoteAddress: context.remoteAddress)
+        var response: Response
+        do {
+            response = try await handle(&call)
+        } catch {
+            let s3Error = S3Error.from(error, resource: path)
+            if s3Error.status >= 500 {
+                call.logger.error("request failed", metadata: ["error": "\(error)"])
+            }
+            response = Self.errorResponse(s3Error, requestID: requestID, isHead: request.method == .head)
+        }
+        response.headers[.amzRequestID] = requestID
+        response.headers[.amzID2] = requestID
+        response.headers[.server] = "Souverain"
+        let duration = ContinuousClock.now - started
+        let operation = call.operation?.name ?? "Unknown"
+        metrics.record(
+            operation: operation, status: Int(response.status.code), bytesIn: call.bytesIn,
+            bytesOut: call.bytesOut, duration: duration)
+        call.logger.info("request", metadata: [
+            "s3.operation": "\(operation)",
+            "http.status": "\(response.status.code)",
+            "duration_ms": "\(Double(duration.components.attoseconds / 1_000_000_000_000) / 1000 + Double(duration.components.seconds) * 1000)",
+            "bytes_in": "\(call.bytesIn)",
+            "bytes_out": "\(call.bytesOut)",
+        ])
+        return response
+    }
+
+    /// `/health/live`, `/health/ready` and `/metrics`: no authentication, nothing secret.
+    private func operationsEndpoint(path: String, method: HTTPRequest.Method) async -> Response? {
+        guard method == .get || method == .head else { return nil }
+        switch path {
+        case "/health/live":
+            return Response(status: .ok, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: "ok\n")))
+        case "/health/ready":
+            // Ready means the catalogue answers: the S3 listener is up, since this request came through it.
+            do {
+                _ = try await store.catalogueStore.bucket(named: "health-probe")
+                return Response(status: .ok, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: "ready\n")))
+            } catch {
+                return Response(status: .serviceUnavailable, headers: [.contentType: "text/plain"],
+                                body: .init(byteBuffer: ByteBuffer(string: "catalogue unavailable\n")))
+            }
+        case "/metrics":
+            return Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+                body: .init(byteBuffer: ByteBuffer(bytes: metrics.exposition())))
+        default:
+            return nil
+        }
+    }
+
+    /// Authenticates, parses, authorises and dispatches one S3 request.
+    private func handle(_ call: inout S3Call) async throws -> Response {
+        // HTTPTypes moves Host into the request's authority; the signature covers it as `host`.
+        var headers = call.request.headers.map { (name: $0.name.canonicalName, value: $0.value) }
+        if let authority = call.request.head.authority { headers.insert((name: "host", value: authority), at: 0) }
+        guard headers.reduce(0, { $0 + $1.name.utf8.count + $1.value.utf8.count }) <= Self.maximumHeaderBytes else {
+            throw S3Error(.requestHeaderSectionTooLarge, "Your request header section exceeds the maximum allowed size.")
+        }
+        let signed = SigV4Request(method: call.request.method.rawValue, path: call.path, query: call.query, headers: headers)
+        guard let authentication = try verifier.parse(signed) else {
+            throw S3Error(.accessDenied, "Anonymous access is not allowed: sign the request with an access key.")
+        }
+        guard let user = try await store.catalogueStore.user(accessKeyID: authentication.accessKeyID) else {
+            throw S3Error(.invalidAccessKeyId, "The AWS Access Key Id you provided does not exist in our records.")
+        }
+        call.logger[metadataKey: "user"] = "\(user.name)"
+        call.signature = try verifier.verify(authentication, secretAccessKey: user.secretAccessKey, request: signed, now: Date())
+        call.user = user
+        let head = S3RequestHead(
+            method: call.request.method.rawValue, path: call.path, query: call.query,
+            host: call.request.head.authority, headers: headers)
+        call.head = head
+        let operation = try S3Operation.parse(head, addressing: addressing)
+        call.operation = operation
+        call.logger[metadataKey: "s3.operation"] = "\(operation.name)"
+        if let bucket = operation.bucket { call.logger[metadataKey: "s3.bucket"] = "\(bucket)" }
+        return try await dispatch(operation, &call)
+    }
+
+    private func dispatch(_ operation: S3Operation, _ call: inout S3Call) async throws -> Response {
+        switch operation {
+        case .listBuckets: return try await listBuckets(&call)
+        case .createBucket(let bucket): return try await createBucket(bucket, &call)
+        case .headBucket(let bucket): return try await headBucket(bucket, &call)
+        case .deleteBucket(let bucket): return try await deleteBucket(bucket, &call)
+        case .getBucketLocation(let bucket): return try await getBucketLocation(bucket, &call)
+        case .getBucketVersioning(let bucket): return try await getBucketVersioning(bucket, &call)
+        case .getBucketAcl(let bucket): return try await getBucketAcl(bucket, &call)
+        case .listObjectsV1(let bucket): return try await listObjects(bucket, version: 1, &call)
+        case .listObjectsV2(let bucket): return try await listObjects(bucket, version: 2, &call)
+        case .listMultipartUploads(let bucket): return try await listMultipartUploads(bucket, &call)
+        case .deleteObjects(let bucket): return try await deleteObjects(bucket, &call)
+        case .putObject(let bucket, let key): return try await putObject(bucket, key, &call)
+        case .copyObject(let bucket, let key, let source): return try await copyObject(bucket, key, source, &call)
+        case .getObject(let bucket, let key): return try await getObject(bucket, key, isHead: false, &call)
+        case .headObject(let bucket, let key): return try await getObject(bucket, key, isHead: true, &call)
+        case .deleteObject(let bucket, let key): return try await deleteObject(bucket, key, &call)
+        case .getObjectAcl(let bucket, let key): return try await getObjectAcl(bucket, key, &call)
+        case .createMultipartUpload(let bucket, let key): return try await createMultipartUpload(bucket, key, &call)
+        case .uploadPart(let bucket, let key, let uploadID, let partNumber):
+            return try await uploadPart(bucket, key, uploadID, partNumber, &call)
+        case .uploadPartCopy(let bucket, let key, let uploadID, let partNumber, let source):
+            return try await uploadPartCopy(bucket, key, uploadID, partNumber, source, &call)
+        case .completeMultipartUpload(let bucket, let key, let uploadID):
+            return try await completeMultipartUpload(bucket, key, uploadID, &call)
+        case .abortMultipartUpload(let bucket, let key, let uploadID):
+            return try await abortMultipartUpload(bucket, key, uploadID, &call)
+        case .listParts(let bucket, let key, let uploadID): return try await listParts(bucket, key, uploadID, &call)
+        case .notImplemented(let name, _, _):
+            throw S3Error(.notImplemented, "\(name) is not implemented by Souverain.")
+        }
+    }
+
+    /// Checks that the caller may act on `bucket` at the operation's level; returns the bucket.
+    @discardableResult
+    func authorize(_ bucket: String, _ level: AccessLevel, _ call: S3Call) async throws -> BucketRecord {
+        try await store.authorize(call.user!, bucket: bucket, level: level)
+    }
+
+    static func split(_ target: String) -> (path: String, query: String) {
+        guard let mark = target.firstIndex(of: "?") else { return (target, "") }
+        return (String(target[..<mark]), String(target[target.index(after: mark)...]))
+    }
+
+    static func errorResponse(_ error: S3Error, requestID: String, isHead: Bool) -> Response {
+        var headers: HTTPFields = [.contentType: "application/xml"]
+        if error.code == .invalidRange, let size = error.extra.first(where: { $0.0 == "ActualObjectSize" })?.1 {
+            headers[.contentRange] = "bytes */\(size)"
+        }
+        let status = HTTPResponse.Status(code: error.status)
+        if isHead || error.code == .notModified {
+            return Response(status: status, headers: headers, body: .init())
+        }
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: error.xmlBody(requestID: requestID))))
+    }
+}
+
+/// What a handler knows about the request it serves.
+struct S3Call {
+    let request: Request
+    let requestID: String
+    let path: String
+    let query: String
+    var logger: Logger
+    let remoteAddress: String?
+    var head = S3RequestHead(method: "GET", path: "/")
+    var signature: VerifiedSignature?
+    var user: User?
+    var operation: S3Operation?
+    var bytesIn: Int64 = 0
+    var bytesOut: Int64 = 0
+
+    init(request: Request, requestID: String, path: String, query: String, logger: Logger, remoteAddress: String?) {
+        self.request = request
+        self.requestID = requestID
+        self.path = path
+        self.query = query
+        var logger = logger
+        logger[metadataKey: "request_id"] = "\(requestID)"
+        if let remoteAddress { logger[metadataKey: "remote"] = "\(remoteAddress)" }
+        self.logger = logger
+        self.remoteAddress = remoteAddress
+    }
+
+    /// The decoded query parameters, first value of each name.
+    var queryParameters: [String: String] {
+        var out: [String: String] = [:]
+        for (name, value) in S3URLEncoding.parseQuery(query) where out[name] == nil { out[name] = value }
+        return out
+    }
+
+    func header(_ name: String) -> String? { head.header(name) }
+}
+
+/// Request ids: 16 uppercase hex characters, like AWS's.
+enum RequestIdentifier {
+    static func make() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return Hex.encode((0..<8).map { _ in UInt8.random(in: 0...255, using: &generator) }).uppercased()
+    }
+}
+
+extension HTTPField.Name {
+    static let amzRequestID = HTTPField.Name("x-amz-request-id")!
+    static let amzID2 = HTTPField.Name("x-amz-id-2")!
+}

@@ -1,0 +1,195 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+public import Foundation
+public import NIOCore
+public import NIOPosix
+import SouverainModel
+
+/// Blobs as files under a directory: `blobs/<3 hex>/<32 hex>`, written to `tmp/` first, then
+/// `fdatasync`, `rename` into place and `fsync` of the shard directory, so that a blob visible at
+/// its locator is whole and durable. Locators are random, never derived from object keys: no key
+/// can name a path.
+public struct LocalLocation: Location {
+    public let id: String
+    public let root: String
+    private let threadPool: NIOThreadPool
+    /// Bytes gathered before one write(2): fewer thread hops than one per network read.
+    static let writeBatch = 1 << 20
+
+    public init(id: String, root: String, threadPool: NIOThreadPool = .singleton) throws {
+        self.id = id
+        self.root = root
+        self.threadPool = threadPool
+        try LocalLocation.prepare(root: root)
+    }
+
+    var blobsDirectory: String { root + "/blobs" }
+    var tmpDirectory: String { root + "/tmp" }
+
+    /// Creates the directory tree once (the 4096 shards, each made durable), and empties `tmp/`:
+    /// whatever is there was being written when the process stopped and was never acknowledged.
+    private static func prepare(root: String) throws {
+        let blobs = root + "/blobs", tmp = root + "/tmp"
+        try makeDirectory(root)
+        try makeDirectory(tmp)
+        let marker = blobs + "/.shards-ready"
+        if access(marker, F_OK) != 0 {
+            try makeDirectory(blobs)
+            for shard in 0..<4096 {
+                try makeDirectory(blobs + "/" + shardName(shard))
+            }
+            try syncDirectory(blobs)
+            let fd = open(marker, O_CREAT | O_WRONLY, 0o600)
+            guard fd >= 0 else { throw ioError("create", marker) }
+            fsync(fd)
+            close(fd)
+            try syncDirectory(blobs)
+        }
+        try syncDirectory(root)
+        if let leftovers = try? FileManager.default.contentsOfDirectory(atPath: tmp) {
+            for name in leftovers { unlink(tmp + "/" + name) }
+            if !leftovers.isEmpty { try syncDirectory(tmp) }
+        }
+    }
+
+    public func makeBlobWriter() async throws -> any BlobWriter {
+        let locator = LocalLocation.newLocator()
+        let tmpPath = tmpDirectory + "/" + locator
+        let finalPath = path(of: locator)
+        let fd = try await offload(threadPool) { () throws -> Int32 in
+            let fd = open(tmpPath, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
+            guard fd >= 0 else { throw LocalLocation.ioError("create", tmpPath) }
+            return fd
+        }
+        return LocalBlobWriter(
+            locator: locator, fd: fd, tmpPath: tmpPath, finalPath: finalPath,
+            shardDirectory: (finalPath as NSString).deletingLastPathComponent, threadPool: threadPool)
+    }
+
+    public func read(
+        locator: String, range: Range<Int64>?, chunkSize: Int,
+        into consumer: (ByteBuffer) async throws -> Void
+    ) async throws {
+        let path = try checkedPath(of: locator)
+        let fd = try await offload(threadPool) { () throws -> Int32 in
+            let fd = open(path, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else {
+                throw errno == ENOENT
+                    ? StorageError(.notFound, "blob \(locator) is missing") : LocalLocation.ioError("open", path)
+            }
+            return fd
+        }
+        defer { close(fd) }
+        var offset = range?.lowerBound ?? 0
+        let end: Int64
+        if let range {
+            end = range.upperBound
+        } else {
+            var info = stat()
+            guard fstat(fd, &info) == 0 else { throw LocalLocation.ioError("stat", path) }
+            end = Int64(info.st_size)
+        }
+        let allocator = ByteBufferAllocator()
+        while offset < end {
+            let length = Int(min(Int64(chunkSize), end - offset))
+            let start = offset
+            let buffer = try await offload(threadPool) { () throws -> ByteBuffer in
+                var buffer = allocator.buffer(capacity: length)
+                let got = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: length) { pointer in
+                    pread(fd, pointer.baseAddress, length, off_t(start))
+                }
+                guard got > 0 else {
+                    throw got == 0
+                        ? StorageError(.io, "blob \(locator) is shorter than its catalogue entry")
+                        : LocalLocation.ioError("read", path)
+                }
+                return buffer
+            }
+            offset += Int64(buffer.readableBytes)
+            try await consumer(buffer)
+        }
+    }
+
+    public func delete(locator: String) async throws {
+        let path = try checkedPath(of: locator)
+        try await offload(threadPool) { () throws in
+            if unlink(path) != 0, errno != ENOENT { throw LocalLocation.ioError("unlink", path) }
+        }
+    }
+
+    /// Every blob file with its modification time, for the sweep of strays after a crash.
+    public func allBlobs() -> [(locator: String, modified: Date)] {
+        var out: [(String, Date)] = []
+        for shard in 0..<4096 {
+            let directory = blobsDirectory + "/" + LocalLocation.shardName(shard)
+            guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { continue }
+            for name in names where LocalLocation.isValidLocator(name) {
+                var info = stat()
+                if stat(directory + "/" + name, &info) == 0 {
+                    out.append((name, Date(timeIntervalSince1970: Double(info.st_mtim.tv_sec))))
+                }
+            }
+        }
+        return out
+    }
+
+    // MARK: - Paths
+
+    func path(of locator: String) -> String {
+        blobsDirectory + "/" + String(locator.prefix(3)) + "/" + locator
+    }
+
+    private func checkedPath(of locator: String) throws -> String {
+        guard LocalLocation.isValidLocator(locator) else {
+            throw StorageError(.invalidLocator, "not a local blob locator")
+        }
+        return path(of: locator)
+    }
+
+    static func isValidLocator(_ locator: String) -> Bool {
+        locator.utf8.count == 32 && locator.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }
+    }
+
+    static func newLocator() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        return Hex.encode(bytes)
+    }
+
+    static func shardName(_ shard: Int) -> String {
+        let digits = Array("0123456789abcdef")
+        return String([digits[(shard >> 8) & 0xF], digits[(shard >> 4) & 0xF], digits[shard & 0xF]])
+    }
+
+    // MARK: - System calls
+
+    static func ioError(_ operation: String, _ path: String) -> StorageError {
+        let code = errno
+        return StorageError(.io, "\(operation) \(path) failed: \(String(cString: strerror(code))) (errno \(code))")
+    }
+
+    static func makeDirectory(_ path: String) throws {
+        if mkdir(path, 0o700) != 0, errno != EEXIST { throw ioError("mkdir", path) }
+    }
+
+    static func syncDirectory(_ path: String) throws {
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw ioError("open", path) }
+        defer { close(fd) }
+        guard fsync(fd) == 0 else { throw ioError("fsync", path) }
+    }
+}
+
+/// Runs blocking file work on the I/O thread pool, with its failures as storage errors.
+func offload<T: Sendable>(_ pool: NIOThreadPool, _ body: @escaping @Sendable () throws -> T) async throws -> T {
+    do {
+        return try await pool.runIfActive(body)
+    } catch let error as StorageError {
+        throw error
+    } catch {
+        throw StorageError(.unavailable, "the I/O thread pool is not running")
+    }
+}

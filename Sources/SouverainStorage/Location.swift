@@ -1,0 +1,54 @@
+public import NIOCore
+import SouverainModel
+
+/// A place where blobs are stored. A blob is written once, in one go, and becomes readable only
+/// once `commit` has returned; it is never modified afterwards, only deleted.
+public protocol Location: Sendable {
+    /// The id the catalogue records for blobs stored here.
+    var id: String { get }
+    /// Starts a new blob with a fresh locator.
+    func makeBlobWriter() async throws -> any BlobWriter
+    /// Streams `range` (or the whole blob) to `consumer`, in order, in chunks of at most
+    /// `chunkSize` bytes. The consumer's awaiting is the backpressure.
+    func read(
+        locator: String, range: Range<Int64>?, chunkSize: Int,
+        into consumer: (ByteBuffer) async throws -> Void
+    ) async throws
+    /// Deletes the blob; deleting an absent blob is not an error.
+    func delete(locator: String) async throws
+}
+
+/// Writes one blob. Call `write` any number of times, then exactly one of `commit` or `abort`.
+public protocol BlobWriter: Sendable {
+    var locator: String { get }
+    func write(_ buffer: ByteBuffer) async throws
+    /// Makes the blob durable and visible at its locator; returns its size.
+    func commit() async throws -> Int64
+    /// Discards whatever was written.
+    func abort() async
+}
+
+/// The one error type of the storage layer.
+public struct StorageError: Error, Sendable, CustomStringConvertible {
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        private enum Value: String { case notFound, invalidLocator, io, unavailable }
+        private let value: Value
+        private init(_ value: Value) { self.value = value }
+        public static let notFound = Code(.notFound)
+        public static let invalidLocator = Code(.invalidLocator)
+        /// A system call failed; `errno` is in the message.
+        public static let io = Code(.io)
+        public static let unavailable = Code(.unavailable)
+        public var description: String { value.rawValue }
+    }
+
+    public var code: Code
+    public var message: String
+
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { "\(code): \(message)" }
+}

@@ -1,0 +1,150 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import Prometheus
+import ServiceLifecycle
+import UnixSignals
+import SouverainCatalogue
+import SouverainCatalogueSQLite
+import SouverainEngine
+import SouverainModel
+import SouverainS3
+import SouverainServer
+import SouverainSigV4
+import SouverainStorage
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the S3 server (embedded default: objects on local disk, catalogue in SQLite).")
+
+    @OptionGroup var common: CommonOptions
+
+    @Option(help: "HOST:PORT to listen on (default 127.0.0.1:9000; port 0 picks a free one).")
+    var address: String?
+
+    @Option(help: "Region clients sign for (default us-east-1).")
+    var region: String?
+
+    @Option(help: "Base domain(s) for virtual-hosted-style requests, comma-separated.")
+    var domain: String?
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: String?
+
+    func run() async throws {
+        let settings = try common.settings(address: address, region: region, domain: domain, logLevel: logLevel)
+        let level = Logger.Level(rawValue: settings.logLevel) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "souverain.server")
+        let (host, port) = try settings.hostAndPort()
+        let directory = try DataDirectory(settings.data)
+        let catalogue = try directory.openCatalogue()
+        let location = try LocalLocation(id: "local", root: directory.localRoot)
+        let (admin, isNew) = try await Self.adminUser(catalogue: catalogue, directory: directory)
+
+        let store = ObjectStore(catalogue: catalogue, location: location, region: settings.region,
+                                logger: Logger(label: "souverain.engine"))
+        try await Self.recover(store: store, location: location, directory: directory, logger: logger)
+
+        let registry = PrometheusCollectorRegistry()
+        let server = S3Server(
+            store: store, verifier: SigV4Verifier(region: settings.region),
+            addressing: S3Addressing(virtualHostBaseDomains: settings.domains),
+            metrics: ServerMetrics(registry: registry), logger: Logger(label: "souverain.s3"))
+        let region = settings.region
+        let credentialsPath = directory.credentialsPath
+        let app = Application(
+            responder: server,
+            server: .http1(configuration: .init(additionalChannelHandlers: [ExpectContinueHandler()], idleTimeout: .seconds(300))),
+            configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "Souverain"),
+            onServerRunning: { channel in
+                let bound = channel.localAddress?.port ?? port
+                let shownHost = host.contains(":") ? "[\(host)]" : host
+                Self.printBanner(endpoint: "http://\(shownHost):\(bound)", region: region, admin: admin, showSecret: isNew,
+                                 credentialsPath: credentialsPath)
+            },
+            logger: Logger(label: "souverain.http"))
+        let collector = GarbageCollector(store: store)
+        let group = ServiceGroup(configuration: .init(
+            services: [.init(service: app), .init(service: collector)],
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+        // Reached only on a graceful stop: the next start can skip the sweep for stray blobs.
+        _ = FileManager.default.createFile(atPath: directory.cleanShutdownMarker, contents: nil)
+    }
+
+    /// The admin user: created on first start from SOUVERAIN_ADMIN_ACCESS_KEY / _SECRET_KEY or
+    /// generated, and written to `credentials` (0600).
+    static func adminUser(catalogue: SQLiteCatalogue, directory: DataDirectory) async throws -> (User, Bool) {
+        if let existing = try await catalogue.users().first(where: { $0.role == .admin }) { return (existing, false) }
+        let environment = ProcessInfo.processInfo.environment
+        let accessKey = environment["SOUVERAIN_ADMIN_ACCESS_KEY"].flatMap { $0.isEmpty ? nil : $0 } ?? KeyGenerator.accessKeyID()
+        let secret = environment["SOUVERAIN_ADMIN_SECRET_KEY"].flatMap { $0.isEmpty ? nil : $0 } ?? KeyGenerator.secret()
+        let admin = User(name: "admin", accessKeyID: accessKey, secretAccessKey: secret, role: .admin)
+        let text = "# Souverain admin credentials (created \(Date()))\naccess_key = \(accessKey)\nsecret_key = \(secret)\n"
+        guard FileManager.default.createFile(atPath: directory.credentialsPath, contents: Data(text.utf8),
+                                             attributes: [.posixPermissions: 0o600]) else {
+            throw ValidationError("cannot write \(directory.credentialsPath)")
+        }
+        try await catalogue.addUser(admin)
+        return (admin, true)
+    }
+
+    /// Finishes what a previous run left: garbage blobs, and after an unclean stop, blobs renamed
+    /// into place whose catalogue commit never happened.
+    static func recover(store: ObjectStore, location: LocalLocation, directory: DataDirectory, logger: Logger) async throws {
+        let started = Date()
+        var seen: [GarbageBlob: ContinuousClock.Instant] = [:]
+        while await store.collectGarbage(seen: &seen, immediately: true) > 0 {}
+        let marker = directory.cleanShutdownMarker
+        if FileManager.default.fileExists(atPath: marker) {
+            try FileManager.default.removeItem(atPath: marker)
+        } else {
+            let removed = await store.sweepStrayBlobs(in: location, startedAt: started)
+            if removed > 0 { logger.notice("removed stray blobs left by an interrupted run", metadata: ["count": "\(removed)"]) }
+        }
+    }
+
+    static func printBanner(endpoint: String, region: String, admin: User, showSecret: Bool, credentialsPath: String) {
+        var lines = [
+            "Souverain is serving S3.",
+            "  Endpoint:    \(endpoint)",
+            "  Region:      \(region)",
+            "  Access key:  \(admin.accessKeyID)",
+        ]
+        if showSecret {
+            lines.append("  Secret key:  \(admin.secretAccessKey)")
+            lines.append("  (kept in \(credentialsPath), mode 0600; shown only on this first start)")
+        } else {
+            lines.append("  Secret key:  in \(credentialsPath)")
+        }
+        lines += [
+            "Try it:",
+            "  export AWS_ACCESS_KEY_ID=\(admin.accessKeyID) AWS_SECRET_ACCESS_KEY=\(showSecret ? admin.secretAccessKey : "<secret from the credentials file>") AWS_DEFAULT_REGION=\(region)",
+            "  aws --endpoint-url \(endpoint) s3 mb s3://my-bucket",
+            "  aws --endpoint-url \(endpoint) s3 cp ./file s3://my-bucket/",
+        ]
+        FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+    }
+}
+
+/// Deletes the blobs the catalogue has let go of, every few seconds.
+struct GarbageCollector: Service {
+    let store: ObjectStore
+
+    func run() async throws {
+        try? await cancelWhenGracefulShutdown {
+            var seen: [GarbageBlob: ContinuousClock.Instant] = [:]
+            while !Task.isCancelled {
+                await store.collectGarbage(seen: &seen, immediately: false)
+                try await Task.sleep(for: .seconds(5))
+            }
+        }
+    }
+}

@@ -1,0 +1,10 @@
+import ArgumentParser
+
+@main
+struct Souverain: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "souverain",
+        abstract: "A sovereign, S3-compatible object store.",
+        subcommands: [Serve.self, Init.self, UserCommand.self, BucketCommand.self]
+    )
+}

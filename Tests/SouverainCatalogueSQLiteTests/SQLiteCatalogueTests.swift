@@ -1,0 +1,122 @@
+import Foundation
+import SouverainCatalogue
+import SouverainModel
+import Testing
+@testable import SouverainCatalogueSQLite
+
+@Suite struct SQLiteCatalogueTests {
+    let directory: String
+    let catalogue: SQLiteCatalogue
+
+    init() throws {
+        directory = NSTemporaryDirectory() + "souverain-catalogue-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        catalogue = try SQLiteCatalogue(path: directory + "/catalogue.sqlite")
+    }
+
+    private func object(_ key: String, bucket: String = "b1", locator: String? = nil) -> ObjectRecord {
+        ObjectRecord(
+            bucket: bucket, key: key, size: 3, etag: "e", lastModified: Date(timeIntervalSince1970: 1_700_000_000),
+            metadata: ObjectMetadata(contentType: "text/plain", user: ["k": "v"]), checksums: [.crc32: "AAAAAA=="],
+            location: "local", segments: [BlobSegment(locator: locator ?? UUID().uuidString, size: 3)], partCount: nil)
+    }
+
+    @Test func objectsListInByteOrderOfKeys() async throws {
+        try await catalogue.createBucket(BucketRecord(name: "b1", owner: "admin", createdAt: Date(), region: "us-east-1"))
+        for key in ["b", "a/2", "é", "Z", "a/1", "a0", "~"] { _ = try await catalogue.putObject(object(key)) }
+        let all = try await catalogue.listObjects(bucket: "b1", prefix: "", after: nil, limit: 100).map(\.key)
+        #expect(all == ["Z", "a/1", "a/2", "a0", "b", "~", "é"])
+        let underA = try await catalogue.listObjects(bucket: "b1", prefix: "a/", after: nil, limit: 100).map(\.key)
+        #expect(underA == ["a/1", "a/2"])
+        let pastA = try await catalogue.listObjects(bucket: "b1", prefix: "", after: .pastPrefix("a/"), limit: 100).map(\.key)
+        #expect(pastA == ["a0", "b", "~", "é"])
+        let afterKey = try await catalogue.listObjects(bucket: "b1", prefix: "", after: .key("b"), limit: 1).map(\.key)
+        #expect(afterKey == ["~"])
+    }
+
+    @Test func recordsRoundTrip() async throws {
+        try await catalogue.createBucket(BucketRecord(name: "b1", owner: "admin", createdAt: Date(), region: "us-east-1"))
+        let written = object("k")
+        _ = try await catalogue.putObject(written)
+        #expect(try await catalogue.object(bucket: "b1", key: "k") == written)
+    }
+
+    @Test func overwriteAndDeleteTurnBlobsIntoGarbage() async throws {
+        try await catalogue.createBucket(BucketRecord(name: "b1", owner: "admin", createdAt: Date(), region: "us-east-1"))
+        _ = try await catalogue.putObject(object("k", locator: "one"))
+        #expect(try await catalogue.isReferenced(location: "local", locator: "one"))
+        let replaced = try await catalogue.putObject(object("k", locator: "two"))
+        #expect(replaced == [GarbageBlob(location: "local", locator: "one")])
+        let deleted = try await catalogue.deleteObject(bucket: "b1", key: "k")
+        #expect(deleted?.1 == [GarbageBlob(location: "local", locator: "two")])
+        #expect(Set(try await catalogue.garbage(limit: 10)) == [GarbageBlob(location: "local", locator: "one"), GarbageBlob(location: "local", locator: "two")])
+        try await catalogue.forgetGarbage([GarbageBlob(location: "local", locator: "one")])
+        #expect(!(try await catalogue.isReferenced(location: "local", locator: "one")))
+        #expect(try await catalogue.isReferenced(location: "local", locator: "two"))
+    }
+
+    @Test func bucketDeletionRequiresEmptiness() async throws {
+        try await catalogue.createBucket(BucketRecord(name: "b1", owner: "admin", createdAt: Date(), region: "us-east-1"))
+        await #expect(throws: CatalogueError.self) {
+            try await catalogue.createBucket(BucketRecord(name: "b1", owner: "x", createdAt: Date(), region: "us-east-1"))
+        }
+        _ = try await catalogue.putObject(object("k"))
+        do {
+            try await catalogue.deleteBucket(named: "b1")
+            Issue.record("deleted a bucket that holds an object")
+        } catch {
+            #expect(error.code == .bucketNotEmpty)
+        }
+        _ = try await catalogue.deleteObject(bucket: "b1", key: "k")
+        try await catalogue.deleteBucket(named: "b1")
+        #expect(try await catalogue.bucket(named: "b1") == nil)
+    }
+
+    @Test func completingAnUploadSwapsPartsForTheObject() async throws {
+        try await catalogue.createBucket(BucketRecord(name: "b1", owner: "admin", createdAt: Date(), region: "us-east-1"))
+        let upload = UploadRecord(uploadID: "u1", bucket: "b1", key: "big", initiated: Date(), owner: "admin",
+                                  metadata: ObjectMetadata(), checksumAlgorithm: nil)
+        try await catalogue.createUpload(upload)
+        for number in 1...3 {
+            _ = try await catalogue.putPart(PartRecord(
+                uploadID: "u1", partNumber: number, size: 5, etag: "p\(number)", lastModified: Date(), location: "local",
+                segment: BlobSegment(locator: "part\(number)", size: 5), checksums: [:]))
+        }
+        #expect(try await catalogue.parts(uploadID: "u1", after: 1, limit: 10).map(\.partNumber) == [2, 3])
+        var record = object("big")
+        record.segments = [BlobSegment(locator: "part1", size: 5), BlobSegment(locator: "part3", size: 5)]
+        let garbage = try await catalogue.completeUpload(id: "u1", object: record)
+        #expect(garbage == [GarbageBlob(location: "local", locator: "part2")])
+        #expect(try await catalogue.upload(id: "u1") == nil)
+        #expect(try await catalogue.isReferenced(location: "local", locator: "part3"))
+        do {
+            _ = try await catalogue.abortUpload(id: "u1")
+            Issue.record("aborted a completed upload")
+        } catch {
+            #expect(error.code == .noSuchUpload)
+        }
+    }
+
+    @Test func usersAndGrants() async throws {
+        try await catalogue.addUser(User(name: "alice", accessKeyID: "AK1", secretAccessKey: "s1", role: .user))
+        await #expect(throws: CatalogueError.self) {
+            try await catalogue.addUser(User(name: "bob", accessKeyID: "AK1", secretAccessKey: "s2", role: .user))
+        }
+        #expect(try await catalogue.user(accessKeyID: "AK1")?.name == "alice")
+        try await catalogue.setGrant(Grant(bucket: "b1", userName: "alice", permission: .read))
+        #expect(try await catalogue.grant(bucket: "b1", userName: "alice") == .read)
+        try await catalogue.setGrant(Grant(bucket: "b1", userName: "alice", permission: .readWrite))
+        #expect(try await catalogue.grant(bucket: "b1", userName: "alice") == .readWrite)
+        #expect(try await catalogue.removeUser(named: "alice"))
+        #expect(try await catalogue.grant(bucket: "b1", userName: "alice") == nil)
+        #expect(try await catalogue.user(accessKeyID: "AK1") == nil)
+    }
+
+    @Test func dataSurvivesReopening() async throws {
+        try await catalogue.createBucket(BucketRecord(name: "b1", owner: "admin", createdAt: Date(), region: "eu-west-3"))
+        _ = try await catalogue.putObject(object("k"))
+        let reopened = try SQLiteCatalogue(path: directory + "/catalogue.sqlite")
+        #expect(try await reopened.object(bucket: "b1", key: "k") != nil)
+        #expect(try await reopened.bucket(named: "b1")?.region == "eu-west-3")
+    }
+}

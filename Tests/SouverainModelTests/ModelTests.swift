@@ -1,0 +1,64 @@
+import Foundation
+import Testing
+@testable import SouverainModel
+
+@Suite struct BucketNameTests {
+    @Test(arguments: ["abc", "my-bucket", "my.bucket.1", "a23", String(repeating: "a", count: 63)])
+    func acceptsValidNames(_ name: String) {
+        #expect(BucketName(name) != nil)
+    }
+
+    @Test(arguments: [
+        "ab", String(repeating: "a", count: 64), "ABC", "-abc", "abc-", "a..b", "192.168.5.4", "xn--abc",
+        "abc-s3alias", "abc--ol-s3", "a_b", "a b", "ab/", "été", "",
+    ])
+    func rejectsInvalidNames(_ name: String) {
+        #expect(BucketName(name) == nil)
+    }
+}
+
+@Suite struct ChecksumTests {
+    private func checksum(_ algorithm: ChecksumAlgorithm, _ text: String) -> String {
+        var digest = ObjectDigest(checksums: [algorithm])
+        Array(text.utf8).withUnsafeBytes { digest.update($0) }
+        return digest.finalize().checksums[algorithm]!
+    }
+
+    // Check values of "123456789" for each CRC, and the SHA digests of "abc", base64 as S3 sends them.
+    @Test func knownVectors() {
+        #expect(Hex.encode(Data(base64Encoded: checksum(.crc32, "123456789"))!) == "cbf43926")
+        #expect(Hex.encode(Data(base64Encoded: checksum(.crc32c, "123456789"))!) == "e3069283")
+        #expect(Hex.encode(Data(base64Encoded: checksum(.crc64nvme, "123456789"))!) == "ae8b14860a799888")
+        #expect(checksum(.sha1, "abc") == "qZk+NkcGgWq6PiVxeFDCbJzQ2J0=")
+        #expect(checksum(.sha256, "abc") == "ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0=")
+    }
+
+    @Test func incrementalUpdatesMatchOneShot() {
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0..<10_000).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        for algorithm in ChecksumAlgorithm.allCases {
+            var whole = ObjectDigest(checksums: [algorithm])
+            bytes.withUnsafeBytes { whole.update($0) }
+            var pieces = ObjectDigest(checksums: [algorithm])
+            var index = 0
+            while index < bytes.count {
+                let end = min(bytes.count, index + Int.random(in: 1...777))
+                bytes[index..<end].withUnsafeBytes { pieces.update($0) }
+                index = end
+            }
+            #expect(whole.finalize().checksums == pieces.finalize().checksums)
+            #expect(whole.finalize().md5Hex == pieces.finalize().md5Hex)
+        }
+    }
+
+    @Test func md5OfEmptyBodyIsTheWellKnownETag() {
+        #expect(ObjectDigest(checksums: []).finalize().md5Hex == "d41d8cd98f00b204e9800998ecf8427e")
+    }
+
+    @Test func multipartETagIsMD5OfPartMD5s() {
+        // Two parts whose MD5s are those of "a" and "b".
+        let etag = MultipartETag.compute(partMD5Hexes: ["0cc175b9c0f1b6a831c399e269772661", "92eb5ffee6ae2fec3ad71c777531578f"])
+        #expect(etag.hasSuffix("-2"))
+        #expect(etag.count == 34)
+    }
+}
