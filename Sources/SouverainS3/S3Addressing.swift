@@ -4,6 +4,7 @@
 public struct S3Addressing: Sendable {
     /// Base domains, lowercased, longest first.
     public let virtualHostBaseDomains: [String]
+    private let baseDomainBytes: [[UInt8]]
 
     public init(virtualHostBaseDomains: [String]) {
         self.virtualHostBaseDomains = virtualHostBaseDomains
@@ -15,36 +16,40 @@ public struct S3Addressing: Sendable {
             }
             .filter { !$0.isEmpty }
             .sorted { $0.utf8.count > $1.utf8.count }
+        baseDomainBytes = self.virtualHostBaseDomains.map { Array($0.utf8) }
     }
 
     /// Path style only.
     public static let pathStyle = S3Addressing(virtualHostBaseDomains: [])
 
     /// The bucket named by a Host header, or nil for a path-style request.
-    /// "bucket.s3.example.org:9000" gives "bucket" when "s3.example.org" is a base domain.
+    /// "bucket.s3.example.org:9000" gives "bucket" when "s3.example.org" is a base domain;
+    /// the bucket is lowercased, as DNS names are case-insensitive.
     public func bucket(fromHost host: String?) -> String? {
-        guard let host, !virtualHostBaseDomains.isEmpty, !host.hasPrefix("[") else { return nil }
-        var name = Substring(host)
-        if let colon = name.lastIndex(of: ":"), name[name.index(after: colon)...].allSatisfy(\.isASCIIDigit) {
-            name = name[..<colon]
+        guard let host, !baseDomainBytes.isEmpty, host.utf8.first != UInt8(ascii: "[") else { return nil }
+        var bytes = Array(host.utf8)
+        if let colon = bytes.lastIndex(of: UInt8(ascii: ":")), bytes[(colon + 1)...].allSatisfy(Self.isDigit) {
+            bytes.removeSubrange(colon...)
         }
-        while name.hasSuffix(".") { name = name.dropLast() }
-        let lower = name.lowercased()
-        if Self.isIPv4(lower) { return nil }
-        for base in virtualHostBaseDomains where lower.utf8.count > base.utf8.count + 1 && lower.hasSuffix(base) {
-            let prefix = lower.utf8.dropLast(base.utf8.count)
-            guard prefix.last == UInt8(ascii: ".") else { continue }
-            return String(decoding: prefix.dropLast(), as: UTF8.self)
+        while bytes.last == UInt8(ascii: ".") { bytes.removeLast() }
+        for index in bytes.indices where bytes[index] >= UInt8(ascii: "A") && bytes[index] <= UInt8(ascii: "Z") {
+            bytes[index] |= 0x20
+        }
+        if Self.isIPv4(bytes) { return nil }
+        for base in baseDomainBytes where bytes.count > base.count + 1 {
+            let dot = bytes.count - base.count - 1
+            guard bytes[dot] == UInt8(ascii: "."), bytes[(dot + 1)...].elementsEqual(base) else { continue }
+            return String(decoding: bytes[..<dot], as: UTF8.self)
         }
         return nil
     }
 
-    private static func isIPv4(_ host: String) -> Bool {
-        let parts = host.split(separator: ".", omittingEmptySubsequences: false)
-        return parts.count == 4 && parts.allSatisfy { !$0.isEmpty && $0.count <= 3 && $0.allSatisfy(\.isASCIIDigit) }
+    private static func isDigit(_ byte: UInt8) -> Bool {
+        byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")
     }
-}
 
-extension Character {
-    var isASCIIDigit: Bool { isASCII && isNumber }
+    private static func isIPv4(_ bytes: [UInt8]) -> Bool {
+        let parts = bytes.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
+        return parts.count == 4 && parts.allSatisfy { !$0.isEmpty && $0.count <= 3 && $0.allSatisfy(isDigit) }
+    }
 }

@@ -21,7 +21,9 @@ extension S3Operation {
             throw S3Error(.invalidURI, "The request path must start with '/'.", resource: path)
         }
         let method = head.method
-        guard ["GET", "PUT", "POST", "DELETE", "HEAD", "OPTIONS"].contains(method) else {
+        switch method {
+        case "GET", "PUT", "POST", "DELETE", "HEAD", "OPTIONS": break
+        default:
             throw S3Error(.methodNotAllowed, "The method \(method) is not allowed against this resource.", resource: path)
         }
         guard let query = S3URLEncoding.parseQueryStrict(head.query) else {
@@ -47,7 +49,7 @@ extension S3Operation {
                 rawBucket = afterSlash
                 rawKey = ""
             }
-            guard let decoded = S3URLEncoding.decode(String(rawBucket)) else {
+            guard let decoded = S3URLEncoding.percentDecode(rawBucket, plusIsSpace: false) else {
                 throw S3Error(.invalidURI, "Couldn't parse the bucket name in the path.", resource: path)
             }
             guard !decoded.isEmpty else {
@@ -55,7 +57,7 @@ extension S3Operation {
             }
             bucket = decoded
         }
-        guard let key = S3URLEncoding.decode(String(rawKey)) else {
+        guard let key = S3URLEncoding.percentDecode(rawKey, plusIsSpace: false) else {
             throw S3Error(.invalidURI, "Couldn't parse the object key: invalid percent-encoding or UTF-8.", resource: path)
         }
         guard key.utf8.count <= maximumKeyLength else {

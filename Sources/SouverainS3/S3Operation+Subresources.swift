@@ -81,7 +81,7 @@ enum S3Subresources {
 
     static func isPlain(_ name: String) -> Bool {
         if plainParameters.contains(name) || name.hasPrefix("response-") { return true }
-        let utf8 = name.utf8
-        return utf8.count >= 6 && asciiCaseInsensitiveEquals(String(decoding: utf8.prefix(6), as: UTF8.self), "x-amz-")
+        let prefix = name.utf8.prefix(6)
+        return prefix.count == 6 && zip(prefix, "x-amz-".utf8).allSatisfy { ($0 | 0x20) == $1 }
     }
 }

@@ -27,19 +27,17 @@ public enum S3URLEncoding {
     /// Percent-decodes `string` ('+' stays a plus). Nil when a '%' is not followed by two hex
     /// digits or when the bytes are not valid UTF-8.
     public static func decode(_ string: String) -> String? {
-        percentDecode(string.utf8, plusIsSpace: false)
+        percentDecode(Substring(string), plusIsSpace: false)
     }
 
     /// Splits a raw query string into decoded (name, value) pairs, in order. A parameter without
     /// '=' has the value "". '+' decodes to a space. A piece that cannot be decoded is kept verbatim.
     public static func parseQuery(_ raw: String) -> [(String, String)] {
         var result: [(String, String)] = []
-        for piece in raw.utf8.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
-            let (name, value) = splitPair(piece)
-            result.append((
-                percentDecode(name, plusIsSpace: true) ?? String(decoding: name, as: UTF8.self),
-                percentDecode(value, plusIsSpace: true) ?? String(decoding: value, as: UTF8.self)
-            ))
+        forEachPair(raw) { name, value in
+            result.append((percentDecode(name, plusIsSpace: true) ?? String(name),
+                           percentDecode(value, plusIsSpace: true) ?? String(value)))
+            return true
         }
         return result
     }
@@ -47,14 +45,14 @@ public enum S3URLEncoding {
     /// Like `parseQuery`, but nil when any piece is not valid percent-encoded UTF-8.
     static func parseQueryStrict(_ raw: String) -> [(name: String, value: String)]? {
         var result: [(name: String, value: String)] = []
-        for piece in raw.utf8.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
-            let (name, value) = splitPair(piece)
+        let complete = forEachPair(raw) { name, value in
             guard let decodedName = percentDecode(name, plusIsSpace: true),
                   let decodedValue = percentDecode(value, plusIsSpace: true)
-            else { return nil }
+            else { return false }
             result.append((decodedName, decodedValue))
+            return true
         }
-        return result
+        return complete ? result : nil
     }
 
     // MARK: - Internals
@@ -73,11 +71,29 @@ public enum S3URLEncoding {
         }
     }
 
-    private static func splitPair(_ piece: Substring.UTF8View) -> (Substring.UTF8View, Substring.UTF8View) {
-        if let equals = piece.firstIndex(of: UInt8(ascii: "=")) {
-            return (piece[piece.startIndex..<equals], piece[piece.index(after: equals)...])
+    /// Calls `body` with the raw name and value of each non-empty '&'-separated piece, in order,
+    /// until it returns false; returns false when it did.
+    @discardableResult
+    private static func forEachPair(_ raw: String, _ body: (Substring, Substring) -> Bool) -> Bool {
+        let utf8 = raw.utf8
+        var start = utf8.startIndex
+        while start < utf8.endIndex {
+            let end = utf8[start...].firstIndex(of: UInt8(ascii: "&")) ?? utf8.endIndex
+            if start < end {
+                let piece = raw[start..<end]
+                let name: Substring, value: Substring
+                if let equals = piece.utf8.firstIndex(of: UInt8(ascii: "=")) {
+                    name = piece[..<equals]
+                    value = piece[piece.utf8.index(after: equals)...]
+                } else {
+                    name = piece
+                    value = piece[piece.endIndex...]
+                }
+                guard body(name, value) else { return false }
+            }
+            start = end == utf8.endIndex ? end : utf8.index(after: end)
         }
-        return (piece, piece[piece.endIndex...])
+        return true
     }
 
     @inline(__always)
@@ -90,9 +106,10 @@ public enum S3URLEncoding {
         }
     }
 
-    static func percentDecode<C: Collection<UInt8>>(_ bytes: C, plusIsSpace: Bool) -> String? {
+    static func percentDecode(_ text: Substring, plusIsSpace: Bool) -> String? {
+        let bytes = text.utf8
         guard bytes.contains(where: { $0 == UInt8(ascii: "%") || (plusIsSpace && $0 == UInt8(ascii: "+")) }) else {
-            return String(validating: bytes, as: UTF8.self)
+            return String(text)
         }
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count)

@@ -65,7 +65,7 @@ import Testing
             try await catalogue.deleteBucket(named: "b1")
             Issue.record("deleted a bucket that holds an object")
         } catch {
-            #expect(error.code == .bucketNotEmpty)
+            #expect((error as? CatalogueError)?.code == .bucketNotEmpty)
         }
         _ = try await catalogue.deleteObject(bucket: "b1", key: "k")
         try await catalogue.deleteBucket(named: "b1")
@@ -93,7 +93,7 @@ import Testing
             _ = try await catalogue.abortUpload(id: "u1")
             Issue.record("aborted a completed upload")
         } catch {
-            #expect(error.code == .noSuchUpload)
+            #expect((error as? CatalogueError)?.code == .noSuchUpload)
         }
     }
 

@@ -54,7 +54,7 @@ import Testing
             try await location.delete(locator: locator)
             Issue.record("accepted locator \(locator)")
         } catch {
-            #expect(error.code == .invalidLocator)
+            #expect((error as? StorageError)?.code == .invalidLocator)
         }
     }
 }
