@@ -62,10 +62,12 @@ extension ObjectStore {
         return nil
     }
 
-    /// Where a V1 marker resumes: past the whole common prefix when the marker is one.
+    /// Where a listing resumes after a V1 marker or a V2 start-after: past the whole common
+    /// prefix the marker falls in, since that prefix sorts at or before the marker and was listed
+    /// already (this is what lets a common prefix serve as V1's NextMarker).
     public func position(afterMarker marker: String, prefix: String, delimiter: String) -> ListPosition {
-        if let common = commonPrefix(of: marker, prefix: prefix, delimiter: delimiter), common == marker {
-            return .pastPrefix(marker)
+        if let common = commonPrefix(of: marker, prefix: prefix, delimiter: delimiter) {
+            return .pastPrefix(common)
         }
         return .key(marker)
     }

@@ -1,5 +1,5 @@
 internal import Crypto
-public import Foundation
+import Foundation
 
 /// Computes, in one pass over a streamed body, the MD5 behind the S3 ETag and any additional
 /// checksums the client sent or asked for.

@@ -138,6 +138,12 @@ def _moto_server_command() -> list[str]:
     return [exe]
 
 
+class ServerDied(RuntimeError):
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+
+
 class Server:
     """One `souverain serve` (or moto_server) process on a free loopback port."""
 
@@ -166,6 +172,20 @@ class Server:
         return self.proc.pid
 
     def start(self) -> "Server":
+        """Start and wait for readiness. A server that dies before it is ready fails the
+        caller, unless SOUVERAIN_TEST_START_RETRIES (default 0: a start-up crash is a bug)
+        allows more attempts, which are then reported on stderr."""
+        retries = int(os.environ.get("SOUVERAIN_TEST_START_RETRIES", "0"))
+        for attempt in range(retries + 1):
+            try:
+                return self._start_once()
+            except ServerDied as exc:
+                if attempt == retries:
+                    raise
+                sys.stderr.write(f"\n[souverain-it] {self.name} died before it was ready; retrying ({exc.status})\n")
+        raise AssertionError("unreachable")
+
+    def _start_once(self) -> "Server":
         assert self.proc is None or self.proc.poll() is not None, "already running"
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.log_dir.mkdir(parents=True, exist_ok=True)
@@ -202,7 +222,8 @@ class Server:
         last = None
         while True:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"{self.name} exited with status {self.proc.returncode} before it was ready\n{self.log_tail()}")
+                _forget(self.proc)
+                raise ServerDied(self.proc.returncode, f"{self.name} exited with status {self.proc.returncode} before it was ready (log {self.log_path})\n{self.log_tail()}")
             try:
                 last = http_status(self.endpoint + self.ready_path, timeout=1.0)
                 if last == 200:

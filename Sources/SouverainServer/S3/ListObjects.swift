@@ -53,7 +53,7 @@ extension S3Server {
             }
             position = decoded
         } else if let startAfter, !startAfter.isEmpty {
-            position = .key(startAfter)
+            position = store.position(afterMarker: startAfter, prefix: prefix, delimiter: delimiter)
         }
         let page = try await store.list(bucket: bucket, prefix: prefix, delimiter: delimiter, after: position, maxKeys: maxKeys)
         let fetchOwner = query["fetch-owner"]?.lowercased() == "true"
