@@ -24,8 +24,8 @@ public struct ObjectStore: Sendable {
 
     public static let minimumPartSize: Int64 = 5 * 1024 * 1024
     public static let maximumPartNumber = 10_000
-    /// Largest single PUT S3 accepts.
-    public static let maximumObjectSize: Int64 = 5 * 1024 * 1024 * 1024 * 1024
+    /// Largest blob one request may write: a single PUT, a part, a copy (5 GiB, as in S3).
+    public static let maximumBlobSize: Int64 = 5 * 1024 * 1024 * 1024
     public static let readChunkSize = 256 * 1024
 
     public init(catalogue: any Catalogue, location: any Location, region: String, logger: Logger,
@@ -153,7 +153,7 @@ public struct ObjectStore: Sendable {
             var digest = ObjectDigest(checksums: checks.checksums)
             for try await buffer in body {
                 buffer.withUnsafeReadableBytes { digest.update($0) }
-                if digest.byteCount > ObjectStore.maximumObjectSize {
+                if digest.byteCount > ObjectStore.maximumBlobSize {
                     throw EngineError(.entityTooLarge, "Your proposed upload exceeds the maximum allowed object size.")
                 }
                 try await writer.write(buffer)

@@ -815,6 +815,9 @@ def parse_http_response(raw: bytes) -> RawResponse | None:
     for line in lines[1:]:
         k, _, v = line.partition(":")
         headers[k.strip().lower()] = v.strip()
+    if "content-length" in headers:
+        # HTTP frames the body by its length: anything after it belongs to the next response.
+        body = body[:int(headers["content-length"])]
     return RawResponse(int(status), reason[0] if reason else "", headers, body)
 
 

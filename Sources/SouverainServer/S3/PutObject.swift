@@ -42,8 +42,9 @@ extension S3Server {
                 throw S3Error(.missingContentLength, "You must provide the Content-Length HTTP header.")
             }
         }
-        if let length = call.request.headers[.contentLength].flatMap(Int64.init), length > ObjectStore.maximumObjectSize + (1 << 30) {
-            throw S3Error(.entityTooLarge, "Your proposed upload exceeds the maximum allowed object size.")
+        let declared = decodedLength ?? call.request.headers[.contentLength].flatMap(Int64.init)
+        if let declared, declared > ObjectStore.maximumBlobSize {
+            throw S3Error(.entityTooLarge, "Your proposed upload exceeds the maximum allowed size of 5 GiB for one request; use a multipart upload.")
         }
         return PayloadBody(request: call.request, signature: signature, decodedContentLength: decodedLength)
     }
