@@ -172,6 +172,10 @@ public struct S3Server: HTTPResponder {
             headers[.contentRange] = "bytes */\(size)"
         }
         let status = HTTPResponse.Status(code: error.status)
+        if error.code == .notModified, let etag = error.extra.first(where: { $0.0 == "ETag" })?.1 {
+            headers[.eTag] = etag
+            headers[.contentType] = nil
+        }
         if isHead || error.code == .notModified {
             return Response(status: status, headers: headers, body: .init())
         }

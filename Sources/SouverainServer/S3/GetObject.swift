@@ -65,6 +65,7 @@ extension S3Server {
         }
     }
 
+    /// 304 carries no body; the ETag travels in `extra` to the response headers.
     static func notModified(_ record: ObjectRecord) -> S3Error {
         S3Error(.notModified, "Not Modified", extra: [("ETag", "\"\(record.etag)\"")])
     }
