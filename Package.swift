@@ -48,6 +48,19 @@ let package = Package(
             dependencies: [],
             swiftSettings: upcoming
         ),
+        // Provider registry, placement rules and the placement engine: pure, Foundation only.
+        .target(
+            name: "SouverainPlacement",
+            exclude: ["Resources/build-registry.py"],
+            resources: [.copy("Resources/registry.json")],
+            swiftSettings: upcoming
+        ),
+        // The tamper-evident audit trail: records, hash chain, segments, Ed25519 checkpoints, offline verifier.
+        .target(
+            name: "SouverainAudit",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: upcoming
+        ),
         // The catalogue protocol and its records.
         .target(
             name: "SouverainCatalogue",
@@ -122,6 +135,8 @@ let package = Package(
             dependencies: ["SouverainSigV4", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: upcoming
         ),
+        .testTarget(name: "SouverainPlacementTests", dependencies: ["SouverainPlacement"], swiftSettings: upcoming),
+        .testTarget(name: "SouverainAuditTests", dependencies: ["SouverainAudit"], swiftSettings: upcoming),
         .testTarget(name: "SouverainS3Tests", dependencies: ["SouverainS3"], swiftSettings: upcoming),
         .testTarget(
             name: "SouverainCatalogueSQLiteTests",

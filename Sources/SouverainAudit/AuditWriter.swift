@@ -258,6 +258,8 @@ public actor AuditWriter {
         if leading {
             let wake = try await withCheckedThrowingContinuation { waiters.append($0) }
             if case .durable = wake { return }
+            // Handed the lead: let the appenders just woken by the previous batch enqueue first.
+            await Task.yield()
         } else {
             leading = true
         }
@@ -286,17 +288,24 @@ public actor AuditWriter {
         }
     }
 
-    /// Copies the torn bytes to `<segment>.torn-<offset>`, syncs it, then truncates the segment.
+    /// Copies the torn bytes to `<segment>.torn-<offset>` (`.2`, `.3`... if taken), syncs it, then
+    /// truncates the segment.
     private static func preserveAndTruncate(_ tail: AuditTail) throws(AuditError) -> String {
         guard case .tornTail(let offset, _, let segment, _, _) = tail.recovery else { return "" }
-        let keptName = "\(segment).torn-\(offset)"
         let directory = String(tail.file.path.dropLast(segment.count + 1))
         let fd = try POSIX.openFile(tail.file.path, O_RDWR)
         defer { POSIX.closeFile(fd) }
         let size = try POSIX.fileSize(fd, path: tail.file.path)
         let torn = try POSIX.read(fd, at: offset, count: Int(size - offset), path: tail.file.path)
+        // Never overwrite the evidence of an earlier recovery at the same offset.
+        var keptName = "\(segment).torn-\(offset)"
+        var attempt = 1
+        while try POSIX.fileMode(directory + "/" + keptName) != nil {
+            attempt += 1
+            keptName = "\(segment).torn-\(offset).\(attempt)"
+        }
         let keptPath = directory + "/" + keptName
-        let kept = try POSIX.openFile(keptPath, O_WRONLY | O_CREAT | O_TRUNC, mode: 0o640)
+        let kept = try POSIX.openFile(keptPath, O_WRONLY | O_CREAT | O_EXCL, mode: 0o640)
         do {
             try POSIX.writeAll(kept, torn, path: keptPath)
             try POSIX.fullSync(kept, path: keptPath)

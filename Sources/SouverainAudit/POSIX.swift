@@ -103,12 +103,17 @@ enum POSIX {
         if unlink(path) != 0, errno != ENOENT { throw error("cannot remove", path) }
     }
 
-    /// Creates the directory and its missing parents.
+    /// Creates the directory and its missing parents, syncing each parent that gained an entry.
     static func makeDirectories(_ path: String, mode: mode_t = 0o750) throws(AuditError) {
         var current = path.hasPrefix("/") ? "" : "."
         for component in path.split(separator: "/") {
+            let parent = current.isEmpty ? "/" : current
             current += "/" + component
-            if mkdir(current, mode) != 0, errno != EEXIST { throw error("cannot create directory", current) }
+            if mkdir(current, mode) == 0 {
+                try syncDirectory(parent)
+            } else if errno != EEXIST {
+                throw error("cannot create directory", current)
+            }
         }
     }
 
