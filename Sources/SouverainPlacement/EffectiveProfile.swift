@@ -4,7 +4,10 @@ import Foundation
 /// or, on-premise, the facts the organisation declares in the profile.
 struct EffectiveProfile {
     var providerID: String
+    /// Short, for messages.
     var providerName: String
+    /// In full, for explanations.
+    var fullName: String
     var isOnPremise: Bool
     var regionCode: String?
     var countryField: String
@@ -36,7 +39,7 @@ struct EffectiveProfile {
             verification: .notStated
         )
         var resolved = EffectiveProfile(
-            providerID: provider.id, providerName: provider.name, isOnPremise: false, regionCode: profile.region,
+            providerID: provider.id, providerName: provider.shortName, fullName: provider.name, isOnPremise: false, regionCode: profile.region,
             countryField: "profile.country",
             country: Fact(profile.country, asOf: now, verification: .declared),
             legalSeat: provider.legalSeatCountry, parent: provider.ultimateParent,
@@ -52,13 +55,13 @@ struct EffectiveProfile {
             if profile.country != region.country.value {
                 resolved.rejections.append((
                     .countryMismatch,
-                    "the profile says the datacentre is in \(profile.country), but \(provider.name)'s region \(region.code) is in \(region.country.value) (registry, as of \(CalendarDay.format(region.country.asOf))); fix the profile",
+                    "the profile says the datacentre is in \(profile.country), but \(provider.shortName)'s region \(region.code) is in \(region.country.value) (registry, as of \(CalendarDay.format(region.country.asOf))); fix the profile",
                     [(resolved.countryField, region.country)]
                 ))
             }
         } else {
-            let named = profile.region.map { "region '\($0)' is not in the registry for \(provider.name)" }
-                ?? "the profile names no region of \(provider.name)"
+            let named = profile.region.map { "region '\($0)' is not in the registry for \(provider.shortName)" }
+                ?? "the profile names no region of \(provider.shortName)"
             resolved.warnings.append((
                 .regionNotInRegistry,
                 "\(named): the datacentre country is taken from the profile (\(profile.country)) and whether the provider's qualifications cover this offer is unknown"
@@ -67,7 +70,7 @@ struct EffectiveProfile {
         if !profile.overrides.isEmpty {
             resolved.warnings.append((
                 .overridesIgnored,
-                "profile overrides are ignored for \(provider.name): only on-premise locations declare their own operator facts"
+                "profile overrides are ignored for \(provider.shortName): only on-premise locations declare their own operator facts"
             ))
         }
         return resolved
@@ -93,7 +96,8 @@ struct EffectiveProfile {
         let usReach: ExposureStatus = seat == "US" || parentCountry == "US" ? .exposed : .notExposed
         let q = provider.qualifications
         var resolved = EffectiveProfile(
-            providerID: provider.id, providerName: overrides.organisationName.map { "\($0) (on-premise)" } ?? provider.name,
+            providerID: provider.id, providerName: overrides.organisationName.map { "\($0) (on-premise)" } ?? provider.shortName,
+            fullName: overrides.organisationName.map { "\($0) (on-premise)" } ?? provider.name,
             isOnPremise: true, regionCode: profile.region, countryField: "profile.country",
             country: declared(profile.country), legalSeat: declared(seat),
             parent: declared(UltimateParent(id: "on-premise:\(parentName.lowercased())", name: parentName, country: parentCountry)),

@@ -45,7 +45,7 @@ struct LocationEvaluator {
         checkExposure(p)
         noteProfile(p)
         checkHealth(location)
-        return result(location, providerName: p.providerName, operatorID: p.operatorID, operatorName: p.operatorName)
+        return result(location, providerName: p.fullName, operatorID: p.operatorID, operatorName: p.operatorName)
     }
 
     private func result(_ location: LocationDescriptor, providerName: String?, operatorID: String?, operatorName: String) -> LocationEvaluation {
@@ -157,7 +157,7 @@ struct LocationEvaluator {
             reject(.certificationMissing, "\(provider) holds no known SecNumCloud qualification [\(used.evidence)]", facts: [used])
             return
         case .notEligible:
-            reject(.certificationMissing, "\(provider) is not eligible for SecNumCloud (the registry gives its ownership as failing SNC 19.6) [\(used.evidence)]", facts: [used])
+            reject(.certificationMissing, "\(provider) is not eligible for SecNumCloud, according to the registry [\(used.evidence)]", facts: [used])
             return
         case .notApplicable:
             reject(.certificationMissing, "\(provider) does not hold SecNumCloud (not applicable) [\(used.evidence)]", facts: [used])

@@ -93,6 +93,7 @@ extension ExtraterritorialExposure {
     var display: String {
         var text = "CLOUD Act: \(usCloudAct.rawValue); FISA 702: \(usFISA702.rawValue)"
         if !other.isEmpty { text += "; other: " + other.joined(separator: "; ") }
+        if let reasoning { text += "; reasoning: " + reasoning }
         return text
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A provider in the registry: who operates storage, who controls it, what law reaches it,
 /// which qualifications it holds, and where its object-storage regions are.
 public struct Provider: Sendable, Hashable, Codable {
@@ -37,6 +39,15 @@ public struct Provider: Sendable, Hashable, Codable {
         self.qualifications = qualifications
         self.objectStorage = objectStorage
         self.objectStorageNote = objectStorageNote
+    }
+
+    /// The name without its bracketed or dashed detail ("S3NS", "Amazon Web Services"), for messages.
+    public var shortName: String {
+        var short = name
+        for separator in [" (", " — ", " – "] {
+            if let range = short.range(of: separator) { short = String(short[..<range.lowerBound]) }
+        }
+        return short
     }
 
     /// The region with this code or alias (case-insensitive), and its offer.

@@ -28,7 +28,7 @@ public struct ProviderRegistry: Sendable, Hashable {
 
     public func provider(id: String) -> Provider? { index[id].map { providers[$0] } }
 
-    /// The registry shipped with this module.
+    /// The registry shipped with this module. Decodes the file on every call: keep the result.
     public static func shipped() throws(ProviderRegistryError) -> ProviderRegistry {
         guard let url = Bundle.module.url(forResource: "registry", withExtension: "json") else {
             throw ProviderRegistryError(.resourceMissing, "registry.json is missing from the module's resources")
