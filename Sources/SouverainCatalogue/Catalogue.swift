@@ -20,6 +20,7 @@ public protocol Catalogue: Sendable {
     func removeGrant(bucket: String, userName: String) async throws -> Bool
     func grant(bucket: String, userName: String) async throws -> BucketPermission?
     func grants(userName: String) async throws -> [Grant]
+    func grants(bucket: String) async throws -> [Grant]
 
     // MARK: Buckets
     /// Throws `.bucketExists` when the name is taken.

@@ -117,6 +117,12 @@ extension SQLiteCatalogue {
              role: Role(rawValue: row["role"]) ?? .user)
     }
 
+    static func grant(from row: Row) -> Grant? {
+        BucketPermission(rawValue: row["permission"]).map {
+            Grant(bucket: row["bucket"], userName: row["user_name"], permission: $0)
+        }
+    }
+
     static func bucket(from row: Row) -> BucketRecord {
         BucketRecord(name: row["name"], owner: row["owner"], createdAt: date(row["created"]), region: row["region"])
     }

@@ -109,11 +109,14 @@ public final class SQLiteCatalogue: Catalogue {
     public func grants(userName: String) async throws -> [Grant] {
         try await read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM grants WHERE user_name = ? ORDER BY bucket", arguments: [userName])
-                .compactMap { row in
-                    BucketPermission(rawValue: row["permission"]).map {
-                        Grant(bucket: row["bucket"], userName: row["user_name"], permission: $0)
-                    }
-                }
+                .compactMap(Self.grant(from:))
+        }
+    }
+
+    public func grants(bucket: String) async throws -> [Grant] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM grants WHERE bucket = ? ORDER BY user_name", arguments: [bucket])
+                .compactMap(Self.grant(from:))
         }
     }
 

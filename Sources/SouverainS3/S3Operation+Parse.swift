@@ -120,6 +120,7 @@ extension S3Operation {
                 guard let name = S3Subresources.bucket[subresource]?[method] else { throw methodNotAllowed(subresource) }
                 switch (subresource, method) {
                 case ("acl", "GET"): return .getBucketAcl(bucket: bucket)
+                case ("acl", "PUT"): return .putBucketAcl(bucket: bucket)
                 case ("location", "GET"): return .getBucketLocation(bucket: bucket)
                 case ("versioning", "GET"): return .getBucketVersioning(bucket: bucket)
                 case ("uploads", "GET"): return .listMultipartUploads(bucket: bucket)

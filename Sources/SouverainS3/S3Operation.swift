@@ -10,6 +10,8 @@ public enum S3Operation: Sendable, Equatable {
     case getBucketLocation(bucket: String)
     case getBucketVersioning(bucket: String)
     case getBucketAcl(bucket: String)
+    /// PUT ?acl: grants to named users (x-amz-grant-* headers or an AccessControlPolicy body).
+    case putBucketAcl(bucket: String)
     case listObjectsV1(bucket: String)
     case listObjectsV2(bucket: String)
     case listMultipartUploads(bucket: String)
@@ -48,6 +50,7 @@ public enum S3Operation: Sendable, Equatable {
         case .getBucketLocation: "GetBucketLocation"
         case .getBucketVersioning: "GetBucketVersioning"
         case .getBucketAcl: "GetBucketAcl"
+        case .putBucketAcl: "PutBucketAcl"
         case .listObjectsV1: "ListObjects"
         case .listObjectsV2: "ListObjectsV2"
         case .listMultipartUploads: "ListMultipartUploads"
@@ -75,6 +78,7 @@ public enum S3Operation: Sendable, Equatable {
             nil
         case .createBucket(let bucket), .headBucket(let bucket), .deleteBucket(let bucket),
              .getBucketLocation(let bucket), .getBucketVersioning(let bucket), .getBucketAcl(let bucket),
+             .putBucketAcl(let bucket),
              .listObjectsV1(let bucket), .listObjectsV2(let bucket), .listMultipartUploads(let bucket),
              .deleteObjects(let bucket):
             bucket
@@ -93,7 +97,7 @@ public enum S3Operation: Sendable, Equatable {
     public var key: String? {
         switch self {
         case .listBuckets, .createBucket, .headBucket, .deleteBucket, .getBucketLocation,
-             .getBucketVersioning, .getBucketAcl, .listObjectsV1, .listObjectsV2,
+             .getBucketVersioning, .getBucketAcl, .putBucketAcl, .listObjectsV1, .listObjectsV2,
              .listMultipartUploads, .deleteObjects:
             nil
         case .putObject(_, let key), .copyObject(_, let key, _), .getObject(_, let key),
@@ -122,7 +126,7 @@ public enum S3Operation: Sendable, Equatable {
     /// | ListBuckets, CreateBucket | authenticated |
     /// | HeadBucket, GetBucketLocation, ListObjects(V2), ListMultipartUploads, GetObject, HeadObject, ListParts | read |
     /// | PutObject, CopyObject, DeleteObject, DeleteObjects, multipart create/upload/copy/complete/abort | write |
-    /// | DeleteBucket, GetBucketAcl, GetObjectAcl, GetBucketVersioning | owner |
+    /// | DeleteBucket, GetBucketAcl, PutBucketAcl, GetObjectAcl, GetBucketVersioning | owner |
     /// | anything not implemented | authenticated (it only ever answers NotImplemented) |
     ///
     /// Copies also need `.read` on `copySource.bucket`.
@@ -136,7 +140,7 @@ public enum S3Operation: Sendable, Equatable {
         case .putObject, .copyObject, .deleteObject, .deleteObjects, .createMultipartUpload,
              .uploadPart, .uploadPartCopy, .completeMultipartUpload, .abortMultipartUpload:
             .write
-        case .deleteBucket, .getBucketAcl, .getObjectAcl, .getBucketVersioning:
+        case .deleteBucket, .getBucketAcl, .putBucketAcl, .getObjectAcl, .getBucketVersioning:
             .owner
         }
     }

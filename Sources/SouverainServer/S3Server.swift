@@ -118,6 +118,10 @@ public struct S3Server: HTTPResponder {
         call.operation = operation
         call.logger[metadataKey: "s3.operation"] = "\(operation.name)"
         if let bucket = operation.bucket { call.logger[metadataKey: "s3.bucket"] = "\(bucket)" }
+        // The one permission check: every operation states what it needs on its bucket.
+        if let bucket = operation.bucket, let level = Self.accessLevel(operation.requiredPermission) {
+            call.bucket = try await store.authorize(user, bucket: bucket, level: level)
+        }
         return try await dispatch(operation, &call)
     }
 
@@ -130,6 +134,7 @@ public struct S3Server: HTTPResponder {
         case .getBucketLocation(let bucket): return try await getBucketLocation(bucket, &call)
         case .getBucketVersioning(let bucket): return try await getBucketVersioning(bucket, &call)
         case .getBucketAcl(let bucket): return try await getBucketAcl(bucket, &call)
+        case .putBucketAcl(let bucket): return try await putBucketAcl(bucket, &call)
         case .listObjectsV1(let bucket): return try await listObjects(bucket, version: 1, &call)
         case .listObjectsV2(let bucket): return try await listObjects(bucket, version: 2, &call)
         case .listMultipartUploads(let bucket): return try await listMultipartUploads(bucket, &call)
@@ -155,10 +160,14 @@ public struct S3Server: HTTPResponder {
         }
     }
 
-    /// Checks that the caller may act on `bucket` at the operation's level; returns the bucket.
-    @discardableResult
-    func authorize(_ bucket: String, _ level: AccessLevel, _ call: S3Call) async throws -> BucketRecord {
-        try await store.authorize(call.user!, bucket: bucket, level: level)
+    /// What an S3 permission asks of the bucket; nil when any authenticated user may proceed.
+    static func accessLevel(_ permission: S3Permission) -> AccessLevel? {
+        switch permission {
+        case .authenticated: nil
+        case .read: .read
+        case .write: .write
+        case .owner: .owner
+        }
     }
 
     static func split(_ target: String) -> (path: String, query: String) {
@@ -195,6 +204,8 @@ struct S3Call {
     var signature: VerifiedSignature?
     var user: User?
     var operation: S3Operation?
+    /// The bucket the operation addresses, once authorised.
+    var bucket: BucketRecord?
     var bytesIn: Int64 = 0
     var bytesOut: Int64 = 0
 

@@ -43,34 +43,96 @@ extension S3Server {
     }
 
     func headBucket(_ bucket: String, _ call: inout S3Call) async throws -> Response {
-        try await authorize(bucket, .read, call)
         return Response(status: .ok, headers: [.amzBucketRegion: store.region])
     }
 
     func deleteBucket(_ bucket: String, _ call: inout S3Call) async throws -> Response {
-        try await authorize(bucket, .owner, call)
         try await store.deleteBucket(bucket)
         return Response(status: .noContent)
     }
 
     func getBucketLocation(_ bucket: String, _ call: inout S3Call) async throws -> Response {
-        try await authorize(bucket, .read, call)
         // us-east-1 is written as an empty constraint, as AWS does.
         return Self.xmlResponse(LocationConstraint(region: store.region == "us-east-1" ? nil : store.region).xml())
     }
 
     func getBucketVersioning(_ bucket: String, _ call: inout S3Call) async throws -> Response {
-        try await authorize(bucket, .read, call)
         return Self.xmlResponse(VersioningConfiguration().xml())
     }
 
+    /// The owner's FULL_CONTROL, then each grant: READ for read, READ and WRITE for read-write.
     func getBucketAcl(_ bucket: String, _ call: inout S3Call) async throws -> Response {
-        let record = try await authorize(bucket, .read, call)
-        return Self.xmlResponse(AccessControlPolicy(owner: Self.owner(record.owner)).xml())
+        let record = call.bucket!
+        let owner = Self.owner(record.owner)
+        var grants = [AccessControlPolicy.Grant(grantee: owner, permission: .fullControl)]
+        for grant in try await store.catalogueStore.grants(bucket: bucket) {
+            let grantee = Self.owner(grant.userName)
+            grants.append(.init(grantee: grantee, permission: .read))
+            if grant.permission.allowsWrite { grants.append(.init(grantee: grantee, permission: .write)) }
+        }
+        return Self.xmlResponse(AccessControlPolicy(owner: owner, grants: grants).xml())
+    }
+
+    /// PutBucketAcl: the owner (or an admin) replaces the bucket's grants. Grantees are user names
+    /// (`id=NAME` in `x-amz-grant-*` headers, or `<ID>` in an AccessControlPolicy body). READ gives
+    /// read; WRITE or FULL_CONTROL give read-write. `x-amz-acl: private` removes every grant;
+    /// public canned ACLs do not exist here (no anonymous access).
+    func putBucketAcl(_ bucket: String, _ call: inout S3Call) async throws -> Response {
+        var wanted: [String: BucketPermission] = [:]
+        func add(_ name: String, _ permission: BucketPermission) {
+            if wanted[name] != .readWrite { wanted[name] = permission }
+        }
+        let headerGrants: [(String, BucketPermission?)] = [
+            ("x-amz-grant-read", .read), ("x-amz-grant-write", .readWrite), ("x-amz-grant-full-control", .readWrite),
+            ("x-amz-grant-read-acp", nil), ("x-amz-grant-write-acp", nil),
+        ]
+        var usedHeaders = false
+        for (header, permission) in headerGrants {
+            guard let value = call.header(header) else { continue }
+            usedHeaders = true
+            guard let ids = AccessControlPolicy.granteeIDs(inHeader: value) else {
+                throw S3Error(.notImplemented, "Only grants to user ids (id=NAME) are supported: Souverain has no anonymous or group access.")
+            }
+            if let permission { for id in ids { add(id, permission) } }
+        }
+        if let canned = call.header("x-amz-acl") {
+            guard canned == "private" else {
+                throw S3Error(.notImplemented, "The canned ACL \(canned) is not supported: Souverain has no anonymous or public access.")
+            }
+            usedHeaders = true
+        }
+        let body = try await collectXML(call, limit: 64 * 1024)
+        if !body.isEmpty {
+            guard !usedHeaders else {
+                throw S3Error(.unexpectedContent, "Give grants either in headers or in the body, not both.")
+            }
+            for grant in try AccessControlPolicy.parse(body).grants {
+                switch grant.permission {
+                case .read: add(grant.grantee.id, .read)
+                case .write, .fullControl: add(grant.grantee.id, .readWrite)
+                case .readACP, .writeACP: break
+                }
+            }
+        } else if !usedHeaders {
+            throw S3Error(.missingSecurityHeader, "PutBucketAcl needs x-amz-acl, x-amz-grant-* headers or an AccessControlPolicy body.")
+        }
+        let owner = call.bucket!.owner
+        wanted[owner] = nil
+        for name in wanted.keys where try await store.catalogueStore.user(named: name) == nil {
+            throw S3Error(.invalidArgument, "Invalid id: no user named \(name).")
+        }
+        let catalogue = store.catalogueStore
+        for grant in try await catalogue.grants(bucket: bucket) where wanted[grant.userName] == nil {
+            _ = try await catalogue.removeGrant(bucket: bucket, userName: grant.userName)
+        }
+        for (name, permission) in wanted {
+            try await catalogue.setGrant(Grant(bucket: bucket, userName: name, permission: permission))
+        }
+        return Response(status: .ok)
     }
 
     func getObjectAcl(_ bucket: String, _ key: String, _ call: inout S3Call) async throws -> Response {
-        let record = try await authorize(bucket, .read, call)
+        let record = call.bucket!
         _ = try await store.object(bucket: bucket, key: key)
         return Self.xmlResponse(AccessControlPolicy(owner: Self.owner(record.owner)).xml())
     }

@@ -11,7 +11,6 @@ extension S3Server {
     /// CopyObject: read access to the source, write access to the destination, the copy-source
     /// conditionals, then a streamed copy into a new blob.
     func copyObject(_ bucket: String, _ key: String, _ source: CopySource, _ call: inout S3Call) async throws -> Response {
-        try await authorize(bucket, .write, call)
         let sourceRecord = try await copySource(source, call)
         if call.header("x-amz-copy-source-range") != nil {
             throw S3Error(.invalidArgument, "x-amz-copy-source-range is only valid on UploadPartCopy.")
@@ -49,7 +48,7 @@ extension S3Server {
         if source.versionID != nil, source.versionID != "null" {
             throw S3Error(.notImplemented, "Versioning is not implemented: a copy source cannot name a version.")
         }
-        try await authorize(source.bucket, .read, call)
+        _ = try await store.authorize(call.user!, bucket: source.bucket, level: .read)
         let record = try await store.object(bucket: source.bucket, key: source.key)
         let failed = S3Error(.preconditionFailed, "At least one of the pre-conditions you specified did not hold")
         let modified = record.lastModified.timeIntervalSince1970.rounded(.down)

@@ -9,7 +9,6 @@ import SouverainSigV4
 
 extension S3Server {
     func deleteObject(_ bucket: String, _ key: String, _ call: inout S3Call) async throws -> Response {
-        try await authorize(bucket, .write, call)
         // Deleting an absent key succeeds, as in S3.
         try await store.deleteObject(bucket: bucket, key: key)
         return Response(status: .noContent)
@@ -17,7 +16,6 @@ extension S3Server {
 
     /// DeleteObjects: up to 1000 keys from an XML body, each reported deleted or failed.
     func deleteObjects(_ bucket: String, _ call: inout S3Call) async throws -> Response {
-        try await authorize(bucket, .write, call)
         let body = try await collectXML(call, limit: 2 * 1024 * 1024)
         let request = try DeleteObjectsRequest.parse(body)
         var result = DeleteResult(quiet: request.quiet)

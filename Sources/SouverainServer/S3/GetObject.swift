@@ -11,7 +11,6 @@ extension S3Server {
     /// GetObject and HeadObject: conditionals, a single range, response-* overrides, then the
     /// bytes streamed from storage with backpressure.
     func getObject(_ bucket: String, _ key: String, isHead: Bool, _ call: inout S3Call) async throws -> Response {
-        try await authorize(bucket, .read, call)
         let record = try await store.object(bucket: bucket, key: key)
         try Self.checkConditions(record, head: call.head)
 

@@ -9,7 +9,6 @@ import SouverainSigV4
 extension S3Server {
     /// ListObjects (V1) and ListObjectsV2.
     func listObjects(_ bucket: String, version: Int, _ call: inout S3Call) async throws -> Response {
-        try await authorize(bucket, .read, call)
         let query = call.queryParameters
         let prefix = query["prefix"] ?? ""
         let delimiter = query["delimiter"] ?? ""

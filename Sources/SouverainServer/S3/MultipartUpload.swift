@@ -9,7 +9,6 @@ import SouverainSigV4
 
 extension S3Server {
     func createMultipartUpload(_ bucket: String, _ key: String, _ call: inout S3Call) async throws -> Response {
-        try await authorize(bucket, .write, call)
         let metadata = try ObjectHeaders.metadata(from: call.head)
         var algorithm: ChecksumAlgorithm?
         if let name = call.header("x-amz-checksum-algorithm") {
@@ -26,7 +25,6 @@ extension S3Server {
     }
 
     func uploadPart(_ bucket: String, _ key: String, _ uploadID: String, _ partNumber: Int, _ call: inout S3Call) async throws -> Response {
-        try await authorize(bucket, .write, call)
         let upload = try await store.upload(id: uploadID, bucket: bucket, key: key)
         var declared = try ObjectHeaders.declaredChecksums(call.head)
         if let algorithm = upload.checksumAlgorithm { declared.algorithms.insert(algorithm) }
@@ -44,7 +42,6 @@ extension S3Server {
     func uploadPartCopy(
         _ bucket: String, _ key: String, _ uploadID: String, _ partNumber: Int, _ source: CopySource, _ call: inout S3Call
     ) async throws -> Response {
-        try await authorize(bucket, .write, call)
         let upload = try await store.upload(id: uploadID, bucket: bucket, key: key)
         let sourceRecord = try await copySource(source, call)
         var range: ClosedRange<Int64>?
@@ -72,7 +69,6 @@ extension S3Server {
     }
 
     func completeMultipartUpload(_ bucket: String, _ key: String, _ uploadID: String, _ call: inout S3Call) async throws -> Response {
-        try await authorize(bucket, .write, call)
         let upload = try await store.upload(id: uploadID, bucket: bucket, key: key)
         let requested = try CompleteMultipartUploadRequest.parse(try await collectXML(call, limit: 4 * 1024 * 1024))
         let parts = requested.map { part in
@@ -92,14 +88,12 @@ extension S3Server {
     }
 
     func abortMultipartUpload(_ bucket: String, _ key: String, _ uploadID: String, _ call: inout S3Call) async throws -> Response {
-        try await authorize(bucket, .write, call)
         let upload = try await store.upload(id: uploadID, bucket: bucket, key: key)
         try await store.abortMultipartUpload(upload: upload)
         return Response(status: .noContent)
     }
 
     func listParts(_ bucket: String, _ key: String, _ uploadID: String, _ call: inout S3Call) async throws -> Response {
-        try await authorize(bucket, .read, call)
         let upload = try await store.upload(id: uploadID, bucket: bucket, key: key)
         let query = call.queryParameters
         let maxParts = try Self.boundedInteger(query["max-parts"], name: "max-parts", default: 1000)
@@ -119,7 +113,6 @@ extension S3Server {
     }
 
     func listMultipartUploads(_ bucket: String, _ call: inout S3Call) async throws -> Response {
-        try await authorize(bucket, .read, call)
         let query = call.queryParameters
         let maxUploads = try Self.boundedInteger(query["max-uploads"], name: "max-uploads", default: 1000)
         let prefix = query["prefix"] ?? ""

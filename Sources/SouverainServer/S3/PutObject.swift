@@ -11,7 +11,6 @@ extension S3Server {
     /// PutObject: the body streams through `PayloadBody` (framing, signatures, SHA-256) into the
     /// store, which hashes it, verifies the declared digests and commits only a whole object.
     func putObject(_ bucket: String, _ key: String, _ call: inout S3Call) async throws -> Response {
-        try await authorize(bucket, .write, call)
         let metadata = try ObjectHeaders.metadata(from: call.head)
         let declared = try ObjectHeaders.declaredChecksums(call.head)
         let body = try payload(call)
