@@ -181,14 +181,16 @@ def main() -> int:
         after_upload_kib = sampler.peak_kib
         digest = hashlib.sha256()
         received = 0
-        for chunk in client.get_object(Bucket="rss", Key="big.bin")["Body"].iter_chunks(chunk_size=MIB):
-            digest.update(chunk)
-            received += len(chunk)
+        with open(os.devnull, "wb") as sink:
+            for chunk in client.get_object(Bucket="rss", Key="big.bin")["Body"].iter_chunks(chunk_size=MIB):
+                digest.update(chunk)
+                sink.write(chunk)
+                received += len(chunk)
         downloaded = time.monotonic()
-        time.sleep(0.2)  # let the sampler take one more reading
-        hwm_kib = proc_status(proc.pid, "VmHWM") or 0
         sampler.done.set()
         sampler.join(timeout=5)
+        sampler.peak_kib = max(sampler.peak_kib, proc_status(proc.pid, "VmRSS") or 0)
+        hwm_kib = proc_status(proc.pid, "VmHWM") or 0
         peak_kib = max(sampler.peak_kib, hwm_kib)
         intact = received == size and digest.hexdigest() == stream.sha256.hexdigest()
         gib = size / (1024 * MIB)

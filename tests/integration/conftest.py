@@ -13,6 +13,7 @@ skipped, as moto accepts any credentials.
 
 from __future__ import annotations
 
+import atexit
 import itertools
 import os
 import shutil
@@ -32,6 +33,7 @@ Path(_aws_home, "config").write_text("")
 os.environ["AWS_CONFIG_FILE"] = os.path.join(_aws_home, "config")
 os.environ["AWS_SHARED_CREDENTIALS_FILE"] = os.path.join(_aws_home, "config")
 os.environ["AWS_EC2_METADATA_DISABLED"] = "true"
+atexit.register(shutil.rmtree, _aws_home, True)
 
 
 def pytest_configure(config):
@@ -60,7 +62,6 @@ def run_root():
     yield root
     if os.environ.get("SOUVERAIN_TEST_KEEP") != "1":
         shutil.rmtree(root, ignore_errors=True)
-    shutil.rmtree(_aws_home, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")

@@ -30,7 +30,7 @@ import time
 import urllib.parse
 import xml.etree.ElementTree as ET
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import boto3
@@ -88,8 +88,31 @@ def _forget(proc: subprocess.Popen) -> None:
         _live_processes.pop(proc.pid, None)
 
 
+def child_pids(pid: int) -> list[int]:
+    """PIDs whose parent is `pid` (e.g. the swift-backtrace helper of a crashing server)."""
+    children = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    # The command name, in parentheses, may hold spaces: split after it.
+                    fields = f.read().rsplit(")", 1)[1].split()
+                if int(fields[1]) == pid:
+                    children.append(int(entry))
+            except (OSError, IndexError, ValueError):
+                pass
+    return children
+
+
 def stop_process(proc: subprocess.Popen, grace: float = 10.0) -> None:
-    """SIGTERM the process by PID, SIGKILL it if it is still there after `grace` seconds."""
+    """SIGTERM the process by PID, SIGKILL it if it is still there after `grace` seconds;
+    then SIGKILL any child it left (a crash's backtracer would otherwise linger)."""
+    children = child_pids(proc.pid) if proc.poll() is None else []
+    for child in children:
+        try:
+            os.kill(child, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
     if proc.poll() is None:
         try:
             os.kill(proc.pid, signal.SIGTERM)
@@ -156,6 +179,7 @@ class Server:
         self.port: int | None = None
         self.starts = 0
         self.log_path: Path | None = None
+        self.out_path: Path | None = None
 
     # -- lifecycle --------------------------------------------------------
     @property
@@ -203,10 +227,11 @@ class Server:
             env["SOUVERAIN_ADMIN_SECRET_KEY"] = ADMIN_SECRET_KEY
         else:
             cmd = _moto_server_command() + ["-H", "127.0.0.1", "-p", str(self.port)]
-        self.log_path = self.log_dir / f"{self.name}-{self.starts}.log"
-        with open(self.log_path, "ab") as log:
+        self.log_path = self.log_dir / f"{self.name}-{self.starts}.log"  # stderr: the logs
+        self.out_path = self.log_dir / f"{self.name}-{self.starts}.out"  # stdout: the banner
+        with open(self.log_path, "ab") as log, open(self.out_path, "ab") as out:
             self.proc = subprocess.Popen(
-                cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                cmd, stdout=out, stderr=log, stdin=subprocess.DEVNULL,
                 env=env, cwd=str(self.log_dir), start_new_session=True,
             )
         _remember(self.proc)
@@ -242,7 +267,13 @@ class Server:
         """SIGKILL by PID and reap."""
         assert self.proc is not None
         if self.proc.poll() is None:
+            children = child_pids(self.proc.pid)
             os.kill(self.proc.pid, signal.SIGKILL)
+            for child in children:
+                try:
+                    os.kill(child, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
             self.proc.wait(timeout=30)
         _forget(self.proc)
 
@@ -255,10 +286,22 @@ class Server:
         return self.proc is not None and self.proc.poll() is None
 
     def log_tail(self, lines: int = 40) -> str:
-        if self.log_path is None or not self.log_path.exists():
-            return "(no log)"
-        text = self.log_path.read_text(errors="replace").splitlines()
-        return "\n".join(text[-lines:])
+        parts = []
+        for path in (self.out_path, self.log_path):
+            if path is not None and path.exists():
+                text = path.read_text(errors="replace").splitlines()
+                parts.append(f"--- {path.name} ---\n" + "\n".join(text[-lines:]))
+        return "\n".join(parts) or "(no log)"
+
+    def all_output(self) -> tuple[str, str]:
+        """(stdout, stderr) of every start so far."""
+        outs, logs = [], []
+        for n in range(1, self.starts + 1):
+            for suffix, bucket in ((".out", outs), (".log", logs)):
+                path = self.log_dir / f"{self.name}-{n}{suffix}"
+                if path.exists():
+                    bucket.append(path.read_text(errors="replace"))
+        return "".join(outs), "".join(logs)
 
     def ready_status(self) -> int:
         return http_status(self.endpoint + self.ready_path)
@@ -301,11 +344,24 @@ def s3_client(endpoint: str, creds: Creds, region: str = REGION, **config):
     )
     options.update(config)
     session = boto3.session.Session()
-    return session.client(
+    client = session.client(
         "s3", endpoint_url=endpoint, region_name=region,
         aws_access_key_id=creds.access_key, aws_secret_access_key=creds.secret_key,
         config=Config(**options),
     )
+    if is_souverain():
+        client.meta.events.register("after-call.s3", _require_request_id)
+    return client
+
+
+class MissingRequestId(AssertionError):
+    pass
+
+
+def _require_request_id(http_response, model, **kwargs):
+    """The contract: every response carries x-amz-request-id (errors included)."""
+    if not http_response.headers.get("x-amz-request-id"):
+        raise MissingRequestId(f"{model.name}: HTTP {http_response.status_code} without x-amz-request-id")
 
 
 def error_code(exc: ClientError) -> str:
@@ -890,11 +946,15 @@ def local_tree(root: Path) -> dict[str, str]:
     return out
 
 
+PAST = 1_600_000_000  # 2020-09-13: local files predate their upload, whatever the clock's granularity
+
+
 def write_tree(root: Path, files: dict[str, bytes]) -> None:
     for rel, data in files.items():
         p = Path(root) / rel
         p.parent.mkdir(parents=True, exist_ok=True)
         p.write_bytes(data)
+        os.utime(p, (PAST, PAST))
 
 
 def unicode_tree(seed: str) -> dict[str, bytes]:

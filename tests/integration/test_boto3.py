@@ -633,3 +633,42 @@ def test_overwrite_and_delete(s3, bucket):
         s3.get_object(Bucket=bucket, Key="k")
     expect_error(excinfo, "NoSuchKey", 404)
     assert s3.list_objects_v2(Bucket=bucket).get("KeyCount") == 0
+
+
+def test_concurrent_overwrites_and_reads_are_atomic(s3, bucket):
+    """Readers racing writers on one key only ever see a whole body that was sent."""
+    import threading
+
+    bodies = {i: seeded_bytes(f"race{i}", 256 * 1024 + i * 4099) for i in range(24)}
+    digests = {sha256(b) for b in bodies.values()}
+    s3.put_object(Bucket=bucket, Key="race", Body=bodies[0])
+    done = threading.Event()
+    seen, problems = [], []
+
+    def write(start):
+        for i in range(start, 24, 3):
+            s3.put_object(Bucket=bucket, Key="race", Body=bodies[i])
+
+    def read():
+        for _ in range(200):  # bounded, whatever the writers' pace
+            got = s3.get_object(Bucket=bucket, Key="race")
+            data = got["Body"].read()
+            if sha256(data) not in digests or got["ContentLength"] != len(data):
+                problems.append((len(data), got["ContentLength"], got["ETag"]))
+            elif got["ETag"] != f'"{md5_hex(data)}"':
+                problems.append(("etag", got["ETag"]))
+            seen.append(len(data))
+            if done.is_set():
+                return
+
+    with ThreadPoolExecutor(max_workers=5) as pool:
+        readers = [pool.submit(read) for _ in range(2)]
+        writers = [pool.submit(write, s) for s in (1, 2, 3)]
+        for w in writers:
+            w.result()
+        done.set()
+        for r in readers:
+            r.result()
+    assert not problems, problems[:5]
+    final = s3.get_object(Bucket=bucket, Key="race")["Body"].read()
+    assert sha256(final) in {sha256(bodies[i]) for i in (21, 22, 23)}

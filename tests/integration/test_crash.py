@@ -24,7 +24,7 @@ from support import MIB, Server, seeded_bytes, sha256
 pytestmark = [pytest.mark.souverain_only, pytest.mark.slow]
 
 SEED = 20261123
-ROUNDS = 4
+ROUNDS = 5
 WRITERS = 4
 KILL_AFTER = (15, 60)  # acknowledged writes before the kill, drawn per round
 ROUND_TIMEOUT = 90.0
@@ -117,7 +117,9 @@ class Round:
             t.join(timeout=60)
             assert not t.is_alive(), f"{t.name} did not stop after the kill"
         assert not self.errors, "errors before the kill:\n" + "\n".join(self.errors)
-        assert self.acks >= min(self.kill_after, 1), f"no write was acknowledged in round {self.number}"
+        assert self.acks >= 1, f"no write was acknowledged in round {self.number}"
+        inflight = sum(1 for state in self.model.values() if state.inflight)
+        print(f"round {self.number}: killed after {self.acks} acknowledged writes, {inflight} in flight, {len(self.model)} keys")
 
 
 def verify(server: Server, model: dict[str, KeyState]) -> None:

@@ -12,7 +12,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 import support
-from support import seeded_bytes, user_creds
+from support import user_creds
 
 pytestmark = pytest.mark.souverain_only
 
