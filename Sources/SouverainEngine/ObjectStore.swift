@@ -94,6 +94,14 @@ public struct ObjectStore: Sendable {
         bucket: String, key: String, metadata: ObjectMetadata, body: Body, checks: WriteChecks, now: Date = Date()
     ) async throws -> ObjectRecord {
         let (segment, digest) = try await writeBlob(from: body, checks: checks)
+        return try await commitSinglePart(bucket: bucket, key: key, metadata: metadata, segment: segment, digest: digest, now: now)
+    }
+
+    /// Makes a durable blob visible as the object: the catalogue commit is the instant it
+    /// appears. If the commit fails, the blob is deleted: nothing references it.
+    private func commitSinglePart(
+        bucket: String, key: String, metadata: ObjectMetadata, segment: BlobSegment, digest: ObjectDigest.Result, now: Date
+    ) async throws -> ObjectRecord {
         let record = ObjectRecord(
             bucket: bucket, key: key, size: digest.byteCount, etag: digest.md5Hex, lastModified: now,
             metadata: metadata, checksums: digest.checksums, location: location.id, segments: [segment], partCount: nil)
@@ -130,16 +138,7 @@ public struct ObjectStore: Sendable {
         metadata: ObjectMetadata, checksums: Set<ChecksumAlgorithm>, now: Date = Date()
     ) async throws -> ObjectRecord {
         let (segment, digest) = try await copyBlob(source: source, range: range, checksums: checksums)
-        let record = ObjectRecord(
-            bucket: bucket, key: key, size: digest.byteCount, etag: digest.md5Hex, lastModified: now,
-            metadata: metadata, checksums: digest.checksums, location: location.id, segments: [segment], partCount: nil)
-        do {
-            _ = try await catalogueStore.putObject(record)
-        } catch {
-            try? await location.delete(locator: segment.locator)
-            throw EngineError.from(any: error)
-        }
-        return record
+        return try await commitSinglePart(bucket: bucket, key: key, metadata: metadata, segment: segment, digest: digest, now: now)
     }
 
     // MARK: - Blobs

@@ -91,9 +91,11 @@ def server_factory(tmp_path):
     """Start extra servers inside a test; all are stopped by PID when it ends."""
     started: list[Server] = []
 
-    def make(data_dir: Path | None = None, region: str = support.REGION, name: str | None = None) -> Server:
+    def make(data_dir: Path | None = None, region: str = support.REGION, name: str | None = None,
+             extra_args: tuple[str, ...] = ()) -> Server:
         n = len(started) + 1
-        srv = Server(data_dir or tmp_path / f"data{n}", tmp_path / "logs", region=region, name=name or f"extra{n}")
+        srv = Server(data_dir or tmp_path / f"data{n}", tmp_path / "logs", region=region, name=name or f"extra{n}",
+                     extra_args=extra_args)
         started.append(srv)
         return srv.start()
 

@@ -170,7 +170,9 @@ class ServerDied(RuntimeError):
 class Server:
     """One `souverain serve` (or moto_server) process on a free loopback port."""
 
-    def __init__(self, data_dir: Path, log_dir: Path, region: str = REGION, name: str = "server"):
+    def __init__(self, data_dir: Path, log_dir: Path, region: str = REGION, name: str = "server",
+                 extra_args: tuple[str, ...] = ()):
+        self.extra_args = tuple(extra_args)
         self.data_dir = Path(data_dir)
         self.log_dir = Path(log_dir)
         self.region = region
@@ -220,7 +222,7 @@ class Server:
             binary = souverain_bin()
             if not binary.exists():
                 raise RuntimeError(f"Souverain binary not found at {binary} (set SOUVERAIN_BIN, or SOUVERAIN_TEST_TARGET=moto)")
-            cmd = [str(binary), "serve", "--data", str(self.data_dir), "--address", f"127.0.0.1:{self.port}"]
+            cmd = [str(binary), "serve", "--data", str(self.data_dir), "--address", f"127.0.0.1:{self.port}", *self.extra_args]
             if self.region != REGION:
                 cmd += ["--region", self.region]
             env["SOUVERAIN_ADMIN_ACCESS_KEY"] = ADMIN_ACCESS_KEY
