@@ -98,7 +98,7 @@ let package = Package(
             name: "SouverainServer",
             dependencies: [
                 "SouverainModel", "SouverainSigV4", "SouverainS3", "SouverainEngine", "SouverainCatalogue",
-                "SouverainStorage",
+                "SouverainStorage", "SouverainAudit",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -118,7 +118,7 @@ let package = Package(
             name: "souverain",
             dependencies: [
                 "SouverainModel", "SouverainServer", "SouverainEngine", "SouverainCatalogue",
-                "SouverainCatalogueSQLite", "SouverainStorage",
+                "SouverainCatalogueSQLite", "SouverainStorage", "SouverainAudit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,8 +1,12 @@
 /// What a user may do: an admin may do everything; a user owns the buckets it creates and
-/// reaches other buckets only through grants.
+/// reaches other buckets only through grants; an auditor reads the audit trail and nothing else.
 public enum Role: String, Sendable, Codable, CaseIterable {
     case admin
     case user
+    case auditor
+
+    /// Whether the role may read the audit trail.
+    public var readsAuditTrail: Bool { self == .admin || self == .auditor }
 }
 
 /// A person or program holding an access key.

@@ -3,6 +3,7 @@ public import Hummingbird
 import HTTPTypes
 public import Logging
 import NIOCore
+import SouverainAudit
 import SouverainCatalogue
 public import SouverainEngine
 import SouverainModel
@@ -21,15 +22,24 @@ public struct S3Server: HTTPResponder {
     let addressing: S3Addressing
     let metrics: ServerMetrics
     let logger: Logger
+    /// Where every request leaves its record, before its response leaves; nil only in tests
+    /// that do not exercise the trail.
+    let audit: AuditTrail?
     /// Largest header section accepted, in bytes of names and values (AWS allows 8 KiB).
     static let maximumHeaderBytes = 16 * 1024
+    /// The reserved path of the admin API (not a valid bucket name, so never an S3 path).
+    static let adminPrefix = "/_souverain/"
 
-    public init(store: ObjectStore, verifier: SigV4Verifier, addressing: S3Addressing, metrics: ServerMetrics, logger: Logger) {
+    public init(
+        store: ObjectStore, verifier: SigV4Verifier, addressing: S3Addressing, metrics: ServerMetrics, logger: Logger,
+        audit: AuditTrail?
+    ) {
         self.store = store
         self.verifier = verifier
         self.addressing = addressing
         self.metrics = metrics
         self.logger = logger
+        self.audit = audit
     }
 
     public func respond(to request: Request, context: S3RequestContext) async throws -> Response {
@@ -41,20 +51,34 @@ public struct S3Server: HTTPResponder {
         let requestID = RequestIdentifier.make()
         var call = S3Call(request: request, requestID: requestID, path: path, query: query, logger: logger, remoteAddress: context.remoteAddress)
         var response: Response
+        var errorCode: String?
         do {
-            response = try await handle(&call)
+            response = path.hasPrefix(Self.adminPrefix) ? try await handleAdmin(&call) : try await handle(&call)
         } catch {
             let s3Error = S3Error.from(error, resource: path)
             if s3Error.status >= 500 {
                 call.logger.error("request failed", metadata: ["error": "\(error)"])
             }
+            errorCode = s3Error.code == .notModified ? nil : s3Error.code.name
             response = Self.errorResponse(s3Error, requestID: requestID, isHead: request.method == .head)
         }
         response.headers[.amzRequestID] = requestID
         response.headers[.amzID2] = requestID
         response.headers[.server] = "Souverain"
+        let operation = call.operationName ?? "Unknown"
+        if let audit {
+            // The record is durable before the response leaves: no acknowledged request lacks one.
+            do {
+                try await audit.record(event(for: call, status: response.status.code, errorCode: errorCode, audit: audit))
+            } catch {
+                call.logger.critical("cannot write the audit record; refusing to acknowledge", metadata: ["error": "\(error)"])
+                response = Self.errorResponse(
+                    S3Error(.internalError, "We encountered an internal error. Please try again."), requestID: requestID,
+                    isHead: request.method == .head)
+                response.headers[.amzRequestID] = requestID
+            }
+        }
         let duration = ContinuousClock.now - started
-        let operation = call.operation?.name ?? "Unknown"
         metrics.record(
             operation: operation, status: Int(response.status.code), bytesIn: call.bytesIn,
             bytesOut: call.bytesOut, duration: duration)
@@ -94,28 +118,10 @@ public struct S3Server: HTTPResponder {
 
     /// Authenticates, parses, authorises and dispatches one S3 request.
     private func handle(_ call: inout S3Call) async throws -> Response {
-        // HTTPTypes moves Host into the request's authority; the signature covers it as `host`.
-        var headers = call.request.headers.map { (name: $0.name.canonicalName, value: $0.value) }
-        if let authority = call.request.head.authority { headers.insert((name: "host", value: authority), at: 0) }
-        guard headers.reduce(0, { $0 + $1.name.utf8.count + $1.value.utf8.count }) <= Self.maximumHeaderBytes else {
-            throw S3Error(.requestHeaderSectionTooLarge, "Your request header section exceeds the maximum allowed size.")
-        }
-        let signed = SigV4Request(method: call.request.method.rawValue, path: call.path, query: call.query, headers: headers)
-        guard let authentication = try verifier.parse(signed) else {
-            throw S3Error(.accessDenied, "Anonymous access is not allowed: sign the request with an access key.")
-        }
-        guard let user = try await store.catalogueStore.user(accessKeyID: authentication.accessKeyID) else {
-            throw S3Error(.invalidAccessKeyId, "The AWS Access Key Id you provided does not exist in our records.")
-        }
-        call.logger[metadataKey: "user"] = "\(user.name)"
-        call.signature = try verifier.verify(authentication, secretAccessKey: user.secretAccessKey, request: signed, now: Date())
-        call.user = user
-        let head = S3RequestHead(
-            method: call.request.method.rawValue, path: call.path, query: call.query,
-            host: call.request.head.authority, headers: headers)
-        call.head = head
-        let operation = try S3Operation.parse(head, addressing: addressing)
+        let user = try await authenticate(&call)
+        let operation = try S3Operation.parse(call.head, addressing: addressing)
         call.operation = operation
+        call.operationName = operation.name
         call.logger[metadataKey: "s3.operation"] = "\(operation.name)"
         if let bucket = operation.bucket { call.logger[metadataKey: "s3.bucket"] = "\(bucket)" }
         // The one permission check: every operation states what it needs on its bucket.
@@ -123,6 +129,32 @@ public struct S3Server: HTTPResponder {
             call.bucket = try await store.authorize(user, bucket: bucket, level: level)
         }
         return try await dispatch(operation, &call)
+    }
+
+    /// Checks the signature and finds the user; fills in `call.user`, `call.signature`, `call.head`.
+    func authenticate(_ call: inout S3Call) async throws -> User {
+        // HTTPTypes moves Host into the request's authority; the signature covers it as `host`.
+        var headers = call.request.headers.map { (name: $0.name.canonicalName, value: $0.value) }
+        if let authority = call.request.head.authority { headers.insert((name: "host", value: authority), at: 0) }
+        guard headers.reduce(0, { $0 + $1.name.utf8.count + $1.value.utf8.count }) <= Self.maximumHeaderBytes else {
+            throw S3Error(.requestHeaderSectionTooLarge, "Your request header section exceeds the maximum allowed size.")
+        }
+        let signed = SigV4Request(method: call.request.method.rawValue, path: call.path, query: call.query, headers: headers)
+        call.claimedAccessKey = nil
+        guard let authentication = try verifier.parse(signed) else {
+            throw S3Error(.accessDenied, "Anonymous access is not allowed: sign the request with an access key.")
+        }
+        call.claimedAccessKey = authentication.accessKeyID
+        guard let user = try await store.catalogueStore.user(accessKeyID: authentication.accessKeyID) else {
+            throw S3Error(.invalidAccessKeyId, "The AWS Access Key Id you provided does not exist in our records.")
+        }
+        call.logger[metadataKey: "user"] = "\(user.name)"
+        call.signature = try verifier.verify(authentication, secretAccessKey: user.secretAccessKey, request: signed, now: Date())
+        call.user = user
+        call.head = S3RequestHead(
+            method: call.request.method.rawValue, path: call.path, query: call.query,
+            host: call.request.head.authority, headers: headers)
+        return user
     }
 
     private func dispatch(_ operation: S3Operation, _ call: inout S3Call) async throws -> Response {
@@ -203,7 +235,11 @@ struct S3Call {
     var head = S3RequestHead(method: "GET", path: "/")
     var signature: VerifiedSignature?
     var user: User?
+    /// The access key the request claims, verified or not, for the trail.
+    var claimedAccessKey: String?
     var operation: S3Operation?
+    /// The operation's name for logs, metrics and the trail (an S3 name, or an admin API one).
+    var operationName: String?
     /// The bucket the operation addresses, once authorised.
     var bucket: BucketRecord?
     var bytesIn: Int64 = 0

@@ -14,6 +14,10 @@ struct DataDirectory {
     var localRoot: String { path + "/local" }
     var credentialsPath: String { path + "/credentials" }
     var cleanShutdownMarker: String { path + "/clean-shutdown" }
+    var auditDirectory: String { path + "/audit" }
+    /// The Ed25519 key that signs audit checkpoints (mode 0600), and its public half for auditors.
+    var auditKeyPath: String { path + "/audit.key" }
+    var auditPublicKeyPath: String { path + "/audit.pub" }
 
     init(_ path: String) throws {
         self.path = (path as NSString).standardizingPath

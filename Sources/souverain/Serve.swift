@@ -6,6 +6,7 @@ import NIOCore
 import Prometheus
 import ServiceLifecycle
 import UnixSignals
+import SouverainAudit
 import SouverainCatalogue
 import SouverainCatalogueSQLite
 import SouverainEngine
@@ -33,8 +34,15 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String?
 
+    @Option(help: "ISO 3166 country of this machine, recorded in the audit trail (e.g. FR).")
+    var country: String?
+
+    @Option(help: "HOST:PORT of a syslog collector that receives every audit record (RFC 5424, UDP).")
+    var syslog: String?
+
     func run() async throws {
-        let settings = try common.settings(address: address, region: region, domain: domain, logLevel: logLevel)
+        let settings = try common.settings(
+            address: address, region: region, domain: domain, logLevel: logLevel, country: country, syslog: syslog)
         let level = Logger.Level(rawValue: settings.logLevel) ?? .info
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
@@ -52,11 +60,16 @@ struct Serve: AsyncParsableCommand {
                                 logger: Logger(label: "souverain.engine"))
         try await Self.recover(store: store, location: location, directory: directory, logger: logger)
 
+        let auditWriter = try await Self.openAuditTrail(directory: directory, logger: logger)
+        let audit = AuditTrail(
+            writer: auditWriter, locationID: location.id, providerID: "on-premise", country: settings.country,
+            syslog: settings.syslog.isEmpty ? nil : try SyslogForwarder(target: settings.syslog))
+
         let registry = PrometheusCollectorRegistry()
         let server = S3Server(
             store: store, verifier: SigV4Verifier(region: settings.region),
             addressing: S3Addressing(virtualHostBaseDomains: settings.domains),
-            metrics: ServerMetrics(registry: registry), logger: Logger(label: "souverain.s3"))
+            metrics: ServerMetrics(registry: registry), logger: Logger(label: "souverain.s3"), audit: audit)
         let region = settings.region
         let credentialsPath = directory.credentialsPath
         let app = Application(
@@ -71,12 +84,39 @@ struct Serve: AsyncParsableCommand {
             },
             logger: Logger(label: "souverain.http"))
         let collector = GarbageCollector(store: store)
+        let checkpointer = AuditCheckpointer(writer: auditWriter)
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: app), .init(service: collector)],
+            services: [.init(service: app), .init(service: collector), .init(service: checkpointer)],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
+        // A final signed checkpoint over the last records.
+        try await auditWriter.close()
         // Reached only on a graceful stop: the next start can skip the sweep for stray blobs.
         _ = FileManager.default.createFile(atPath: directory.cleanShutdownMarker, contents: nil)
+    }
+
+    /// Opens the audit trail, creating its Ed25519 key on first start (private key 0600, public
+    /// key beside it for auditors). A torn last record (a crash mid-write) is never accepted
+    /// silently: it is logged as an error, kept aside in a file, and the trail records that it
+    /// was cut before anything else is appended.
+    static func openAuditTrail(directory: DataDirectory, logger: Logger) async throws -> AuditWriter {
+        let key: AuditKey
+        if FileManager.default.fileExists(atPath: directory.auditKeyPath) {
+            key = try AuditKey.load(from: directory.auditKeyPath)
+        } else {
+            key = AuditKey.generate()
+            try key.save(to: directory.auditKeyPath)
+            try (key.publicKey.base64 + "\n").write(toFile: directory.auditPublicKeyPath, atomically: true, encoding: .utf8)
+        }
+        let recovery = FileManager.default.fileExists(atPath: directory.auditDirectory)
+            ? try AuditWriter.inspect(directory: directory.auditDirectory) : .clean
+        if recovery != .clean {
+            logger.error("the audit trail ends with a torn record; it is kept aside and the cut is recorded in the trail",
+                         metadata: ["recovery": "\(recovery)"])
+        }
+        return try await AuditWriter.open(
+            directory: directory.auditDirectory, key: key,
+            onTornTail: recovery == .clean ? .refuse : .truncate(recovery))
     }
 
     /// The admin user: created on first start from SOUVERAIN_ADMIN_ACCESS_KEY / _SECRET_KEY or
@@ -131,6 +171,17 @@ struct Serve: AsyncParsableCommand {
             "  aws --endpoint-url \(endpoint) s3 cp ./file s3://my-bucket/",
         ]
         FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+    }
+}
+
+/// Signs a checkpoint over recent audit records every interval, so an idle trail is signed too.
+struct AuditCheckpointer: Service {
+    let writer: AuditWriter
+
+    func run() async throws {
+        try? await cancelWhenGracefulShutdown {
+            try await writer.runCheckpointer()
+        }
     }
 }
 

@@ -10,14 +10,19 @@ struct Settings {
     /// Base domains for virtual-hosted-style requests (`bucket.<domain>`), comma-separated.
     var domains: [String] = []
     var logLevel = "info"
+    /// ISO 3166 country of the machine holding the data directory, recorded in the audit trail.
+    var country = ""
+    /// `host:port` of a syslog collector receiving every audit record (RFC 5424 over UDP).
+    var syslog = ""
 
-    static let keys = ["data", "address", "region", "domain", "log-level"]
+    static let keys = ["data", "address", "region", "domain", "log-level", "country", "syslog"]
 
     /// The commented default file that `souverain init` writes.
     static let defaultFile = """
         # Souverain configuration. Every setting can also be given as an environment variable
-        # (SOUVERAIN_DATA, SOUVERAIN_ADDRESS, SOUVERAIN_REGION, SOUVERAIN_DOMAIN, SOUVERAIN_LOG_LEVEL)
-        # or a command-line flag (--data, --address, --region, --domain, --log-level), which win
+        # (SOUVERAIN_DATA, SOUVERAIN_ADDRESS, SOUVERAIN_REGION, SOUVERAIN_DOMAIN, SOUVERAIN_LOG_LEVEL,
+        # SOUVERAIN_COUNTRY, SOUVERAIN_SYSLOG) or a command-line flag (--data, --address, --region,
+        # --domain, --log-level, --country, --syslog), which win
         # over this file, in that order.
 
         # Where objects (blobs/), the SQLite catalogue and the admin credentials are kept.
@@ -35,6 +40,13 @@ struct Settings {
 
         # trace, debug, info, notice, warning, error or critical.
         log-level = info
+
+        # Country (ISO 3166 alpha-2) of the machine holding the data directory: the audit trail
+        # records it for every byte written or read.
+        # country = FR
+
+        # Forward every audit record, once durable, to a syslog collector (RFC 5424 over UDP).
+        # syslog = 127.0.0.1:514
 
         """
 
@@ -76,6 +88,12 @@ struct Settings {
             region = value
         case "domain": domains = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         case "log-level": logLevel = value
+        case "country":
+            guard value.isEmpty || (value.count == 2 && value.allSatisfy({ $0.isASCII && $0.isLetter })) else {
+                throw ValidationError("country must be an ISO 3166 alpha-2 code such as FR, got \(value)")
+            }
+            country = value.uppercased()
+        case "syslog": syslog = value
         default: throw ValidationError("unknown setting \(key)")
         }
     }
@@ -104,7 +122,10 @@ struct CommonOptions: ParsableArguments {
     @Option(help: "Data directory (default ./souverain-data).")
     var data: String?
 
-    func settings(address: String? = nil, region: String? = nil, domain: String? = nil, logLevel: String? = nil) throws -> Settings {
+    func settings(
+        address: String? = nil, region: String? = nil, domain: String? = nil, logLevel: String? = nil,
+        country: String? = nil, syslog: String? = nil
+    ) throws -> Settings {
         var settings = Settings()
         let environment = ProcessInfo.processInfo.environment
         if let file = config ?? environment["SOUVERAIN_CONFIG"] { try settings.apply(file: file) }
@@ -114,6 +135,8 @@ struct CommonOptions: ParsableArguments {
         if let region { try settings.set("region", region) }
         if let domain { try settings.set("domain", domain) }
         if let logLevel { try settings.set("log-level", logLevel) }
+        if let country { try settings.set("country", country) }
+        if let syslog { try settings.set("syslog", syslog) }
         return settings
     }
 }

@@ -12,11 +12,11 @@ struct UserCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a user with a new access key and secret.")
         @OptionGroup var common: CommonOptions
         @Argument(help: "User name.") var name: String
-        @Option(help: "admin or user.") var role: String = "user"
+        @Option(help: "admin, user or auditor (reads the audit trail, nothing else).") var role: String = "user"
         @Flag(help: "Print JSON.") var json = false
 
         func run() async throws {
-            guard let role = Role(rawValue: role) else { throw ValidationError("role must be admin or user") }
+            guard let role = Role(rawValue: role) else { throw ValidationError("role must be admin, user or auditor") }
             guard !name.isEmpty, name.count <= 64, name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.@".contains($0) }) else {
                 throw ValidationError("a user name is 1 to 64 letters, digits, '-', '_', '.' or '@'")
             }
