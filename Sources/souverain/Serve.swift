@@ -40,6 +40,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "HOST:PORT of a syslog collector that receives every audit record (RFC 5424, UDP).")
     var syslog: String?
 
+    @Flag(help: .init("Run without the audit trail: for measuring its cost only, never in production.", visibility: .hidden))
+    var withoutAuditTrail = false
+
     func run() async throws {
         let settings = try common.settings(
             address: address, region: region, domain: domain, logLevel: logLevel, country: country, syslog: syslog)
@@ -64,12 +67,16 @@ struct Serve: AsyncParsableCommand {
         let audit = AuditTrail(
             writer: auditWriter, locationID: location.id, providerID: "on-premise", country: settings.country,
             syslog: settings.syslog.isEmpty ? nil : try SyslogForwarder(target: settings.syslog))
+        if withoutAuditTrail {
+            logger.warning("running WITHOUT the audit trail (--without-audit-trail): requests leave no trace; for benchmarks only")
+        }
 
         let registry = PrometheusCollectorRegistry()
         let server = S3Server(
             store: store, verifier: SigV4Verifier(region: settings.region),
             addressing: S3Addressing(virtualHostBaseDomains: settings.domains),
-            metrics: ServerMetrics(registry: registry), logger: Logger(label: "souverain.s3"), audit: audit)
+            metrics: ServerMetrics(registry: registry), logger: Logger(label: "souverain.s3"),
+            audit: withoutAuditTrail ? nil : audit)
         let region = settings.region
         let credentialsPath = directory.credentialsPath
         let app = Application(
