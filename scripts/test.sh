@@ -17,7 +17,15 @@ python3 -m venv .venv
 .venv/bin/pip install -q --disable-pip-version-check -r tests/integration/requirements.txt
 
 echo "== building"
-swift build --build-tests 2>&1 | tail -n 30
+build_log=$(mktemp)
+trap 'rm -f "$build_log"' EXIT
+swift build --build-tests > "$build_log" 2>&1 || { tail -n 60 "$build_log"; exit 1; }
+tail -n 3 "$build_log"
+# The build of our own code must be free of warnings.
+if grep -E "^$PWD/(Sources|Tests)/[^:]+:[0-9]+:[0-9]+: warning:" "$build_log" | sort -u | grep .; then
+    echo "the build has warnings in Souverain's own code (above)"
+    exit 1
+fi
 
 echo "== Swift unit tests"
 swift test --skip-build
