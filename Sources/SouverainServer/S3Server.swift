@@ -142,7 +142,11 @@ public struct S3Server: HTTPResponder {
         let signed = SigV4Request(method: call.request.method.rawValue, path: call.path, query: call.query, headers: headers)
         call.claimedAccessKey = nil
         guard let authentication = try verifier.parse(signed) else {
-            throw S3Error(.accessDenied, "Anonymous access is not allowed: sign the request with an access key.")
+            let sigV2 = call.query.contains("AWSAccessKeyId=")
+                || headers.contains { $0.name.lowercased() == "authorization" && $0.value.hasPrefix("AWS ") }
+            throw S3Error(.accessDenied, sigV2
+                ? "Signature Version 2 is not supported: sign the request with Signature Version 4."
+                : "Anonymous access is not allowed: sign the request with an access key.")
         }
         call.claimedAccessKey = authentication.accessKeyID
         guard let user = try await store.catalogueStore.user(accessKeyID: authentication.accessKeyID) else {
