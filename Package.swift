@@ -118,7 +118,7 @@ let package = Package(
             name: "souverain",
             dependencies: [
                 "SouverainModel", "SouverainServer", "SouverainEngine", "SouverainCatalogue",
-                "SouverainCatalogueSQLite", "SouverainStorage", "SouverainAudit",
+                "SouverainCatalogueSQLite", "SouverainStorage", "SouverainAudit", "SouverainPlacement",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
