@@ -26,6 +26,9 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
+    // Sources/SouverainS3Client and Sources/SouverainBench (with their tests) are work in progress
+    // for the benchmark issue: not targets yet, so they do not build; they become targets once
+    // their tests pass in this package.
     targets: [
         // Value types and pure computations shared by every layer. No I/O.
         .target(

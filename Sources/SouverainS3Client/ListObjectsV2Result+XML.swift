@@ -1,3 +1,4 @@
+import Foundation
 import SouverainS3
 
 extension ListObjectsV2Result {

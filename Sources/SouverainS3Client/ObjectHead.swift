@@ -44,11 +44,16 @@ public struct ObjectHead: Sendable {
         self.headers = headers.map { (name: $0.name, value: $0.value) }
     }
 
-    /// An entity tag without its surrounding quotes (and without a weak `W/` prefix).
+    /// An entity tag without its surrounding quotes (and without a weak `W/` prefix), spaces trimmed.
     static func unquoted(_ etag: String) -> String {
-        var value = Substring(etag.trimmingCharacters(in: .whitespaces))
-        if value.hasPrefix("W/") { value = value.dropFirst(2) }
-        if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") { value = value.dropFirst().dropLast() }
-        return String(value)
+        var bytes = Substring(etag).utf8
+        while let first = bytes.first, first == UInt8(ascii: " ") || first == UInt8(ascii: "\t") { bytes.removeFirst() }
+        while let last = bytes.last, last == UInt8(ascii: " ") || last == UInt8(ascii: "\t") { bytes.removeLast() }
+        if bytes.starts(with: "W/".utf8) { bytes.removeFirst(2) }
+        if bytes.count >= 2, bytes.first == UInt8(ascii: "\""), bytes.last == UInt8(ascii: "\"") {
+            bytes.removeFirst()
+            bytes.removeLast()
+        }
+        return String(Substring(bytes))
     }
 }

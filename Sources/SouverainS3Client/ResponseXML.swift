@@ -140,9 +140,8 @@ private struct Parser {
             index += 1
         }
         guard index > start else { return nil }
-        let name = String(decoding: bytes[start..<index], as: UTF8.self)
-        if let colon = name.lastIndex(of: ":") { return String(name[name.index(after: colon)...]) }
-        return name
+        let local = bytes[start..<index].lastIndex(of: UInt8(ascii: ":")).map { $0 + 1 } ?? start
+        return String(decoding: bytes[local..<index], as: UTF8.self)
     }
 
     /// CDATA text, with `&` escaped so that `decode` leaves it as it was.

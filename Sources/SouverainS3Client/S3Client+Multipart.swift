@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 public import NIOCore
+import NIOHTTP1
 public import SouverainS3
 
 extension S3Client {
@@ -12,9 +13,9 @@ extension S3Client {
             operation: "CreateMultipartUpload", method: .POST, bucket: bucket, key: key, query: [("uploads", nil)],
             headers: Self.sorted(headers))
         let (xml, _) = try await executeForXML(request)
-        guard xml.name == "InitiateMultipartUploadResult", let uploadID = xml.string("UploadId"), !uploadID.isEmpty else {
+        guard let uploadID = xml.string("UploadId"), !uploadID.isEmpty else {
             throw S3ClientError(
-                code: .invalidResponse, message: "The answer is not an InitiateMultipartUploadResult with an UploadId.",
+                code: .invalidResponse, message: "The answer to CreateMultipartUpload (<\(xml.name)>) has no UploadId.",
                 operation: request.operation, resource: request.resource)
         }
         return InitiateMultipartUploadResult(
@@ -70,14 +71,15 @@ extension S3Client {
             query: [("uploadId", uploadID)], headers: [(name: "content-type", value: "application/xml")],
             payload: .bytes(ByteBuffer(string: xml)))
         let (answer, _) = try await executeForXML(request)
-        guard answer.name == "CompleteMultipartUploadResult" else {
+        // The root should be CompleteMultipartUploadResult (moto says ...Response): the ETag is what matters.
+        guard let etag = answer.string("ETag"), !etag.isEmpty else {
             throw S3ClientError(
-                code: .invalidResponse, message: "The answer is not a CompleteMultipartUploadResult document.",
+                code: .invalidResponse, message: "The answer to CompleteMultipartUpload (<\(answer.name)>) has no ETag.",
                 operation: request.operation, resource: request.resource)
         }
         return CompleteMultipartUploadResult(
             location: answer.string("Location") ?? "", bucket: answer.string("Bucket") ?? bucket,
-            key: answer.string("Key") ?? key, etag: ObjectHead.unquoted(answer.string("ETag") ?? ""))
+            key: answer.string("Key") ?? key, etag: ObjectHead.unquoted(etag))
     }
 
     /// AbortMultipartUpload: discards the upload and its parts.

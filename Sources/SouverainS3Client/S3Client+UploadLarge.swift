@@ -1,4 +1,4 @@
-import NIOCore
+public import NIOCore
 import SouverainS3
 
 extension S3Client {
