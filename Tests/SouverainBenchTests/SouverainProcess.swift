@@ -33,7 +33,7 @@ final class TestServer: @unchecked Sendable {
             return FileManager.default.isExecutableFile(atPath: path) ? path : nil
         }
         var root = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath()
-        for _ in 0..<4 { root.deleteLastPathComponent() }
+        for _ in 0..<3 { root.deleteLastPathComponent() }
         let path = root.appendingPathComponent(".build/debug/souverain").path
         return FileManager.default.isExecutableFile(atPath: path) ? path : nil
     }
