@@ -13,6 +13,18 @@ extension SQLiteCatalogue {
 
     static func keyBlob(_ key: String) -> Data { Data(key.utf8) }
 
+    /// Adds the byte-order bounds that select keys starting with `prefix` (none for "").
+    static func restrict(toKeysStartingWith prefix: String, sql: inout String, arguments: inout StatementArguments) {
+        let prefixBytes = Array(prefix.utf8)
+        guard !prefixBytes.isEmpty else { return }
+        sql += " AND key >= ?"
+        _ = arguments.append(contentsOf: [Data(prefixBytes)])
+        if let upper = ListPosition.successor(ofPrefix: prefixBytes) {
+            sql += " AND key < ?"
+            _ = arguments.append(contentsOf: [Data(upper)])
+        }
+    }
+
     static func millis(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
 
     static func date(_ millis: Int64) -> Date { Date(timeIntervalSince1970: Double(millis) / 1000) }

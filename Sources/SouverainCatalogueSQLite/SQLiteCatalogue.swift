@@ -195,15 +195,7 @@ public final class SQLiteCatalogue: Catalogue {
         try await read { db in
             var sql = "SELECT * FROM objects WHERE bucket = ?"
             var arguments: StatementArguments = [bucket]
-            let prefixBytes = Array(prefix.utf8)
-            if !prefixBytes.isEmpty {
-                sql += " AND key >= ?"
-                _ = arguments.append(contentsOf: [Data(prefixBytes)])
-                if let upper = ListPosition.successor(ofPrefix: prefixBytes) {
-                    sql += " AND key < ?"
-                    _ = arguments.append(contentsOf: [Data(upper)])
-                }
-            }
+            Self.restrict(toKeysStartingWith: prefix, sql: &sql, arguments: &arguments)
             switch position {
             case .key(let key)?:
                 sql += " AND key > ?"
@@ -328,15 +320,7 @@ public final class SQLiteCatalogue: Catalogue {
         try await read { db in
             var sql = "SELECT * FROM uploads WHERE bucket = ?"
             var arguments: StatementArguments = [bucket]
-            let prefixBytes = Array(prefix.utf8)
-            if !prefixBytes.isEmpty {
-                sql += " AND key >= ?"
-                _ = arguments.append(contentsOf: [Data(prefixBytes)])
-                if let upper = ListPosition.successor(ofPrefix: prefixBytes) {
-                    sql += " AND key < ?"
-                    _ = arguments.append(contentsOf: [Data(upper)])
-                }
-            }
+            Self.restrict(toKeysStartingWith: prefix, sql: &sql, arguments: &arguments)
             if let keyMarker {
                 if let uploadIDMarker {
                     sql += " AND (key > ? OR (key = ? AND upload_id > ?))"

@@ -19,11 +19,7 @@ extension S3Server {
             }
             maxKeys = min(parsed, 1000)
         }
-        var urlEncode = false
-        if let encoding = query["encoding-type"] {
-            guard encoding.lowercased() == "url" else { throw S3Error(.invalidArgument, "Invalid Encoding Method specified in Request") }
-            urlEncode = true
-        }
+        let urlEncode = try Self.urlEncodingRequested(query)
         let owner = Self.owner((try await store.catalogueStore.bucket(named: bucket))?.owner ?? "")
         func listed(_ page: ObjectStore.ListPage, withOwner: Bool) -> [ListedObject] {
             page.objects.map {
@@ -63,6 +59,13 @@ extension S3Server {
             startAfter: startAfter, fetchOwner: fetchOwner, contents: listed(page, withOwner: fetchOwner),
             commonPrefixes: page.commonPrefixes, urlEncodeKeys: urlEncode)
         return Self.xmlResponse(result.xml())
+    }
+
+    /// `encoding-type=url` asks for URL-encoded keys; any other value is refused.
+    static func urlEncodingRequested(_ query: [String: String]) throws -> Bool {
+        guard let encoding = query["encoding-type"] else { return false }
+        guard encoding.lowercased() == "url" else { throw S3Error(.invalidArgument, "Invalid Encoding Method specified in Request") }
+        return true
     }
 
     static func markerText(_ position: ListPosition?) -> String? {

@@ -119,11 +119,7 @@ extension S3Server {
         let delimiter = query["delimiter"] ?? ""
         let keyMarker = query["key-marker"].flatMap { $0.isEmpty ? nil : $0 }
         let uploadIDMarker = keyMarker == nil ? nil : query["upload-id-marker"].flatMap { $0.isEmpty ? nil : $0 }
-        var urlEncode = false
-        if let encoding = query["encoding-type"] {
-            guard encoding.lowercased() == "url" else { throw S3Error(.invalidArgument, "Invalid Encoding Method specified in Request") }
-            urlEncode = true
-        }
+        let urlEncode = try Self.urlEncodingRequested(query)
         var uploads: [ListMultipartUploadsResult.Upload] = []
         var prefixes: [String] = []
         var truncated = false
