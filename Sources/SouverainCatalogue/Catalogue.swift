@@ -29,6 +29,8 @@ public protocol Catalogue: Sendable {
     func buckets() async throws -> [BucketRecord]
     /// Throws `.bucketNotEmpty` while it holds objects or uploads, `.noSuchBucket` when absent.
     func deleteBucket(named name: String) async throws
+    /// Sets (nil: clears) a bucket's classification.
+    func setClassification(bucket: String, classification: String?) async throws
 
     // MARK: Objects
     func object(bucket: String, key: String) async throws -> ObjectRecord?
@@ -64,6 +66,20 @@ public protocol Catalogue: Sendable {
     func forgetGarbage(_ blobs: [GarbageBlob]) async throws
     /// True when some object, part or garbage entry references the blob.
     func isReferenced(location: String, locator: String) async throws -> Bool
+    /// How many live blobs (of objects and parts) a location holds.
+    func blobCount(location: String) async throws -> Int
+
+    // MARK: Relocation
+
+    /// Registers a blob about to be written for a relocation, so that no sweep takes it for a
+    /// stray and an interrupted relocation can hand it to garbage collection.
+    func addPendingBlob(_ blob: GarbageBlob) async throws
+    /// Pending blobs left by an interrupted relocation move to the garbage list; returns them.
+    func abandonPendingBlobs() async throws -> [GarbageBlob]
+    /// Replaces an object's blobs by copies at another location, if the object is still the one
+    /// that was copied (same etag, modification time, location and segments). Returns the old
+    /// blobs, now garbage, or nil when the object changed or went away (the copies become garbage).
+    func relocateObject(_ object: ObjectRecord, to location: String, segments: [BlobSegment]) async throws -> [GarbageBlob]?
 }
 
 /// The one error type of the catalogue layer.

@@ -8,12 +8,16 @@ public struct BucketRecord: Sendable, Equatable {
     public var owner: String
     public var createdAt: Date
     public var region: String
+    /// The classification whose placement rules apply to the bucket's objects; nil takes the
+    /// configured default.
+    public var classification: String?
 
-    public init(name: String, owner: String, createdAt: Date, region: String) {
+    public init(name: String, owner: String, createdAt: Date, region: String, classification: String? = nil) {
         self.name = name
         self.owner = owner
         self.createdAt = createdAt
         self.region = region
+        self.classification = classification
     }
 }
 
@@ -102,11 +106,14 @@ public struct UploadRecord: Sendable, Equatable {
     public var owner: String
     public var metadata: ObjectMetadata
     public var checksumAlgorithm: ChecksumAlgorithm?
+    /// Where the parts are written, chosen by placement when the upload starts.
+    public var location: String
 
     public init(
         uploadID: String, bucket: String, key: String, initiated: Date, owner: String, metadata: ObjectMetadata,
-        checksumAlgorithm: ChecksumAlgorithm?
+        checksumAlgorithm: ChecksumAlgorithm?, location: String
     ) {
+        self.location = location
         self.uploadID = uploadID
         self.bucket = bucket
         self.key = key

@@ -114,7 +114,7 @@ extension SQLiteCatalogue {
         return UploadRecord(
             uploadID: row["upload_id"], bucket: row["bucket"], key: key(row), initiated: date(row["initiated"]),
             owner: row["owner"], metadata: try decode(ObjectMetadata.self, row["metadata"]),
-            checksumAlgorithm: algorithm.flatMap(ChecksumAlgorithm.init(rawValue:)))
+            checksumAlgorithm: algorithm.flatMap(ChecksumAlgorithm.init(rawValue:)), location: row["location"])
     }
 
     static func part(from row: Row) throws -> PartRecord {
@@ -136,6 +136,7 @@ extension SQLiteCatalogue {
     }
 
     static func bucket(from row: Row) -> BucketRecord {
-        BucketRecord(name: row["name"], owner: row["owner"], createdAt: date(row["created"]), region: row["region"])
+        BucketRecord(name: row["name"], owner: row["owner"], createdAt: date(row["created"]), region: row["region"],
+                     classification: row["classification"])
     }
 }

@@ -75,6 +75,19 @@ extension SQLiteCatalogue {
                 ) WITHOUT ROWID;
                 """)
         }
+        // Placement: a classification per bucket, a location per multipart upload, and the blobs a
+        // relocation is writing.
+        migrator.registerMigration("v2") { db in
+            try db.execute(sql: """
+                ALTER TABLE buckets ADD COLUMN classification TEXT;
+                ALTER TABLE uploads ADD COLUMN location TEXT NOT NULL DEFAULT 'local';
+                CREATE TABLE pending (
+                    location TEXT NOT NULL,
+                    locator TEXT NOT NULL,
+                    PRIMARY KEY (location, locator)
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 }

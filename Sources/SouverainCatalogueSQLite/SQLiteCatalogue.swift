@@ -128,8 +128,8 @@ public final class SQLiteCatalogue: Catalogue {
                 throw CatalogueError(.bucketExists, "bucket \(bucket.name) exists")
             }
             try db.execute(
-                sql: "INSERT INTO buckets (name, owner, created, region) VALUES (?, ?, ?, ?)",
-                arguments: [bucket.name, bucket.owner, Self.millis(bucket.createdAt), bucket.region])
+                sql: "INSERT INTO buckets (name, owner, created, region, classification) VALUES (?, ?, ?, ?, ?)",
+                arguments: [bucket.name, bucket.owner, Self.millis(bucket.createdAt), bucket.region, bucket.classification])
         }
     }
 
@@ -155,6 +155,13 @@ public final class SQLiteCatalogue: Catalogue {
             }
             try db.execute(sql: "DELETE FROM grants WHERE bucket = ?", arguments: [name])
             try db.execute(sql: "DELETE FROM buckets WHERE name = ?", arguments: [name])
+        }
+    }
+
+    public func setClassification(bucket: String, classification: String?) async throws {
+        try await write { db in
+            try db.execute(sql: "UPDATE buckets SET classification = ? WHERE name = ?", arguments: [classification, bucket])
+            guard db.changesCount == 1 else { throw CatalogueError(.noSuchBucket, "bucket \(bucket) does not exist") }
         }
     }
 
@@ -226,11 +233,11 @@ public final class SQLiteCatalogue: Catalogue {
             }
             try db.execute(
                 sql: """
-                    INSERT INTO uploads (upload_id, bucket, key, initiated, owner, metadata, checksum_algorithm)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO uploads (upload_id, bucket, key, initiated, owner, metadata, checksum_algorithm, location)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [upload.uploadID, upload.bucket, Self.keyBlob(upload.key), Self.millis(upload.initiated),
-                            upload.owner, metadata, upload.checksumAlgorithm?.rawValue])
+                            upload.owner, metadata, upload.checksumAlgorithm?.rawValue, upload.location])
         }
     }
 
@@ -362,7 +369,65 @@ public final class SQLiteCatalogue: Catalogue {
                                          arguments: [location, locator])
             let dead = try Bool.fetchOne(db, sql: "SELECT 1 FROM garbage WHERE location = ? AND locator = ?",
                                          arguments: [location, locator])
-            return live == true || dead == true
+            let pending = try Bool.fetchOne(db, sql: "SELECT 1 FROM pending WHERE location = ? AND locator = ?",
+                                            arguments: [location, locator])
+            return live == true || dead == true || pending == true
+        }
+    }
+
+    public func blobCount(location: String) async throws -> Int {
+        try await read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM blobs WHERE location = ?", arguments: [location]) ?? 0
+        }
+    }
+
+    // MARK: - Relocation
+
+    public func addPendingBlob(_ blob: GarbageBlob) async throws {
+        try await write { db in
+            try db.execute(sql: "INSERT OR IGNORE INTO pending (location, locator) VALUES (?, ?)",
+                           arguments: [blob.location, blob.locator])
+        }
+    }
+
+    public func abandonPendingBlobs() async throws -> [GarbageBlob] {
+        try await write { db in
+            let blobs = try Row.fetchAll(db, sql: "SELECT location, locator FROM pending").map {
+                GarbageBlob(location: $0["location"], locator: $0["locator"])
+            }
+            for blob in blobs { try Self.discard(db, blob) }
+            try db.execute(sql: "DELETE FROM pending")
+            return blobs
+        }
+    }
+
+    public func relocateObject(_ object: ObjectRecord, to location: String, segments: [BlobSegment]) async throws
+        -> [GarbageBlob]?
+    {
+        let segmentsJSON = try Self.json(segments)
+        return try await write { db in
+            let copies = segments.map { GarbageBlob(location: location, locator: $0.locator) }
+            for copy in copies {
+                try db.execute(sql: "DELETE FROM pending WHERE location = ? AND locator = ?", arguments: [copy.location, copy.locator])
+            }
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM objects WHERE bucket = ? AND key = ?",
+                                             arguments: [object.bucket, Self.keyBlob(object.key)]),
+                  let current = try? Self.object(from: row),
+                  current.etag == object.etag, current.lastModified == object.lastModified,
+                  current.location == object.location, current.segments == object.segments
+            else {
+                for copy in copies { try Self.discard(db, copy) }
+                return nil
+            }
+            let old = object.segments.map { GarbageBlob(location: object.location, locator: $0.locator) }
+            for blob in old { try Self.discard(db, blob) }
+            try db.execute(sql: "UPDATE objects SET location = ?, segments = ? WHERE bucket = ? AND key = ?",
+                           arguments: [location, segmentsJSON, object.bucket, Self.keyBlob(object.key)])
+            for segment in segments {
+                try db.execute(sql: "INSERT OR IGNORE INTO blobs (location, locator) VALUES (?, ?)",
+                               arguments: [location, segment.locator])
+            }
+            return old
         }
     }
 }

@@ -4,7 +4,7 @@ public struct EngineError: Error, Sendable, CustomStringConvertible {
         private enum Value: String {
             case noSuchBucket, noSuchKey, noSuchUpload, bucketAlreadyOwnedByYou, bucketAlreadyExists, bucketNotEmpty
             case accessDenied, invalidPart, invalidPartOrder, entityTooSmall, entityTooLarge, invalidArgument
-            case internalError, unavailable
+            case internalError, unavailable, placementViolation
         }
         private let value: Value
         private init(_ value: Value) { self.value = value }
@@ -24,6 +24,9 @@ public struct EngineError: Error, Sendable, CustomStringConvertible {
         public static let internalError = Code(.internalError)
         /// The catalogue or a location cannot be reached now.
         public static let unavailable = Code(.unavailable)
+        /// The bucket's classification allows no configured location: the message names the
+        /// classification and every location's reasons.
+        public static let placementViolation = Code(.placementViolation)
         public var description: String { value.rawValue }
     }
 

@@ -5,15 +5,17 @@ public import SouverainModel
 import SouverainStorage
 
 extension ObjectStore {
+    /// Starts an upload; placement chooses now where all its parts go.
     public func createMultipartUpload(
         bucket: String, key: String, metadata: ObjectMetadata, checksumAlgorithm: ChecksumAlgorithm?, owner: User,
         now: Date = Date()
     ) async throws -> UploadRecord {
+        let location = try await writeLocation(bucket: bucket, now: now)
         var generator = SystemRandomNumberGenerator()
         let id = Hex.encode((0..<24).map { _ in UInt8.random(in: 0...255, using: &generator) })
         let upload = UploadRecord(
             uploadID: id, bucket: bucket, key: key, initiated: now, owner: owner.name, metadata: metadata,
-            checksumAlgorithm: checksumAlgorithm)
+            checksumAlgorithm: checksumAlgorithm, location: location.id)
         try await catalogue { try await $0.createUpload(upload) }
         return upload
     }
@@ -30,7 +32,7 @@ extension ObjectStore {
     public func uploadPart<Body: AsyncSequence<ByteBuffer, any Error>>(
         upload: UploadRecord, partNumber: Int, body: Body, checks: WriteChecks, now: Date = Date()
     ) async throws -> PartRecord {
-        let (segment, digest) = try await writeBlob(from: body, checks: checks)
+        let (segment, digest) = try await writeBlob(to: try locations.location(upload.location), from: body, checks: checks)
         return try await recordPart(upload: upload, partNumber: partNumber, segment: segment, digest: digest, now: now)
     }
 
@@ -38,7 +40,8 @@ extension ObjectStore {
         upload: UploadRecord, partNumber: Int, source: ObjectRecord, range: ClosedRange<Int64>?, now: Date = Date()
     ) async throws -> PartRecord {
         let algorithms: Set<ChecksumAlgorithm> = upload.checksumAlgorithm.map { [$0] } ?? []
-        let (segment, digest) = try await copyBlob(source: source, range: range, checksums: algorithms)
+        let (segment, digest) = try await copyBlob(
+            source: source, range: range, to: try locations.location(upload.location), checksums: algorithms)
         return try await recordPart(upload: upload, partNumber: partNumber, segment: segment, digest: digest, now: now)
     }
 
@@ -47,11 +50,11 @@ extension ObjectStore {
     ) async throws -> PartRecord {
         let part = PartRecord(
             uploadID: upload.uploadID, partNumber: partNumber, size: segment.size, etag: digest.md5Hex,
-            lastModified: now, location: location.id, segment: segment, checksums: digest.checksums)
+            lastModified: now, location: upload.location, segment: segment, checksums: digest.checksums)
         do {
             _ = try await catalogueStore.putPart(part)
         } catch {
-            try? await location.delete(locator: segment.locator)
+            try? await locations.location(upload.location).delete(locator: segment.locator)
             throw EngineError.from(any: error)
         }
         return part
@@ -103,6 +106,7 @@ extension ObjectStore {
         guard !chosen.isEmpty else {
             throw EngineError(.invalidArgument, "You must specify at least one part")
         }
+        try await checkStillAllowed(upload, now: now)
         var checksums: [ChecksumAlgorithm: String] = [:]
         if let algorithm = upload.checksumAlgorithm {
             var concatenated: [UInt8] = []
@@ -120,9 +124,22 @@ extension ObjectStore {
         let record = ObjectRecord(
             bucket: upload.bucket, key: upload.key, size: chosen.reduce(0) { $0 + $1.size },
             etag: MultipartETag.compute(partMD5Hexes: chosen.map(\.etag)), lastModified: now, metadata: upload.metadata,
-            checksums: checksums, location: location.id, segments: chosen.map(\.segment), partCount: chosen.count)
+            checksums: checksums, location: upload.location, segments: chosen.map(\.segment), partCount: chosen.count)
         _ = try await catalogue { try await $0.completeUpload(id: upload.uploadID, object: record) }
         return record
+    }
+
+    /// The rules may have changed since the upload chose its location (a reclassified bucket, a
+    /// withdrawn qualification): an object is never completed where the rules now refuse it.
+    private func checkStillAllowed(_ upload: UploadRecord, now: Date) async throws {
+        guard let bucket = try await catalogue({ try await $0.bucket(named: upload.bucket) }) else {
+            throw EngineError(.noSuchBucket, "The specified bucket does not exist")
+        }
+        let classification = placement.classification(of: bucket)
+        let targets = try placement.targets(classification: classification, now: now)
+        guard targets.contains(upload.location) else {
+            throw EngineError(.placementViolation, "Placement refused for classification '\(classification)': this upload's parts are at location '\(upload.location)', which the rules no longer allow (allowed now: \(targets.joined(separator: ", "))). Abort the upload and start it again.")
+        }
     }
 
     public func abortMultipartUpload(upload: UploadRecord) async throws {

@@ -11,7 +11,8 @@ extension ObjectStore {
         let now = ContinuousClock.now
         guard let garbage = try? await catalogueStore.garbage(limit: 1000) else { return 0 }
         var done: [GarbageBlob] = []
-        for blob in garbage where blob.location == location.id {
+        for blob in garbage {
+            guard let location = locations.byID[blob.location] else { continue }
             let first = seen[blob] ?? now
             seen[blob] = first
             guard immediately || now - first >= garbageGrace else { continue }
@@ -36,9 +37,9 @@ extension ObjectStore {
     public func sweepStrayBlobs(in local: LocalLocation, startedAt: Date) async -> Int {
         var removed = 0
         for blob in local.allBlobs() where blob.modified < startedAt {
-            guard let referenced = try? await catalogueStore.isReferenced(location: location.id, locator: blob.locator),
+            guard let referenced = try? await catalogueStore.isReferenced(location: local.id, locator: blob.locator),
                   !referenced else { continue }
-            if (try? await location.delete(locator: blob.locator)) != nil { removed += 1 }
+            if (try? await local.delete(locator: blob.locator)) != nil { removed += 1 }
         }
         return removed
     }

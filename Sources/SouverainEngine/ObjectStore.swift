@@ -3,19 +3,22 @@ public import Logging
 public import NIOCore
 public import SouverainCatalogue
 public import SouverainModel
-public import SouverainStorage
+import SouverainStorage
 
 /// The data path: the one place where a PUT becomes a durable blob plus a catalogue entry, and a
 /// GET finds its bytes again. Knows nothing of HTTP.
 ///
-/// A write streams the body into a new blob while hashing it, verifies what the client declared,
-/// makes the blob durable (`BlobWriter.commit`), and only then commits the catalogue entry, which
-/// is the instant the object becomes visible. An overwrite therefore swaps whole objects; a crash
+/// A write asks placement which locations the bucket's classification allows (and is refused with
+/// `placementViolation` when none may take it), streams the body into a new blob at the first of
+/// them while hashing it, verifies what the client declared, makes the blob durable
+/// (`BlobWriter.commit`), and only then commits the catalogue entry, which is the instant the
+/// object becomes visible. An overwrite therefore swaps whole objects; a crash
 /// at any point leaves either the old object or the new one, and at worst a stray blob that
 /// `recover` removes.
 public struct ObjectStore: Sendable {
     public let catalogueStore: any Catalogue
-    public let location: any Location
+    public let locations: StorageLocations
+    public let placement: PlacementPolicy
     public let region: String
     let logger: Logger
     /// How long a garbage blob survives after it was dropped, so that a GET already streaming it
@@ -28,10 +31,11 @@ public struct ObjectStore: Sendable {
     public static let maximumBlobSize: Int64 = 5 * 1024 * 1024 * 1024
     public static let readChunkSize = 256 * 1024
 
-    public init(catalogue: any Catalogue, location: any Location, region: String, logger: Logger,
-                garbageGrace: Duration = .seconds(60)) {
+    public init(catalogue: any Catalogue, locations: StorageLocations, placement: PlacementPolicy, region: String,
+                logger: Logger, garbageGrace: Duration = .seconds(60)) {
         self.catalogueStore = catalogue
-        self.location = location
+        self.locations = locations
+        self.placement = placement
         self.region = region
         self.logger = logger
         self.garbageGrace = garbageGrace
@@ -48,9 +52,14 @@ public struct ObjectStore: Sendable {
 
     // MARK: - Buckets
 
-    public func createBucket(_ name: String, owner: User, now: Date = Date()) async throws {
+    /// Creates a bucket with a classification (the configured default when nil), refused with
+    /// `placementViolation` when no configured location may hold its objects.
+    public func createBucket(_ name: String, owner: User, classification: String? = nil, now: Date = Date()) async throws {
+        let classification = classification ?? placement.defaultClassification
+        _ = try placement.targets(classification: classification, now: now)
         do {
-            try await catalogueStore.createBucket(BucketRecord(name: name, owner: owner.name, createdAt: now, region: region))
+            try await catalogueStore.createBucket(BucketRecord(
+                name: name, owner: owner.name, createdAt: now, region: region, classification: classification))
         } catch let error as CatalogueError where error.code == .bucketExists {
             let existing = try await catalogue { try await $0.bucket(named: name) }
             if existing?.owner == owner.name {
@@ -64,6 +73,23 @@ public struct ObjectStore: Sendable {
 
     public func deleteBucket(_ name: String) async throws {
         try await catalogue { try await $0.deleteBucket(named: name) }
+    }
+
+    /// Changes a bucket's classification, refused with `placementViolation` when no configured
+    /// location may hold its objects. Objects already stored stay where they are until
+    /// `placement enforce` moves those the new rules no longer allow.
+    public func classifyBucket(_ name: String, as classification: String, now: Date = Date()) async throws {
+        _ = try placement.targets(classification: classification, now: now)
+        try await catalogue { try await $0.setClassification(bucket: name, classification: classification) }
+    }
+
+    /// The location new bytes of `bucket` go to: the first the bucket's classification allows.
+    func writeLocation(bucket: String, now: Date = Date()) async throws -> any Location {
+        guard let record = try await catalogue({ try await $0.bucket(named: bucket) }) else {
+            throw EngineError(.noSuchBucket, "The specified bucket does not exist")
+        }
+        let targets = try placement.targets(classification: placement.classification(of: record), now: now)
+        return try locations.location(targets[0])
     }
 
     // MARK: - Objects
@@ -93,14 +119,17 @@ public struct ObjectStore: Sendable {
     public func putObject<Body: AsyncSequence<ByteBuffer, any Error>>(
         bucket: String, key: String, metadata: ObjectMetadata, body: Body, checks: WriteChecks, now: Date = Date()
     ) async throws -> ObjectRecord {
-        let (segment, digest) = try await writeBlob(from: body, checks: checks)
-        return try await commitSinglePart(bucket: bucket, key: key, metadata: metadata, segment: segment, digest: digest, now: now)
+        let location = try await writeLocation(bucket: bucket, now: now)
+        let (segment, digest) = try await writeBlob(to: location, from: body, checks: checks)
+        return try await commitSinglePart(
+            bucket: bucket, key: key, metadata: metadata, location: location, segment: segment, digest: digest, now: now)
     }
 
     /// Makes a durable blob visible as the object: the catalogue commit is the instant it
     /// appears. If the commit fails, the blob is deleted: nothing references it.
     private func commitSinglePart(
-        bucket: String, key: String, metadata: ObjectMetadata, segment: BlobSegment, digest: ObjectDigest.Result, now: Date
+        bucket: String, key: String, metadata: ObjectMetadata, location: any Location, segment: BlobSegment,
+        digest: ObjectDigest.Result, now: Date
     ) async throws -> ObjectRecord {
         let record = ObjectRecord(
             bucket: bucket, key: key, size: digest.byteCount, etag: digest.md5Hex, lastModified: now,
@@ -114,12 +143,15 @@ public struct ObjectStore: Sendable {
         return record
     }
 
-    public func deleteObject(bucket: String, key: String) async throws {
-        _ = try await catalogue { try await $0.deleteObject(bucket: bucket, key: key) }
+    /// Deletes the object; returns the location that held it (nil if there was none).
+    @discardableResult
+    public func deleteObject(bucket: String, key: String) async throws -> String? {
+        try await catalogue { try await $0.deleteObject(bucket: bucket, key: key) }?.0.location
     }
 
     /// Streams the bytes of `range` (or all) of an object to `consumer`.
     public func read(_ record: ObjectRecord, range: ClosedRange<Int64>?, into consumer: (ByteBuffer) async throws -> Void) async throws {
+        let location = try locations.location(record.location)
         let wanted = range.map { $0.lowerBound..<($0.upperBound + 1) } ?? 0..<record.size
         var segmentStart: Int64 = 0
         for segment in record.segments {
@@ -137,14 +169,16 @@ public struct ObjectStore: Sendable {
         source: ObjectRecord, range: ClosedRange<Int64>? = nil, toBucket bucket: String, key: String,
         metadata: ObjectMetadata, checksums: Set<ChecksumAlgorithm>, now: Date = Date()
     ) async throws -> ObjectRecord {
-        let (segment, digest) = try await copyBlob(source: source, range: range, checksums: checksums)
-        return try await commitSinglePart(bucket: bucket, key: key, metadata: metadata, segment: segment, digest: digest, now: now)
+        let location = try await writeLocation(bucket: bucket, now: now)
+        let (segment, digest) = try await copyBlob(source: source, range: range, to: location, checksums: checksums)
+        return try await commitSinglePart(
+            bucket: bucket, key: key, metadata: metadata, location: location, segment: segment, digest: digest, now: now)
     }
 
     // MARK: - Blobs
 
     /// Streams a body into a new durable blob, computing its digests; verifies before commit.
-    func writeBlob<Body: AsyncSequence<ByteBuffer, any Error>>(from body: Body, checks: WriteChecks) async throws
+    func writeBlob<Body: AsyncSequence<ByteBuffer, any Error>>(to location: any Location, from body: Body, checks: WriteChecks) async throws
         -> (BlobSegment, ObjectDigest.Result)
     {
         let writer = try await location.makeBlobWriter()
@@ -170,7 +204,7 @@ public struct ObjectStore: Sendable {
         }
     }
 
-    func copyBlob(source: ObjectRecord, range: ClosedRange<Int64>?, checksums: Set<ChecksumAlgorithm>) async throws
+    func copyBlob(source: ObjectRecord, range: ClosedRange<Int64>?, to location: any Location, checksums: Set<ChecksumAlgorithm>) async throws
         -> (BlobSegment, ObjectDigest.Result)
     {
         let writer = try await location.makeBlobWriter()

@@ -9,17 +9,24 @@ import SouverainS3
 /// durably before the response leaves, and forwards it to a syslog collector when configured.
 public struct AuditTrail: Sendable {
     public let writer: AuditWriter
-    /// The location bytes go to on the embedded default, as the trail records it.
-    public let locationID: String
-    public let providerID: String
-    public let country: String
+    /// Each storage location's provider and datacentre country, by location id, as the trail
+    /// records them for every byte read, written or deleted there.
+    public let locations: [String: LocationProfile]
     let syslog: SyslogForwarder?
 
-    public init(writer: AuditWriter, locationID: String, providerID: String, country: String, syslog: SyslogForwarder?) {
+    public struct LocationProfile: Sendable {
+        public var providerID: String
+        public var country: String
+
+        public init(providerID: String, country: String) {
+            self.providerID = providerID
+            self.country = country
+        }
+    }
+
+    public init(writer: AuditWriter, locations: [String: LocationProfile], syslog: SyslogForwarder?) {
         self.writer = writer
-        self.locationID = locationID
-        self.providerID = providerID
-        self.country = country
+        self.locations = locations
         self.syslog = syslog
     }
 
@@ -29,15 +36,6 @@ public struct AuditTrail: Sendable {
         syslog?.send(event, sequence: sequence)
     }
 
-    /// Which way an operation moves bytes at the location, if it touches one.
-    static func direction(of operation: S3Operation) -> AuditLocationAccess.Direction? {
-        switch operation {
-        case .putObject, .copyObject, .uploadPart, .uploadPartCopy, .completeMultipartUpload: .write
-        case .getObject: .read
-        case .deleteObject, .deleteObjects, .abortMultipartUpload: .delete
-        default: nil
-        }
-    }
 }
 
 /// Sends audit records as RFC 5424 syslog messages over UDP to a collector (a SIEM), after they

@@ -23,6 +23,8 @@ extension S3Error {
             case .bucketNotEmpty: return S3Error(.bucketNotEmpty, resource: resource)
             default: return S3Error(.serviceUnavailable, "The catalogue is unavailable; retry later.", resource: resource)
             }
+        case let error as StorageError where error.code == .unavailable:
+            return S3Error(.serviceUnavailable, "A storage location is unavailable; retry later.", resource: resource)
         case is StorageError:
             return S3Error(.internalError, "We encountered an internal error. Please try again.", resource: resource)
         default:
@@ -45,6 +47,7 @@ extension S3Error {
         case .entityTooLarge: .entityTooLarge
         case .invalidArgument: .invalidArgument
         case .unavailable: .serviceUnavailable
+        case .placementViolation: .placementViolation
         default: .internalError
         }
     }

@@ -10,14 +10,11 @@ extension S3Server {
     /// The trail's record of one request: who, from where, what, on which bucket and key, how
     /// many bytes, which location and country the bytes went to or came from, and the outcome.
     func event(for call: S3Call, status: Int, errorCode: String?, audit: AuditTrail) -> AuditEvent {
-        var locations: [AuditLocationAccess] = []
-        if status < 300, let operation = call.operation {
-            if operation.copySource != nil {
-                locations.append(.init(locationID: audit.locationID, providerID: audit.providerID, country: audit.country, direction: .read))
-            }
-            if let direction = AuditTrail.direction(of: operation) {
-                locations.append(.init(locationID: audit.locationID, providerID: audit.providerID, country: audit.country, direction: direction))
-            }
+        let locations = call.locationsTouched.map { touched in
+            let profile = audit.locations[touched.id]
+            return AuditLocationAccess(
+                locationID: touched.id, providerID: profile?.providerID ?? "unknown", country: profile?.country ?? "",
+                direction: touched.direction)
         }
         var user = call.user.map { "\($0.name) (\($0.accessKeyID))" }
         if user == nil, let claimed = call.claimedAccessKey { user = "unverified access key \(claimed)" }
@@ -35,6 +32,9 @@ extension S3Server {
     func handleAdmin(_ call: inout S3Call) async throws -> Response {
         call.operationName = "AdminAPI"
         let user = try await authenticate(&call)
+        if call.path == Self.adminPrefix + "placement/enforce", call.request.method == .post {
+            return try await enforcePlacement(&call, user: user)
+        }
         guard call.path == Self.adminPrefix + "audit/records", call.request.method == .get else {
             throw S3Error(.notImplemented, "No admin API at \(call.request.method.rawValue) \(call.path).")
         }

@@ -25,6 +25,7 @@ public struct S3Server: HTTPResponder {
     /// Where every request leaves its record, before its response leaves; nil only in tests
     /// that do not exercise the trail.
     let audit: AuditTrail?
+    let enforcement = EnforcementGate()
     /// Largest header section accepted, in bytes of names and values (AWS allows 8 KiB).
     static let maximumHeaderBytes = 16 * 1024
     /// The reserved path of the admin API (not a valid bucket name, so never an S3 path).
@@ -248,6 +249,14 @@ struct S3Call {
     var bucket: BucketRecord?
     var bytesIn: Int64 = 0
     var bytesOut: Int64 = 0
+    /// The storage locations the operation read, wrote or deleted at, for the trail.
+    var locationsTouched: [(id: String, direction: AuditLocationAccess.Direction)] = []
+
+    mutating func touched(_ location: String, _ direction: AuditLocationAccess.Direction) {
+        if !locationsTouched.contains(where: { $0.id == location && $0.direction == direction }) {
+            locationsTouched.append((location, direction))
+        }
+    }
 
     init(request: Request, requestID: String, path: String, query: String, logger: Logger, remoteAddress: String?) {
         self.request = request

@@ -149,15 +149,9 @@ public struct LocalLocation: Location {
         return path(of: locator)
     }
 
-    static func isValidLocator(_ locator: String) -> Bool {
-        locator.utf8.count == 32 && locator.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }
-    }
+    static func isValidLocator(_ locator: String) -> Bool { BlobLocator.isValid(locator) }
 
-    static func newLocator() -> String {
-        var generator = SystemRandomNumberGenerator()
-        let bytes = (0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) }
-        return Hex.encode(bytes)
-    }
+    static func newLocator() -> String { BlobLocator.random() }
 
     static func shardName(_ shard: Int) -> String {
         let digits = Array("0123456789abcdef")

@@ -52,3 +52,17 @@ public struct StorageError: Error, Sendable, CustomStringConvertible {
 
     public var description: String { "\(code): \(message)" }
 }
+
+/// Blob locators: 32 random lowercase hex digits, never derived from an object key, so no key
+/// can name a path or an object outside its location.
+public enum BlobLocator {
+    public static func random() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        return Hex.encode(bytes)
+    }
+
+    public static func isValid(_ locator: String) -> Bool {
+        locator.utf8.count == 32 && locator.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }
+    }
+}

@@ -3,6 +3,7 @@ import Foundation
 import SouverainCatalogue
 import SouverainCatalogueSQLite
 import SouverainModel
+import SouverainS3Client
 import SouverainStorage
 
 /// The embedded default's layout: `catalogue.sqlite`, `local/` (blobs of the local location) and
@@ -18,6 +19,33 @@ struct DataDirectory {
     /// The Ed25519 key that signs audit checkpoints (mode 0600), and its public half for auditors.
     var auditKeyPath: String { path + "/audit.key" }
     var auditPublicKeyPath: String { path + "/audit.pub" }
+    /// The endpoint of the server running on this directory, written once it listens, removed
+    /// when it stops: how the CLI reaches it for admin actions.
+    var endpointPath: String { path + "/endpoint" }
+
+    func runningEndpoint() -> String? {
+        (try? String(contentsOfFile: endpointPath, encoding: .utf8)).map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+    }
+
+    /// The admin key pair: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, else the credentials file.
+    func adminCredentials() throws -> S3Credentials {
+        let environment = ProcessInfo.processInfo.environment
+        if let key = environment["AWS_ACCESS_KEY_ID"], let secret = environment["AWS_SECRET_ACCESS_KEY"], !key.isEmpty, !secret.isEmpty {
+            return S3Credentials(accessKeyID: key, secretAccessKey: secret)
+        }
+        guard let text = try? String(contentsOfFile: credentialsPath, encoding: .utf8) else {
+            throw ValidationError("no admin credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or keep \(credentialsPath)")
+        }
+        var values: [String: String] = [:]
+        for line in text.split(separator: "\n") where !line.hasPrefix("#") {
+            let parts = line.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            if parts.count == 2 { values[parts[0]] = parts[1] }
+        }
+        guard let key = values["access_key"], let secret = values["secret_key"] else {
+            throw ValidationError("\(credentialsPath) has no access_key and secret_key")
+        }
+        return S3Credentials(accessKeyID: key, secretAccessKey: secret)
+    }
 
     init(_ path: String) throws {
         self.path = (path as NSString).standardizingPath

@@ -12,7 +12,12 @@ struct RegistryCommand: ParsableCommand {
 
     /// The registry in force for this data directory.
     static func current(_ common: CommonOptions) throws -> ProviderRegistry {
-        let path = try path(common)
+        try current(dataDirectory: try DataDirectory(try common.settings().data).path)
+    }
+
+    /// The registry in force: `DATA/registry.json` once imported, else the shipped one.
+    static func current(dataDirectory: String) throws -> ProviderRegistry {
+        let path = dataDirectory + "/registry.json"
         if FileManager.default.fileExists(atPath: path) {
             return try ProviderRegistry.decode(from: try Data(contentsOf: URL(fileURLWithPath: path)))
         }

@@ -11,6 +11,7 @@ import SouverainCatalogue
 import SouverainCatalogueSQLite
 import SouverainEngine
 import SouverainModel
+import SouverainPlacement
 import SouverainS3
 import SouverainServer
 import SouverainSigV4
@@ -40,6 +41,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "HOST:PORT of a syslog collector that receives every audit record (RFC 5424, UDP).")
     var syslog: String?
 
+    @Option(help: .init("Seconds a dropped blob is kept for reads in flight before deletion (default 60).", visibility: .hidden))
+    var garbageGrace: Int = 60
+
     @Flag(help: .init("Run without the audit trail: for measuring its cost only, never in production.", visibility: .hidden))
     var withoutAuditTrail = false
 
@@ -54,18 +58,21 @@ struct Serve: AsyncParsableCommand {
         }
         let logger = Logger(label: "souverain.server")
         let (host, port) = try settings.hostAndPort()
-        let directory = try DataDirectory(settings.data)
+        let setup = try PlacementSetup(settings)
+        let directory = setup.directory
         let catalogue = try directory.openCatalogue()
-        let location = try LocalLocation(id: "local", root: directory.localRoot)
         let (admin, isNew) = try await Self.adminUser(catalogue: catalogue, directory: directory)
 
-        let store = ObjectStore(catalogue: catalogue, location: location, region: settings.region,
-                                logger: Logger(label: "souverain.engine"))
-        try await Self.recover(store: store, location: location, directory: directory, logger: logger)
+        let opened = try await setup.open()
+        let store = setup.store(catalogue: catalogue, opened: opened, garbageGrace: .seconds(max(0, garbageGrace)))
+        try await Self.recover(store: store, locals: opened.locals, directory: directory, logger: logger)
 
         let auditWriter = try await Self.openAuditTrail(directory: directory, logger: logger)
         let audit = AuditTrail(
-            writer: auditWriter, locationID: location.id, providerID: "on-premise", country: settings.country,
+            writer: auditWriter,
+            locations: Dictionary(uniqueKeysWithValues: setup.policy.locations.map {
+                ($0.id, AuditTrail.LocationProfile(providerID: $0.profile.providerID, country: $0.profile.country))
+            }),
             syslog: settings.syslog.isEmpty ? nil : try SyslogForwarder(target: settings.syslog))
         if withoutAuditTrail {
             logger.warning("running WITHOUT the audit trail (--without-audit-trail): requests leave no trace; for benchmarks only")
@@ -79,6 +86,7 @@ struct Serve: AsyncParsableCommand {
             audit: withoutAuditTrail ? nil : audit)
         let region = settings.region
         let credentialsPath = directory.credentialsPath
+        let endpointPath = directory.endpointPath
         let app = Application(
             responder: server,
             server: .http1(configuration: .init(additionalChannelHandlers: [ExpectContinueHandler()], idleTimeout: .seconds(300))),
@@ -86,8 +94,10 @@ struct Serve: AsyncParsableCommand {
             onServerRunning: { channel in
                 let bound = channel.localAddress?.port ?? port
                 let shownHost = host.contains(":") ? "[\(host)]" : host
+                let endpoint = "http://\(shownHost == "0.0.0.0" ? "127.0.0.1" : shownHost):\(bound)"
+                try? (endpoint + "\n").write(toFile: endpointPath, atomically: true, encoding: .utf8)
                 Self.printBanner(endpoint: "http://\(shownHost):\(bound)", region: region, admin: admin, showSecret: isNew,
-                                 credentialsPath: credentialsPath)
+                                 credentialsPath: credentialsPath, setup: setup)
             },
             logger: Logger(label: "souverain.http"))
         let collector = GarbageCollector(store: store)
@@ -96,8 +106,10 @@ struct Serve: AsyncParsableCommand {
             services: [.init(service: app), .init(service: collector), .init(service: checkpointer)],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
+        try? FileManager.default.removeItem(atPath: endpointPath)
         // A final signed checkpoint over the last records.
         try await auditWriter.close()
+        await opened.close()
         // Reached only on a graceful stop: the next start can skip the sweep for stray blobs.
         _ = FileManager.default.createFile(atPath: directory.cleanShutdownMarker, contents: nil)
     }
@@ -145,7 +157,7 @@ struct Serve: AsyncParsableCommand {
 
     /// Finishes what a previous run left: garbage blobs, and after an unclean stop, blobs renamed
     /// into place whose catalogue commit never happened.
-    static func recover(store: ObjectStore, location: LocalLocation, directory: DataDirectory, logger: Logger) async throws {
+    static func recover(store: ObjectStore, locals: [LocalLocation], directory: DataDirectory, logger: Logger) async throws {
         let started = Date()
         var seen: [GarbageBlob: ContinuousClock.Instant] = [:]
         while await store.collectGarbage(seen: &seen, immediately: true) > 0 {}
@@ -153,12 +165,14 @@ struct Serve: AsyncParsableCommand {
         if FileManager.default.fileExists(atPath: marker) {
             try FileManager.default.removeItem(atPath: marker)
         } else {
-            let removed = await store.sweepStrayBlobs(in: location, startedAt: started)
+            var removed = 0
+            for local in locals { removed += await store.sweepStrayBlobs(in: local, startedAt: started) }
             if removed > 0 { logger.notice("removed stray blobs left by an interrupted run", metadata: ["count": "\(removed)"]) }
         }
     }
 
-    static func printBanner(endpoint: String, region: String, admin: User, showSecret: Bool, credentialsPath: String) {
+    static func printBanner(endpoint: String, region: String, admin: User, showSecret: Bool, credentialsPath: String,
+                            setup: PlacementSetup) {
         var lines = [
             "Souverain is serving S3.",
             "  Endpoint:    \(endpoint)",
@@ -171,6 +185,11 @@ struct Serve: AsyncParsableCommand {
         } else {
             lines.append("  Secret key:  in \(credentialsPath)")
         }
+        for location in setup.policy.locations {
+            let region = location.profile.region.map { " \($0)" } ?? ""
+            lines.append("  Location:    \(location.id) (\(location.kind.rawValue), \(location.profile.providerID)\(region), \(location.profile.country))")
+        }
+        lines.append("  Buckets are classified '\(setup.policy.defaultClassification)' unless created with another classification.")
         lines += [
             "Try it:",
             "  export AWS_ACCESS_KEY_ID=\(admin.accessKeyID) AWS_SECRET_ACCESS_KEY=\(showSecret ? admin.secretAccessKey : "<secret from the credentials file>") AWS_DEFAULT_REGION=\(region)",

@@ -10,12 +10,23 @@ struct Settings {
     /// Base domains for virtual-hosted-style requests (`bucket.<domain>`), comma-separated.
     var domains: [String] = []
     var logLevel = "info"
-    /// ISO 3166 country of the machine holding the data directory, recorded in the audit trail.
-    var country = ""
+    /// ISO 3166 country of the machine holding the data directory: the country of the implicit
+    /// local location, and of declared locations that name none.
+    var country = "FR"
     /// `host:port` of a syslog collector receiving every audit record (RFC 5424 over UDP).
     var syslog = ""
+    /// A JSON file of placement rules; empty: the built-in rules.
+    var placementRules = ""
+    /// The classification of buckets created without one.
+    var defaultClassification = "internal"
+    /// The `[location ID]` sections, in file order; none means one local location, `local`.
+    var locations: [LocationSettings] = []
+    /// The configuration file these settings came from, if any.
+    var file: String?
 
-    static let keys = ["data", "address", "region", "domain", "log-level", "country", "syslog"]
+    static let keys = [
+        "data", "address", "region", "domain", "log-level", "country", "syslog", "placement-rules", "default-classification",
+    ]
 
     /// The commented default file that `souverain init` writes.
     static let defaultFile = """
@@ -41,12 +52,41 @@ struct Settings {
         # trace, debug, info, notice, warning, error or critical.
         log-level = info
 
-        # Country (ISO 3166 alpha-2) of the machine holding the data directory: the audit trail
-        # records it for every byte written or read.
-        # country = FR
+        # Country (ISO 3166 alpha-2) of the machine holding the data directory: placement and the
+        # audit trail use it for the local location, and for declared locations that name none.
+        country = FR
+
+        # Placement rules per classification (JSON; `souverain placement rules` prints the
+        # built-in ones to start from), and the classification of buckets created without one.
+        # placement-rules = /etc/souverain/placement-rules.json
+        default-classification = internal
 
         # Forward every audit record, once durable, to a syslog collector (RFC 5424 over UDP).
         # syslog = 127.0.0.1:514
+
+        # Storage locations, managed with `souverain location add|remove` or by hand. Without
+        # any, objects go to DATA/local, an on-premise location in `country`. Each has a
+        # sovereignty profile: the provider (an id of `souverain registry list`), its region,
+        # the datacentre country; on-premise ones may name the organisation. Examples:
+        #
+        # [location archives]
+        # kind = local
+        # path = /srv/souverain/archives
+        # provider = on-premise
+        # country = FR
+        # organisation = Conseil départemental
+        #
+        # [location ovh-gra]
+        # kind = s3
+        # endpoint = https://s3.gra.io.cloud.ovh.net
+        # bucket = souverain-blobs
+        # signing-region = gra
+        # access-key = AKIA...
+        # secret-key-env = OVH_SECRET_KEY
+        # provider = ovhcloud
+        # provider-region = gra
+        # country = FR
+        # preference = 1
 
         """
 
@@ -57,19 +97,48 @@ struct Settings {
         } catch {
             throw ValidationError("cannot read the configuration file \(path): \(error.localizedDescription)")
         }
+        file = path
+        var section: LocationSettings?
+        func close() throws {
+            guard let done = section else { return }
+            guard !locations.contains(where: { $0.id == done.id }) else {
+                throw ValidationError("\(path): location \(done.id) is declared twice")
+            }
+            try done.validate()
+            locations.append(done)
+            section = nil
+        }
         for (number, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let line = rawLine.trimmingCharacters(in: .whitespaces)
             if line.isEmpty || line.hasPrefix("#") { continue }
+            if line.hasPrefix("[") {
+                try close()
+                let words = line.dropFirst().dropLast().split(separator: " ", omittingEmptySubsequences: true)
+                guard line.hasSuffix("]"), words.count == 2, words[0] == "location" else {
+                    throw ValidationError("\(path):\(number + 1): expected a section `[location ID]`")
+                }
+                section = LocationSettings(id: String(words[1]))
+                continue
+            }
             guard let equals = line.firstIndex(of: "=") else {
                 throw ValidationError("\(path):\(number + 1): expected `key = value`")
             }
             let key = line[..<equals].trimmingCharacters(in: .whitespaces)
             let value = line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces)
-            guard Settings.keys.contains(key) else {
-                throw ValidationError("\(path):\(number + 1): unknown setting `\(key)` (known: \(Settings.keys.joined(separator: ", ")))")
+            do {
+                if section != nil {
+                    try section!.set(key, value)
+                    continue
+                }
+                guard Settings.keys.contains(key) else {
+                    throw ValidationError("unknown setting `\(key)` (known: \(Settings.keys.joined(separator: ", ")))")
+                }
+                try set(key, value)
+            } catch let error as ValidationError {
+                throw ValidationError("\(path):\(number + 1): \(error.message)")
             }
-            try set(key, value)
         }
+        try close()
     }
 
     mutating func apply(environment: [String: String]) throws {
@@ -94,6 +163,10 @@ struct Settings {
             }
             country = value.uppercased()
         case "syslog": syslog = value
+        case "placement-rules": placementRules = value
+        case "default-classification":
+            guard !value.isEmpty else { throw ValidationError("default-classification cannot be empty") }
+            defaultClassification = value
         default: throw ValidationError("unknown setting \(key)")
         }
     }

@@ -3,6 +3,7 @@ import Foundation
 import SouverainCatalogue
 import SouverainCatalogueSQLite
 import SouverainModel
+import SouverainEngine
 
 struct UserCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -62,7 +63,53 @@ struct UserCommand: AsyncParsableCommand {
 
 struct BucketCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bucket", abstract: "Manage buckets and grants.", subcommands: [List.self, Grant.self, Revoke.self])
+        commandName: "bucket", abstract: "Manage buckets, their classifications and grants.",
+        subcommands: [List.self, Create.self, Classify.self, Grant.self, Revoke.self])
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create a bucket with a classification; refused when no configured location may hold it.")
+        @OptionGroup var common: CommonOptions
+        @Argument(help: "Bucket name.") var bucket: String
+        @Option(help: "public, internal, personal, health, sensitive, public-archives, or one the rules define (default: default-classification).")
+        var classification: String?
+        @Option(help: "The owning user (default admin).") var owner: String = "admin"
+
+        func run() async throws {
+            guard BucketName.isValid(bucket) else { throw ValidationError("\(bucket) is not a valid S3 bucket name") }
+            let setup = try PlacementSetup(try common.settings())
+            let catalogue = try setup.directory.openCatalogue()
+            guard let user = try await catalogue.user(named: owner) else { throw ValidationError("no user named \(owner)") }
+            let opened = OpenedLocations()
+            let store = setup.store(catalogue: catalogue, opened: opened)
+            do {
+                try await store.createBucket(bucket, owner: user, classification: classification)
+            } catch let error as EngineError {
+                throw ValidationError("\(error.code): \(error.message)")
+            }
+            print("Created \(bucket), classified '\(classification ?? setup.policy.defaultClassification)', owned by \(owner).")
+        }
+    }
+
+    struct Classify: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Change a bucket's classification; refused when no configured location may hold it.",
+            discussion: "Objects already stored stay where they are: `placement audit` lists those the new rules refuse, `placement enforce` moves them.")
+        @OptionGroup var common: CommonOptions
+        @Argument(help: "Bucket name.") var bucket: String
+        @Argument(help: "The new classification.") var classification: String
+
+        func run() async throws {
+            let setup = try PlacementSetup(try common.settings())
+            let store = setup.store(catalogue: try setup.directory.openCatalogue(), opened: OpenedLocations())
+            do {
+                try await store.classifyBucket(bucket, as: classification)
+            } catch let error as EngineError {
+                throw ValidationError("\(error.code): \(error.message)")
+            }
+            print("\(bucket) is now classified '\(classification)'.")
+        }
+    }
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List buckets with their owners and grants.")
@@ -70,7 +117,11 @@ struct BucketCommand: AsyncParsableCommand {
 
         func run() async throws {
             let catalogue = try DataDirectory(try common.settings().data).openCatalogue()
-            for bucket in try await catalogue.buckets() { print("\(bucket.name)\towner=\(bucket.owner)\tregion=\(bucket.region)") }
+            let settings = try common.settings()
+            for bucket in try await catalogue.buckets() {
+                let classification = bucket.classification ?? "\(settings.defaultClassification) (default)"
+                print("\(bucket.name)\towner=\(bucket.owner)\tregion=\(bucket.region)\tclassification=\(classification)")
+            }
         }
     }
 

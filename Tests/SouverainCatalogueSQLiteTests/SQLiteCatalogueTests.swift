@@ -75,7 +75,7 @@ import Testing
     @Test func completingAnUploadSwapsPartsForTheObject() async throws {
         try await catalogue.createBucket(BucketRecord(name: "b1", owner: "admin", createdAt: Date(), region: "us-east-1"))
         let upload = UploadRecord(uploadID: "u1", bucket: "b1", key: "big", initiated: Date(), owner: "admin",
-                                  metadata: ObjectMetadata(), checksumAlgorithm: nil)
+                                  metadata: ObjectMetadata(), checksumAlgorithm: nil, location: "remote")
         try await catalogue.createUpload(upload)
         for number in 1...3 {
             _ = try await catalogue.putPart(PartRecord(
@@ -118,5 +118,57 @@ import Testing
         let reopened = try SQLiteCatalogue(path: directory + "/catalogue.sqlite")
         #expect(try await reopened.object(bucket: "b1", key: "k") != nil)
         #expect(try await reopened.bucket(named: "b1")?.region == "eu-west-3")
+    }
+
+    @Test func uploadsKeepTheirLocation() async throws {
+        try await catalogue.createBucket(BucketRecord(name: "b1", owner: "admin", createdAt: Date(), region: "us-east-1"))
+        try await catalogue.createUpload(UploadRecord(uploadID: "u9", bucket: "b1", key: "k", initiated: Date(), owner: "admin",
+                                                      metadata: ObjectMetadata(), checksumAlgorithm: nil, location: "fr-hds"))
+        #expect(try await catalogue.upload(id: "u9")?.location == "fr-hds")
+    }
+
+    @Test func bucketsCarryAChangeableClassification() async throws {
+        try await catalogue.createBucket(BucketRecord(name: "b1", owner: "admin", createdAt: Date(), region: "us-east-1",
+                                                      classification: "health"))
+        try await catalogue.createBucket(BucketRecord(name: "b2", owner: "admin", createdAt: Date(), region: "us-east-1"))
+        #expect(try await catalogue.bucket(named: "b1")?.classification == "health")
+        #expect(try await catalogue.bucket(named: "b2")?.classification == nil)
+        try await catalogue.setClassification(bucket: "b2", classification: "sensitive")
+        #expect(try await catalogue.bucket(named: "b2")?.classification == "sensitive")
+        try await catalogue.setClassification(bucket: "b1", classification: nil)
+        #expect(try await catalogue.bucket(named: "b1")?.classification == nil)
+        await #expect { try await catalogue.setClassification(bucket: "nope", classification: "public") } throws: {
+            ($0 as? CatalogueError)?.code == .noSuchBucket
+        }
+    }
+
+    @Test func relocationSwapsBlobsOnlyIfTheObjectIsUnchanged() async throws {
+        try await catalogue.createBucket(BucketRecord(name: "b1", owner: "admin", createdAt: Date(), region: "us-east-1"))
+        let original = object("k", locator: "old")
+        _ = try await catalogue.putObject(original)
+        let stored = try #require(try await catalogue.object(bucket: "b1", key: "k"))
+        let copy = GarbageBlob(location: "remote", locator: "new")
+        try await catalogue.addPendingBlob(copy)
+        #expect(try await catalogue.isReferenced(location: "remote", locator: "new"))
+
+        let garbage = try await catalogue.relocateObject(stored, to: "remote", segments: [BlobSegment(locator: "new", size: 3)])
+        #expect(garbage == [GarbageBlob(location: "local", locator: "old")])
+        let moved = try #require(try await catalogue.object(bucket: "b1", key: "k"))
+        #expect(moved.location == "remote" && moved.segments.map(\.locator) == ["new"] && moved.etag == stored.etag)
+        #expect(try await catalogue.garbage(limit: 10) == [GarbageBlob(location: "local", locator: "old")])
+        #expect(try await catalogue.abandonPendingBlobs().isEmpty)
+
+        // The object changed since the copy began: the copy is dropped, the object untouched.
+        try await catalogue.addPendingBlob(GarbageBlob(location: "other", locator: "late"))
+        let stale = try await catalogue.relocateObject(stored, to: "other", segments: [BlobSegment(locator: "late", size: 3)])
+        #expect(stale == nil)
+        #expect(try await catalogue.object(bucket: "b1", key: "k")?.location == "remote")
+        #expect(try await catalogue.garbage(limit: 10).contains(GarbageBlob(location: "other", locator: "late")))
+    }
+
+    @Test func anInterruptedRelocationHandsItsCopiesToGarbage() async throws {
+        try await catalogue.addPendingBlob(GarbageBlob(location: "remote", locator: "half"))
+        #expect(try await catalogue.abandonPendingBlobs() == [GarbageBlob(location: "remote", locator: "half")])
+        #expect(try await catalogue.garbage(limit: 10) == [GarbageBlob(location: "remote", locator: "half")])
     }
 }

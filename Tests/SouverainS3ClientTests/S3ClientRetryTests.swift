@@ -1,3 +1,4 @@
+import SouverainTesting
 import SouverainS3
 import Synchronization
 import NIOCore

@@ -1,3 +1,4 @@
+import SouverainTesting
 import NIOCore
 import SouverainS3Client
 import Testing

@@ -38,12 +38,24 @@ extension S3Server {
                               "The \(constraint) location constraint is incompatible with the region of this endpoint, \(store.region).")
             }
         }
-        try await store.createBucket(bucket, owner: call.user!)
+        let classification = call.header(Self.classificationHeader)
+        if let classification, classification.isEmpty {
+            throw S3Error(.invalidArgument, "\(Self.classificationHeader) is empty; name a classification or leave the header out.")
+        }
+        try await store.createBucket(bucket, owner: call.user!, classification: classification)
         return Response(status: .ok, headers: [.location: "/" + bucket])
     }
 
+    /// The request header that classifies a bucket at CreateBucket, and the response header
+    /// that shows the classification on HeadBucket.
+    static let classificationHeader = "x-souverain-classification"
+
     func headBucket(_ bucket: String, _ call: inout S3Call) async throws -> Response {
-        return Response(status: .ok, headers: [.amzBucketRegion: store.region])
+        var headers: HTTPFields = [.amzBucketRegion: store.region]
+        if let record = call.bucket, let name = HTTPField.Name(Self.classificationHeader) {
+            headers[name] = store.placement.classification(of: record)
+        }
+        return Response(status: .ok, headers: headers)
     }
 
     func deleteBucket(_ bucket: String, _ call: inout S3Call) async throws -> Response {

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HTTPTypes
+import SouverainAudit
 import SouverainCatalogue
 import SouverainEngine
 import SouverainModel
@@ -38,6 +39,8 @@ extension S3Server {
         let record = try await store.copyObject(
             source: sourceRecord, toBucket: bucket, key: key, metadata: metadata, checksums: algorithms)
         call.bytesIn = record.size
+        call.touched(sourceRecord.location, .read)
+        call.touched(record.location, .write)
         let result = CopyObjectResult(
             etag: record.etag, lastModified: record.lastModified, checksums: ObjectHeaders.xmlChecksums(record.checksums))
         return Self.xmlResponse(result.xml())

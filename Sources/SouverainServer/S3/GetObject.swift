@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HTTPTypes
+import SouverainAudit
 import SouverainCatalogue
 import SouverainEngine
 import SouverainModel
@@ -36,6 +37,7 @@ extension S3Server {
             return Response(status: status, headers: headers, body: .init())
         }
         call.bytesOut = length
+        call.touched(record.location, .read)
         let store = self.store
         let wanted = range
         let body = ResponseBody(contentLength: Int(length)) { writer in

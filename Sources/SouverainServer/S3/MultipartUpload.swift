@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HTTPTypes
+import SouverainAudit
 import SouverainCatalogue
 import SouverainEngine
 import SouverainModel
@@ -32,6 +33,7 @@ extension S3Server {
         let part = try await store.uploadPart(
             upload: upload, partNumber: partNumber, body: body, checks: ObjectHeaders.writeChecks(declared, outcome: body.outcome))
         call.bytesIn = part.size
+        call.touched(part.location, .write)
         var headers: HTTPFields = [.eTag: "\"\(part.etag)\""]
         for (algorithm, value) in part.checksums {
             if let field = HTTPField.Name(algorithm.headerName) { headers[field] = value }
@@ -50,6 +52,8 @@ extension S3Server {
         }
         let part = try await store.uploadPartCopy(upload: upload, partNumber: partNumber, source: sourceRecord, range: range)
         call.bytesIn = part.size
+        call.touched(sourceRecord.location, .read)
+        call.touched(part.location, .write)
         let result = CopyPartResult(etag: part.etag, lastModified: part.lastModified, checksums: ObjectHeaders.xmlChecksums(part.checksums))
         return Self.xmlResponse(result.xml())
     }
@@ -79,6 +83,7 @@ extension S3Server {
             return ObjectStore.CompletedPart(partNumber: part.partNumber, etag: part.etag, checksums: checksums)
         }
         let record = try await store.completeMultipartUpload(upload: upload, parts: parts)
+        call.touched(record.location, .write)
         let host = call.request.head.authority ?? "localhost"
         let result = CompleteMultipartUploadResult(
             location: "http://\(host)/\(bucket)/\(S3URLEncoding.encode(key, keepSlash: true))", bucket: bucket, key: key,
@@ -90,6 +95,7 @@ extension S3Server {
     func abortMultipartUpload(_ bucket: String, _ key: String, _ uploadID: String, _ call: inout S3Call) async throws -> Response {
         let upload = try await store.upload(id: uploadID, bucket: bucket, key: key)
         try await store.abortMultipartUpload(upload: upload)
+        call.touched(upload.location, .delete)
         return Response(status: .noContent)
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HTTPTypes
+import SouverainAudit
 import SouverainCatalogue
 import SouverainEngine
 import SouverainModel
@@ -18,6 +19,7 @@ extension S3Server {
             bucket: bucket, key: key, metadata: metadata, body: body,
             checks: ObjectHeaders.writeChecks(declared, outcome: body.outcome))
         call.bytesIn = record.size
+        call.touched(record.location, .write)
         var headers: HTTPFields = [.eTag: "\"\(record.etag)\""]
         ObjectHeaders.addChecksums(record.checksums, to: &headers)
         return Response(status: .ok, headers: headers)

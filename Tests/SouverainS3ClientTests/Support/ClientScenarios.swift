@@ -1,3 +1,4 @@
+import SouverainTesting
 import Foundation
 import NIOCore
 import SouverainS3

@@ -1,3 +1,4 @@
+import SouverainTesting
 import Crypto
 import NIOCore
 

@@ -1,5 +1,5 @@
 import Foundation
-import Testing
+public import Testing
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -7,37 +7,37 @@ import Darwin
 #endif
 
 /// An S3 server run for a test as a child process, on loopback, stopped by its PID.
-final class TestServer: @unchecked Sendable {
+public final class TestServer: @unchecked Sendable {
     // @unchecked: `process` is only touched by start and stop, which a test calls in sequence.
-    enum Kind: String, Sendable, CustomTestStringConvertible {
+    public enum Kind: String, Sendable, CustomTestStringConvertible {
         case souverain, moto
-        var testDescription: String { rawValue }
+        public var testDescription: String { rawValue }
     }
 
     /// The server a `.sharedServer` suite trait started for the tests inside it.
-    @TaskLocal static var current: TestServer?
+    @TaskLocal public static var current: TestServer?
 
-    let kind: Kind
-    let endpoint: String
-    let accessKey: String
-    let secretKey: String
-    let region = "us-east-1"
+    public let kind: Kind
+    public let endpoint: String
+    public let accessKey: String
+    public let secretKey: String
+    public let region = "us-east-1"
     private let process: Process
     private let directory: URL
 
     /// The souverain binary: `SOUVERAIN_BINARY`, or the package's own debug build.
-    static var souverainBinary: String? {
+    public static var souverainBinary: String? {
         if let path = ProcessInfo.processInfo.environment["SOUVERAIN_BINARY"], !path.isEmpty {
             return FileManager.default.isExecutableFile(atPath: path) ? path : nil
         }
         var root = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath()
-        for _ in 0..<4 { root.deleteLastPathComponent() }
+        for _ in 0..<3 { root.deleteLastPathComponent() }
         let path = root.appendingPathComponent(".build/debug/souverain").path
         return FileManager.default.isExecutableFile(atPath: path) ? path : nil
     }
 
     /// moto's server, when installed.
-    static var motoBinary: String? {
+    public static var motoBinary: String? {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
         for directory in path.split(separator: ":") {
             let candidate = "\(directory)/moto_server"
@@ -46,7 +46,7 @@ final class TestServer: @unchecked Sendable {
         return nil
     }
 
-    static func isAvailable(_ kind: Kind) -> Bool {
+    public static func isAvailable(_ kind: Kind) -> Bool {
         switch kind {
         case .souverain: return souverainBinary != nil
         case .moto: return motoBinary != nil
@@ -54,7 +54,7 @@ final class TestServer: @unchecked Sendable {
     }
 
     /// Starts a server of `kind` and waits (at most 30 s) until it is ready.
-    static func start(_ kind: Kind) async throws -> TestServer {
+    public static func start(_ kind: Kind) async throws -> TestServer {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("souverain-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let port = try freePort()
@@ -106,7 +106,7 @@ final class TestServer: @unchecked Sendable {
     }
 
     /// SIGTERM, then SIGKILL after 10 s; then removes the data directory.
-    func stop() async {
+    public func stop() async {
         let pid = process.processIdentifier
         if process.isRunning {
             kill(pid, SIGTERM)
@@ -119,7 +119,7 @@ final class TestServer: @unchecked Sendable {
     }
 
     /// A loopback port that was free a moment ago.
-    static func freePort() throws -> Int {
+    public static func freePort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw TestServerError("socket() failed") }
         defer { close(fd) }
@@ -138,7 +138,7 @@ final class TestServer: @unchecked Sendable {
     }
 
     /// The status of `GET path` on 127.0.0.1:`port`, or nil when nothing answers (1 s timeout).
-    static func httpStatus(port: Int, path: String) -> Int? {
+    public static func httpStatus(port: Int, path: String) -> Int? {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
@@ -165,18 +165,18 @@ final class TestServer: @unchecked Sendable {
     }
 }
 
-struct TestServerError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
+public struct TestServerError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
 }
 
 /// Starts one server of a kind for a whole suite and stops it after the suite's last test.
-struct SharedServerTrait: SuiteTrait, TestScoping {
-    let kind: TestServer.Kind
+public struct SharedServerTrait: SuiteTrait, TestScoping {
+    public let kind: TestServer.Kind
 
-    var isRecursive: Bool { false }
+    public var isRecursive: Bool { false }
 
-    func provideScope(
+    public func provideScope(
         for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void
     ) async throws {
         let server = try await TestServer.start(kind)
@@ -192,5 +192,5 @@ struct SharedServerTrait: SuiteTrait, TestScoping {
 
 extension Trait where Self == SharedServerTrait {
     /// One server of `kind` for the whole suite, reached in tests through `TestServer.current`.
-    static func sharedServer(_ kind: TestServer.Kind) -> Self { SharedServerTrait(kind: kind) }
+    public static func sharedServer(_ kind: TestServer.Kind) -> Self { SharedServerTrait(kind: kind) }
 }

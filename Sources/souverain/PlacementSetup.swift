@@ -1,0 +1,106 @@
+import ArgumentParser
+import Foundation
+import Logging
+import SouverainCatalogueSQLite
+import SouverainEngine
+import SouverainPlacement
+import SouverainS3Client
+import SouverainStorage
+import SouverainStorageS3
+
+/// What placement needs, assembled from the settings and the data directory: the locations
+/// (declared, or the implicit local one), the rules, the registry in force and the default
+/// classification. `serve` and every placement command use this one assembly.
+struct PlacementSetup {
+    let settings: Settings
+    let directory: DataDirectory
+    let locations: [LocationSettings]
+    let policy: PlacementPolicy
+
+    init(_ settings: Settings) throws {
+        self.settings = settings
+        directory = try DataDirectory(settings.data)
+        var locations = settings.locations
+        if locations.isEmpty {
+            var local = LocationSettings(id: "local")
+            local.path = directory.localRoot
+            locations = [local]
+        }
+        self.locations = locations
+        var rules = PlacementRules.defaults
+        if !settings.placementRules.isEmpty {
+            let data: Data
+            do {
+                data = try Data(contentsOf: URL(fileURLWithPath: settings.placementRules))
+            } catch {
+                throw ValidationError("cannot read the placement rules \(settings.placementRules): \(error.localizedDescription)")
+            }
+            do {
+                rules = try PlacementRules.decode(from: data)
+            } catch {
+                throw ValidationError("the placement rules \(settings.placementRules) are invalid: \(error)")
+            }
+        }
+        guard rules.rules(for: settings.defaultClassification) != nil else {
+            throw ValidationError(
+                "default-classification '\(settings.defaultClassification)' is not defined by the placement rules (defined: \(rules.classifications.keys.map(\.name).sorted().joined(separator: ", ")))")
+        }
+        policy = PlacementPolicy(
+            rules: rules, registry: try RegistryCommand.current(dataDirectory: directory.path),
+            locations: locations.map { $0.descriptor(defaultCountry: settings.country) },
+            defaultClassification: settings.defaultClassification)
+    }
+
+    func location(_ id: String) throws -> LocationSettings {
+        guard let location = locations.first(where: { $0.id == id }) else {
+            throw ValidationError("no location \(id) (configured: \(locations.map(\.id).joined(separator: ", ")))")
+        }
+        return location
+    }
+
+    /// The locations, opened. Call `close` when done: S3 locations hold connection pools.
+    func open() async throws -> OpenedLocations {
+        var opened = OpenedLocations()
+        do {
+            for location in locations { try opened.add(location, directory: directory) }
+        } catch {
+            await opened.close()
+            throw error
+        }
+        return opened
+    }
+
+    func store(catalogue: SQLiteCatalogue, opened: OpenedLocations, garbageGrace: Duration = .seconds(60)) -> ObjectStore {
+        ObjectStore(
+            catalogue: catalogue, locations: StorageLocations(opened.all), placement: policy, region: settings.region,
+            logger: Logger(label: "souverain.engine"), garbageGrace: garbageGrace)
+    }
+}
+
+/// Open locations: the local ones (swept after a crash) and the S3 clients to shut down.
+struct OpenedLocations {
+    var all: [any Location] = []
+    var locals: [LocalLocation] = []
+    var clients: [S3Client] = []
+
+    mutating func add(_ settings: LocationSettings, directory: DataDirectory) throws {
+        switch settings.kind {
+        case .local:
+            let root = settings.path ?? directory.path + "/locations/" + settings.id
+            let local = try LocalLocation(id: settings.id, root: root)
+            locals.append(local)
+            all.append(local)
+        case .s3:
+            let client = try S3Client(configuration: S3ClientConfiguration(
+                endpoint: settings.endpoint!, region: settings.signingRegion,
+                credentials: S3Credentials(accessKeyID: settings.accessKey!, secretAccessKey: try settings.secret()),
+                connectTimeout: .seconds(5), readTimeout: .seconds(60)))
+            clients.append(client)
+            all.append(S3Location(id: settings.id, client: client, bucket: settings.bucket!, prefix: settings.prefix))
+        }
+    }
+
+    func close() async {
+        for client in clients { try? await client.shutdown() }
+    }
+}
