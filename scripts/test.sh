@@ -27,10 +27,12 @@ if grep -E "^$PWD/(Sources|Tests)/[^:]+:[0-9]+:[0-9]+: warning:" "$build_log" | 
     exit 1
 fi
 
+# moto_server (from the venv) is the independent S3 server the S3 client and S3 location tests use.
+export PATH="$PWD/.venv/bin:$PATH"
+
 echo "== Swift unit tests"
 swift test --skip-build
 
 echo "== integration tests with real clients"
 export SOUVERAIN_BIN="$PWD/.build/debug/souverain"
-export PATH="$PWD/.venv/bin:$PATH"
 python -m pytest tests/integration -q -p no:cacheprovider

@@ -87,6 +87,7 @@ struct OpenedLocations {
         switch settings.kind {
         case .local:
             let root = settings.path ?? directory.path + "/locations/" + settings.id
+            try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             let local = try LocalLocation(id: settings.id, root: root)
             locals.append(local)
             all.append(local)
