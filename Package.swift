@@ -193,6 +193,11 @@ let package = Package(
             ],
             swiftSettings: upcoming
         ),
+        .testTarget(
+            name: "SouverainEngineTests",
+            dependencies: ["SouverainEngine", "SouverainPlacement", "SouverainCatalogue"],
+            swiftSettings: upcoming
+        ),
         .testTarget(name: "SouverainModelTests", dependencies: ["SouverainModel"], swiftSettings: upcoming),
         .testTarget(
             name: "SouverainSigV4Tests",

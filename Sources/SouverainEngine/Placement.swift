@@ -48,6 +48,11 @@ public struct PlacementPolicy: Sendable {
     /// Throws `placementViolation` when the rules allow none (or too few), `unavailable` when the
     /// lawful locations exist but are down.
     public func targets(classification: String, now: Date = Date()) throws -> [String] {
+        // One copy per object is what this server writes; rules asking for more are refused
+        // rather than silently under-served.
+        if let required = rules.rules(for: classification)?.minimumReplicas, required > 1 {
+            throw EngineError(.placementViolation, "Placement refused for classification '\(classification)': its rules require \(required) replicas and this server writes a single copy of each object; lower minimumReplicas to 1 or use a version that replicates.")
+        }
         let decision = decide(classification: classification, now: now)
         if let refusal = decision.refusal {
             if refusal.isAvailabilityProblem {

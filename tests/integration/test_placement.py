@@ -293,3 +293,37 @@ def test_withdrawn_qualification_audit_and_enforce(world, tmp_path):
     assert moves and [(l["location"], l["direction"]) for l in moves[-1]["locations"]] == [
         ("hds-fr", "read"), ("onprem", "write"), ("hds-fr", "delete")]
     assert cli("audit", "verify").returncode == 0
+
+
+def test_location_commands(world, tmp_path):
+    cli = world["cli"]
+    config = str(world["config"])
+    listed = cli("location", "list", "--config", config).check().stdout
+    for name in PROFILES:
+        assert f"\n{name}\t" in listed, listed
+    shown = cli("location", "show", "snc-fr", "--config", config).check().stdout
+    assert "provider = s3ns" in shown and "SecNumCloud" in shown and "as of" in shown
+    assert support.ADMIN_SECRET_KEY not in shown and "(set, not shown)" in shown
+    for name in ("ionos-de", "snc-fr", "onprem"):
+        checked = cli("location", "check", name, "--config", config).check().stdout
+        assert "read it back, byte for byte" in checked and "FAIL" not in checked, checked
+    # A location whose endpoint is gone fails its check.
+    own = tmp_path / "own.conf"
+    own.write_text("")
+    own_cli = support.SouverainCli(tmp_path / "data")
+    secret = tmp_path / "secret"
+    secret.write_text("s3cr3t\n")
+    own_cli("location", "add", "dead", "--config", str(own), "--kind", "s3", "--endpoint",
+            f"http://127.0.0.1:{support.free_port()}", "--bucket", "b", "--access-key", "k",
+            "--secret-key-file", str(secret)).check()
+    assert "[location dead]" in own.read_text() and "s3cr3t" not in own.read_text()
+    dead = own_cli("location", "check", "dead", "--config", str(own))
+    assert dead.returncode != 0 and "FAIL  write a 4 KiB blob" in dead.stdout, dead.stdout
+    assert own_cli("location", "add", "bad", "--config", str(own), "--provider", "no-such-provider").returncode != 0
+    own_cli("location", "add", "vault", "--config", str(own), "--path", str(tmp_path / "vault"),
+            "--country", "FR", "--organisation", "Archives départementales").check()
+    assert own_cli("location", "check", "vault", "--config", str(own)).check().returncode == 0
+    # The bucket's objects at a location keep it from being removed.
+    assert cli("location", "remove", "onprem", "--config", config).returncode != 0
+    own_cli("location", "remove", "vault", "--config", str(own)).check()
+    assert "[location vault]" not in own.read_text() and "[location dead]" in own.read_text()

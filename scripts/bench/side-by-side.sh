@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# Side by side, in one run, on this machine: Souverain (release build, embedded default: local
+# disk + SQLite, audit trail on), the same build with the audit trail off, a Ceph RADOS Gateway
+# (../shared/peers/start-radosgw.sh, bluestore), and the raw ceiling (`souverain raw-ceiling`: the
+# same HTTP stack and the same durable file writes, no S3 logic). The same `souverain bench`
+# workloads run against each; one table with ratios is printed at the end, and every JSON report
+# is kept in the work directory.
+#
+#   scripts/bench/side-by-side.sh                  # everything (about 25 minutes)
+#   WORKLOADS=small-put,small-get TARGETS="souverain souverain-noaudit" scripts/bench/side-by-side.sh
+#
+# env: SHARED (default ../shared), WORK (default a new /tmp directory), WORKLOADS, TARGETS
+#      (raw souverain souverain-noaudit rgw), DURATION (seconds per workload, default 30),
+#      LARGE_COUNT (16), SMALL_COUNT (10000), ROUNDS (1; >1 alternates the targets, for noise).
+# Only loopback is used; every process started is stopped by its PID at the end.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+ROOT=$PWD
+SHARED=${SHARED:-$(cd "$ROOT/.." && pwd)/shared}
+WORK=${WORK:-$(mktemp -d /tmp/souverain-side-by-side.XXXXXX)}
+WORKLOADS=${WORKLOADS:-large-put,large-get,small-put,small-get,small-head,list,small-delete,mixed}
+TARGETS=${TARGETS:-raw souverain souverain-noaudit rgw}
+DURATION=${DURATION:-30}
+LARGE_COUNT=${LARGE_COUNT:-16}
+SMALL_COUNT=${SMALL_COUNT:-10000}
+ROUNDS=${ROUNDS:-1}
+mkdir -p "$WORK"
+echo "work directory: $WORK" >&2
+
+echo "== building Souverain in release mode" >&2
+swift build -c release --product souverain 2>&1 | tail -n 1 >&2
+BIN=$ROOT/.build/release/souverain
+
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+wait_http() {  # URL: up to 60 s
+  for _ in $(seq 600); do curl -s -o /dev/null "$1" && return 0; sleep 0.1; done
+  echo "nothing answers at $1" >&2; return 1
+}
+
+PIDS=()
+RGW_DIR=""
+cleanup() {
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  if [ -n "$RGW_DIR" ]; then bash "$SHARED/peers/stop-radosgw.sh" "$RGW_DIR" >&2 || true; fi
+}
+trap cleanup EXIT
+
+KEY=SBSBENCHACCESSKEY001
+SECRET=side-by-side-benchmark-secret-key-000001
+declare -A ENDPOINT ACCESS SECRETS PID_OF
+
+start_souverain() {  # NAME EXTRA-FLAGS...
+  local name=$1; shift
+  local port; port=$(free_port)
+  SOUVERAIN_ADMIN_ACCESS_KEY=$KEY SOUVERAIN_ADMIN_SECRET_KEY=$SECRET \
+    "$BIN" serve --data "$WORK/$name" --address "127.0.0.1:$port" --log-level warning "$@" \
+    > "$WORK/$name.out" 2> "$WORK/$name.log" &
+  PIDS+=($!); PID_OF[$name]=$!
+  ENDPOINT[$name]=http://127.0.0.1:$port; ACCESS[$name]=$KEY; SECRETS[$name]=$SECRET
+  wait_http "${ENDPOINT[$name]}/health/ready"
+}
+
+for target in $TARGETS; do
+  case $target in
+    raw)
+      port=$(free_port)
+      "$BIN" raw-ceiling --directory "$WORK/raw" --address "127.0.0.1:$port" > "$WORK/raw.out" 2> "$WORK/raw.log" &
+      PIDS+=($!); PID_OF[raw]=$!
+      ENDPOINT[raw]=http://127.0.0.1:$port; ACCESS[raw]=$KEY; SECRETS[raw]=$SECRET
+      wait_http "${ENDPOINT[raw]}/"
+      ;;
+    souverain) start_souverain souverain ;;
+    souverain-noaudit) start_souverain souverain-noaudit --without-audit-trail ;;
+    rgw)
+      RGW_DIR=$WORK/rgw
+      port=$(free_port)
+      echo "== starting the Ceph RADOS Gateway (installs its Debian packages if needed)" >&2
+      RGW_PORT=$port FRESH=1 bash "$SHARED/peers/start-radosgw.sh" "$RGW_DIR" > "$WORK/rgw.out"
+      ENDPOINT[rgw]=http://127.0.0.1:$port
+      ACCESS[rgw]=0555b35654ad1656d804
+      SECRETS[rgw]='h7GhxuBLTrlhVUyxSPUKUV8r/2EI4ngqJxD7iBdBYLhwluN30JaT3Q=='
+      ;;
+    *) echo "unknown target $target" >&2; exit 2 ;;
+  esac
+done
+
+echo "== calibration: this load generator against a server that does nothing" >&2
+"$BIN" bench --calibrate --workloads "$WORKLOADS" --duration "$DURATION" --large-count "$LARGE_COUNT" \
+  --small-count "$SMALL_COUNT" --json > "$WORK/calibration.json"
+
+for round in $(seq "$ROUNDS"); do
+  for target in $TARGETS; do
+    echo "== round $round: $target (${ENDPOINT[$target]})" >&2
+    "$BIN" bench --endpoint "${ENDPOINT[$target]}" --access-key "${ACCESS[$target]}" --secret-key "${SECRETS[$target]}" \
+      --bucket "bench-$round" --workloads "$WORKLOADS" --duration "$DURATION" --large-count "$LARGE_COUNT" \
+      --small-count "$SMALL_COUNT" --json > "$WORK/$target-$round.json" || echo "($target reported errors)" >&2
+  done
+done
+
+for target in $TARGETS; do
+  pid=${PID_OF[$target]:-}
+  if [ -n "$pid" ] && [ -r "/proc/$pid/status" ]; then
+    awk '/VmHWM/ {print $2}' "/proc/$pid/status" > "$WORK/$target.peak-rss-kib"
+  fi
+done
+
+python3 "$ROOT/scripts/bench/side-by-side-table.py" "$WORK" $TARGETS
