@@ -13,13 +13,15 @@ targets = sys.argv[2:]
 
 
 def load(name):
-    reports = [json.loads(p.read_text()) for p in sorted(work.glob(f"{name}-*.json")) if p.read_text().strip()]
+    reports = [json.loads(p.read_text()) for p in sorted(work.glob(f"{name}-[0-9]*.json")) if p.read_text().strip()]
     return reports
 
 
 def figure(report, workload):
     for w in report["workloads"]:
         if w["workload"] == workload:
+            if w["operations"] == 0:
+                return None  # not served (the raw ceiling has no listing)
             value = w["mib_per_s"] if workload.startswith("large") else w["ops_per_s"]
             p99 = max((l["p99_ms"] for l in w["latency"]), default=0.0)
             return value, p99, w["errors"]
@@ -34,6 +36,7 @@ header = ["workload", "unit", "generator ceiling"] + [f"{t}" for t in targets] +
 ratios = [t for t in targets if t != "souverain" and "souverain" in targets]
 header += [f"souverain/{t}" for t in ratios]
 rows = [header]
+errors = []
 for workload in workloads:
     unit = "MiB/s" if workload.startswith("large") else "ops/s"
     ceiling = figure(calibration, workload)
@@ -44,7 +47,7 @@ for workload in workloads:
             values[t] = statistics.median(f[0] for f in figures)
             p99s[t] = statistics.median(f[1] for f in figures)
             if any(f[2] for f in figures):
-                values[t] = values[t]  # errors are in the JSON reports
+                errors.append(f"{t} {workload}: {sum(f[2] for f in figures)} failed operations (see its JSON report)")
     row = [workload, unit, f"{ceiling[0]:.0f}" if ceiling else "-"]
     row += [f"{values[t]:.1f}" if t in values else "-" for t in targets]
     row += [f"{p99s[t]:.1f}" if t in p99s else "-" for t in targets]
@@ -57,6 +60,8 @@ for workload in workloads:
 widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
 for r in rows:
     print("  ".join(c.ljust(widths[i]) for i, c in enumerate(r)))
+for line in errors:
+    print("note: " + line)
 for t in targets:
     path = work / f"{t}.peak-rss-kib"
     if path.exists() and path.read_text().strip():
