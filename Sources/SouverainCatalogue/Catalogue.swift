@@ -41,6 +41,9 @@ public protocol Catalogue: Sendable {
     func deleteObject(bucket: String, key: String) async throws -> (ObjectRecord, [GarbageBlob])?
     /// Objects whose key starts with `prefix` and sorts after `position` (byte order of UTF-8),
     /// in byte order, at most `limit`.
+    /// As `listObjects`, with only what a listing shows: what ListObjects pages use.
+    func listSummaries(bucket: String, prefix: String, after position: ListPosition?, limit: Int)
+        async throws -> [ObjectSummary]
     func listObjects(bucket: String, prefix: String, after position: ListPosition?, limit: Int)
         async throws -> [ObjectRecord]
 

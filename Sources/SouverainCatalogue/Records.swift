@@ -97,6 +97,21 @@ public struct ObjectRecord: Sendable, Equatable {
     }
 }
 
+/// What a listing shows of an object: no metadata, checksums or blobs to decode.
+public struct ObjectSummary: Sendable, Equatable {
+    public var key: String
+    public var size: Int64
+    public var etag: String
+    public var lastModified: Date
+
+    public init(key: String, size: Int64, etag: String, lastModified: Date) {
+        self.key = key
+        self.size = size
+        self.etag = etag
+        self.lastModified = lastModified
+    }
+}
+
 /// A multipart upload in progress.
 public struct UploadRecord: Sendable, Equatable {
     public var uploadID: String

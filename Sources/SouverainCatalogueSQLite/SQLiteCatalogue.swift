@@ -200,27 +200,45 @@ public final class SQLiteCatalogue: Catalogue {
         async throws -> [ObjectRecord]
     {
         try await read { db in
-            var sql = "SELECT * FROM objects WHERE bucket = ?"
-            var arguments: StatementArguments = [bucket]
-            Self.restrict(toKeysStartingWith: prefix, sql: &sql, arguments: &arguments)
-            switch position {
-            case .key(let key)?:
-                sql += " AND key > ?"
-                _ = arguments.append(contentsOf: [Self.keyBlob(key)])
-            case .pastPrefix(let skipped)?:
-                if let upper = ListPosition.successor(ofPrefix: Array(skipped.utf8)) {
-                    sql += " AND key >= ?"
-                    _ = arguments.append(contentsOf: [Data(upper)])
-                } else {
-                    return []
-                }
-            case nil:
-                break
-            }
-            sql += " ORDER BY key LIMIT ?"
-            _ = arguments.append(contentsOf: [limit])
+            guard let (sql, arguments) = Self.listing("*", bucket: bucket, prefix: prefix, after: position, limit: limit) else { return [] }
             return try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.object(from:))
         }
+    }
+
+    public func listSummaries(bucket: String, prefix: String, after position: ListPosition?, limit: Int)
+        async throws -> [ObjectSummary]
+    {
+        try await read { db in
+            guard let (sql, arguments) = Self.listing(
+                "key, size, etag, last_modified", bucket: bucket, prefix: prefix, after: position, limit: limit)
+            else { return [] }
+            return try Row.fetchAll(db, sql: sql, arguments: arguments).map {
+                ObjectSummary(key: Self.key($0), size: $0["size"], etag: $0["etag"], lastModified: Self.date($0["last_modified"]))
+            }
+        }
+    }
+
+    /// The query of one listing page, in key byte order; nil when nothing can follow `position`.
+    static func listing(_ columns: String, bucket: String, prefix: String, after position: ListPosition?, limit: Int)
+        -> (String, StatementArguments)?
+    {
+        var sql = "SELECT \(columns) FROM objects WHERE bucket = ?"
+        var arguments: StatementArguments = [bucket]
+        restrict(toKeysStartingWith: prefix, sql: &sql, arguments: &arguments)
+        switch position {
+        case .key(let key)?:
+            sql += " AND key > ?"
+            _ = arguments.append(contentsOf: [keyBlob(key)])
+        case .pastPrefix(let skipped)?:
+            guard let upper = ListPosition.successor(ofPrefix: Array(skipped.utf8)) else { return nil }
+            sql += " AND key >= ?"
+            _ = arguments.append(contentsOf: [Data(upper)])
+        case nil:
+            break
+        }
+        sql += " ORDER BY key LIMIT ?"
+        _ = arguments.append(contentsOf: [limit])
+        return (sql, arguments)
     }
 
     // MARK: - Multipart uploads

@@ -3,7 +3,7 @@ public import SouverainCatalogue
 extension ObjectStore {
     /// One page of a listing: objects and common prefixes, merged in key order.
     public struct ListPage: Sendable {
-        public var objects: [ObjectRecord] = []
+        public var objects: [ObjectSummary] = []
         public var commonPrefixes: [String] = []
         public var isTruncated = false
         /// Where the next page resumes: the last key or common prefix of this page.
@@ -17,7 +17,7 @@ extension ObjectStore {
     {
         var page = ListPage()
         guard maxKeys > 0 else {
-            let any = try await catalogue { try await $0.listObjects(bucket: bucket, prefix: prefix, after: position, limit: 1) }
+            let any = try await catalogue { try await $0.listSummaries(bucket: bucket, prefix: prefix, after: position, limit: 1) }
             page.isTruncated = !any.isEmpty
             return page
         }
@@ -25,7 +25,7 @@ extension ObjectStore {
         var count = 0
         scan: while true {
             let batch = try await catalogue {
-                try await $0.listObjects(bucket: bucket, prefix: prefix, after: cursor, limit: min(maxKeys - count + 1, 1000))
+                try await $0.listSummaries(bucket: bucket, prefix: prefix, after: cursor, limit: min(maxKeys - count + 1, 1000))
             }
             if batch.isEmpty { break }
             for object in batch {

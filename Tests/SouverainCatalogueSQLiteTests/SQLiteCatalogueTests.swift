@@ -28,6 +28,11 @@ import Testing
         #expect(all == ["Z", "a/1", "a/2", "a0", "b", "~", "é"])
         let underA = try await catalogue.listObjects(bucket: "b1", prefix: "a/", after: nil, limit: 100).map(\.key)
         #expect(underA == ["a/1", "a/2"])
+        // Summaries list the same keys in the same order, with what a listing shows.
+        let summaries = try await catalogue.listSummaries(bucket: "b1", prefix: "", after: .key("a/2"), limit: 3)
+        #expect(summaries.map(\.key) == ["a0", "b", "~"])
+        #expect(summaries.allSatisfy { $0.size == 3 && $0.etag == "e" && $0.lastModified == Date(timeIntervalSince1970: 1_700_000_000) })
+        #expect(try await catalogue.listSummaries(bucket: "b1", prefix: "", after: .pastPrefix("a"), limit: 10).map(\.key) == ["b", "~", "é"])
         let pastA = try await catalogue.listObjects(bucket: "b1", prefix: "", after: .pastPrefix("a/"), limit: 100).map(\.key)
         #expect(pastA == ["a0", "b", "~", "é"])
         let afterKey = try await catalogue.listObjects(bucket: "b1", prefix: "", after: .key("b"), limit: 1).map(\.key)
