@@ -7,14 +7,14 @@ import SouverainStorage
 extension ObjectStore {
     /// Starts an upload; placement chooses now where all its parts go.
     public func createMultipartUpload(
-        bucket: String, key: String, metadata: ObjectMetadata, checksumAlgorithm: ChecksumAlgorithm?, owner: User,
+        bucket: BucketRecord, key: String, metadata: ObjectMetadata, checksumAlgorithm: ChecksumAlgorithm?, owner: User,
         now: Date = Date()
     ) async throws -> UploadRecord {
-        let location = try await writeLocation(bucket: bucket, now: now)
+        let location = try writeLocation(bucket: bucket, now: now)
         var generator = SystemRandomNumberGenerator()
         let id = Hex.encode((0..<24).map { _ in UInt8.random(in: 0...255, using: &generator) })
         let upload = UploadRecord(
-            uploadID: id, bucket: bucket, key: key, initiated: now, owner: owner.name, metadata: metadata,
+            uploadID: id, bucket: bucket.name, key: key, initiated: now, owner: owner.name, metadata: metadata,
             checksumAlgorithm: checksumAlgorithm, location: location.id)
         try await catalogue { try await $0.createUpload(upload) }
         return upload

@@ -84,11 +84,8 @@ public struct ObjectStore: Sendable {
     }
 
     /// The location new bytes of `bucket` go to: the first the bucket's classification allows.
-    func writeLocation(bucket: String, now: Date = Date()) async throws -> any Location {
-        guard let record = try await catalogue({ try await $0.bucket(named: bucket) }) else {
-            throw EngineError(.noSuchBucket, "The specified bucket does not exist")
-        }
-        let targets = try placement.targets(classification: placement.classification(of: record), now: now)
+    func writeLocation(bucket: BucketRecord, now: Date = Date()) throws -> any Location {
+        let targets = try placement.targets(classification: placement.classification(of: bucket), now: now)
         return try locations.location(targets[0])
     }
 
@@ -115,14 +112,15 @@ public struct ObjectStore: Sendable {
         return record
     }
 
-    /// Stores a whole object from `body` and makes it visible once durable.
+    /// Stores a whole object from `body` and makes it visible once durable. `bucket` is the
+    /// record `authorize` returned: its classification decides where the bytes go.
     public func putObject<Body: AsyncSequence<ByteBuffer, any Error>>(
-        bucket: String, key: String, metadata: ObjectMetadata, body: Body, checks: WriteChecks, now: Date = Date()
+        bucket: BucketRecord, key: String, metadata: ObjectMetadata, body: Body, checks: WriteChecks, now: Date = Date()
     ) async throws -> ObjectRecord {
-        let location = try await writeLocation(bucket: bucket, now: now)
+        let location = try writeLocation(bucket: bucket, now: now)
         let (segment, digest) = try await writeBlob(to: location, from: body, checks: checks)
         return try await commitSinglePart(
-            bucket: bucket, key: key, metadata: metadata, location: location, segment: segment, digest: digest, now: now)
+            bucket: bucket.name, key: key, metadata: metadata, location: location, segment: segment, digest: digest, now: now)
     }
 
     /// Makes a durable blob visible as the object: the catalogue commit is the instant it
@@ -166,13 +164,13 @@ public struct ObjectStore: Sendable {
 
     /// Copies an object's bytes into a new blob under a new key.
     public func copyObject(
-        source: ObjectRecord, range: ClosedRange<Int64>? = nil, toBucket bucket: String, key: String,
+        source: ObjectRecord, range: ClosedRange<Int64>? = nil, toBucket bucket: BucketRecord, key: String,
         metadata: ObjectMetadata, checksums: Set<ChecksumAlgorithm>, now: Date = Date()
     ) async throws -> ObjectRecord {
-        let location = try await writeLocation(bucket: bucket, now: now)
+        let location = try writeLocation(bucket: bucket, now: now)
         let (segment, digest) = try await copyBlob(source: source, range: range, to: location, checksums: checksums)
         return try await commitSinglePart(
-            bucket: bucket, key: key, metadata: metadata, location: location, segment: segment, digest: digest, now: now)
+            bucket: bucket.name, key: key, metadata: metadata, location: location, segment: segment, digest: digest, now: now)
     }
 
     // MARK: - Blobs

@@ -30,6 +30,14 @@ public struct AuditTrail: Sendable {
         self.syslog = syslog
     }
 
+    /// An access to a location as the trail records it, with the location's provider and country.
+    func access(_ locationID: String, _ direction: AuditLocationAccess.Direction) -> AuditLocationAccess {
+        let profile = locations[locationID]
+        return AuditLocationAccess(
+            locationID: locationID, providerID: profile?.providerID ?? "unknown", country: profile?.country ?? "",
+            direction: direction)
+    }
+
     /// Appends the record; returns once it is on disk (group-committed with concurrent ones).
     func record(_ event: AuditEvent) async throws {
         let sequence = try await writer.append(event)

@@ -10,12 +10,7 @@ extension S3Server {
     /// The trail's record of one request: who, from where, what, on which bucket and key, how
     /// many bytes, which location and country the bytes went to or came from, and the outcome.
     func event(for call: S3Call, status: Int, errorCode: String?, audit: AuditTrail) -> AuditEvent {
-        let locations = call.locationsTouched.map { touched in
-            let profile = audit.locations[touched.id]
-            return AuditLocationAccess(
-                locationID: touched.id, providerID: profile?.providerID ?? "unknown", country: profile?.country ?? "",
-                direction: touched.direction)
-        }
+        let locations = call.locationsTouched.map { audit.access($0.id, $0.direction) }
         var user = call.user.map { "\($0.name) (\($0.accessKeyID))" }
         if user == nil, let claimed = call.claimedAccessKey { user = "unverified access key \(claimed)" }
         return AuditEvent(

@@ -41,21 +41,13 @@ extension S3Server {
                 let event = AuditEvent(
                     requestID: requestID, user: who, sourceAddress: source, operation: AuditOperation("RelocateObject"),
                     bucket: relocation.object.bucket, key: relocation.object.key, bytesIn: size, bytesOut: size,
-                    locations: [
-                        access(relocation.from, .read, audit), access(to, .write, audit), access(relocation.from, .delete, audit),
-                    ],
+                    locations: [audit.access(relocation.from, .read), audit.access(to, .write), audit.access(relocation.from, .delete)],
                     status: 200, errorCode: nil)
                 try await audit.record(event)
             }
         }
         call.bytesOut = Int64(lines.utf8.count)
         return Response(status: .ok, headers: [.contentType: "application/x-ndjson"], body: .init(byteBuffer: ByteBuffer(string: lines)))
-    }
-
-    private func access(_ id: String, _ direction: AuditLocationAccess.Direction, _ audit: AuditTrail) -> AuditLocationAccess {
-        let profile = audit.locations[id]
-        return AuditLocationAccess(
-            locationID: id, providerID: profile?.providerID ?? "unknown", country: profile?.country ?? "", direction: direction)
     }
 }
 

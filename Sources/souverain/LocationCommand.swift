@@ -191,10 +191,7 @@ struct LocationCommand: AsyncParsableCommand {
             var inSection = false
             for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
                 let trimmed = line.trimmingCharacters(in: .whitespaces)
-                if trimmed.hasPrefix("[") {
-                    let words = trimmed.dropFirst().dropLast().split(separator: " ")
-                    inSection = words.count == 2 && words[0] == "location" && words[1] == id
-                }
+                if trimmed.hasPrefix("[") { inSection = Settings.locationSection(trimmed) == id }
                 if !inSection { kept.append(line) }
             }
             try kept.joined(separator: "\n").write(toFile: file, atomically: true, encoding: .utf8)

@@ -113,11 +113,10 @@ struct Settings {
             if line.isEmpty || line.hasPrefix("#") { continue }
             if line.hasPrefix("[") {
                 try close()
-                let words = line.dropFirst().dropLast().split(separator: " ", omittingEmptySubsequences: true)
-                guard line.hasSuffix("]"), words.count == 2, words[0] == "location" else {
+                guard let id = Settings.locationSection(line) else {
                     throw ValidationError("\(path):\(number + 1): expected a section `[location ID]`")
                 }
-                section = LocationSettings(id: String(words[1]))
+                section = LocationSettings(id: id)
                 continue
             }
             guard let equals = line.firstIndex(of: "=") else {
@@ -139,6 +138,13 @@ struct Settings {
             }
         }
         try close()
+    }
+
+    /// The id of a `[location ID]` section header (a trimmed line), or nil if it is not one.
+    static func locationSection(_ line: String) -> String? {
+        guard line.hasPrefix("["), line.hasSuffix("]") else { return nil }
+        let words = line.dropFirst().dropLast().split(separator: " ", omittingEmptySubsequences: true)
+        return words.count == 2 && words[0] == "location" ? String(words[1]) : nil
     }
 
     mutating func apply(environment: [String: String]) throws {

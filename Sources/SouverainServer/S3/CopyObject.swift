@@ -37,7 +37,7 @@ extension S3Server {
             algorithms = [algorithm]
         }
         let record = try await store.copyObject(
-            source: sourceRecord, toBucket: bucket, key: key, metadata: metadata, checksums: algorithms)
+            source: sourceRecord, toBucket: call.bucket!, key: key, metadata: metadata, checksums: algorithms)
         call.bytesIn = record.size
         call.touched(sourceRecord.location, .read)
         call.touched(record.location, .write)

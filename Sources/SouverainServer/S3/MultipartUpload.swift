@@ -19,7 +19,7 @@ extension S3Server {
             algorithm = parsed
         }
         let upload = try await store.createMultipartUpload(
-            bucket: bucket, key: key, metadata: metadata, checksumAlgorithm: algorithm, owner: call.user!)
+            bucket: call.bucket!, key: key, metadata: metadata, checksumAlgorithm: algorithm, owner: call.user!)
         var headers = HTTPFields()
         if let algorithm, let field = HTTPField.Name("x-amz-checksum-algorithm") { headers[field] = algorithm.rawValue }
         return Self.xmlResponse(InitiateMultipartUploadResult(bucket: bucket, key: key, uploadID: upload.uploadID).xml(), headers: headers)

@@ -16,7 +16,7 @@ extension S3Server {
         let declared = try ObjectHeaders.declaredChecksums(call.head)
         let body = try payload(call)
         let record = try await store.putObject(
-            bucket: bucket, key: key, metadata: metadata, body: body,
+            bucket: call.bucket!, key: key, metadata: metadata, body: body,
             checks: ObjectHeaders.writeChecks(declared, outcome: body.outcome))
         call.bytesIn = record.size
         call.touched(record.location, .write)
