@@ -133,14 +133,25 @@ def world(module_dir):
 
 def blobs_at(world, name: str) -> dict[str, bytes]:
     """Every blob stored in a location, read from inside it (not through the server)."""
+    # The garbage collector may delete a blob between the listing and the read: a blob
+    # that vanished in between is simply no longer there.
+    out = {}
     if name in LOCAL:
         root = world["module_dir"] / "loc" / name / "blobs"
-        return {p.name: p.read_bytes() for p in root.rglob("*") if p.is_file()}
+        for path in root.rglob("*"):
+            try:
+                if path.is_file():
+                    out[path.name] = path.read_bytes()
+            except FileNotFoundError:
+                pass
+        return out
     client = world["moto"] if name in ON_MOTO else world["remote"]
-    out = {}
     for page in client.get_paginator("list_objects_v2").paginate(Bucket=f"blobs-{name}"):
         for item in page.get("Contents", []):
-            out[item["Key"]] = client.get_object(Bucket=f"blobs-{name}", Key=item["Key"])["Body"].read()
+            try:
+                out[item["Key"]] = client.get_object(Bucket=f"blobs-{name}", Key=item["Key"])["Body"].read()
+            except client.exceptions.NoSuchKey:
+                pass
     return out
 
 
