@@ -83,6 +83,14 @@ public protocol Catalogue: Sendable {
     /// that was copied (same etag, modification time, location and segments). Returns the old
     /// blobs, now garbage, or nil when the object changed or went away (the copies become garbage).
     func relocateObject(_ object: ObjectRecord, to location: String, segments: [BlobSegment]) async throws -> [GarbageBlob]?
+
+    // MARK: Bucket keys
+
+    /// Every key version of a bucket, oldest first.
+    func bucketKeys(bucket: String) async throws -> [BucketKeyRecord]
+    /// Adds a key version; false (and nothing written) if that version exists already, so that two
+    /// gateways creating a bucket's first key at once end up using the same one.
+    func addBucketKey(_ key: BucketKeyRecord) async throws -> Bool
 }
 
 /// The one error type of the catalogue layer.

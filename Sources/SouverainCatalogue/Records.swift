@@ -25,11 +25,67 @@ public struct BucketRecord: Sendable, Equatable {
 /// object key (so no key can reach outside the location).
 public struct BlobSegment: Sendable, Equatable, Codable {
     public var locator: String
+    /// The plaintext bytes the blob holds.
     public var size: Int64
+    /// How the blob is encrypted; nil for a blob stored in clear (written with encryption off).
+    public var encryption: BlobEncryption?
 
-    public init(locator: String, size: Int64) {
+    public init(locator: String, size: Int64, encryption: BlobEncryption? = nil) {
         self.locator = locator
         self.size = size
+        self.encryption = encryption
+    }
+
+    /// The bytes the blob occupies in its location.
+    public var storedSize: Int64 { encryption?.storedSize ?? size }
+}
+
+/// What it takes to decrypt one blob (docs/encryption-format.md): its own data key, wrapped by a
+/// version of its bucket's key, and the identity its header must carry. Nothing here is secret.
+public struct BlobEncryption: Sendable, Equatable, Codable {
+    /// The version of the bucket key that wraps the data key.
+    public var bucketKeyVersion: Int
+    /// The data key wrapped by that bucket key (RFC 3394), base64.
+    public var wrappedDataKey: String
+    /// The blob's identity (16 bytes, hex), bound into every chunk.
+    public var identity: String
+    /// Plaintext bytes per chunk.
+    public var chunkSize: Int
+    /// The bytes the encrypted blob occupies: header and tags included.
+    public var storedSize: Int64
+
+    public init(bucketKeyVersion: Int, wrappedDataKey: String, identity: String, chunkSize: Int, storedSize: Int64) {
+        self.bucketKeyVersion = bucketKeyVersion
+        self.wrappedDataKey = wrappedDataKey
+        self.identity = identity
+        self.chunkSize = chunkSize
+        self.storedSize = storedSize
+    }
+}
+
+/// One version of a bucket's key, as the catalogue keeps it: wrapped by a master key of the key
+/// store, never in clear.
+public struct BucketKeyRecord: Sendable, Equatable {
+    public enum State: String, Sendable {
+        /// Wraps new data keys (the highest active version) and unwraps.
+        case active
+        /// Still unwraps the data keys it wrapped, wraps no new one.
+        case retired
+    }
+
+    public var bucket: String
+    public var version: Int
+    /// The bucket key wrapped by the key store's master key (`WrappedKey.encodedString()`).
+    public var wrappedKey: String
+    public var state: State
+    public var created: Date
+
+    public init(bucket: String, version: Int, wrappedKey: String, state: State, created: Date) {
+        self.bucket = bucket
+        self.version = version
+        self.wrappedKey = wrappedKey
+        self.state = state
+        self.created = created
     }
 }
 

@@ -121,7 +121,10 @@ extension SQLiteCatalogue {
         PartRecord(
             uploadID: row["upload_id"], partNumber: row["part_number"], size: row["size"], etag: row["etag"],
             lastModified: date(row["last_modified"]), location: row["location"],
-            segment: BlobSegment(locator: row["locator"], size: row["size"]), checksums: try checksums(row["checksums"]))
+            segment: BlobSegment(
+                locator: row["locator"], size: row["size"],
+                encryption: try (row["encryption"] as String?).map { try decode(BlobEncryption.self, $0) }),
+            checksums: try checksums(row["checksums"]))
     }
 
     static func user(from row: Row) -> User {

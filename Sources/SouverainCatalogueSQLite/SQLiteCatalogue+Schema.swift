@@ -88,6 +88,21 @@ extension SQLiteCatalogue {
                 ) WITHOUT ROWID;
                 """)
         }
+        // Keys stay home: each bucket's key versions, wrapped by the key store's master key, and how
+        // each uploaded part is encrypted.
+        migrator.registerMigration("v3") { db in
+            try db.execute(sql: """
+                CREATE TABLE bucket_keys (
+                    bucket TEXT NOT NULL,
+                    version INTEGER NOT NULL,
+                    wrapped TEXT NOT NULL,
+                    state TEXT NOT NULL,
+                    created REAL NOT NULL,
+                    PRIMARY KEY (bucket, version)
+                ) WITHOUT ROWID;
+                ALTER TABLE parts ADD COLUMN encryption TEXT;
+                """)
+        }
         return migrator
     }
 }

@@ -4,9 +4,11 @@ public import SouverainCatalogue
 public import SouverainModel
 
 /// The embedded catalogue: one SQLite database in WAL mode with `synchronous = FULL`, so that a
-/// transaction that returned survives a crash or a power cut.
+/// transaction that returned survives a crash or a power cut. Concurrent writes share transactions
+/// (`GroupCommit`): one sync for all the writes that arrived while the previous one was committing.
 public final class SQLiteCatalogue: Catalogue {
     private let pool: DatabasePool
+    private let groupCommit: GroupCommit
 
     /// Opens (creating if needed) the catalogue at `path` and applies pending migrations.
     public init(path: String) throws {
@@ -14,10 +16,13 @@ public final class SQLiteCatalogue: Catalogue {
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
+            // What is deleted (a bucket's keys above all) is overwritten, not left in free pages.
+            try db.execute(sql: "PRAGMA secure_delete = ON")
         }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
             try SQLiteCatalogue.migrator.migrate(pool)
+            groupCommit = GroupCommit(pool: pool)
         } catch {
             throw CatalogueError(.unavailable, "cannot open the catalogue at \(path)", cause: error)
         }
@@ -27,7 +32,7 @@ public final class SQLiteCatalogue: Catalogue {
 
     private func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do {
-            return try await pool.write(body)
+            return try await groupCommit.write(body)
         } catch let error as CatalogueError {
             throw error
         } catch {
@@ -154,6 +159,7 @@ public final class SQLiteCatalogue: Catalogue {
                 throw CatalogueError(.bucketNotEmpty, "bucket \(name) is not empty")
             }
             try db.execute(sql: "DELETE FROM grants WHERE bucket = ?", arguments: [name])
+            try db.execute(sql: "DELETE FROM bucket_keys WHERE bucket = ?", arguments: [name])
             try db.execute(sql: "DELETE FROM buckets WHERE name = ?", arguments: [name])
         }
     }
@@ -266,6 +272,7 @@ public final class SQLiteCatalogue: Catalogue {
     }
 
     public func putPart(_ part: PartRecord) async throws -> [GarbageBlob] {
+        let encryption = try part.segment.encryption.map(Self.json)
         let checksums = try Self.json(Self.checksumStrings(part.checksums))
         return try await write { db in
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM uploads WHERE upload_id = ?", arguments: [part.uploadID]) == true else {
@@ -280,11 +287,12 @@ public final class SQLiteCatalogue: Catalogue {
             }
             try db.execute(
                 sql: """
-                    INSERT OR REPLACE INTO parts (upload_id, part_number, size, etag, last_modified, location, locator, checksums)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT OR REPLACE INTO parts
+                        (upload_id, part_number, size, etag, last_modified, location, locator, checksums, encryption)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [part.uploadID, part.partNumber, part.size, part.etag, Self.millis(part.lastModified),
-                            part.location, part.segment.locator, checksums])
+                            part.location, part.segment.locator, checksums, encryption])
             try db.execute(sql: "INSERT OR IGNORE INTO blobs (location, locator) VALUES (?, ?)",
                            arguments: [part.location, part.segment.locator])
             return garbage
@@ -396,6 +404,31 @@ public final class SQLiteCatalogue: Catalogue {
     public func blobCount(location: String) async throws -> Int {
         try await read { db in
             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM blobs WHERE location = ?", arguments: [location]) ?? 0
+        }
+    }
+
+    // MARK: - Bucket keys
+
+    public func bucketKeys(bucket: String) async throws -> [BucketKeyRecord] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM bucket_keys WHERE bucket = ? ORDER BY version", arguments: [bucket]).map { row in
+                BucketKeyRecord(
+                    bucket: row["bucket"], version: row["version"], wrappedKey: row["wrapped"],
+                    state: BucketKeyRecord.State(rawValue: row["state"]) ?? .retired,
+                    created: Date(timeIntervalSince1970: row["created"]))
+            }
+        }
+    }
+
+    public func addBucketKey(_ key: BucketKeyRecord) async throws -> Bool {
+        try await write { db in
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM buckets WHERE name = ?", arguments: [key.bucket]) == true else {
+                throw CatalogueError(.noSuchBucket, "bucket \(key.bucket) does not exist")
+            }
+            try db.execute(
+                sql: "INSERT OR IGNORE INTO bucket_keys (bucket, version, wrapped, state, created) VALUES (?, ?, ?, ?, ?)",
+                arguments: [key.bucket, key.version, key.wrappedKey, key.state.rawValue, key.created.timeIntervalSince1970])
+            return db.changesCount == 1
         }
     }
 

@@ -32,7 +32,8 @@ extension ObjectStore {
     public func uploadPart<Body: AsyncSequence<ByteBuffer, any Error>>(
         upload: UploadRecord, partNumber: Int, body: Body, checks: WriteChecks, now: Date = Date()
     ) async throws -> PartRecord {
-        let (segment, digest) = try await writeBlob(to: try locations.location(upload.location), from: body, checks: checks)
+        let (segment, digest) = try await writeBlob(
+            to: try locations.location(upload.location), bucket: upload.bucket, from: body, checks: checks)
         return try await recordPart(upload: upload, partNumber: partNumber, segment: segment, digest: digest, now: now)
     }
 
@@ -41,7 +42,8 @@ extension ObjectStore {
     ) async throws -> PartRecord {
         let algorithms: Set<ChecksumAlgorithm> = upload.checksumAlgorithm.map { [$0] } ?? []
         let (segment, digest) = try await copyBlob(
-            source: source, range: range, to: try locations.location(upload.location), checksums: algorithms)
+            source: source, range: range, to: try locations.location(upload.location), bucket: upload.bucket,
+            checksums: algorithms)
         return try await recordPart(upload: upload, partNumber: partNumber, segment: segment, digest: digest, now: now)
     }
 

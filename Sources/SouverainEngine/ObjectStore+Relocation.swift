@@ -80,8 +80,8 @@ extension ObjectStore {
                 try await writer.write(buffer)
             }
             let size = try await writer.commit()
-            guard size == segment.size else {
-                throw EngineError(.internalError, "the copy of blob \(segment.locator) has \(size) bytes, the original \(segment.size)")
+            guard size == segment.storedSize else {
+                throw EngineError(.internalError, "the copy of blob \(segment.locator) has \(size) bytes, the original \(segment.storedSize)")
             }
         } catch {
             await writer.abort()
@@ -95,7 +95,8 @@ extension ObjectStore {
             try? await target.delete(locator: writer.locator)
             throw EngineError(.internalError, "the copy of blob \(segment.locator) at \(target.id) does not read back as written")
         }
-        return BlobSegment(locator: writer.locator, size: segment.size)
+        // Encrypted blobs move as they are: the same ciphertext, identity and wrapped data key.
+        return BlobSegment(locator: writer.locator, size: segment.size, encryption: segment.encryption)
     }
 }
 

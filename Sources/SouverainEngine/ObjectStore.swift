@@ -20,6 +20,8 @@ public struct ObjectStore: Sendable {
     public let locations: StorageLocations
     public let placement: PlacementPolicy
     public let region: String
+    /// The bucket keys that encrypt every new blob; nil stores blobs in clear (a benchmark switch).
+    public let keys: BucketKeys?
     let logger: Logger
     /// How long a garbage blob survives after it was dropped, so that a GET already streaming it
     /// finishes.
@@ -32,8 +34,9 @@ public struct ObjectStore: Sendable {
     public static let readChunkSize = 256 * 1024
 
     public init(catalogue: any Catalogue, locations: StorageLocations, placement: PlacementPolicy, region: String,
-                logger: Logger, garbageGrace: Duration = .seconds(60)) {
+                keys: BucketKeys?, logger: Logger, garbageGrace: Duration = .seconds(60)) {
         self.catalogueStore = catalogue
+        self.keys = keys
         self.locations = locations
         self.placement = placement
         self.region = region
@@ -73,6 +76,7 @@ public struct ObjectStore: Sendable {
 
     public func deleteBucket(_ name: String) async throws {
         try await catalogue { try await $0.deleteBucket(named: name) }
+        await keys?.forget(bucket: name)
     }
 
     /// Changes a bucket's classification, refused with `placementViolation` when no configured
@@ -118,7 +122,7 @@ public struct ObjectStore: Sendable {
         bucket: BucketRecord, key: String, metadata: ObjectMetadata, body: Body, checks: WriteChecks, now: Date = Date()
     ) async throws -> ObjectRecord {
         let location = try writeLocation(bucket: bucket, now: now)
-        let (segment, digest) = try await writeBlob(to: location, from: body, checks: checks)
+        let (segment, digest) = try await writeBlob(to: location, bucket: bucket.name, from: body, checks: checks)
         return try await commitSinglePart(
             bucket: bucket.name, key: key, metadata: metadata, location: location, segment: segment, digest: digest, now: now)
     }
@@ -158,7 +162,7 @@ public struct ObjectStore: Sendable {
             let overlap = segmentRange.clamped(to: wanted)
             guard !overlap.isEmpty else { continue }
             let local = (overlap.lowerBound - segmentRange.lowerBound)..<(overlap.upperBound - segmentRange.lowerBound)
-            try await location.read(locator: segment.locator, range: local, chunkSize: ObjectStore.readChunkSize, into: consumer)
+            try await readSegment(segment, bucket: record.bucket, at: location, range: local, into: consumer)
         }
     }
 
@@ -168,7 +172,7 @@ public struct ObjectStore: Sendable {
         metadata: ObjectMetadata, checksums: Set<ChecksumAlgorithm>, now: Date = Date()
     ) async throws -> ObjectRecord {
         let location = try writeLocation(bucket: bucket, now: now)
-        let (segment, digest) = try await copyBlob(source: source, range: range, to: location, checksums: checksums)
+        let (segment, digest) = try await copyBlob(source: source, range: range, to: location, bucket: bucket.name, checksums: checksums)
         return try await commitSinglePart(
             bucket: bucket.name, key: key, metadata: metadata, location: location, segment: segment, digest: digest, now: now)
     }
@@ -176,10 +180,10 @@ public struct ObjectStore: Sendable {
     // MARK: - Blobs
 
     /// Streams a body into a new durable blob, computing its digests; verifies before commit.
-    func writeBlob<Body: AsyncSequence<ByteBuffer, any Error>>(to location: any Location, from body: Body, checks: WriteChecks) async throws
-        -> (BlobSegment, ObjectDigest.Result)
-    {
-        let writer = try await location.makeBlobWriter()
+    func writeBlob<Body: AsyncSequence<ByteBuffer, any Error>>(
+        to location: any Location, bucket: String, from body: Body, checks: WriteChecks
+    ) async throws -> (BlobSegment, ObjectDigest.Result) {
+        var writer = try await SealedBlobWriter(writer: try await location.makeBlobWriter(), bucket: bucket, keys: keys)
         do {
             var digest = ObjectDigest(checksums: checks.checksums)
             for try await buffer in body {
@@ -191,21 +195,17 @@ public struct ObjectStore: Sendable {
             }
             let result = digest.finalize()
             try checks.verify(result)
-            let size = try await writer.commit()
-            guard size == result.byteCount else {
-                throw EngineError(.internalError, "blob size \(size) differs from the bytes received \(result.byteCount)")
-            }
-            return (BlobSegment(locator: writer.locator, size: size), result)
+            return (try await writer.commit(plaintextSize: result.byteCount), result)
         } catch {
             await writer.abort()
             throw error
         }
     }
 
-    func copyBlob(source: ObjectRecord, range: ClosedRange<Int64>?, to location: any Location, checksums: Set<ChecksumAlgorithm>) async throws
-        -> (BlobSegment, ObjectDigest.Result)
-    {
-        let writer = try await location.makeBlobWriter()
+    func copyBlob(
+        source: ObjectRecord, range: ClosedRange<Int64>?, to location: any Location, bucket: String, checksums: Set<ChecksumAlgorithm>
+    ) async throws -> (BlobSegment, ObjectDigest.Result) {
+        var writer = try await SealedBlobWriter(writer: try await location.makeBlobWriter(), bucket: bucket, keys: keys)
         do {
             var digest = ObjectDigest(checksums: checksums)
             try await read(source, range: range) { buffer in
@@ -213,8 +213,7 @@ public struct ObjectStore: Sendable {
                 try await writer.write(buffer)
             }
             let result = digest.finalize()
-            let size = try await writer.commit()
-            return (BlobSegment(locator: writer.locator, size: size), result)
+            return (try await writer.commit(plaintextSize: result.byteCount), result)
         } catch {
             await writer.abort()
             throw error

@@ -16,6 +16,8 @@ struct DataDirectory {
     var credentialsPath: String { path + "/credentials" }
     var cleanShutdownMarker: String { path + "/clean-shutdown" }
     var auditDirectory: String { path + "/audit" }
+    /// The master keys when the key store is the embedded keyring.
+    var keyringPath: String { path + "/keyring.json" }
     /// The Ed25519 key that signs audit checkpoints (mode 0600), and its public half for auditors.
     var auditKeyPath: String { path + "/audit.key" }
     var auditPublicKeyPath: String { path + "/audit.pub" }

@@ -70,10 +70,14 @@ struct PlacementSetup {
         return opened
     }
 
-    func store(catalogue: SQLiteCatalogue, opened: OpenedLocations, garbageGrace: Duration = .seconds(60)) -> ObjectStore {
+    /// The data path over `opened`. Without `keys` it neither encrypts nor decrypts (commands that
+    /// only create buckets or move blobs as they are).
+    func store(
+        catalogue: SQLiteCatalogue, opened: OpenedLocations, keys: BucketKeys? = nil, garbageGrace: Duration = .seconds(60)
+    ) -> ObjectStore {
         ObjectStore(
             catalogue: catalogue, locations: StorageLocations(opened.all), placement: policy, region: settings.region,
-            logger: Logger(label: "souverain.engine"), garbageGrace: garbageGrace)
+            keys: keys, logger: Logger(label: "souverain.engine"), garbageGrace: garbageGrace)
     }
 }
 

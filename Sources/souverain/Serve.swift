@@ -10,6 +10,7 @@ import SouverainAudit
 import SouverainCatalogue
 import SouverainCatalogueSQLite
 import SouverainEngine
+import SouverainKeys
 import SouverainModel
 import SouverainPlacement
 import SouverainS3
@@ -47,6 +48,9 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: .init("Run without the audit trail: for measuring its cost only, never in production.", visibility: .hidden))
     var withoutAuditTrail = false
 
+    @Flag(help: .init("Store new objects in clear: for measuring the cost of encryption only, never in production.", visibility: .hidden))
+    var withoutEncryption = false
+
     func run() async throws {
         let settings = try common.settings(
             address: address, region: region, domain: domain, logLevel: logLevel, country: country, syslog: syslog)
@@ -64,7 +68,12 @@ struct Serve: AsyncParsableCommand {
         let (admin, isNew) = try await Self.adminUser(catalogue: catalogue, directory: directory)
 
         let opened = try await setup.open()
-        let store = setup.store(catalogue: catalogue, opened: opened, garbageGrace: .seconds(max(0, garbageGrace)))
+        let keyStore = try await KeyStoreSetup.open(settings, directory: directory)
+        if withoutEncryption {
+            logger.warning("running WITHOUT encryption (--without-encryption): new objects are stored in clear; for benchmarks only")
+        }
+        let keys = withoutEncryption ? nil : BucketKeys(store: keyStore, catalogue: catalogue)
+        let store = setup.store(catalogue: catalogue, opened: opened, keys: keys, garbageGrace: .seconds(max(0, garbageGrace)))
         try await Self.recover(store: store, locals: opened.locals, directory: directory, logger: logger)
 
         let auditWriter = try await Self.openAuditTrail(directory: directory, logger: logger)
@@ -110,6 +119,7 @@ struct Serve: AsyncParsableCommand {
         // A final signed checkpoint over the last records.
         try await auditWriter.close()
         await opened.close()
+        await keyStore.close()
         // Reached only on a graceful stop: the next start can skip the sweep for stray blobs.
         _ = FileManager.default.createFile(atPath: directory.cleanShutdownMarker, contents: nil)
     }

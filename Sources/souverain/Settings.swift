@@ -19,6 +19,12 @@ struct Settings {
     var placementRules = ""
     /// The classification of buckets created without one.
     var defaultClassification = "internal"
+    /// Where master keys are held: `keyring` (DATA/keyring.json, the default) or `pkcs11` (an HSM).
+    var keyStore = "keyring"
+    /// The PKCS#11 module (.so) and the label of the token holding the master key; the PIN comes
+    /// from the environment (SOUVERAIN_PKCS11_PIN), never from this file.
+    var pkcs11Module = ""
+    var pkcs11Token = ""
     /// The `[location ID]` sections, in file order; none means one local location, `local`.
     var locations: [LocationSettings] = []
     /// The configuration file these settings came from, if any.
@@ -26,6 +32,7 @@ struct Settings {
 
     static let keys = [
         "data", "address", "region", "domain", "log-level", "country", "syslog", "placement-rules", "default-classification",
+        "key-store", "pkcs11-module", "pkcs11-token",
     ]
 
     /// The commented default file that `souverain init` writes.
@@ -63,6 +70,14 @@ struct Settings {
 
         # Forward every audit record, once durable, to a syslog collector (RFC 5424 over UDP).
         # syslog = 127.0.0.1:514
+
+        # Where the master key that protects every bucket key is held (docs/keys.md): `keyring`, a
+        # file DATA/keyring.json (mode 0600; sealed by a passphrase if SOUVERAIN_KEYRING_PASSPHRASE
+        # is set when it is created), or `pkcs11`, an HSM token whose PIN is read from
+        # SOUVERAIN_PKCS11_PIN. With an HSM the master key never leaves the token.
+        key-store = keyring
+        # pkcs11-module = /usr/lib/softhsm/libsofthsm2.so
+        # pkcs11-token = souverain
 
         # Storage locations, managed with `souverain location add|remove` or by hand. Without
         # any, objects go to DATA/local, an on-premise location in `country`. Each has a
@@ -169,6 +184,13 @@ struct Settings {
             }
             country = value.uppercased()
         case "syslog": syslog = value
+        case "key-store":
+            guard ["keyring", "pkcs11"].contains(value) else {
+                throw ValidationError("key-store must be keyring or pkcs11, got \(value)")
+            }
+            keyStore = value
+        case "pkcs11-module": pkcs11Module = value
+        case "pkcs11-token": pkcs11Token = value
         case "placement-rules": placementRules = value
         case "default-classification":
             guard !value.isEmpty else { throw ValidationError("default-classification cannot be empty") }

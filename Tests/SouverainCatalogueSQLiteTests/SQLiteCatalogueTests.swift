@@ -77,6 +77,42 @@ import Testing
         #expect(try await catalogue.bucket(named: "b1") == nil)
     }
 
+    /// How each blob is encrypted is kept with it, for objects and for uploaded parts.
+    @Test func blobsKeepTheirEncryption() async throws {
+        try await catalogue.createBucket(BucketRecord(name: "b1", owner: "admin", createdAt: Date(), region: "us-east-1"))
+        let encryption = BlobEncryption(
+            bucketKeyVersion: 2, wrappedDataKey: "d3JhcHBlZA==", identity: String(repeating: "ab", count: 16), chunkSize: 65_536,
+            storedSize: 75)
+        var record = object("k")
+        record.segments = [BlobSegment(locator: "enc", size: 3, encryption: encryption)]
+        _ = try await catalogue.putObject(record)
+        #expect(try await catalogue.object(bucket: "b1", key: "k")?.segments.first?.encryption == encryption)
+        #expect(try await catalogue.object(bucket: "b1", key: "k")?.segments.first?.storedSize == 75)
+        try await catalogue.createUpload(UploadRecord(uploadID: "u1", bucket: "b1", key: "big", initiated: Date(), owner: "admin",
+                                                      metadata: ObjectMetadata(), checksumAlgorithm: nil, location: "local"))
+        _ = try await catalogue.putPart(PartRecord(
+            uploadID: "u1", partNumber: 1, size: 3, etag: "p", lastModified: Date(), location: "local",
+            segment: BlobSegment(locator: "part", size: 3, encryption: encryption), checksums: [:]))
+        #expect(try await catalogue.parts(uploadID: "u1", after: 0, limit: 10).first?.segment.encryption == encryption)
+    }
+
+    /// A bucket's key versions: the first writer of a version wins, and they go with the bucket.
+    @Test func bucketKeysAreAddedOnceAndGoWithTheBucket() async throws {
+        try await catalogue.createBucket(BucketRecord(name: "b1", owner: "admin", createdAt: Date(), region: "us-east-1"))
+        let first = BucketKeyRecord(bucket: "b1", version: 1, wrappedKey: "one", state: .active, created: Date(timeIntervalSince1970: 1))
+        #expect(try await catalogue.addBucketKey(first))
+        var other = first
+        other.wrappedKey = "other"
+        #expect(!(try await catalogue.addBucketKey(other)))
+        #expect(try await catalogue.bucketKeys(bucket: "b1") == [first])
+        await #expect(throws: CatalogueError.self) {
+            _ = try await catalogue.addBucketKey(BucketKeyRecord(bucket: "nope", version: 1, wrappedKey: "x", state: .active, created: Date()))
+        }
+        try await catalogue.deleteBucket(named: "b1")
+        try await catalogue.createBucket(BucketRecord(name: "b1", owner: "admin", createdAt: Date(), region: "us-east-1"))
+        #expect(try await catalogue.bucketKeys(bucket: "b1").isEmpty)
+    }
+
     @Test func completingAnUploadSwapsPartsForTheObject() async throws {
         try await catalogue.createBucket(BucketRecord(name: "b1", owner: "admin", createdAt: Date(), region: "us-east-1"))
         let upload = UploadRecord(uploadID: "u1", bucket: "b1", key: "big", initiated: Date(), owner: "admin",

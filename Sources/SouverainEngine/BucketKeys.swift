@@ -1,0 +1,90 @@
+import Crypto
+import Foundation
+public import SouverainCatalogue
+public import SouverainKeys
+
+/// The middle of the key hierarchy (docs/keys.md): each bucket's key, made on the bucket's first
+/// encrypted write, kept in the catalogue wrapped by the key store's master key, and held
+/// unwrapped in memory once used. Each blob's data key is wrapped and unwrapped here, in software,
+/// under a version of its bucket's key (RFC 3394); the master key never leaves its key store.
+public actor BucketKeys {
+    public nonisolated let store: any KeyStore
+    private let catalogue: any Catalogue
+    /// Unwrapped key versions by bucket.
+    private var unwrapped: [String: [Int: SymmetricKey]] = [:]
+    /// The version that wraps new data keys, by bucket.
+    private var current: [String: Int] = [:]
+
+    public init(store: any KeyStore, catalogue: any Catalogue) {
+        self.store = store
+        self.catalogue = catalogue
+    }
+
+    /// A fresh data key for a new blob of `bucket`, with what the catalogue keeps of it.
+    func newBlobKey(bucket: String, chunkSize: Int) async throws -> (dataKey: SymmetricKey, encryption: BlobEncryption) {
+        let (version, bucketKey) = try await currentKey(bucket: bucket)
+        let dataKey = SymmetricKey(size: .bits256)
+        let wrapped = try AES.KeyWrap.wrap(dataKey, using: bucketKey)
+        let identity = BlobIdentity.random()
+        let encryption = BlobEncryption(
+            bucketKeyVersion: version, wrappedDataKey: wrapped.base64EncodedString(), identity: identity.description,
+            chunkSize: chunkSize, storedSize: 0)
+        return (dataKey, encryption)
+    }
+
+    /// The data key of a stored blob of `bucket`.
+    func dataKey(bucket: String, _ encryption: BlobEncryption) async throws -> SymmetricKey {
+        let bucketKey = try await key(bucket: bucket, version: encryption.bucketKeyVersion)
+        guard let wrapped = Data(base64Encoded: encryption.wrappedDataKey) else {
+            throw KeysError(.integrity, "the wrapped data key of a blob of bucket \(bucket) is not base64")
+        }
+        do {
+            return try AES.KeyWrap.unwrap(wrapped, using: bucketKey)
+        } catch {
+            throw KeysError(.integrity, "the data key of a blob of bucket \(bucket) does not unwrap under its bucket key version \(encryption.bucketKeyVersion)")
+        }
+    }
+
+    /// Forgets what is cached of `bucket` (after the bucket is deleted, its keys go with it).
+    public func forget(bucket: String) {
+        unwrapped[bucket] = nil
+        current[bucket] = nil
+    }
+
+    private func currentKey(bucket: String) async throws -> (Int, SymmetricKey) {
+        if let version = current[bucket], let key = unwrapped[bucket]?[version] { return (version, key) }
+        try await load(bucket: bucket)
+        if let version = current[bucket], let key = unwrapped[bucket]?[version] { return (version, key) }
+        // The bucket's first key. Another gateway (or task) may add version 1 at the same time:
+        // the catalogue keeps the first, and everyone reloads it.
+        let key = SymmetricKey(size: .bits256)
+        let record = BucketKeyRecord(
+            bucket: bucket, version: 1, wrappedKey: try await store.wrap(key).encodedString(), state: .active, created: Date())
+        _ = try await catalogue.addBucketKey(record)
+        try await load(bucket: bucket)
+        guard let version = current[bucket], let key = unwrapped[bucket]?[version] else {
+            throw KeysError(.unknownKey, "bucket \(bucket) has no active key")
+        }
+        return (version, key)
+    }
+
+    private func key(bucket: String, version: Int) async throws -> SymmetricKey {
+        if let key = unwrapped[bucket]?[version] { return key }
+        try await load(bucket: bucket)
+        guard let key = unwrapped[bucket]?[version] else {
+            throw KeysError(.unknownKey, "bucket \(bucket) has no key version \(version): it was destroyed, or the catalogue is not the one its objects were written with")
+        }
+        return key
+    }
+
+    /// Reads and unwraps every key version of `bucket`.
+    private func load(bucket: String) async throws {
+        let records = try await catalogue.bucketKeys(bucket: bucket)
+        var keys: [Int: SymmetricKey] = [:]
+        for record in records {
+            keys[record.version] = try await store.unwrap(WrappedKey(encodedString: record.wrappedKey))
+        }
+        unwrapped[bucket] = keys
+        current[bucket] = records.filter { $0.state == .active }.map(\.version).max()
+    }
+}

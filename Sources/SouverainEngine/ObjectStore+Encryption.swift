@@ -1,0 +1,90 @@
+import Crypto
+import NIOCore
+import SouverainCatalogue
+import SouverainKeys
+import SouverainStorage
+
+/// A new blob on its way to a location: through its own data key's chunked encryption when the
+/// store encrypts (docs/encryption-format.md), in clear otherwise.
+struct SealedBlobWriter {
+    let writer: any BlobWriter
+    private var sealer: BlobSealer?
+    private var encryption: BlobEncryption?
+
+    init(writer: any BlobWriter, bucket: String, keys: BucketKeys?) async throws {
+        self.writer = writer
+        if let keys {
+            let (dataKey, encryption) = try await keys.newBlobKey(bucket: bucket, chunkSize: BlobFormat.defaultChunkSize)
+            self.sealer = try BlobSealer(
+                dataKey: dataKey, identity: try BlobIdentity(hex: encryption.identity), chunkSize: encryption.chunkSize)
+            self.encryption = encryption
+        }
+    }
+
+    mutating func write(_ plaintext: ByteBuffer) async throws {
+        guard sealer != nil else { return try await writer.write(plaintext) }
+        if let sealed = try sealer?.seal(plaintext), sealed.readableBytes > 0 {
+            try await writer.write(sealed)
+        }
+    }
+
+    /// Writes the last chunk, makes the blob durable and returns it as the catalogue records it.
+    mutating func commit(plaintextSize: Int64) async throws -> BlobSegment {
+        var expected = plaintextSize
+        if let last = try sealer?.finish() {
+            try await writer.write(last)
+            expected = sealer?.encryptedSize ?? expected
+            encryption?.storedSize = expected
+        }
+        let stored = try await writer.commit()
+        guard stored == expected else {
+            throw EngineError(.internalError, "blob \(writer.locator) holds \(stored) bytes, \(expected) were written")
+        }
+        return BlobSegment(locator: writer.locator, size: plaintextSize, encryption: encryption)
+    }
+
+    func abort() async {
+        await writer.abort()
+    }
+}
+
+extension ObjectStore {
+    /// Streams the plaintext of `range` (relative to the segment) of one blob of `bucket` to
+    /// `consumer`, decrypting and authenticating chunk by chunk: a damaged, reordered, truncated
+    /// or foreign chunk fails the read before any of its bytes are passed on.
+    func readSegment(
+        _ segment: BlobSegment, bucket: String, at location: any Location, range: Range<Int64>,
+        into consumer: (ByteBuffer) async throws -> Void
+    ) async throws {
+        guard let encryption = segment.encryption else {
+            try await location.read(locator: segment.locator, range: range, chunkSize: ObjectStore.readChunkSize, into: consumer)
+            return
+        }
+        guard let keys else {
+            throw EngineError(.unavailable, "an encrypted object cannot be read: this server runs without a key store")
+        }
+        let dataKey = try await keys.dataKey(bucket: bucket, encryption)
+        let identity = try BlobIdentity(hex: encryption.identity)
+        let chunk = ObjectStore.readChunkSize
+        if range == 0..<segment.size {
+            // The whole blob in one read, header first.
+            var opener = try BlobOpener.wholeBlob(dataKey: dataKey, expectedIdentity: identity, plaintextSize: segment.size)
+            try await location.read(locator: segment.locator, range: nil, chunkSize: chunk) { piece in
+                let plaintext = try opener.open(piece)
+                if plaintext.readableBytes > 0 { try await consumer(plaintext) }
+            }
+            try opener.finish()
+            return
+        }
+        var header = ByteBuffer()
+        try await location.read(locator: segment.locator, range: ChunkSpan.headerRange, chunkSize: chunk) { header.writeImmutableBuffer($0) }
+        var opener = try BlobOpener(
+            header: header, dataKey: dataKey, expectedIdentity: identity, plaintextSize: segment.size, plaintextRange: range)
+        guard let span = opener.span else { throw EngineError(.internalError, "no chunk span for a range read") }
+        try await location.read(locator: segment.locator, range: span.encryptedRange, chunkSize: chunk) { piece in
+            let plaintext = try opener.open(piece)
+            if plaintext.readableBytes > 0 { try await consumer(plaintext) }
+        }
+        try opener.finish()
+    }
+}

@@ -1,0 +1,132 @@
+public import Crypto
+public import NIOCore
+
+/// Encrypts one blob as a stream, without knowing its size in advance.
+///
+/// Feed the plaintext in pieces of any size to ``seal(_:)`` and call ``finish()`` once; the bytes
+/// they return, concatenated in order, are the whole blob, header first. The sealer holds at most
+/// one chunk of plaintext: a full chunk is held back until more data or ``finish()`` tells
+/// whether it is the final one, since that is part of what its tag authenticates.
+///
+/// ```swift
+/// var sealer = try BlobSealer(dataKey: dataKey, identity: .random())
+/// for try await piece in body {
+///     if let sealed = try sealer.seal(piece) { try await writer.write(sealed) }
+/// }
+/// try await writer.write(try sealer.finish())
+/// // record sealer.header.identity and sealer.plaintextSize in the catalogue
+/// ```
+public struct BlobSealer: Sendable {
+    /// The header written at the start of the blob.
+    public let header: BlobHeader
+    /// How many plaintext bytes were fed so far; after ``finish()``, the blob's plaintext size.
+    public private(set) var plaintextSize: Int64 = 0
+    /// How many blob bytes were returned so far; after ``finish()``, the blob's size.
+    public private(set) var encryptedSize: Int64 = 0
+
+    private var cipher: ChunkCipher
+    private var nextChunkIndex: UInt64 = 0
+    private var headerWritten = false
+    private var finished = false
+    /// Plaintext of the chunk being gathered or held back, at most `chunkSize` bytes: either the
+    /// sealer's own buffer or, when a piece brought a whole chunk, a slice of that piece.
+    private var pending: ByteBuffer
+    /// The sealer's own buffer, parked while `pending` is a slice of a caller's piece.
+    private var parkedBuffer: ByteBuffer?
+    /// The buffer returned by the last call, reused when the caller no longer holds it.
+    private var output = ByteBuffer()
+
+    /// Starts a blob sealed under a key derived from `dataKey` and `identity`.
+    /// - Parameters:
+    ///   - dataKey: a 32-byte data key, supplied by the caller; several blobs may share it.
+    ///   - identity: a fresh identity for this blob, normally ``BlobIdentity/random()``. Never
+    ///     reuse one with the same data key.
+    ///   - chunkSize: the plaintext bytes per chunk, within ``BlobFormat/chunkSizeRange``.
+    /// - Throws: `KeysError` with code `.invalidArgument` for a data key that is not 32 bytes or
+    ///   a chunk size out of range.
+    public init(dataKey: SymmetricKey, identity: BlobIdentity, chunkSize: Int = BlobFormat.defaultChunkSize) throws {
+        let header = try BlobHeader(chunkSize: chunkSize, identity: identity)
+        self.header = header
+        self.cipher = try ChunkCipher(header: header, dataKey: dataKey)
+        self.pending = ByteBuffer()
+        self.pending.reserveCapacity(chunkSize)
+    }
+
+    /// Takes the next piece of plaintext and returns the blob bytes that are ready: the header on
+    /// the first call, then every chunk known not to be the final one. Returns `nil` when there is
+    /// nothing to write yet.
+    /// - Throws: `KeysError` with code `.invalidArgument` if called after ``finish()``.
+    public mutating func seal(_ plaintext: ByteBuffer) throws -> ByteBuffer? {
+        guard !finished else {
+            throw KeysError(.invalidArgument, "the blob was already finished; start a new sealer for a new blob")
+        }
+        let chunkSize = header.chunkSize
+        var input = plaintext
+        plaintextSize += Int64(input.readableBytes)
+        prepareOutput(plaintextBytes: pending.readableBytes + input.readableBytes)
+
+        while input.readableBytes > 0 {
+            if pending.readableBytes == chunkSize {
+                // More plaintext follows, so the held-back chunk is not the final one.
+                try sealPending(isFinal: false)
+            }
+            if pending.readableBytes == 0, input.readableBytes >= chunkSize {
+                // A whole chunk in the piece: hold it back as a slice, without copying.
+                parkedBuffer = pending
+                pending = input.readSlice(length: chunkSize)!
+            } else {
+                let count = min(chunkSize - pending.readableBytes, input.readableBytes)
+                var slice = input.readSlice(length: count)!
+                pending.writeBuffer(&slice)
+            }
+        }
+        return takeOutput()
+    }
+
+    /// Seals the final chunk (an empty one if the blob is empty) and returns the last bytes of
+    /// the blob, with the header too if nothing was returned before.
+    /// - Throws: `KeysError` with code `.invalidArgument` if called twice.
+    public mutating func finish() throws -> ByteBuffer {
+        guard !finished else {
+            throw KeysError(.invalidArgument, "the blob was already finished; start a new sealer for a new blob")
+        }
+        finished = true
+        prepareOutput(plaintextBytes: pending.readableBytes)
+        try sealPending(isFinal: true)
+        return takeOutput() ?? ByteBuffer()
+    }
+
+    private mutating func prepareOutput(plaintextBytes: Int) {
+        let chunks = plaintextBytes / header.chunkSize + 1
+        let headerBytes = headerWritten ? 0 : BlobFormat.headerByteCount
+        output.clear(minimumCapacity: headerBytes + plaintextBytes + chunks * BlobFormat.tagByteCount)
+        if !headerWritten {
+            header.write(to: &output)
+            headerWritten = true
+        }
+    }
+
+    private mutating func takeOutput() -> ByteBuffer? {
+        guard output.readableBytes > 0 else { return nil }
+        encryptedSize += Int64(output.readableBytes)
+        return output
+    }
+
+    private mutating func sealPending(isFinal: Bool) throws {
+        let index = nextChunkIndex
+        do {
+            // A local copy (a reference, not the bytes) so the closure may mutate the cipher and
+            // the output; it ends with this scope, before `pending` is cleared for reuse.
+            let plaintext = pending
+            try plaintext.withUnsafeReadableBytes { bytes in
+                try cipher.seal(bytes, index: index, isFinal: isFinal, into: &output)
+            }
+        }
+        nextChunkIndex += 1
+        if let parked = parkedBuffer {
+            pending = parked
+            parkedBuffer = nil
+        }
+        pending.clear()
+    }
+}

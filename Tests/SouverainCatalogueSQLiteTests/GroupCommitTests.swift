@@ -1,0 +1,91 @@
+import Dispatch
+import Foundation
+import GRDB
+import Testing
+@testable import SouverainCatalogueSQLite
+
+@Suite struct GroupCommitTests {
+    let pool: DatabasePool
+    let group: GroupCommit
+
+    init() throws {
+        let directory = NSTemporaryDirectory() + "souverain-group-commit-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        pool = try DatabasePool(path: directory + "/db.sqlite")
+        try pool.write { try $0.execute(sql: "CREATE TABLE t (k INTEGER PRIMARY KEY, v TEXT NOT NULL)") }
+        group = GroupCommit(pool: pool)
+    }
+
+    private func count() throws -> Int {
+        try pool.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM t") ?? 0 }
+    }
+
+    /// Writes that arrive while a transaction commits share the next one, and each keeps its own
+    /// outcome: the one that fails is rolled back alone.
+    @Test func writesArrivingDuringACommitShareTheNextTransaction() async throws {
+        let started = DispatchSemaphore(value: 0)
+        let release = DispatchSemaphore(value: 0)
+        async let first: Int = group.write { db in
+            started.signal()
+            release.wait()
+            try db.execute(sql: "INSERT INTO t VALUES (0, 'first')")
+            return 0
+        }
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                started.wait()
+                continuation.resume()
+            }
+        }
+        let outcomes = Task { [group] in
+            try await withThrowingTaskGroup(of: (Int, Bool).self) { tasks in
+                for k in 1...20 {
+                    tasks.addTask {
+                        do {
+                            // Key 7 collides with key 1's row: its insert fails, alone.
+                            let row = k == 7 ? 1 : k
+                            _ = try await group.write { db in
+                                try db.execute(sql: "INSERT INTO t VALUES (?, ?)", arguments: [row, "w\(k)"])
+                                return k
+                            }
+                            return (k, true)
+                        } catch {
+                            return (k, false)
+                        }
+                    }
+                }
+                var outcomes: [Int: Bool] = [:]
+                for try await (k, succeeded) in tasks { outcomes[k] = succeeded }
+                return outcomes
+            }
+        }
+        // Every one of the 20 is queued behind the blocked first transaction before it is released.
+        // (Write 1 and write 7 race for row 1: one of them loses, whichever is queued second.)
+        let deadline = ContinuousClock.now + .seconds(30)
+        while group.waiting < 20, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+        #expect(group.waiting == 20)
+        release.signal()
+        #expect(try await first == 0)
+        let results = try await outcomes.value
+        #expect(results.values.filter { !$0 }.count == 1)
+        #expect(results.filter { $0.value }.count == 19)
+        #expect(try count() == 20)
+        #expect(group.statistics == GroupCommit.Statistics(writes: 21, transactions: 2))
+    }
+
+    /// A write whose transaction cannot commit gets the error, and nothing of it stays.
+    @Test func aFailedTransactionFailsEveryWriteOfIt() async throws {
+        try await pool.write { try $0.execute(sql: "CREATE TABLE parent (k INTEGER PRIMARY KEY)") }
+        try await pool.write {
+            try $0.execute(sql: "CREATE TABLE child (k INTEGER REFERENCES parent(k) DEFERRABLE INITIALLY DEFERRED)")
+        }
+        // A deferred foreign key is checked at COMMIT: the whole transaction fails there.
+        await #expect(throws: (any Error).self) {
+            try await group.write { db in try db.execute(sql: "INSERT INTO child VALUES (42)") }
+        }
+        #expect(try await pool.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM child") } == 0)
+        // The group keeps committing afterwards.
+        try await group.write { db in try db.execute(sql: "INSERT INTO t VALUES (1, 'after')") }
+        #expect(try count() == 1)
+    }
+}
