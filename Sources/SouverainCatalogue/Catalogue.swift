@@ -1,3 +1,4 @@
+public import Foundation
 public import SouverainModel
 
 /// Where Souverain keeps what it knows: buckets, objects and where their bytes are, multipart
@@ -91,6 +92,9 @@ public protocol Catalogue: Sendable {
     /// Adds a key version; false (and nothing written) if that version exists already, so that two
     /// gateways creating a bucket's first key at once end up using the same one.
     func addBucketKey(_ key: BucketKeyRecord) async throws -> Bool
+    /// Crypto-shredding: destroys every key version of the bucket (overwritten, not merely
+    /// unlinked) and records when. Returns how many versions were destroyed.
+    func shredBucket(_ name: String, at date: Date) async throws -> Int
 }
 
 /// The one error type of the catalogue layer.

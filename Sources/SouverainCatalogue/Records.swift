@@ -11,8 +11,12 @@ public struct BucketRecord: Sendable, Equatable {
     /// The classification whose placement rules apply to the bucket's objects; nil takes the
     /// configured default.
     public var classification: String?
+    /// When the bucket's keys were destroyed (crypto-shredding): none of its objects can be read
+    /// again, anywhere. Nil for a live bucket.
+    public var shreddedAt: Date?
 
-    public init(name: String, owner: String, createdAt: Date, region: String, classification: String? = nil) {
+    public init(name: String, owner: String, createdAt: Date, region: String, classification: String? = nil, shreddedAt: Date? = nil) {
+        self.shreddedAt = shreddedAt
         self.name = name
         self.owner = owner
         self.createdAt = createdAt

@@ -140,6 +140,6 @@ extension SQLiteCatalogue {
 
     static func bucket(from row: Row) -> BucketRecord {
         BucketRecord(name: row["name"], owner: row["owner"], createdAt: date(row["created"]), region: row["region"],
-                     classification: row["classification"])
+                     classification: row["classification"], shreddedAt: (row["shredded_at"] as Int64?).map(date))
     }
 }

@@ -88,8 +88,8 @@ extension SQLiteCatalogue {
                 ) WITHOUT ROWID;
                 """)
         }
-        // Keys stay home: each bucket's key versions, wrapped by the key store's master key, and how
-        // each uploaded part is encrypted.
+        // Keys stay home: each bucket's key versions, wrapped by the key store's master key, how each
+        // uploaded part is encrypted, and when a bucket's keys were destroyed.
         migrator.registerMigration("v3") { db in
             try db.execute(sql: """
                 CREATE TABLE bucket_keys (
@@ -101,6 +101,7 @@ extension SQLiteCatalogue {
                     PRIMARY KEY (bucket, version)
                 ) WITHOUT ROWID;
                 ALTER TABLE parts ADD COLUMN encryption TEXT;
+                ALTER TABLE buckets ADD COLUMN shredded_at INTEGER;
                 """)
         }
         return migrator

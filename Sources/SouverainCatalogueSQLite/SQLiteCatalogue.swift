@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 internal import GRDB
 public import SouverainCatalogue
 public import SouverainModel
@@ -430,6 +430,30 @@ public final class SQLiteCatalogue: Catalogue {
                 arguments: [key.bucket, key.version, key.wrappedKey, key.state.rawValue, key.created.timeIntervalSince1970])
             return db.changesCount == 1
         }
+    }
+
+    public func shredBucket(_ name: String, at date: Date) async throws -> Int {
+        let destroyed = try await write { db in
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM buckets WHERE name = ?", arguments: [name]) == true else {
+                throw CatalogueError(.noSuchBucket, "bucket \(name) does not exist")
+            }
+            // secure_delete (set on every connection) overwrites the deleted rows in the database file.
+            try db.execute(sql: "DELETE FROM bucket_keys WHERE bucket = ?", arguments: [name])
+            let destroyed = db.changesCount
+            try db.execute(sql: "UPDATE buckets SET shredded_at = ? WHERE name = ?", arguments: [Self.millis(date), name])
+            return destroyed
+        }
+        // The write-ahead log still holds the pages as they were before: copy them back into the
+        // database and empty it, so no earlier image of the keys survives in either file.
+        // A reader in progress can hold the checkpoint back: retry for a while.
+        for _ in 0..<50 {
+            let busy = try? await pool.writeWithoutTransaction { db in
+                try Int.fetchOne(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)") ?? 1
+            }
+            if busy == 0 { return destroyed }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw CatalogueError(.unavailable, "the bucket's keys are destroyed, but readers kept the write-ahead log from being emptied; run the shred again")
     }
 
     // MARK: - Relocation

@@ -45,6 +45,12 @@ public actor BucketKeys {
         }
     }
 
+    /// Throws what reading a blob under these key versions of `bucket` would throw (its keys
+    /// destroyed, the key store unreachable), so that a GET can answer it before its response starts.
+    func checkReadable(bucket: String, versions: Set<Int>) async throws {
+        for version in versions.sorted() { _ = try await key(bucket: bucket, version: version) }
+    }
+
     /// Forgets what is cached of `bucket` (after the bucket is deleted, its keys go with it).
     public func forget(bucket: String) {
         unwrapped[bucket] = nil
@@ -55,6 +61,9 @@ public actor BucketKeys {
         if let version = current[bucket], let key = unwrapped[bucket]?[version] { return (version, key) }
         try await load(bucket: bucket)
         if let version = current[bucket], let key = unwrapped[bucket]?[version] { return (version, key) }
+        if let shredded = try await shreddedAt(bucket) {
+            throw EngineError(.bucketShredded, "The keys of bucket \(bucket) were destroyed on \(shredded.formatted(.iso8601)): it takes no new object. Delete it and create a new one.")
+        }
         // The bucket's first key. Another gateway (or task) may add version 1 at the same time:
         // the catalogue keeps the first, and everyone reloads it.
         let key = SymmetricKey(size: .bits256)
@@ -72,9 +81,16 @@ public actor BucketKeys {
         if let key = unwrapped[bucket]?[version] { return key }
         try await load(bucket: bucket)
         guard let key = unwrapped[bucket]?[version] else {
+            if let shredded = try await shreddedAt(bucket) {
+                throw EngineError(.objectShredded, "The keys of bucket \(bucket) were destroyed on \(shredded.formatted(.iso8601)) (crypto-shredding): this object can never be read again.")
+            }
             throw KeysError(.unknownKey, "bucket \(bucket) has no key version \(version): it was destroyed, or the catalogue is not the one its objects were written with")
         }
         return key
+    }
+
+    private func shreddedAt(_ bucket: String) async throws -> Date? {
+        try await catalogue.bucket(named: bucket)?.shreddedAt
     }
 
     /// Reads and unwraps every key version of `bucket`.

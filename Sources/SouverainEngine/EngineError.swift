@@ -4,7 +4,7 @@ public struct EngineError: Error, Sendable, CustomStringConvertible {
         private enum Value: String {
             case noSuchBucket, noSuchKey, noSuchUpload, bucketAlreadyOwnedByYou, bucketAlreadyExists, bucketNotEmpty
             case accessDenied, invalidPart, invalidPartOrder, entityTooSmall, entityTooLarge, invalidArgument
-            case internalError, unavailable, placementViolation
+            case internalError, unavailable, placementViolation, bucketShredded, objectShredded
         }
         private let value: Value
         private init(_ value: Value) { self.value = value }
@@ -27,6 +27,10 @@ public struct EngineError: Error, Sendable, CustomStringConvertible {
         /// The bucket's classification allows no configured location: the message names the
         /// classification and every location's reasons.
         public static let placementViolation = Code(.placementViolation)
+        /// A write to a bucket whose keys were destroyed.
+        public static let bucketShredded = Code(.bucketShredded)
+        /// A read of an object whose bucket's keys were destroyed: it can never be read again.
+        public static let objectShredded = Code(.objectShredded)
         public var description: String { value.rawValue }
     }
 

@@ -1,6 +1,6 @@
 import Crypto
 import NIOCore
-import SouverainCatalogue
+public import SouverainCatalogue
 import SouverainKeys
 import SouverainStorage
 
@@ -49,6 +49,18 @@ struct SealedBlobWriter {
 }
 
 extension ObjectStore {
+    /// Checks, before any byte of a response is sent, that the object's keys can be had: a
+    /// shredded bucket or an unreachable key store is then a proper error response rather than a
+    /// body cut short.
+    public func checkReadable(_ record: ObjectRecord) async throws {
+        let versions = Set(record.segments.compactMap { $0.encryption?.bucketKeyVersion })
+        guard !versions.isEmpty else { return }
+        guard let keys else {
+            throw EngineError(.unavailable, "an encrypted object cannot be read: this server runs without a key store")
+        }
+        try await keys.checkReadable(bucket: record.bucket, versions: versions)
+    }
+
     /// Streams the plaintext of `range` (relative to the segment) of one blob of `bucket` to
     /// `consumer`, decrypting and authenticating chunk by chunk: a damaged, reordered, truncated
     /// or foreign chunk fails the read before any of its bytes are passed on.

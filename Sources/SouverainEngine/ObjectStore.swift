@@ -79,6 +79,15 @@ public struct ObjectStore: Sendable {
         await keys?.forget(bucket: name)
     }
 
+    /// Crypto-shredding: destroys the bucket's keys, so that every byte of it, on every location
+    /// and in every stray copy, can never be decrypted again. Its objects stay listed; reading one
+    /// answers `objectShredded`. Returns how many key versions were destroyed.
+    public func shredBucket(_ name: String, now: Date = Date()) async throws -> Int {
+        let destroyed = try await catalogue { try await $0.shredBucket(name, at: now) }
+        await keys?.forget(bucket: name)
+        return destroyed
+    }
+
     /// Changes a bucket's classification, refused with `placementViolation` when no configured
     /// location may hold its objects. Objects already stored stay where they are until
     /// `placement enforce` moves those the new rules no longer allow.

@@ -115,7 +115,28 @@ enum ObjectHeaders {
             headers[field] = String(parts)
         }
         if includeChecksums { addChecksums(record.checksums, to: &headers) }
+        addServerSideEncryption(record.segments, to: &headers)
         return headers
+    }
+
+    /// Refuses a write that asks for server-side encryption other than what every object gets
+    /// (AES256: its own data key, under the bucket's key, under the master key), and SSE-C,
+    /// which is not supported yet: a client must never believe its key protects an object when
+    /// it does not.
+    static func checkServerSideEncryption(_ head: S3RequestHead) throws {
+        if let value = head.header("x-amz-server-side-encryption"), value != "AES256" {
+            throw S3Error(.invalidArgument, "The encryption method specified is not supported: Souverain encrypts every object under keys the organisation holds (AES256).")
+        }
+        if head.header("x-amz-server-side-encryption-customer-algorithm") != nil {
+            throw S3Error(.notImplemented, "Server-side encryption with customer-provided keys (SSE-C) is not supported.")
+        }
+    }
+
+    /// `x-amz-server-side-encryption: AES256` when every blob of the object is encrypted.
+    static func addServerSideEncryption(_ segments: [BlobSegment], to headers: inout HTTPFields) {
+        if !segments.isEmpty, segments.allSatisfy({ $0.encryption != nil }) {
+            headers[.serverSideEncryption] = "AES256"
+        }
     }
 
     static func addChecksums(_ checksums: [ChecksumAlgorithm: String], to headers: inout HTTPFields) {
@@ -136,4 +157,5 @@ enum ObjectHeaders {
 extension HTTPField.Name {
     static let contentDisposition = HTTPField.Name("Content-Disposition")!
     static let contentLanguage = HTTPField.Name("Content-Language")!
+    static let serverSideEncryption = HTTPField.Name("x-amz-server-side-encryption")!
 }

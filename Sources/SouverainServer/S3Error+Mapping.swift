@@ -48,6 +48,8 @@ extension S3Error {
         case .invalidArgument: .invalidArgument
         case .unavailable: .serviceUnavailable
         case .placementViolation: .placementViolation
+        case .bucketShredded: .invalidBucketState
+        case .objectShredded: .invalidObjectState
         default: .internalError
         }
     }

@@ -30,6 +30,9 @@ extension S3Server {
         if call.path == Self.adminPrefix + "placement/enforce", call.request.method == .post {
             return try await enforcePlacement(&call, user: user)
         }
+        if call.path == Self.adminPrefix + "buckets/shred", call.request.method == .post {
+            return try await shredBucket(&call, user: user)
+        }
         guard call.path == Self.adminPrefix + "audit/records", call.request.method == .get else {
             throw S3Error(.notImplemented, "No admin API at \(call.request.method.rawValue) \(call.path).")
         }

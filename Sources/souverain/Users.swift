@@ -4,6 +4,8 @@ import SouverainCatalogue
 import SouverainCatalogueSQLite
 import SouverainModel
 import SouverainEngine
+import SouverainS3Client
+import NIOCore
 
 struct UserCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -64,7 +66,49 @@ struct UserCommand: AsyncParsableCommand {
 struct BucketCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bucket", abstract: "Manage buckets, their classifications and grants.",
-        subcommands: [List.self, Create.self, Classify.self, Grant.self, Revoke.self])
+        subcommands: [List.self, Create.self, Classify.self, Grant.self, Revoke.self, Shred.self])
+
+    struct Shred: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Crypto-shredding: destroy a bucket's keys, so that none of its objects can ever be read again, anywhere.",
+            discussion: """
+                Every object is encrypted under keys wrapped by its bucket's key; destroying that key makes every copy \
+                of the bucket's bytes unreadable at once, on every location, remote providers and stray copies \
+                included (RGPD article 17 on storage Souverain does not physically control). Irreversible. Backups \
+                of the catalogue taken before still hold the wrapped key: they must be destroyed too. With a server \
+                running (DATA/endpoint), the server does it, so that no key stays cached in it.
+                """)
+        @OptionGroup var common: CommonOptions
+        @Argument(help: "Bucket name.") var bucket: String
+        @Flag(help: "Confirm: this cannot be undone.") var yes = false
+
+        func run() async throws {
+            guard yes else { throw ValidationError("shredding \(bucket) cannot be undone: add --yes to confirm") }
+            let settings = try common.settings()
+            let directory = try DataDirectory(settings.data)
+            if let endpoint = directory.runningEndpoint() {
+                let client = try S3Client(configuration: S3ClientConfiguration(
+                    endpoint: endpoint, region: settings.region, credentials: try directory.adminCredentials()))
+                do {
+                    let body = try await client.adminRequest(method: "POST", path: "buckets/shred", query: [("bucket", bucket)])
+                    try await client.shutdown()
+                    print("Shredded \(bucket) through the server at \(endpoint): \(String(buffer: body).trimmingCharacters(in: .whitespacesAndNewlines))")
+                } catch {
+                    try? await client.shutdown()
+                    throw ValidationError("the server refused or failed the shredding: \(error)")
+                }
+                return
+            }
+            let setup = try PlacementSetup(settings)
+            let store = setup.store(catalogue: try setup.directory.openCatalogue(), opened: OpenedLocations())
+            do {
+                let destroyed = try await store.shredBucket(bucket)
+                print("Shredded \(bucket): \(destroyed) key version(s) destroyed; its objects can never be read again.")
+            } catch let error as EngineError {
+                throw ValidationError("\(error.code): \(error.message)")
+            }
+        }
+    }
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Side by side, in one run, on this machine: Souverain (release build, embedded default: local
-# disk + SQLite, audit trail on), the same build with the audit trail off, a Ceph RADOS Gateway
+# disk + SQLite, audit trail and encryption on), the same build with the audit trail off or with
+# encryption off (souverain-noenc, not in the default set), a Ceph RADOS Gateway
 # (../shared/peers/start-radosgw.sh, bluestore), and the raw ceiling (`souverain raw-ceiling`: the
 # same HTTP stack and the same durable file writes, no S3 logic). The same `souverain bench`
 # workloads run against each; one table with ratios is printed at the end, and every JSON report
@@ -10,7 +11,7 @@
 #   WORKLOADS=small-put,small-get TARGETS="souverain souverain-noaudit" scripts/bench/side-by-side.sh
 #
 # env: SHARED (default ../shared), WORK (default a new /tmp directory), WORKLOADS, TARGETS
-#      (raw souverain souverain-noaudit rgw), DURATION (seconds per workload, default 30),
+#      (raw souverain souverain-noaudit souverain-noenc rgw), DURATION (seconds per workload, default 30),
 #      LARGE_COUNT (16), SMALL_COUNT (10000), ROUNDS (1; >1 alternates the targets, for noise).
 # Only loopback is used; every process started is stopped by its PID at the end.
 set -euo pipefail
@@ -72,6 +73,7 @@ for target in $TARGETS; do
       ;;
     souverain) start_souverain souverain ;;
     souverain-noaudit) start_souverain souverain-noaudit --without-audit-trail ;;
+    souverain-noenc) start_souverain souverain-noenc --without-encryption ;;
     rgw)
       RGW_DIR=$WORK/rgw
       port=$(free_port)

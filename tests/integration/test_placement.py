@@ -155,9 +155,19 @@ def blobs_at(world, name: str) -> dict[str, bytes]:
     return out
 
 
-def where_is(world, data: bytes) -> list[str]:
-    """The locations holding a blob with exactly these bytes."""
-    return [name for name in PROFILES if data in blobs_at(world, name).values()]
+def where_is(world, blob: bytes) -> list[str]:
+    """The locations holding a blob with exactly these (encrypted) bytes."""
+    return [name for name in PROFILES if blob in blobs_at(world, name).values()]
+
+
+def written_by(world, action) -> list[bytes]:
+    """The blobs (as stored: encrypted) that `action` added, in any location. A relocation moves
+    a blob's bytes as they are, so they identify it wherever it goes."""
+    def everything():
+        return {(name, key): value for name in PROFILES for key, value in blobs_at(world, name).items()}
+    before = everything()
+    action()
+    return [value for where, value in everything().items() if where not in before]
 
 
 def create_classified(world, bucket: str, classification: str):
@@ -178,18 +188,22 @@ def test_each_classification_lands_only_where_allowed(world, classification):
     s3 = world["main"].client()
     assert s3.head_bucket(Bucket=bucket)["ResponseMetadata"]["HTTPHeaders"]["x-souverain-classification"] == classification
     data = support.seeded_bytes(f"placement-{classification}", 300_000)
-    s3.put_object(Bucket=bucket, Key="doc.bin", Body=data)
-    assert where_is(world, data) == [EXPECTED[classification]]
+    [blob] = written_by(world, lambda: s3.put_object(Bucket=bucket, Key="doc.bin", Body=data))
+    assert data not in blob
+    assert where_is(world, blob) == [EXPECTED[classification]]
     assert s3.get_object(Bucket=bucket, Key="doc.bin")["Body"].read() == data
     # A multipart object goes to the same place, all its parts.
     parts = [support.seeded_bytes(f"{classification}-part{n}", 5 * 1024 * 1024 + n) for n in range(2)]
     upload = s3.create_multipart_upload(Bucket=bucket, Key="big.bin")["UploadId"]
-    etags = [s3.upload_part(Bucket=bucket, Key="big.bin", UploadId=upload, PartNumber=n + 1, Body=p)["ETag"]
-             for n, p in enumerate(parts)]
+    etags, blobs = [], []
+    for n, p in enumerate(parts):
+        blobs += written_by(world, lambda: etags.append(
+            s3.upload_part(Bucket=bucket, Key="big.bin", UploadId=upload, PartNumber=n + 1, Body=p)["ETag"]))
     s3.complete_multipart_upload(Bucket=bucket, Key="big.bin", UploadId=upload, MultipartUpload={
         "Parts": [{"PartNumber": n + 1, "ETag": e} for n, e in enumerate(etags)]})
-    for part in parts:
-        assert where_is(world, part) == [EXPECTED[classification]]
+    assert len(blobs) == len(parts)
+    for blob in blobs:
+        assert where_is(world, blob) == [EXPECTED[classification]]
 
 
 def test_the_trail_records_the_location_and_country(world):
@@ -212,8 +226,8 @@ def test_a_forbidden_placement_is_refused(world):
     # classification and every location's reasons in the message, as aws-cli shows it.
     create_classified(world, "cls-regional", "regional")
     data = support.seeded_bytes("regional", 1000)
-    s3.put_object(Bucket="cls-regional", Key="before.bin", Body=data)
-    assert where_is(world, data) == ["ionos-de"]
+    [blob] = written_by(world, lambda: s3.put_object(Bucket="cls-regional", Key="before.bin", Body=data))
+    assert where_is(world, blob) == ["ionos-de"]
     rules = json.loads(world["rules_file"].read_text())
     rules["classifications"]["regional"] = {"allowedCountries": ["CH"]}
     world["rules_file"].write_text(json.dumps(rules))
@@ -240,15 +254,17 @@ def test_withdrawn_qualification_audit_and_enforce(world, tmp_path):
     s3 = world["main"].client()
     create_classified(world, "moving-health", "health")
     small = support.seeded_bytes("moving-small", 200_000)
-    s3.put_object(Bucket="moving-health", Key="a/small.bin", Body=small)
+    [small_blob] = written_by(world, lambda: s3.put_object(Bucket="moving-health", Key="a/small.bin", Body=small))
     parts = [support.seeded_bytes(f"moving-part{n}", 5 * 1024 * 1024 + 7 * n) for n in range(2)]
     upload = s3.create_multipart_upload(Bucket="moving-health", Key="b/large.bin")["UploadId"]
-    etags = [s3.upload_part(Bucket="moving-health", Key="b/large.bin", UploadId=upload, PartNumber=n + 1, Body=p)["ETag"]
-             for n, p in enumerate(parts)]
+    etags, part_blobs = [], []
+    for n, p in enumerate(parts):
+        part_blobs += written_by(world, lambda: etags.append(
+            s3.upload_part(Bucket="moving-health", Key="b/large.bin", UploadId=upload, PartNumber=n + 1, Body=p)["ETag"]))
     s3.complete_multipart_upload(Bucket="moving-health", Key="b/large.bin", UploadId=upload, MultipartUpload={
         "Parts": [{"PartNumber": n + 1, "ETag": e} for n, e in enumerate(etags)]})
     large_etag = s3.head_object(Bucket="moving-health", Key="b/large.bin")["ETag"]
-    assert where_is(world, small) == ["hds-fr"]
+    assert where_is(world, small_blob) == ["hds-fr"]
     cli = world["cli"]
     config = str(world["config"])
 
@@ -274,8 +290,8 @@ def test_withdrawn_qualification_audit_and_enforce(world, tmp_path):
 
     # New health objects already go on-premise.
     fresh = support.seeded_bytes("moving-fresh", 1000)
-    s3.put_object(Bucket="moving-health", Key="fresh.bin", Body=fresh)
-    assert where_is(world, fresh) == ["onprem"]
+    [fresh_blob] = written_by(world, lambda: s3.put_object(Bucket="moving-health", Key="fresh.bin", Body=fresh))
+    assert where_is(world, fresh_blob) == ["onprem"]
 
     moved = cli("placement", "enforce", "--config", config, "--json", timeout=300).check().stdout
     outcomes = {(m["bucket"], m["key"]): (m["outcome"], m["from"], m.get("to")) for m in map(json.loads, moved.splitlines())}
@@ -289,11 +305,11 @@ def test_withdrawn_qualification_audit_and_enforce(world, tmp_path):
     got = s3.get_object(Bucket="moving-health", Key="b/large.bin")
     assert got["Body"].read() == b"".join(parts) and got["ETag"] == large_etag
     deadline = time.monotonic() + 30
-    while where_is(world, small) != ["onprem"] and time.monotonic() < deadline:
+    while where_is(world, small_blob) != ["onprem"] and time.monotonic() < deadline:
         time.sleep(0.5)
-    assert where_is(world, small) == ["onprem"]
-    for part in parts:
-        assert where_is(world, part) == ["onprem"]
+    assert where_is(world, small_blob) == ["onprem"]
+    for blob in part_blobs:
+        assert where_is(world, blob) == ["onprem"]
     remaining = [a for a in map(json.loads, cli("placement", "audit", "--config", config, "--json").check().stdout.splitlines())
                  if a["classification"] == "health"]
     assert remaining == []

@@ -16,6 +16,7 @@ extension S3Server {
         if call.header("x-amz-copy-source-range") != nil {
             throw S3Error(.invalidArgument, "x-amz-copy-source-range is only valid on UploadPartCopy.")
         }
+        try ObjectHeaders.checkServerSideEncryption(call.head)
         let directive = call.header("x-amz-metadata-directive")?.uppercased() ?? "COPY"
         let metadata: ObjectMetadata
         switch directive {
@@ -43,7 +44,9 @@ extension S3Server {
         call.touched(record.location, .write)
         let result = CopyObjectResult(
             etag: record.etag, lastModified: record.lastModified, checksums: ObjectHeaders.xmlChecksums(record.checksums))
-        return Self.xmlResponse(result.xml())
+        var headers = HTTPFields()
+        ObjectHeaders.addServerSideEncryption(record.segments, to: &headers)
+        return Self.xmlResponse(result.xml(), headers: headers)
     }
 
     /// The source of a copy, after its bucket's read check and the `x-amz-copy-source-if-*` conditions.

@@ -11,6 +11,7 @@ import SouverainSigV4
 extension S3Server {
     func createMultipartUpload(_ bucket: String, _ key: String, _ call: inout S3Call) async throws -> Response {
         let metadata = try ObjectHeaders.metadata(from: call.head)
+        try ObjectHeaders.checkServerSideEncryption(call.head)
         var algorithm: ChecksumAlgorithm?
         if let name = call.header("x-amz-checksum-algorithm") {
             guard let parsed = ChecksumAlgorithm(caseInsensitive: name) else {
@@ -22,6 +23,7 @@ extension S3Server {
             bucket: call.bucket!, key: key, metadata: metadata, checksumAlgorithm: algorithm, owner: call.user!)
         var headers = HTTPFields()
         if let algorithm, let field = HTTPField.Name("x-amz-checksum-algorithm") { headers[field] = algorithm.rawValue }
+        if store.keys != nil { headers[.serverSideEncryption] = "AES256" }
         return Self.xmlResponse(InitiateMultipartUploadResult(bucket: bucket, key: key, uploadID: upload.uploadID).xml(), headers: headers)
     }
 
@@ -38,6 +40,7 @@ extension S3Server {
         for (algorithm, value) in part.checksums {
             if let field = HTTPField.Name(algorithm.headerName) { headers[field] = value }
         }
+        ObjectHeaders.addServerSideEncryption([part.segment], to: &headers)
         return Response(status: .ok, headers: headers)
     }
 
@@ -89,7 +92,9 @@ extension S3Server {
             location: "http://\(host)/\(bucket)/\(S3URLEncoding.encode(key, keepSlash: true))", bucket: bucket, key: key,
             etag: record.etag, checksums: ObjectHeaders.xmlChecksums(record.checksums),
             checksumType: record.checksums.isEmpty ? nil : "COMPOSITE")
-        return Self.xmlResponse(result.xml())
+        var headers = HTTPFields()
+        ObjectHeaders.addServerSideEncryption(record.segments, to: &headers)
+        return Self.xmlResponse(result.xml(), headers: headers)
     }
 
     func abortMultipartUpload(_ bucket: String, _ key: String, _ uploadID: String, _ call: inout S3Call) async throws -> Response {

@@ -13,6 +13,7 @@ extension S3Server {
     /// store, which hashes it, verifies the declared digests and commits only a whole object.
     func putObject(_ bucket: String, _ key: String, _ call: inout S3Call) async throws -> Response {
         let metadata = try ObjectHeaders.metadata(from: call.head)
+        try ObjectHeaders.checkServerSideEncryption(call.head)
         let declared = try ObjectHeaders.declaredChecksums(call.head)
         let body = try payload(call)
         let record = try await store.putObject(
@@ -22,6 +23,7 @@ extension S3Server {
         call.touched(record.location, .write)
         var headers: HTTPFields = [.eTag: "\"\(record.etag)\""]
         ObjectHeaders.addChecksums(record.checksums, to: &headers)
+        ObjectHeaders.addServerSideEncryption(record.segments, to: &headers)
         return Response(status: .ok, headers: headers)
     }
 

@@ -1,0 +1,231 @@
+"""Keys stay home: what a location holds is ciphertext, and what a GET returns is either the
+exact bytes written or an error (Souverain only).
+
+The blobs are looked at from inside the data directory, as a provider or a thief would: no
+plaintext marker may appear in them; a flipped byte, or two blobs swapped, must make the read
+fail rather than return other bytes; range reads across chunk boundaries (64 KiB plaintext
+chunks) return exactly the requested bytes.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+from boto3.s3.transfer import TransferConfig
+from botocore.exceptions import BotoCoreError, ClientError
+
+import support
+from support import MIB, SouverainCli, seeded_bytes
+
+pytestmark = pytest.mark.souverain_only
+
+MARKER = b"SOUVERAIN-PLAINTEXT-MARKER-0123456789-"
+CHUNK = 64 * 1024
+# Files of the data directory that are not blobs.
+NOT_BLOBS = ("catalogue.sqlite", "audit", "keyring.json", "audit.key", "audit.pub", "credentials", "endpoint")
+
+
+def blob_files(data_dir: Path) -> dict[Path, int]:
+    """Every stored blob file of the local location, with its size."""
+    out = {}
+    for path in data_dir.rglob("*"):
+        if path.is_file() and not any(part.startswith(NOT_BLOBS) for part in path.relative_to(data_dir).parts):
+            out[path] = path.stat().st_size
+    return out
+
+
+def put_and_find_blob(s3, data_dir: Path, bucket: str, key: str, body: bytes) -> Path:
+    """PUTs one single-part object and returns the one blob file it created."""
+    before = set(blob_files(data_dir))
+    s3.put_object(Bucket=bucket, Key=key, Body=body)
+    new = [p for p in blob_files(data_dir) if p not in before]
+    assert len(new) == 1, new
+    return new[0]
+
+
+def read_fails(s3, bucket: str, key: str, **kwargs) -> bool:
+    """True if the GET fails (an error status, or a response cut short); False if it returns a whole body."""
+    try:
+        got = s3.get_object(Bucket=bucket, Key=key, **kwargs)
+        got["Body"].read()
+    except (ClientError, BotoCoreError):
+        return True
+    return False
+
+
+def marked(size: int, seed: str) -> bytes:
+    body = bytearray(seeded_bytes(seed, size))
+    for offset in range(0, max(0, size - len(MARKER)), 4096):
+        body[offset:offset + len(MARKER)] = MARKER
+    return bytes(body)
+
+
+def test_locations_hold_no_plaintext(server, s3, bucket):
+    small, medium = marked(5000, "small"), marked(300_000, "medium")
+    large = marked(12 * MIB + 123, "large")
+    s3.put_object(Bucket=bucket, Key="small", Body=small)
+    s3.put_object(Bucket=bucket, Key="medium", Body=medium)
+    s3.upload_fileobj(io.BytesIO(large), bucket, "large",
+                      Config=TransferConfig(multipart_threshold=5 * MIB, multipart_chunksize=5 * MIB))
+    for key, body in (("small", small), ("medium", medium), ("large", large)):
+        assert s3.get_object(Bucket=bucket, Key=key)["Body"].read() == body
+    stored = blob_files(server.data_dir)
+    assert stored, "no blob found in the data directory"
+    for path in list(stored) + [server.data_dir / "catalogue.sqlite", server.data_dir / "keyring.json"]:
+        assert MARKER not in path.read_bytes(), f"plaintext found in {path}"
+    # Each stored blob is bigger than its plaintext (header and one tag per chunk): the ciphertext
+    # of the 300,000-byte object is 28 + 5 chunks x 16 bytes longer.
+    assert 300_000 + 28 + 5 * 16 in stored.values()
+
+
+def test_range_reads_across_chunk_boundaries(s3, bucket):
+    body = seeded_bytes("ranges", 5 * CHUNK + 1234)
+    s3.put_object(Bucket=bucket, Key="r", Body=body)
+    ranges = [(0, 0), (CHUNK - 1, CHUNK), (CHUNK - 10, 2 * CHUNK + 10), (2 * CHUNK, 2 * CHUNK),
+              (len(body) - 1, len(body) - 1), (100, len(body) - 1), (3 * CHUNK - 1, 3 * CHUNK + 1)]
+    for first, last in ranges:
+        got = s3.get_object(Bucket=bucket, Key="r", Range=f"bytes={first}-{last}")
+        assert got["Body"].read() == body[first:last + 1], (first, last)
+        assert got["ContentRange"] == f"bytes {first}-{last}/{len(body)}"
+    # A suffix range: the last 70,000 bytes, spanning two chunks.
+    assert s3.get_object(Bucket=bucket, Key="r", Range="bytes=-70000")["Body"].read() == body[-70000:]
+
+
+def test_a_flipped_byte_fails_the_read_and_nothing_else(server, s3, bucket):
+    body = seeded_bytes("tamper", 4 * CHUNK)
+    blob = put_and_find_blob(s3, server.data_dir, bucket, "t", body)
+    neighbour = seeded_bytes("neighbour", 1000)
+    s3.put_object(Bucket=bucket, Key="n", Body=neighbour)
+    stored = bytearray(blob.read_bytes())
+    # One bit in the third chunk's ciphertext (header 28 bytes, chunks of 64 KiB + 16).
+    offset = 28 + 2 * (CHUNK + 16) + 777
+    stored[offset] ^= 0x01
+    blob.write_bytes(bytes(stored))
+    assert read_fails(s3, bucket, "t")
+    assert read_fails(s3, bucket, "t", Range=f"bytes={2 * CHUNK + 5}-{2 * CHUNK + 9}")
+    # The chunks that were not touched still read, exactly.
+    got = s3.get_object(Bucket=bucket, Key="t", Range=f"bytes=0-{2 * CHUNK - 1}")["Body"].read()
+    assert got == body[:2 * CHUNK]
+    # The server keeps serving, and nothing else was harmed.
+    assert s3.get_object(Bucket=bucket, Key="n")["Body"].read() == neighbour
+    s3.put_object(Bucket=bucket, Key="after", Body=b"still serving")
+    assert s3.get_object(Bucket=bucket, Key="after")["Body"].read() == b"still serving"
+
+
+def test_a_truncated_blob_fails_the_read(server, s3, bucket):
+    body = seeded_bytes("truncate", 3 * CHUNK)
+    blob = put_and_find_blob(s3, server.data_dir, bucket, "t", body)
+    stored = blob.read_bytes()
+    # Drop the last chunk whole: the blob now ends on a chunk boundary, but not with the final chunk.
+    blob.write_bytes(stored[:28 + 2 * (CHUNK + 16)])
+    assert read_fails(s3, bucket, "t")
+
+
+def test_swapped_blobs_are_detected(server, s3, bucket):
+    one, two = seeded_bytes("one", 2 * CHUNK), seeded_bytes("two", 2 * CHUNK)
+    first = put_and_find_blob(s3, server.data_dir, bucket, "one", one)
+    second = put_and_find_blob(s3, server.data_dir, bucket, "two", two)
+    a, b = first.read_bytes(), second.read_bytes()
+    first.write_bytes(b)
+    second.write_bytes(a)
+    assert read_fails(s3, bucket, "one")
+    assert read_fails(s3, bucket, "two")
+
+
+def test_small_object_tampering_is_an_error(server, s3, bucket):
+    body = b"a small record: 42 patients"
+    blob = put_and_find_blob(s3, server.data_dir, bucket, "s", body)
+    stored = bytearray(blob.read_bytes())
+    stored[-1] ^= 0x80  # the tag of the one chunk
+    blob.write_bytes(bytes(stored))
+    assert read_fails(s3, bucket, "s")
+
+
+def test_objects_survive_a_restart(server_factory, tmp_path):
+    srv = server_factory(data_dir=tmp_path / "restart")
+    s3 = srv.client()
+    s3.create_bucket(Bucket="keep")
+    body = marked(200_000, "restart")
+    s3.put_object(Bucket="keep", Key="k", Body=body)
+    srv.restart()
+    s3 = srv.client()
+    assert s3.get_object(Bucket="keep", Key="k")["Body"].read() == body
+    assert oct(Path(srv.data_dir / "keyring.json").stat().st_mode & 0o777) == "0o600"
+
+
+def test_s3_clients_see_server_side_encryption(s3, bucket):
+    put = s3.put_object(Bucket=bucket, Key="sse", Body=b"x" * 100, ServerSideEncryption="AES256")
+    assert put["ServerSideEncryption"] == "AES256"
+    assert s3.head_object(Bucket=bucket, Key="sse")["ServerSideEncryption"] == "AES256"
+    assert s3.get_object(Bucket=bucket, Key="sse")["ServerSideEncryption"] == "AES256"
+    copied = s3.copy_object(Bucket=bucket, Key="sse-copy", CopySource={"Bucket": bucket, "Key": "sse"})
+    assert copied["ServerSideEncryption"] == "AES256"
+    created = s3.create_multipart_upload(Bucket=bucket, Key="mp")
+    assert created["ServerSideEncryption"] == "AES256"
+    part = s3.upload_part(Bucket=bucket, Key="mp", UploadId=created["UploadId"], PartNumber=1, Body=b"p" * 1000)
+    assert part["ServerSideEncryption"] == "AES256"
+    done = s3.complete_multipart_upload(Bucket=bucket, Key="mp", UploadId=created["UploadId"],
+                                        MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": part["ETag"]}]})
+    assert done["ServerSideEncryption"] == "AES256"
+    # What Souverain cannot honour is refused, never silently ignored.
+    with pytest.raises(ClientError) as refused:
+        s3.put_object(Bucket=bucket, Key="kms", Body=b"x", ServerSideEncryption="aws:kms")
+    assert refused.value.response["Error"]["Code"] == "InvalidArgument"
+    with pytest.raises(ClientError) as refused:
+        s3.put_object(Bucket=bucket, Key="ssec", Body=b"x", SSECustomerAlgorithm="AES256", SSECustomerKey="k" * 32)
+    assert refused.value.response["Error"]["Code"] == "NotImplemented"
+
+
+def test_shredding_makes_a_bucket_unreadable_everywhere(server_factory, tmp_path):
+    srv = server_factory(data_dir=tmp_path / "shred")
+    s3 = srv.client()
+    bodies = {key: marked(100_000, key) for key in ("a", "b/c")}
+    for bucket in ("doomed", "kept"):
+        s3.create_bucket(Bucket=bucket)
+        for key, body in bodies.items():
+            s3.put_object(Bucket=bucket, Key=key, Body=body)
+    with sqlite3.connect(srv.data_dir / "catalogue.sqlite") as db:
+        wrapped = [row[0] for row in db.execute("SELECT wrapped FROM bucket_keys WHERE bucket = 'doomed'")]
+    assert len(wrapped) == 1
+    cli = SouverainCli(srv.data_dir)
+    refused = cli("bucket", "shred", "doomed")
+    assert refused.returncode != 0 and "--yes" in refused.stderr
+    assert s3.get_object(Bucket="doomed", Key="a")["Body"].read() == bodies["a"]
+    shredded = cli("bucket", "shred", "doomed", "--yes").check()
+    assert "through the server" in shredded.stdout and "1}" in shredded.stdout, shredded.stdout
+
+    def refused_read(s3, key):
+        with pytest.raises(ClientError) as error:
+            s3.get_object(Bucket="doomed", Key=key)
+        assert error.value.response["Error"]["Code"] == "InvalidObjectState"
+        assert "destroyed" in error.value.response["Error"]["Message"]
+
+    for key in bodies:
+        refused_read(s3, key)
+    with pytest.raises(ClientError) as error:
+        s3.put_object(Bucket="doomed", Key="new", Body=b"x")
+    assert error.value.response["Error"]["Code"] == "InvalidBucketState"
+    # Other buckets are untouched; the shredded one still lists its objects, and can be emptied.
+    for key, body in bodies.items():
+        assert s3.get_object(Bucket="kept", Key=key)["Body"].read() == body
+    assert sorted(o["Key"] for o in s3.list_objects_v2(Bucket="doomed")["Contents"]) == sorted(bodies)
+    # The wrapped key is gone from every file of the catalogue (database and write-ahead log):
+    # data files, catalogue and keyring together no longer decrypt anything of the bucket.
+    files = list(srv.data_dir.glob("catalogue.sqlite*"))
+    assert files
+    for path in files:
+        assert wrapped[0].encode() not in path.read_bytes(), path
+    # Nothing comes back after a restart.
+    srv.restart()
+    s3 = srv.client()
+    for key in bodies:
+        refused_read(s3, key)
+    assert s3.get_object(Bucket="kept", Key="a")["Body"].read() == bodies["a"]
+    records = [json.loads(line) for line in cli("audit", "query", "--bucket", "doomed").check().stdout.splitlines()]
+    assert [r for r in records if r["operation"] == "ShredBucket"], records
+    s3.delete_objects(Bucket="doomed", Delete={"Objects": [{"Key": key} for key in bodies]})
+    s3.delete_bucket(Bucket="doomed")
