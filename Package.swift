@@ -157,7 +157,7 @@ let package = Package(
             name: "SouverainServer",
             dependencies: [
                 "SouverainModel", "SouverainSigV4", "SouverainS3", "SouverainEngine", "SouverainCatalogue",
-                "SouverainStorage", "SouverainAudit",
+                "SouverainStorage", "SouverainAudit", "SouverainKeys",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),

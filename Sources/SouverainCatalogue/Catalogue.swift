@@ -92,6 +92,16 @@ public protocol Catalogue: Sendable {
     /// Adds a key version; false (and nothing written) if that version exists already, so that two
     /// gateways creating a bucket's first key at once end up using the same one.
     func addBucketKey(_ key: BucketKeyRecord) async throws -> Bool
+    /// The key versions of every bucket.
+    func allBucketKeys() async throws -> [BucketKeyRecord]
+    /// Replaces a key version's wrapped form (after the master key was rotated).
+    func rewrapBucketKey(bucket: String, version: Int, wrappedKey: String) async throws
+    /// Deletes a key version, refused (false) while a blob of the bucket, object or uploaded part,
+    /// still has its data key wrapped by it.
+    func retireBucketKey(bucket: String, version: Int) async throws -> Bool
+    /// Swaps an object's segments for the same blobs with re-wrapped data keys, only if the
+    /// object is unchanged since it was read (false otherwise: it was overwritten meanwhile).
+    func rewrapObject(_ object: ObjectRecord, segments: [BlobSegment]) async throws -> Bool
     /// Crypto-shredding: destroys every key version of the bucket (overwritten, not merely
     /// unlinked) and records when. Returns how many versions were destroyed.
     func shredBucket(_ name: String, at date: Date) async throws -> Int

@@ -71,10 +71,9 @@ public struct BlobEncryption: Sendable, Equatable, Codable {
 /// store, never in clear.
 public struct BucketKeyRecord: Sendable, Equatable {
     public enum State: String, Sendable {
-        /// Wraps new data keys (the highest active version) and unwraps.
+        /// Usable: the highest version wraps new data keys, every version unwraps those it
+        /// wrapped. A version is retired by deleting it, once no blob's data key depends on it.
         case active
-        /// Still unwraps the data keys it wrapped, wraps no new one.
-        case retired
     }
 
     public var bucket: String

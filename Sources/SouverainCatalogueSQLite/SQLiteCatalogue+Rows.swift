@@ -138,6 +138,12 @@ extension SQLiteCatalogue {
         }
     }
 
+    static func bucketKey(from row: Row) -> BucketKeyRecord {
+        BucketKeyRecord(
+            bucket: row["bucket"], version: row["version"], wrappedKey: row["wrapped"],
+            state: BucketKeyRecord.State(rawValue: row["state"]) ?? .active, created: Date(timeIntervalSince1970: row["created"]))
+    }
+
     static func bucket(from row: Row) -> BucketRecord {
         BucketRecord(name: row["name"], owner: row["owner"], createdAt: date(row["created"]), region: row["region"],
                      classification: row["classification"], shreddedAt: (row["shredded_at"] as Int64?).map(date))

@@ -411,12 +411,8 @@ public final class SQLiteCatalogue: Catalogue {
 
     public func bucketKeys(bucket: String) async throws -> [BucketKeyRecord] {
         try await read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM bucket_keys WHERE bucket = ? ORDER BY version", arguments: [bucket]).map { row in
-                BucketKeyRecord(
-                    bucket: row["bucket"], version: row["version"], wrappedKey: row["wrapped"],
-                    state: BucketKeyRecord.State(rawValue: row["state"]) ?? .retired,
-                    created: Date(timeIntervalSince1970: row["created"]))
-            }
+            try Row.fetchAll(db, sql: "SELECT * FROM bucket_keys WHERE bucket = ? ORDER BY version", arguments: [bucket])
+                .map(Self.bucketKey(from:))
         }
     }
 
@@ -428,6 +424,52 @@ public final class SQLiteCatalogue: Catalogue {
             try db.execute(
                 sql: "INSERT OR IGNORE INTO bucket_keys (bucket, version, wrapped, state, created) VALUES (?, ?, ?, ?, ?)",
                 arguments: [key.bucket, key.version, key.wrappedKey, key.state.rawValue, key.created.timeIntervalSince1970])
+            return db.changesCount == 1
+        }
+    }
+
+    public func allBucketKeys() async throws -> [BucketKeyRecord] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM bucket_keys ORDER BY bucket, version").map(Self.bucketKey(from:))
+        }
+    }
+
+    public func rewrapBucketKey(bucket: String, version: Int, wrappedKey: String) async throws {
+        try await write { db in
+            try db.execute(sql: "UPDATE bucket_keys SET wrapped = ? WHERE bucket = ? AND version = ?",
+                           arguments: [wrappedKey, bucket, version])
+            guard db.changesCount == 1 else {
+                throw CatalogueError(.unavailable, "bucket \(bucket) has no key version \(version)")
+            }
+        }
+    }
+
+    public func retireBucketKey(bucket: String, version: Int) async throws -> Bool {
+        try await write { db in
+            for text in try String.fetchAll(db, sql: "SELECT segments FROM objects WHERE bucket = ?", arguments: [bucket]) {
+                if try Self.decode([BlobSegment].self, text).contains(where: { $0.encryption?.bucketKeyVersion == version }) {
+                    return false
+                }
+            }
+            let parts = try String.fetchAll(db, sql: """
+                SELECT parts.encryption FROM parts JOIN uploads ON parts.upload_id = uploads.upload_id
+                WHERE uploads.bucket = ? AND parts.encryption IS NOT NULL
+                """, arguments: [bucket])
+            for text in parts where try Self.decode(BlobEncryption.self, text).bucketKeyVersion == version {
+                return false
+            }
+            try db.execute(sql: "DELETE FROM bucket_keys WHERE bucket = ? AND version = ?", arguments: [bucket, version])
+            return true
+        }
+    }
+
+    public func rewrapObject(_ object: ObjectRecord, segments: [BlobSegment]) async throws -> Bool {
+        let old = try Self.json(object.segments)
+        let new = try Self.json(segments)
+        return try await write { db in
+            try db.execute(
+                sql: "UPDATE objects SET segments = ? WHERE bucket = ? AND key = ? AND segments = ? AND etag = ? AND location = ?",
+                arguments: [new, object.bucket, Self.keyBlob(object.key), old, object.etag, object.location])
             return db.changesCount == 1
         }
     }

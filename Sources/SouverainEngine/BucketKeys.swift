@@ -51,6 +51,73 @@ public actor BucketKeys {
         for version in versions.sorted() { _ = try await key(bucket: bucket, version: version) }
     }
 
+    /// Adds a version of the bucket's key, which wraps every new data key from now on; earlier
+    /// versions keep unwrapping the data keys they wrapped. Returns the new version.
+    func addVersion(bucket: String) async throws -> Int {
+        _ = try await currentKey(bucket: bucket)
+        let version = (current[bucket] ?? 0) + 1
+        let record = BucketKeyRecord(
+            bucket: bucket, version: version, wrappedKey: try await store.wrap(SymmetricKey(size: .bits256)).encodedString(),
+            state: .active, created: Date())
+        guard try await catalogue.addBucketKey(record) else {
+            throw EngineError(.unavailable, "bucket \(bucket) got a key version \(version) from elsewhere meanwhile; rotate again")
+        }
+        try await load(bucket: bucket)
+        return version
+    }
+
+    /// The blob's data key wrapped by the bucket's current key version; nil if it already is.
+    func rewrap(bucket: String, _ encryption: BlobEncryption) async throws -> BlobEncryption? {
+        let (version, bucketKey) = try await currentKey(bucket: bucket)
+        guard encryption.bucketKeyVersion != version else { return nil }
+        let dataKey = try await dataKey(bucket: bucket, encryption)
+        var rewrapped = encryption
+        rewrapped.bucketKeyVersion = version
+        rewrapped.wrappedDataKey = try AES.KeyWrap.wrap(dataKey, using: bucketKey).base64EncodedString()
+        return rewrapped
+    }
+
+    /// Deletes a version of the bucket's key, refused for the current one and while a blob
+    /// still depends on it (rotate first: rotation re-wraps every object's data key).
+    func retire(bucket: String, version: Int) async throws {
+        try await load(bucket: bucket)
+        guard unwrapped[bucket]?[version] != nil else {
+            throw EngineError(.invalidArgument, "bucket \(bucket) has no key version \(version)")
+        }
+        guard current[bucket] != version else {
+            throw EngineError(.invalidArgument, "version \(version) is the current key of bucket \(bucket): rotate first")
+        }
+        guard try await catalogue.retireBucketKey(bucket: bucket, version: version) else {
+            throw EngineError(.invalidArgument, "blobs of bucket \(bucket) still have data keys wrapped by version \(version) (objects written or uploaded parts not rewrapped since): rotate again, or complete or abort the uploads")
+        }
+        try await load(bucket: bucket)
+    }
+
+    /// Re-wraps every bucket key that the key store's current master key does not wrap yet.
+    /// Returns how many were re-wrapped.
+    func rewrapUnderCurrentMaster() async throws -> Int {
+        let master = try await store.currentMasterKey()
+        var count = 0
+        for record in try await catalogue.allBucketKeys() {
+            let wrapped = try WrappedKey(encodedString: record.wrappedKey)
+            guard wrapped.master != master else { continue }
+            let key = try await store.unwrap(wrapped)
+            try await catalogue.rewrapBucketKey(
+                bucket: record.bucket, version: record.version, wrappedKey: try await store.wrap(key).encodedString())
+            count += 1
+        }
+        return count
+    }
+
+    /// How many bucket key versions each master key version wraps.
+    func bucketKeysByMaster() async throws -> [UInt32: Int] {
+        var counts: [UInt32: Int] = [:]
+        for record in try await catalogue.allBucketKeys() {
+            counts[try WrappedKey(encodedString: record.wrappedKey).master.version, default: 0] += 1
+        }
+        return counts
+    }
+
     /// Forgets what is cached of `bucket` (after the bucket is deleted, its keys go with it).
     public func forget(bucket: String) {
         unwrapped[bucket] = nil
@@ -101,6 +168,6 @@ public actor BucketKeys {
             keys[record.version] = try await store.unwrap(WrappedKey(encodedString: record.wrappedKey))
         }
         unwrapped[bucket] = keys
-        current[bucket] = records.filter { $0.state == .active }.map(\.version).max()
+        current[bucket] = records.map(\.version).max()
     }
 }

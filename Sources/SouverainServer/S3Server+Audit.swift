@@ -33,6 +33,9 @@ extension S3Server {
         if call.path == Self.adminPrefix + "buckets/shred", call.request.method == .post {
             return try await shredBucket(&call, user: user)
         }
+        if call.path.hasPrefix(Self.adminPrefix + "keys") {
+            return try await manageKeys(&call, user: user)
+        }
         guard call.path == Self.adminPrefix + "audit/records", call.request.method == .get else {
             throw S3Error(.notImplemented, "No admin API at \(call.request.method.rawValue) \(call.path).")
         }

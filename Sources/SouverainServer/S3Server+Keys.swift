@@ -5,6 +5,7 @@ import SouverainAudit
 import SouverainCatalogue
 import SouverainEngine
 import SouverainModel
+import SouverainKeys
 import SouverainS3
 
 extension S3Server {
@@ -28,6 +29,69 @@ extension S3Server {
         }
         let body = "{\"bucket\":\(Self.jsonString(bucket)),\"keyVersionsDestroyed\":\(destroyed)}\n"
         return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: body)))
+    }
+
+    /// The key administration, for admins, done here so that the keys this server holds in memory
+    /// follow (docs/keys.md):
+    /// - `GET /_souverain/keys`: the master key versions and how many bucket keys each wraps;
+    /// - `POST /_souverain/keys/rotate?bucket=B` or `?master`: a new version, and every key or data
+    ///   key it protects re-wrapped under it;
+    /// - `POST /_souverain/keys/retire?bucket=B&version=N` or `?master&version=N`: deletes or
+    ///   disables a version nothing depends on any more.
+    /// Each is a record of the trail (`ListKeys`, `RotateKeys`, `RetireKey`). Answers one JSON object.
+    func manageKeys(_ call: inout S3Call, user: User) async throws -> Response {
+        let action = String(call.path.dropFirst((Self.adminPrefix + "keys").count))
+        let query = call.queryParameters
+        let bucket = query["bucket"].flatMap { $0.isEmpty ? nil : $0 }
+        let master = query["master"] != nil
+        var answer: [String: Any] = [:]
+        switch (action, call.request.method) {
+        case ("", .get):
+            call.operationName = "ListKeys"
+            try requireAdmin(user)
+            answer["masterKeys"] = try await store.masterKeyReport().map { info, bucketKeys in
+                ["version": Int(info.reference.version), "keyID": info.reference.keyID, "store": info.reference.storeKind,
+                 "state": info.state.rawValue, "current": info.isCurrent, "bucketKeys": bucketKeys,
+                 "created": S3Date.iso8601(info.created)] as [String: Any]
+            }
+        case ("/rotate", .post):
+            call.operationName = "RotateKeys"
+            try requireAdmin(user)
+            if let bucket, !master {
+                let rotation = try await store.rotateBucketKey(bucket)
+                answer = ["bucket": bucket, "version": rotation.version, "objectsRewrapped": rotation.rewrapped]
+            } else if master, bucket == nil {
+                let (reference, rewrapped) = try await store.rotateMasterKey()
+                answer = ["masterVersion": Int(reference.version), "bucketKeysRewrapped": rewrapped]
+            } else {
+                throw S3Error(.invalidArgument, "Rotate either ?bucket=NAME or ?master.")
+            }
+        case ("/retire", .post):
+            call.operationName = "RetireKey"
+            try requireAdmin(user)
+            guard let text = query["version"], let version = UInt32(text) else {
+                throw S3Error(.invalidArgument, "Name the version to retire: &version=N.")
+            }
+            if let bucket, !master {
+                try await store.retireBucketKey(bucket, version: Int(version))
+                answer = ["bucket": bucket, "retiredVersion": Int(version)]
+            } else if master, bucket == nil {
+                try await store.retireMasterKey(version: version)
+                answer = ["retiredMasterVersion": Int(version)]
+            } else {
+                throw S3Error(.invalidArgument, "Retire either ?bucket=NAME&version=N or ?master&version=N.")
+            }
+        default:
+            throw S3Error(.notImplemented, "No admin API at \(call.request.method.rawValue) \(call.path).")
+        }
+        let data = try JSONSerialization.data(withJSONObject: answer, options: [.sortedKeys, .withoutEscapingSlashes])
+        let body = String(decoding: data, as: UTF8.self) + "\n"
+        call.bytesOut = Int64(body.utf8.count)
+        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: body)))
+    }
+
+    private func requireAdmin(_ user: User) throws {
+        guard user.role == .admin else { throw S3Error(.accessDenied, "Managing keys needs the admin role.") }
     }
 
     static func jsonString(_ text: String) -> String {

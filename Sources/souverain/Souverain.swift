@@ -5,7 +5,7 @@ struct Souverain: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "souverain",
         abstract: "A sovereign, S3-compatible object store.",
-        subcommands: [Serve.self, Init.self, UserCommand.self, BucketCommand.self, AuditCommand.self, RegistryCommand.self,
+        subcommands: [Serve.self, Init.self, UserCommand.self, BucketCommand.self, KeysCommand.self, AuditCommand.self, RegistryCommand.self,
                       LocationCommand.self, PlacementCommand.self, BenchCommand.self, RawCeiling.self]
     )
 }

@@ -173,6 +173,8 @@ class Server:
     def __init__(self, data_dir: Path, log_dir: Path, region: str = REGION, name: str = "server",
                  extra_args: tuple[str, ...] = ()):
         self.extra_args = tuple(extra_args)
+        # Environment variables added to the server's (after the caller's SOUVERAIN_* are removed).
+        self.extra_env: dict[str, str] = {}
         self.data_dir = Path(data_dir)
         self.log_dir = Path(log_dir)
         self.region = region
@@ -227,6 +229,7 @@ class Server:
                 cmd += ["--region", self.region]
             env["SOUVERAIN_ADMIN_ACCESS_KEY"] = ADMIN_ACCESS_KEY
             env["SOUVERAIN_ADMIN_SECRET_KEY"] = ADMIN_SECRET_KEY
+            env.update(self.extra_env)
         else:
             cmd = _moto_server_command() + ["-H", "127.0.0.1", "-p", str(self.port)]
         self.log_path = self.log_dir / f"{self.name}-{self.starts}.log"  # stderr: the logs

@@ -19,7 +19,7 @@ from boto3.s3.transfer import TransferConfig
 from botocore.exceptions import BotoCoreError, ClientError
 
 import support
-from support import MIB, SouverainCli, seeded_bytes
+from support import MIB, Server, SouverainCli, seeded_bytes
 
 pytestmark = pytest.mark.souverain_only
 
@@ -229,3 +229,92 @@ def test_shredding_makes_a_bucket_unreadable_everywhere(server_factory, tmp_path
     assert [r for r in records if r["operation"] == "ShredBucket"], records
     s3.delete_objects(Bucket="doomed", Delete={"Objects": [{"Key": key} for key in bodies]})
     s3.delete_bucket(Bucket="doomed")
+
+
+def test_rotation_rewraps_keys_and_everything_still_reads(server_factory, tmp_path):
+    srv = server_factory(data_dir=tmp_path / "rotate")
+    s3 = srv.client()
+    s3.create_bucket(Bucket="rot")
+    s3.create_bucket(Bucket="other")
+    bodies = {f"k{n}": marked(70_000 + n, f"rot{n}") for n in range(5)}
+    for key, body in bodies.items():
+        s3.put_object(Bucket="rot", Key=key, Body=body)
+    s3.put_object(Bucket="other", Key="o", Body=b"other")
+    blobs_before = {p: p.read_bytes() for p in blob_files(srv.data_dir)}
+    cli = SouverainCli(srv.data_dir)
+
+    def keys(*args):
+        return json.loads(cli("keys", *args).check().stdout)
+
+    # A bucket rotation re-wraps every object's data key under version 2.
+    rotated = keys("rotate", "--bucket", "rot")
+    assert rotated == {"bucket": "rot", "version": 2, "objectsRewrapped": 5}
+    with sqlite3.connect(srv.data_dir / "catalogue.sqlite") as db:
+        versions = {v for (text,) in db.execute("SELECT segments FROM objects WHERE bucket = 'rot'")
+                    for v in (s["encryption"]["bucketKeyVersion"] for s in json.loads(text))}
+    assert versions == {2}
+    # No data was re-encrypted: the blobs are byte for byte what they were.
+    assert {p: p.read_bytes() for p in blob_files(srv.data_dir)} == blobs_before
+    s3.put_object(Bucket="rot", Key="new", Body=b"after rotation")
+    for key, body in {**bodies, "new": b"after rotation"}.items():
+        assert s3.get_object(Bucket="rot", Key=key)["Body"].read() == body
+    # Version 1 protects nothing now: it can be retired; the current one cannot.
+    assert cli("keys", "retire", "--bucket", "rot", "--version", "2").returncode != 0
+    keys("retire", "--bucket", "rot", "--version", "1")
+
+    # A master rotation re-wraps both buckets' keys; the old master then retires.
+    assert keys("list")["masterKeys"][0]["bucketKeys"] == 2
+    assert keys("rotate", "--master") == {"masterVersion": 2, "bucketKeysRewrapped": 2}
+    listed = {m["version"]: m for m in keys("list")["masterKeys"]}
+    assert listed[1]["bucketKeys"] == 0 and listed[2]["bucketKeys"] == 2 and listed[2]["current"]
+    keys("retire", "--master", "--version", "1")
+    # Everything still reads, and after a restart too (nothing depends on what was retired).
+    srv.restart()
+    s3 = srv.client()
+    for key, body in bodies.items():
+        assert s3.get_object(Bucket="rot", Key=key, Range="bytes=65530-65545")["Body"].read() == body[65530:65546]
+    assert s3.get_object(Bucket="other", Key="o")["Body"].read() == b"other"
+    records = [json.loads(line) for line in cli("audit", "query", "--operation", "RotateKeys").check().stdout.splitlines()]
+    assert len(records) == 2, records
+
+
+SOFTHSM_MODULE = Path("/usr/lib/softhsm/libsofthsm2.so")
+
+
+def test_a_softhsm_token_carries_the_master_key_end_to_end(tmp_path):
+    """The master key is generated in, and never leaves, a SoftHSM2 token the test initialises;
+    objects written under it read back after a restart, and not without the token's PIN."""
+    if not SOFTHSM_MODULE.exists():
+        pytest.fail("SoftHSM2 is not installed (apt-get install -y softhsm2)")
+    tokens = tmp_path / "tokens"
+    tokens.mkdir()
+    conf = tmp_path / "softhsm2.conf"
+    conf.write_text(f"directories.tokendir = {tokens}\nobjectstore.backend = file\nlog.level = ERROR\n")
+    env = {"SOFTHSM2_CONF": str(conf)}
+    support.run(["softhsm2-util", "--init-token", "--free", "--label", "souverain-it", "--pin", "4321", "--so-pin", "8765"],
+                env={**support.clean_env(), **env}).check()
+    config = tmp_path / "souverain.conf"
+    config.write_text(f"key-store = pkcs11\npkcs11-module = {SOFTHSM_MODULE}\npkcs11-token = souverain-it\n")
+    srv = Server(tmp_path / "data", tmp_path / "logs", name="hsm", extra_args=("--config", str(config)))
+    srv.extra_env = {**env, "SOUVERAIN_PKCS11_PIN": "4321"}
+    try:
+        srv.start()
+        s3 = srv.client()
+        s3.create_bucket(Bucket="hsm")
+        body = marked(150_000, "hsm")
+        s3.put_object(Bucket="hsm", Key="k", Body=body)
+        assert not (srv.data_dir / "keyring.json").exists()
+        srv.restart()
+        s3 = srv.client()
+        assert s3.get_object(Bucket="hsm", Key="k")["Body"].read() == body
+        for path in blob_files(srv.data_dir):
+            assert MARKER not in path.read_bytes()
+        srv.stop()
+        # Without the right PIN the server does not start: nothing is readable without the token.
+        srv.extra_env = {**env, "SOUVERAIN_PKCS11_PIN": "0000"}
+        with pytest.raises(Exception):
+            srv.start()
+        log = srv.log_path.read_text()
+        assert "CKR_PIN_INCORRECT" in log and "0000" not in log, log
+    finally:
+        srv.stop()
