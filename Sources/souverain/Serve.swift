@@ -1,4 +1,5 @@
 import ArgumentParser
+import CMallocTuning
 import Foundation
 import Hummingbird
 import Logging
@@ -52,6 +53,7 @@ struct Serve: AsyncParsableCommand {
     var withoutEncryption = false
 
     func run() async throws {
+        _ = souverain_tune_malloc()
         let settings = try common.settings(
             address: address, region: region, domain: domain, logLevel: logLevel, country: country, syslog: syslog)
         let level = Logger.Level(rawValue: settings.logLevel) ?? .info

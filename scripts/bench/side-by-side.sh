@@ -92,7 +92,11 @@ echo "== calibration: this load generator against a server that does nothing" >&
   --small-count "$SMALL_COUNT" --json > "$WORK/calibration.json"
 
 for round in $(seq "$ROUNDS"); do
-  for target in $TARGETS; do
+  # Odd rounds take the targets in the given order, even rounds in reverse: a slow spell of the
+  # shared machine does not always fall on the same target.
+  order=$TARGETS
+  if [ $((round % 2)) = 0 ]; then order=$(echo "$TARGETS" | tr ' ' '\n' | tac | tr '\n' ' '); fi
+  for target in $order; do
     echo "== round $round: $target (${ENDPOINT[$target]})" >&2
     "$BIN" bench --endpoint "${ENDPOINT[$target]}" --access-key "${ACCESS[$target]}" --secret-key "${SECRETS[$target]}" \
       --bucket "bench-$round" --workloads "$WORKLOADS" --duration "$DURATION" --large-count "$LARGE_COUNT" \
