@@ -102,12 +102,17 @@ public struct ObjectMetadata: Sendable, Equatable, Codable {
     public var expires: String?
     /// `x-amz-meta-*` headers, by lowercased name without the prefix.
     public var user: [String: String]
+    /// The server-side encryption the client asked for and is answered with: `aws:kms` (under its
+    /// bucket's key, `alias/BUCKET`), or nil for the default, `AES256`. Every object is encrypted
+    /// the same way whichever it is; this is what S3 clients are told.
+    public var serverSideEncryption: String?
 
     public init(
         contentType: String? = nil, contentEncoding: String? = nil, contentDisposition: String? = nil,
         contentLanguage: String? = nil, cacheControl: String? = nil, expires: String? = nil,
-        user: [String: String] = [:]
+        user: [String: String] = [:], serverSideEncryption: String? = nil
     ) {
+        self.serverSideEncryption = serverSideEncryption
         self.contentType = contentType
         self.contentEncoding = contentEncoding
         self.contentDisposition = contentDisposition

@@ -1,4 +1,4 @@
-public import SouverainCatalogue
+import SouverainCatalogue
 public import SouverainKeys
 
 /// Key rotation and retirement (docs/keys.md). Rotation re-wraps keys, never re-encrypts data:

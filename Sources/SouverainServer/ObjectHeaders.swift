@@ -115,7 +115,7 @@ enum ObjectHeaders {
             headers[field] = String(parts)
         }
         if includeChecksums { addChecksums(record.checksums, to: &headers) }
-        addServerSideEncryption(record.segments, to: &headers)
+        addServerSideEncryption(record.segments, record.metadata, bucket: record.bucket, to: &headers)
         return headers
     }
 
@@ -123,19 +123,35 @@ enum ObjectHeaders {
     /// (AES256: its own data key, under the bucket's key, under the master key), and SSE-C,
     /// which is not supported yet: a client must never believe its key protects an object when
     /// it does not.
-    static func checkServerSideEncryption(_ head: S3RequestHead) throws {
-        if let value = head.header("x-amz-server-side-encryption"), value != "AES256" {
-            throw S3Error(.invalidArgument, "The encryption method specified is not supported: Souverain encrypts every object under keys the organisation holds (AES256).")
-        }
+    ///
+    /// `aws:kms` is accepted with the bucket's own key: no key id, or `alias/BUCKET` (also as the
+    /// last part of an ARN), since each bucket's objects are encrypted under the bucket's key;
+    /// returns what to record (`aws:kms`, or nil for `AES256`).
+    static func checkServerSideEncryption(_ head: S3RequestHead, bucket: String) throws -> String? {
         if head.header("x-amz-server-side-encryption-customer-algorithm") != nil {
             throw S3Error(.notImplemented, "Server-side encryption with customer-provided keys (SSE-C) is not supported.")
         }
+        switch head.header("x-amz-server-side-encryption") {
+        case nil, "AES256":
+            return nil
+        case "aws:kms":
+            if let keyID = head.header("x-amz-server-side-encryption-aws-kms-key-id"),
+               keyID != bucket, keyID != "alias/" + bucket, !keyID.hasSuffix(":alias/" + bucket) {
+                throw S3Error(.invalidArgument, "Unknown KMS key \(keyID): the objects of bucket \(bucket) are encrypted under its own key, alias/\(bucket).")
+            }
+            return "aws:kms"
+        default:
+            throw S3Error(.invalidArgument, "The encryption method specified is not supported: Souverain encrypts every object under keys the organisation holds (AES256, or aws:kms with the bucket's key).")
+        }
     }
 
-    /// `x-amz-server-side-encryption: AES256` when every blob of the object is encrypted.
-    static func addServerSideEncryption(_ segments: [BlobSegment], to headers: inout HTTPFields) {
-        if !segments.isEmpty, segments.allSatisfy({ $0.encryption != nil }) {
-            headers[.serverSideEncryption] = "AES256"
+    /// `x-amz-server-side-encryption` (and the key id for `aws:kms`) when every blob of the
+    /// object is encrypted.
+    static func addServerSideEncryption(_ segments: [BlobSegment], _ metadata: ObjectMetadata, bucket: String, to headers: inout HTTPFields) {
+        guard !segments.isEmpty, segments.allSatisfy({ $0.encryption != nil }) else { return }
+        headers[.serverSideEncryption] = metadata.serverSideEncryption ?? "AES256"
+        if metadata.serverSideEncryption == "aws:kms" {
+            headers[.serverSideEncryptionKeyID] = "alias/" + bucket
         }
     }
 
@@ -158,4 +174,5 @@ extension HTTPField.Name {
     static let contentDisposition = HTTPField.Name("Content-Disposition")!
     static let contentLanguage = HTTPField.Name("Content-Language")!
     static let serverSideEncryption = HTTPField.Name("x-amz-server-side-encryption")!
+    static let serverSideEncryptionKeyID = HTTPField.Name("x-amz-server-side-encryption-aws-kms-key-id")!
 }

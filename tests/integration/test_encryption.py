@@ -171,9 +171,29 @@ def test_s3_clients_see_server_side_encryption(s3, bucket):
     done = s3.complete_multipart_upload(Bucket=bucket, Key="mp", UploadId=created["UploadId"],
                                         MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": part["ETag"]}]})
     assert done["ServerSideEncryption"] == "AES256"
+    # aws:kms names the bucket's own key, alias/BUCKET, and is answered as such.
+    kms = s3.put_object(Bucket=bucket, Key="kms", Body=b"x", ServerSideEncryption="aws:kms")
+    assert kms["ServerSideEncryption"] == "aws:kms" and kms["SSEKMSKeyId"] == f"alias/{bucket}"
+    s3.put_object(Bucket=bucket, Key="kms2", Body=b"y", ServerSideEncryption="aws:kms",
+                  SSEKMSKeyId=f"arn:aws:kms:us-east-1:000000000000:alias/{bucket}")
+    for key, body in (("kms", b"x"), ("kms2", b"y")):
+        got = s3.get_object(Bucket=bucket, Key=key)
+        assert got["Body"].read() == body
+        assert got["ServerSideEncryption"] == "aws:kms" and got["SSEKMSKeyId"] == f"alias/{bucket}"
+    kms_upload = s3.create_multipart_upload(Bucket=bucket, Key="kms-mp", ServerSideEncryption="aws:kms")
+    assert kms_upload["ServerSideEncryption"] == "aws:kms"
+    kms_part = s3.upload_part(Bucket=bucket, Key="kms-mp", UploadId=kms_upload["UploadId"], PartNumber=1, Body=b"q" * 10)
+    assert kms_part["SSEKMSKeyId"] == f"alias/{bucket}"
+    s3.abort_multipart_upload(Bucket=bucket, Key="kms-mp", UploadId=kms_upload["UploadId"])
+    # A copy is encrypted as its request asks.
+    plain_copy = s3.copy_object(Bucket=bucket, Key="kms-copy", CopySource={"Bucket": bucket, "Key": "kms"})
+    assert plain_copy["ServerSideEncryption"] == "AES256"
     # What Souverain cannot honour is refused, never silently ignored.
     with pytest.raises(ClientError) as refused:
-        s3.put_object(Bucket=bucket, Key="kms", Body=b"x", ServerSideEncryption="aws:kms")
+        s3.put_object(Bucket=bucket, Key="kms3", Body=b"x", ServerSideEncryption="aws:kms", SSEKMSKeyId="alias/someone-else")
+    assert refused.value.response["Error"]["Code"] == "InvalidArgument"
+    with pytest.raises(ClientError) as refused:
+        s3.put_object(Bucket=bucket, Key="dsse", Body=b"x", ServerSideEncryption="aws:kms:dsse")
     assert refused.value.response["Error"]["Code"] == "InvalidArgument"
     with pytest.raises(ClientError) as refused:
         s3.put_object(Bucket=bucket, Key="ssec", Body=b"x", SSECustomerAlgorithm="AES256", SSECustomerKey="k" * 32)

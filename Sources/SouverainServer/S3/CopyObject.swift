@@ -16,9 +16,9 @@ extension S3Server {
         if call.header("x-amz-copy-source-range") != nil {
             throw S3Error(.invalidArgument, "x-amz-copy-source-range is only valid on UploadPartCopy.")
         }
-        try ObjectHeaders.checkServerSideEncryption(call.head)
+        let encryption = try ObjectHeaders.checkServerSideEncryption(call.head, bucket: bucket)
         let directive = call.header("x-amz-metadata-directive")?.uppercased() ?? "COPY"
-        let metadata: ObjectMetadata
+        var metadata: ObjectMetadata
         switch directive {
         case "COPY":
             if source.bucket == bucket, source.key == key {
@@ -30,6 +30,8 @@ extension S3Server {
         default:
             throw S3Error(.invalidArgument, "Unknown metadata directive.")
         }
+        // The copy is encrypted as the request asks, as in S3, whatever the source was.
+        metadata.serverSideEncryption = encryption
         var algorithms = Set(sourceRecord.checksums.keys)
         if let requested = call.header("x-amz-checksum-algorithm") {
             guard let algorithm = ChecksumAlgorithm(caseInsensitive: requested) else {
@@ -45,7 +47,7 @@ extension S3Server {
         let result = CopyObjectResult(
             etag: record.etag, lastModified: record.lastModified, checksums: ObjectHeaders.xmlChecksums(record.checksums))
         var headers = HTTPFields()
-        ObjectHeaders.addServerSideEncryption(record.segments, to: &headers)
+        ObjectHeaders.addServerSideEncryption(record.segments, record.metadata, bucket: bucket, to: &headers)
         return Self.xmlResponse(result.xml(), headers: headers)
     }
 

@@ -10,8 +10,8 @@ import SouverainSigV4
 
 extension S3Server {
     func createMultipartUpload(_ bucket: String, _ key: String, _ call: inout S3Call) async throws -> Response {
-        let metadata = try ObjectHeaders.metadata(from: call.head)
-        try ObjectHeaders.checkServerSideEncryption(call.head)
+        var metadata = try ObjectHeaders.metadata(from: call.head)
+        metadata.serverSideEncryption = try ObjectHeaders.checkServerSideEncryption(call.head, bucket: bucket)
         var algorithm: ChecksumAlgorithm?
         if let name = call.header("x-amz-checksum-algorithm") {
             guard let parsed = ChecksumAlgorithm(caseInsensitive: name) else {
@@ -23,7 +23,10 @@ extension S3Server {
             bucket: call.bucket!, key: key, metadata: metadata, checksumAlgorithm: algorithm, owner: call.user!)
         var headers = HTTPFields()
         if let algorithm, let field = HTTPField.Name("x-amz-checksum-algorithm") { headers[field] = algorithm.rawValue }
-        if store.keys != nil { headers[.serverSideEncryption] = "AES256" }
+        if store.keys != nil {
+            headers[.serverSideEncryption] = metadata.serverSideEncryption ?? "AES256"
+            if metadata.serverSideEncryption == "aws:kms" { headers[.serverSideEncryptionKeyID] = "alias/" + bucket }
+        }
         return Self.xmlResponse(InitiateMultipartUploadResult(bucket: bucket, key: key, uploadID: upload.uploadID).xml(), headers: headers)
     }
 
@@ -40,7 +43,7 @@ extension S3Server {
         for (algorithm, value) in part.checksums {
             if let field = HTTPField.Name(algorithm.headerName) { headers[field] = value }
         }
-        ObjectHeaders.addServerSideEncryption([part.segment], to: &headers)
+        ObjectHeaders.addServerSideEncryption([part.segment], upload.metadata, bucket: bucket, to: &headers)
         return Response(status: .ok, headers: headers)
     }
 
@@ -93,7 +96,7 @@ extension S3Server {
             etag: record.etag, checksums: ObjectHeaders.xmlChecksums(record.checksums),
             checksumType: record.checksums.isEmpty ? nil : "COMPOSITE")
         var headers = HTTPFields()
-        ObjectHeaders.addServerSideEncryption(record.segments, to: &headers)
+        ObjectHeaders.addServerSideEncryption(record.segments, record.metadata, bucket: bucket, to: &headers)
         return Self.xmlResponse(result.xml(), headers: headers)
     }
 

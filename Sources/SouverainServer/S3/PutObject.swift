@@ -12,8 +12,8 @@ extension S3Server {
     /// PutObject: the body streams through `PayloadBody` (framing, signatures, SHA-256) into the
     /// store, which hashes it, verifies the declared digests and commits only a whole object.
     func putObject(_ bucket: String, _ key: String, _ call: inout S3Call) async throws -> Response {
-        let metadata = try ObjectHeaders.metadata(from: call.head)
-        try ObjectHeaders.checkServerSideEncryption(call.head)
+        var metadata = try ObjectHeaders.metadata(from: call.head)
+        metadata.serverSideEncryption = try ObjectHeaders.checkServerSideEncryption(call.head, bucket: bucket)
         let declared = try ObjectHeaders.declaredChecksums(call.head)
         let body = try payload(call)
         let record = try await store.putObject(
@@ -23,7 +23,7 @@ extension S3Server {
         call.touched(record.location, .write)
         var headers: HTTPFields = [.eTag: "\"\(record.etag)\""]
         ObjectHeaders.addChecksums(record.checksums, to: &headers)
-        ObjectHeaders.addServerSideEncryption(record.segments, to: &headers)
+        ObjectHeaders.addServerSideEncryption(record.segments, record.metadata, bucket: bucket, to: &headers)
         return Response(status: .ok, headers: headers)
     }
 
