@@ -57,8 +57,16 @@ public struct BlobEncryption: Sendable, Equatable, Codable {
     public var chunkSize: Int
     /// The bytes the encrypted blob occupies: header and tags included.
     public var storedSize: Int64
+    /// For SSE-C: the data key is wrapped by the key the client sends with each request (never
+    /// stored), not by a bucket key (`bucketKeyVersion` is then 0); this is that key's MD5, base64,
+    /// to tell a wrong key from a damaged blob.
+    public var customerKeyMD5: String?
 
-    public init(bucketKeyVersion: Int, wrappedDataKey: String, identity: String, chunkSize: Int, storedSize: Int64) {
+    public init(
+        bucketKeyVersion: Int, wrappedDataKey: String, identity: String, chunkSize: Int, storedSize: Int64,
+        customerKeyMD5: String? = nil
+    ) {
+        self.customerKeyMD5 = customerKeyMD5
         self.bucketKeyVersion = bucketKeyVersion
         self.wrappedDataKey = wrappedDataKey
         self.identity = identity
@@ -106,6 +114,9 @@ public struct ObjectMetadata: Sendable, Equatable, Codable {
     /// bucket's key, `alias/BUCKET`), or nil for the default, `AES256`. Every object is encrypted
     /// the same way whichever it is; this is what S3 clients are told.
     public var serverSideEncryption: String?
+    /// SSE-C: the MD5 (base64) of the key the client encrypted the object with, and must send again
+    /// to read it. Nil for objects under the organisation's keys.
+    public var customerKeyMD5: String?
 
     public init(
         contentType: String? = nil, contentEncoding: String? = nil, contentDisposition: String? = nil,

@@ -68,6 +68,8 @@ public actor BucketKeys {
 
     /// The blob's data key wrapped by the bucket's current key version; nil if it already is.
     func rewrap(bucket: String, _ encryption: BlobEncryption) async throws -> BlobEncryption? {
+        // SSE-C blobs are wrapped by their client's key, which Souverain does not hold.
+        guard encryption.customerKeyMD5 == nil else { return nil }
         let (version, bucketKey) = try await currentKey(bucket: bucket)
         guard encryption.bucketKeyVersion != version else { return nil }
         let dataKey = try await dataKey(bucket: bucket, encryption)

@@ -1,4 +1,5 @@
 import Crypto
+import Foundation
 import NIOCore
 public import SouverainCatalogue
 import SouverainKeys
@@ -11,9 +12,17 @@ struct SealedBlobWriter {
     private var sealer: BlobSealer?
     private var encryption: BlobEncryption?
 
-    init(writer: any BlobWriter, bucket: String, keys: BucketKeys?) async throws {
+    init(writer: any BlobWriter, bucket: String, keys: BucketKeys?, customerKey: CustomerKey? = nil) async throws {
         self.writer = writer
-        if let keys {
+        if let customerKey {
+            // SSE-C: the client's key wraps the data key; no bucket key is involved.
+            let dataKey = SymmetricKey(size: .bits256)
+            let identity = BlobIdentity.random()
+            self.sealer = try BlobSealer(dataKey: dataKey, identity: identity, chunkSize: BlobFormat.defaultChunkSize)
+            self.encryption = BlobEncryption(
+                bucketKeyVersion: 0, wrappedDataKey: try AES.KeyWrap.wrap(dataKey, using: customerKey.key).base64EncodedString(),
+                identity: identity.description, chunkSize: BlobFormat.defaultChunkSize, storedSize: 0, customerKeyMD5: customerKey.md5)
+        } else if let keys {
             let (dataKey, encryption) = try await keys.newBlobKey(bucket: bucket, chunkSize: BlobFormat.defaultChunkSize)
             self.sealer = try BlobSealer(
                 dataKey: dataKey, identity: try BlobIdentity(hex: encryption.identity), chunkSize: encryption.chunkSize)
@@ -52,8 +61,9 @@ extension ObjectStore {
     /// Checks, before any byte of a response is sent, that the object's keys can be had: a
     /// shredded bucket or an unreachable key store is then a proper error response rather than a
     /// body cut short.
-    public func checkReadable(_ record: ObjectRecord) async throws {
-        let versions = Set(record.segments.compactMap { $0.encryption?.bucketKeyVersion })
+    public func checkReadable(_ record: ObjectRecord, customerKey: CustomerKey? = nil) async throws {
+        try checkCustomerKey(record, customerKey)
+        let versions = Set(record.segments.compactMap { $0.encryption }.filter { $0.customerKeyMD5 == nil }.map(\.bucketKeyVersion))
         guard !versions.isEmpty else { return }
         guard let keys else {
             throw EngineError(.unavailable, "an encrypted object cannot be read: this server runs without a key store")
@@ -64,18 +74,42 @@ extension ObjectStore {
     /// Streams the plaintext of `range` (relative to the segment) of one blob of `bucket` to
     /// `consumer`, decrypting and authenticating chunk by chunk: a damaged, reordered, truncated
     /// or foreign chunk fails the read before any of its bytes are passed on.
+    /// SSE-C: an object written with a customer key is read only with that key; a HEAD checks it too.
+    public func checkCustomerKey(_ record: ObjectRecord, _ customerKey: CustomerKey?) throws {
+        guard let expected = record.segments.lazy.compactMap({ $0.encryption?.customerKeyMD5 }).first else {
+            if customerKey != nil {
+                throw EngineError(.invalidArgument, "The object was not stored with a customer-provided key: send none to read it.")
+            }
+            return
+        }
+        guard let customerKey else {
+            throw EngineError(.invalidArgument, "The object was stored using a form of Server Side Encryption. The correct parameters must be provided to retrieve the object.")
+        }
+        guard customerKey.md5 == expected else {
+            throw EngineError(.accessDenied, "The provided customer key does not match the key the object was stored with.")
+        }
+    }
+
     func readSegment(
-        _ segment: BlobSegment, bucket: String, at location: any Location, range: Range<Int64>,
+        _ segment: BlobSegment, bucket: String, at location: any Location, range: Range<Int64>, customerKey: CustomerKey?,
         into consumer: (ByteBuffer) async throws -> Void
     ) async throws {
         guard let encryption = segment.encryption else {
             try await location.read(locator: segment.locator, range: range, chunkSize: ObjectStore.readChunkSize, into: consumer)
             return
         }
-        guard let keys else {
-            throw EngineError(.unavailable, "an encrypted object cannot be read: this server runs without a key store")
+        let dataKey: SymmetricKey
+        if let md5 = encryption.customerKeyMD5 {
+            guard let customerKey, customerKey.md5 == md5, let wrapped = Data(base64Encoded: encryption.wrappedDataKey) else {
+                throw EngineError(.accessDenied, "The provided customer key does not match the key the object was stored with.")
+            }
+            dataKey = try AES.KeyWrap.unwrap(wrapped, using: customerKey.key)
+        } else {
+            guard let keys else {
+                throw EngineError(.unavailable, "an encrypted object cannot be read: this server runs without a key store")
+            }
+            dataKey = try await keys.dataKey(bucket: bucket, encryption)
         }
-        let dataKey = try await keys.dataKey(bucket: bucket, encryption)
         let identity = try BlobIdentity(hex: encryption.identity)
         let chunk = ObjectStore.readChunkSize
         if range == 0..<segment.size {

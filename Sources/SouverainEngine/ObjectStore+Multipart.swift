@@ -30,16 +30,26 @@ extension ObjectStore {
     }
 
     public func uploadPart<Body: AsyncSequence<ByteBuffer, any Error>>(
-        upload: UploadRecord, partNumber: Int, body: Body, checks: WriteChecks, now: Date = Date()
+        upload: UploadRecord, partNumber: Int, body: Body, checks: WriteChecks, customerKey: CustomerKey? = nil,
+        now: Date = Date()
     ) async throws -> PartRecord {
+        // SSE-C: every part is written with the key the upload was created with.
+        guard upload.metadata.customerKeyMD5 == customerKey?.md5 else {
+            throw EngineError(.invalidArgument, upload.metadata.customerKeyMD5 == nil
+                ? "The upload was created without a customer-provided key: send none with its parts."
+                : "The parts of this upload must be sent with the customer-provided key it was created with.")
+        }
         let (segment, digest) = try await writeBlob(
-            to: try locations.location(upload.location), bucket: upload.bucket, from: body, checks: checks)
+            to: try locations.location(upload.location), bucket: upload.bucket, from: body, checks: checks, customerKey: customerKey)
         return try await recordPart(upload: upload, partNumber: partNumber, segment: segment, digest: digest, now: now)
     }
 
     public func uploadPartCopy(
         upload: UploadRecord, partNumber: Int, source: ObjectRecord, range: ClosedRange<Int64>?, now: Date = Date()
     ) async throws -> PartRecord {
+        guard upload.metadata.customerKeyMD5 == nil else {
+            throw EngineError(.invalidArgument, "UploadPartCopy into an upload with a customer-provided key (SSE-C) is not supported.")
+        }
         let algorithms: Set<ChecksumAlgorithm> = upload.checksumAlgorithm.map { [$0] } ?? []
         let (segment, digest) = try await copyBlob(
             source: source, range: range, to: try locations.location(upload.location), bucket: upload.bucket,

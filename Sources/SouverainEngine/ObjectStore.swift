@@ -128,10 +128,12 @@ public struct ObjectStore: Sendable {
     /// Stores a whole object from `body` and makes it visible once durable. `bucket` is the
     /// record `authorize` returned: its classification decides where the bytes go.
     public func putObject<Body: AsyncSequence<ByteBuffer, any Error>>(
-        bucket: BucketRecord, key: String, metadata: ObjectMetadata, body: Body, checks: WriteChecks, now: Date = Date()
+        bucket: BucketRecord, key: String, metadata: ObjectMetadata, body: Body, checks: WriteChecks,
+        customerKey: CustomerKey? = nil, now: Date = Date()
     ) async throws -> ObjectRecord {
         let location = try writeLocation(bucket: bucket, now: now)
-        let (segment, digest) = try await writeBlob(to: location, bucket: bucket.name, from: body, checks: checks)
+        let (segment, digest) = try await writeBlob(
+            to: location, bucket: bucket.name, from: body, checks: checks, customerKey: customerKey)
         return try await commitSinglePart(
             bucket: bucket.name, key: key, metadata: metadata, location: location, segment: segment, digest: digest, now: now)
     }
@@ -161,7 +163,10 @@ public struct ObjectStore: Sendable {
     }
 
     /// Streams the bytes of `range` (or all) of an object to `consumer`.
-    public func read(_ record: ObjectRecord, range: ClosedRange<Int64>?, into consumer: (ByteBuffer) async throws -> Void) async throws {
+    public func read(
+        _ record: ObjectRecord, range: ClosedRange<Int64>?, customerKey: CustomerKey? = nil,
+        into consumer: (ByteBuffer) async throws -> Void
+    ) async throws {
         let location = try locations.location(record.location)
         let wanted = range.map { $0.lowerBound..<($0.upperBound + 1) } ?? 0..<record.size
         var segmentStart: Int64 = 0
@@ -171,7 +176,7 @@ public struct ObjectStore: Sendable {
             let overlap = segmentRange.clamped(to: wanted)
             guard !overlap.isEmpty else { continue }
             let local = (overlap.lowerBound - segmentRange.lowerBound)..<(overlap.upperBound - segmentRange.lowerBound)
-            try await readSegment(segment, bucket: record.bucket, at: location, range: local, into: consumer)
+            try await readSegment(segment, bucket: record.bucket, at: location, range: local, customerKey: customerKey, into: consumer)
         }
     }
 
@@ -190,9 +195,10 @@ public struct ObjectStore: Sendable {
 
     /// Streams a body into a new durable blob, computing its digests; verifies before commit.
     func writeBlob<Body: AsyncSequence<ByteBuffer, any Error>>(
-        to location: any Location, bucket: String, from body: Body, checks: WriteChecks
+        to location: any Location, bucket: String, from body: Body, checks: WriteChecks, customerKey: CustomerKey? = nil
     ) async throws -> (BlobSegment, ObjectDigest.Result) {
-        var writer = try await SealedBlobWriter(writer: try await location.makeBlobWriter(), bucket: bucket, keys: keys)
+        var writer = try await SealedBlobWriter(
+            writer: try await location.makeBlobWriter(), bucket: bucket, keys: keys, customerKey: customerKey)
         do {
             var digest = ObjectDigest(checksums: checks.checksums)
             for try await buffer in body {

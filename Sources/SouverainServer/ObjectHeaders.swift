@@ -128,8 +128,9 @@ enum ObjectHeaders {
     /// last part of an ARN), since each bucket's objects are encrypted under the bucket's key;
     /// returns what to record (`aws:kms`, or nil for `AES256`).
     static func checkServerSideEncryption(_ head: S3RequestHead, bucket: String) throws -> String? {
-        if head.header("x-amz-server-side-encryption-customer-algorithm") != nil {
-            throw S3Error(.notImplemented, "Server-side encryption with customer-provided keys (SSE-C) is not supported.")
+        if customerKeyHeadersPresent(head, prefix: "x-amz-server-side-encryption-customer-"),
+           head.header("x-amz-server-side-encryption") != nil {
+            throw S3Error(.invalidArgument, "Server Side Encryption with Customer provided key is incompatible with the encryption method specified.")
         }
         switch head.header("x-amz-server-side-encryption") {
         case nil, "AES256":
@@ -145,10 +146,35 @@ enum ObjectHeaders {
         }
     }
 
+    static func customerKeyHeadersPresent(_ head: S3RequestHead, prefix: String) -> Bool {
+        ["algorithm", "key", "key-md5"].contains { head.header(prefix + $0) != nil }
+    }
+
+    /// SSE-C: the key the client sends (`x-amz-server-side-encryption-customer-algorithm`, `-key`,
+    /// `-key-MD5`, or the `x-amz-copy-source-` forms), checked as S3 checks it; nil when none.
+    static func customerKey(_ head: S3RequestHead, prefix: String = "x-amz-server-side-encryption-customer-") throws -> CustomerKey? {
+        guard customerKeyHeadersPresent(head, prefix: prefix) else { return nil }
+        guard head.header(prefix + "algorithm") == "AES256" else {
+            throw S3Error(.invalidArgument, "The encryption algorithm specified is not valid: SSE-C takes AES256.")
+        }
+        guard let key = head.header(prefix + "key"), let md5 = head.header(prefix + "key-md5") else {
+            throw S3Error(.invalidArgument, "Requests specifying Server Side Encryption with Customer provided keys must provide the key and its MD5.")
+        }
+        guard let customerKey = CustomerKey(base64Key: key, base64MD5: md5) else {
+            throw S3Error(.invalidArgument, "The secret key was invalid for the specified algorithm, or the calculated MD5 hash of the key did not match the hash that was provided.")
+        }
+        return customerKey
+    }
+
     /// `x-amz-server-side-encryption` (and the key id for `aws:kms`) when every blob of the
-    /// object is encrypted.
+    /// object is encrypted; for SSE-C, the algorithm and the key's MD5 instead.
     static func addServerSideEncryption(_ segments: [BlobSegment], _ metadata: ObjectMetadata, bucket: String, to headers: inout HTTPFields) {
         guard !segments.isEmpty, segments.allSatisfy({ $0.encryption != nil }) else { return }
+        if let md5 = metadata.customerKeyMD5 {
+            headers[.customerAlgorithm] = "AES256"
+            headers[.customerKeyMD5] = md5
+            return
+        }
         headers[.serverSideEncryption] = metadata.serverSideEncryption ?? "AES256"
         if metadata.serverSideEncryption == "aws:kms" {
             headers[.serverSideEncryptionKeyID] = "alias/" + bucket
@@ -175,4 +201,6 @@ extension HTTPField.Name {
     static let contentLanguage = HTTPField.Name("Content-Language")!
     static let serverSideEncryption = HTTPField.Name("x-amz-server-side-encryption")!
     static let serverSideEncryptionKeyID = HTTPField.Name("x-amz-server-side-encryption-aws-kms-key-id")!
+    static let customerAlgorithm = HTTPField.Name("x-amz-server-side-encryption-customer-algorithm")!
+    static let customerKeyMD5 = HTTPField.Name("x-amz-server-side-encryption-customer-key-MD5")!
 }

@@ -17,6 +17,11 @@ extension S3Server {
             throw S3Error(.invalidArgument, "x-amz-copy-source-range is only valid on UploadPartCopy.")
         }
         let encryption = try ObjectHeaders.checkServerSideEncryption(call.head, bucket: bucket)
+        if ObjectHeaders.customerKeyHeadersPresent(call.head, prefix: "x-amz-server-side-encryption-customer-")
+            || ObjectHeaders.customerKeyHeadersPresent(call.head, prefix: "x-amz-copy-source-server-side-encryption-customer-")
+            || sourceRecord.metadata.customerKeyMD5 != nil {
+            throw S3Error(.notImplemented, "Copying to or from an object with a customer-provided key (SSE-C) is not supported.")
+        }
         let directive = call.header("x-amz-metadata-directive")?.uppercased() ?? "COPY"
         var metadata: ObjectMetadata
         switch directive {

@@ -13,6 +13,8 @@ extension S3Server {
     /// bytes streamed from storage with backpressure.
     func getObject(_ bucket: String, _ key: String, isHead: Bool, _ call: inout S3Call) async throws -> Response {
         let record = try await store.object(bucket: bucket, key: key)
+        let customerKey = try ObjectHeaders.customerKey(call.head)
+        try store.checkCustomerKey(record, customerKey)
         try Self.checkConditions(record, head: call.head)
 
         var status = HTTPResponse.Status.ok
@@ -36,13 +38,13 @@ extension S3Server {
         if isHead {
             return Response(status: status, headers: headers, body: .init())
         }
-        try await store.checkReadable(record)
+        try await store.checkReadable(record, customerKey: customerKey)
         call.bytesOut = length
         call.touched(record.location, .read)
         let store = self.store
         let wanted = range
         let body = ResponseBody(contentLength: Int(length)) { writer in
-            try await store.read(record, range: wanted) { buffer in try await writer.write(buffer) }
+            try await store.read(record, range: wanted, customerKey: customerKey) { buffer in try await writer.write(buffer) }
             try await writer.finish(nil)
         }
         return Response(status: status, headers: headers, body: body)

@@ -12,6 +12,7 @@ extension S3Server {
     func createMultipartUpload(_ bucket: String, _ key: String, _ call: inout S3Call) async throws -> Response {
         var metadata = try ObjectHeaders.metadata(from: call.head)
         metadata.serverSideEncryption = try ObjectHeaders.checkServerSideEncryption(call.head, bucket: bucket)
+        metadata.customerKeyMD5 = try ObjectHeaders.customerKey(call.head)?.md5
         var algorithm: ChecksumAlgorithm?
         if let name = call.header("x-amz-checksum-algorithm") {
             guard let parsed = ChecksumAlgorithm(caseInsensitive: name) else {
@@ -23,7 +24,10 @@ extension S3Server {
             bucket: call.bucket!, key: key, metadata: metadata, checksumAlgorithm: algorithm, owner: call.user!)
         var headers = HTTPFields()
         if let algorithm, let field = HTTPField.Name("x-amz-checksum-algorithm") { headers[field] = algorithm.rawValue }
-        if store.keys != nil {
+        if let md5 = metadata.customerKeyMD5 {
+            headers[.customerAlgorithm] = "AES256"
+            headers[.customerKeyMD5] = md5
+        } else if store.keys != nil {
             headers[.serverSideEncryption] = metadata.serverSideEncryption ?? "AES256"
             if metadata.serverSideEncryption == "aws:kms" { headers[.serverSideEncryptionKeyID] = "alias/" + bucket }
         }
@@ -36,7 +40,8 @@ extension S3Server {
         if let algorithm = upload.checksumAlgorithm { declared.algorithms.insert(algorithm) }
         let body = try payload(call)
         let part = try await store.uploadPart(
-            upload: upload, partNumber: partNumber, body: body, checks: ObjectHeaders.writeChecks(declared, outcome: body.outcome))
+            upload: upload, partNumber: partNumber, body: body, checks: ObjectHeaders.writeChecks(declared, outcome: body.outcome),
+            customerKey: try ObjectHeaders.customerKey(call.head))
         call.bytesIn = part.size
         call.touched(part.location, .write)
         var headers: HTTPFields = [.eTag: "\"\(part.etag)\""]
@@ -52,6 +57,10 @@ extension S3Server {
     ) async throws -> Response {
         let upload = try await store.upload(id: uploadID, bucket: bucket, key: key)
         let sourceRecord = try await copySource(source, call)
+        if sourceRecord.metadata.customerKeyMD5 != nil
+            || ObjectHeaders.customerKeyHeadersPresent(call.head, prefix: "x-amz-copy-source-server-side-encryption-customer-") {
+            throw S3Error(.notImplemented, "Copying from an object with a customer-provided key (SSE-C) is not supported.")
+        }
         var range: ClosedRange<Int64>?
         if let header = call.header("x-amz-copy-source-range") {
             range = try Self.copySourceRange(header, size: sourceRecord.size)

@@ -14,11 +14,13 @@ extension S3Server {
     func putObject(_ bucket: String, _ key: String, _ call: inout S3Call) async throws -> Response {
         var metadata = try ObjectHeaders.metadata(from: call.head)
         metadata.serverSideEncryption = try ObjectHeaders.checkServerSideEncryption(call.head, bucket: bucket)
+        let customerKey = try ObjectHeaders.customerKey(call.head)
+        metadata.customerKeyMD5 = customerKey?.md5
         let declared = try ObjectHeaders.declaredChecksums(call.head)
         let body = try payload(call)
         let record = try await store.putObject(
             bucket: call.bucket!, key: key, metadata: metadata, body: body,
-            checks: ObjectHeaders.writeChecks(declared, outcome: body.outcome))
+            checks: ObjectHeaders.writeChecks(declared, outcome: body.outcome), customerKey: customerKey)
         call.bytesIn = record.size
         call.touched(record.location, .write)
         var headers: HTTPFields = [.eTag: "\"\(record.etag)\""]
