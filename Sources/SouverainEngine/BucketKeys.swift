@@ -23,26 +23,12 @@ public actor BucketKeys {
     /// A fresh data key for a new blob of `bucket`, with what the catalogue keeps of it.
     func newBlobKey(bucket: String, chunkSize: Int) async throws -> (dataKey: SymmetricKey, encryption: BlobEncryption) {
         let (version, bucketKey) = try await currentKey(bucket: bucket)
-        let dataKey = SymmetricKey(size: .bits256)
-        let wrapped = try AES.KeyWrap.wrap(dataKey, using: bucketKey)
-        let identity = BlobIdentity.random()
-        let encryption = BlobEncryption(
-            bucketKeyVersion: version, wrappedDataKey: wrapped.base64EncodedString(), identity: identity.description,
-            chunkSize: chunkSize, storedSize: 0)
-        return (dataKey, encryption)
+        return try BlobEncryption.newBlob(wrappedBy: bucketKey, bucketKeyVersion: version, chunkSize: chunkSize)
     }
 
     /// The data key of a stored blob of `bucket`.
     func dataKey(bucket: String, _ encryption: BlobEncryption) async throws -> SymmetricKey {
-        let bucketKey = try await key(bucket: bucket, version: encryption.bucketKeyVersion)
-        guard let wrapped = Data(base64Encoded: encryption.wrappedDataKey) else {
-            throw KeysError(.integrity, "the wrapped data key of a blob of bucket \(bucket) is not base64")
-        }
-        do {
-            return try AES.KeyWrap.unwrap(wrapped, using: bucketKey)
-        } catch {
-            throw KeysError(.integrity, "the data key of a blob of bucket \(bucket) does not unwrap under its bucket key version \(encryption.bucketKeyVersion)")
-        }
+        try encryption.dataKey(unwrappingWith: try await key(bucket: bucket, version: encryption.bucketKeyVersion))
     }
 
     /// Throws what reading a blob under these key versions of `bucket` would throw (its keys
@@ -171,5 +157,31 @@ public actor BucketKeys {
         }
         unwrapped[bucket] = keys
         current[bucket] = records.map(\.version).max()
+    }
+}
+
+extension BlobEncryption {
+    /// A fresh data key for a new blob, and what the catalogue keeps of it: the data key wrapped
+    /// (RFC 3394) by `wrappingKey`, a bucket key version or, for SSE-C, the client's key.
+    static func newBlob(
+        wrappedBy wrappingKey: SymmetricKey, bucketKeyVersion: Int, chunkSize: Int, customerKeyMD5: String? = nil
+    ) throws -> (dataKey: SymmetricKey, encryption: BlobEncryption) {
+        let dataKey = SymmetricKey(size: .bits256)
+        let encryption = BlobEncryption(
+            bucketKeyVersion: bucketKeyVersion, wrappedDataKey: try AES.KeyWrap.wrap(dataKey, using: wrappingKey).base64EncodedString(),
+            identity: BlobIdentity.random().description, chunkSize: chunkSize, storedSize: 0, customerKeyMD5: customerKeyMD5)
+        return (dataKey, encryption)
+    }
+
+    /// The blob's data key, unwrapped with the key that wrapped it.
+    func dataKey(unwrappingWith wrappingKey: SymmetricKey) throws -> SymmetricKey {
+        guard let wrapped = Data(base64Encoded: wrappedDataKey) else {
+            throw KeysError(.integrity, "the wrapped data key of blob \(identity) is not base64")
+        }
+        do {
+            return try AES.KeyWrap.unwrap(wrapped, using: wrappingKey)
+        } catch {
+            throw KeysError(.integrity, "the data key of blob \(identity) does not unwrap under the key that should wrap it")
+        }
     }
 }

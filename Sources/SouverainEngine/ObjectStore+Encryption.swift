@@ -14,20 +14,19 @@ struct SealedBlobWriter {
 
     init(writer: any BlobWriter, bucket: String, keys: BucketKeys?, customerKey: CustomerKey? = nil) async throws {
         self.writer = writer
+        let blob: (dataKey: SymmetricKey, encryption: BlobEncryption)
         if let customerKey {
             // SSE-C: the client's key wraps the data key; no bucket key is involved.
-            let dataKey = SymmetricKey(size: .bits256)
-            let identity = BlobIdentity.random()
-            self.sealer = try BlobSealer(dataKey: dataKey, identity: identity, chunkSize: BlobFormat.defaultChunkSize)
-            self.encryption = BlobEncryption(
-                bucketKeyVersion: 0, wrappedDataKey: try AES.KeyWrap.wrap(dataKey, using: customerKey.key).base64EncodedString(),
-                identity: identity.description, chunkSize: BlobFormat.defaultChunkSize, storedSize: 0, customerKeyMD5: customerKey.md5)
+            blob = try BlobEncryption.newBlob(
+                wrappedBy: customerKey.key, bucketKeyVersion: 0, chunkSize: BlobFormat.defaultChunkSize, customerKeyMD5: customerKey.md5)
         } else if let keys {
-            let (dataKey, encryption) = try await keys.newBlobKey(bucket: bucket, chunkSize: BlobFormat.defaultChunkSize)
-            self.sealer = try BlobSealer(
-                dataKey: dataKey, identity: try BlobIdentity(hex: encryption.identity), chunkSize: encryption.chunkSize)
-            self.encryption = encryption
+            blob = try await keys.newBlobKey(bucket: bucket, chunkSize: BlobFormat.defaultChunkSize)
+        } else {
+            return
         }
+        sealer = try BlobSealer(
+            dataKey: blob.dataKey, identity: try BlobIdentity(hex: blob.encryption.identity), chunkSize: blob.encryption.chunkSize)
+        encryption = blob.encryption
     }
 
     mutating func write(_ plaintext: ByteBuffer) async throws {
@@ -61,8 +60,8 @@ extension ObjectStore {
     /// Checks, before any byte of a response is sent, that the object's keys can be had: a
     /// shredded bucket or an unreachable key store is then a proper error response rather than a
     /// body cut short.
-    public func checkReadable(_ record: ObjectRecord, customerKey: CustomerKey? = nil) async throws {
-        try checkCustomerKey(record, customerKey)
+    /// (The customer key of an SSE-C object is checked by `checkCustomerKey`, which HEAD needs too.)
+    public func checkReadable(_ record: ObjectRecord) async throws {
         let versions = Set(record.segments.compactMap { $0.encryption }.filter { $0.customerKeyMD5 == nil }.map(\.bucketKeyVersion))
         guard !versions.isEmpty else { return }
         guard let keys else {
@@ -100,10 +99,10 @@ extension ObjectStore {
         }
         let dataKey: SymmetricKey
         if let md5 = encryption.customerKeyMD5 {
-            guard let customerKey, customerKey.md5 == md5, let wrapped = Data(base64Encoded: encryption.wrappedDataKey) else {
+            guard let customerKey, customerKey.md5 == md5 else {
                 throw EngineError(.accessDenied, "The provided customer key does not match the key the object was stored with.")
             }
-            dataKey = try AES.KeyWrap.unwrap(wrapped, using: customerKey.key)
+            dataKey = try encryption.dataKey(unwrappingWith: customerKey.key)
         } else {
             guard let keys else {
                 throw EngineError(.unavailable, "an encrypted object cannot be read: this server runs without a key store")

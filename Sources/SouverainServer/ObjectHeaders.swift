@@ -120,9 +120,8 @@ enum ObjectHeaders {
     }
 
     /// Refuses a write that asks for server-side encryption other than what every object gets
-    /// (AES256: its own data key, under the bucket's key, under the master key), and SSE-C,
-    /// which is not supported yet: a client must never believe its key protects an object when
-    /// it does not.
+    /// (AES256: its own data key, under the bucket's key, under the master key), or SSE-C mixed
+    /// with another mode: a client must never believe a key protects an object when it does not.
     ///
     /// `aws:kms` is accepted with the bucket's own key: no key id, or `alias/BUCKET` (also as the
     /// last part of an ARN), since each bucket's objects are encrypted under the bucket's key;
@@ -170,6 +169,11 @@ enum ObjectHeaders {
     /// object is encrypted; for SSE-C, the algorithm and the key's MD5 instead.
     static func addServerSideEncryption(_ segments: [BlobSegment], _ metadata: ObjectMetadata, bucket: String, to headers: inout HTTPFields) {
         guard !segments.isEmpty, segments.allSatisfy({ $0.encryption != nil }) else { return }
+        addServerSideEncryption(metadata, bucket: bucket, to: &headers)
+    }
+
+    /// The encryption headers of an object (or upload) whose bytes are all encrypted.
+    static func addServerSideEncryption(_ metadata: ObjectMetadata, bucket: String, to headers: inout HTTPFields) {
         if let md5 = metadata.customerKeyMD5 {
             headers[.customerAlgorithm] = "AES256"
             headers[.customerKeyMD5] = md5

@@ -38,7 +38,7 @@ extension S3Server {
         if isHead {
             return Response(status: status, headers: headers, body: .init())
         }
-        try await store.checkReadable(record, customerKey: customerKey)
+        try await store.checkReadable(record)
         call.bytesOut = length
         call.touched(record.location, .read)
         let store = self.store

@@ -24,12 +24,8 @@ extension S3Server {
             bucket: call.bucket!, key: key, metadata: metadata, checksumAlgorithm: algorithm, owner: call.user!)
         var headers = HTTPFields()
         if let algorithm, let field = HTTPField.Name("x-amz-checksum-algorithm") { headers[field] = algorithm.rawValue }
-        if let md5 = metadata.customerKeyMD5 {
-            headers[.customerAlgorithm] = "AES256"
-            headers[.customerKeyMD5] = md5
-        } else if store.keys != nil {
-            headers[.serverSideEncryption] = metadata.serverSideEncryption ?? "AES256"
-            if metadata.serverSideEncryption == "aws:kms" { headers[.serverSideEncryptionKeyID] = "alias/" + bucket }
+        if metadata.customerKeyMD5 != nil || store.keys != nil {
+            ObjectHeaders.addServerSideEncryption(metadata, bucket: bucket, to: &headers)
         }
         return Self.xmlResponse(InitiateMultipartUploadResult(bucket: bucket, key: key, uploadID: upload.uploadID).xml(), headers: headers)
     }
