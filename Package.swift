@@ -33,12 +33,16 @@ let package = Package(
         .target(name: "CMallocTuning"),
         // The PKCS#11 header (p11-kit's) and a shim that loads a module with dlopen.
         .target(name: "CPKCS11", linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
+        // AES-256-GCM on caller-owned buffers through the BoringSSL that swift-crypto links in, so
+        // blob chunks are sealed and opened without copies (see its header).
+        .target(name: "CChunkAEAD"),
         // Keys stay home: the encrypted blob format (chunked AES-256-GCM) and the master-key stores
         // (keyring file, PKCS#11 HSM).
         .target(
             name: "SouverainKeys",
             dependencies: [
                 "CPKCS11",
+                "CChunkAEAD",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
