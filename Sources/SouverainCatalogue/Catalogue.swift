@@ -110,7 +110,7 @@ public protocol Catalogue: Sendable {
 /// The one error type of the catalogue layer.
 public struct CatalogueError: Error, Sendable, CustomStringConvertible {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
-        private enum Value: String { case bucketExists, bucketNotEmpty, noSuchBucket, noSuchUpload, userExists, unavailable }
+        private enum Value: String { case bucketExists, bucketNotEmpty, noSuchBucket, noSuchUpload, userExists, keyRetired, unavailable }
         private let value: Value
         private init(_ value: Value) { self.value = value }
         public static let bucketExists = Code(.bucketExists)
@@ -118,6 +118,8 @@ public struct CatalogueError: Error, Sendable, CustomStringConvertible {
         public static let noSuchBucket = Code(.noSuchBucket)
         public static let noSuchUpload = Code(.noSuchUpload)
         public static let userExists = Code(.userExists)
+        /// A blob to record is wrapped by a bucket key version retired while it was written.
+        public static let keyRetired = Code(.keyRetired)
         /// The database failed: I/O, corruption, a full disk. The cause says more.
         public static let unavailable = Code(.unavailable)
         public var description: String { value.rawValue }

@@ -186,6 +186,7 @@ public final class SQLiteCatalogue: Catalogue {
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM buckets WHERE name = ?", arguments: [object.bucket]) == true else {
                 throw CatalogueError(.noSuchBucket, "bucket \(object.bucket) does not exist")
             }
+            try Self.checkBucketKeys(db, bucket: object.bucket, segments: object.segments)
             let garbage = try Self.dropObject(db, bucket: object.bucket, key: object.key)
             try Self.insert(db, row)
             return garbage
@@ -278,6 +279,8 @@ public final class SQLiteCatalogue: Catalogue {
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM uploads WHERE upload_id = ?", arguments: [part.uploadID]) == true else {
                 throw CatalogueError(.noSuchUpload, "upload \(part.uploadID) does not exist")
             }
+            let bucket = try String.fetchOne(db, sql: "SELECT bucket FROM uploads WHERE upload_id = ?", arguments: [part.uploadID]) ?? ""
+            try Self.checkBucketKeys(db, bucket: bucket, segments: [part.segment])
             var garbage: [GarbageBlob] = []
             if let old = try Row.fetchOne(db, sql: "SELECT location, locator FROM parts WHERE upload_id = ? AND part_number = ?",
                                           arguments: [part.uploadID, part.partNumber]) {
@@ -460,6 +463,23 @@ public final class SQLiteCatalogue: Catalogue {
             }
             try db.execute(sql: "DELETE FROM bucket_keys WHERE bucket = ? AND version = ?", arguments: [bucket, version])
             return true
+        }
+    }
+
+    /// Refuses to record blobs whose data keys are wrapped by a bucket key version that no longer
+    /// exists. A write takes the current version before its bytes go out and records them after;
+    /// a retirement in between would otherwise leave an object no key can open. The check and the
+    /// retirement each run in one write transaction, so one of them sees the other.
+    static func checkBucketKeys(_ db: Database, bucket: String, segments: [BlobSegment]) throws {
+        let versions = Set(segments.compactMap { segment in
+            segment.encryption.flatMap { $0.customerKeyMD5 == nil ? $0.bucketKeyVersion : nil }
+        })
+        for version in versions {
+            guard try Bool.fetchOne(
+                db, sql: "SELECT 1 FROM bucket_keys WHERE bucket = ? AND version = ?", arguments: [bucket, version]) == true
+            else {
+                throw CatalogueError(.keyRetired, "version \(version) of the key of bucket \(bucket) was retired")
+            }
         }
     }
 

@@ -248,6 +248,7 @@ extension EngineError {
             EngineError(.noSuchUpload, "The specified multipart upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.")
         case .bucketNotEmpty: EngineError(.bucketNotEmpty, "The bucket you tried to delete is not empty")
         case .bucketExists: EngineError(.bucketAlreadyExists, "The requested bucket name is not available.")
+        case .keyRetired: EngineError(.unavailable, "The key this write was encrypted under was retired while it ran; retry the request.")
         default: EngineError(.unavailable, "The catalogue is unavailable", cause: error)
         }
     }

@@ -83,6 +83,7 @@ import Testing
         let encryption = BlobEncryption(
             bucketKeyVersion: 2, wrappedDataKey: "d3JhcHBlZA==", identity: String(repeating: "ab", count: 16), chunkSize: 65_536,
             storedSize: 75)
+        _ = try await catalogue.addBucketKey(BucketKeyRecord(bucket: "b1", version: 2, wrappedKey: "w", state: .active, created: Date()))
         var record = object("k")
         record.segments = [BlobSegment(locator: "enc", size: 3, encryption: encryption)]
         _ = try await catalogue.putObject(record)
@@ -111,6 +112,35 @@ import Testing
         try await catalogue.deleteBucket(named: "b1")
         try await catalogue.createBucket(BucketRecord(name: "b1", owner: "admin", createdAt: Date(), region: "us-east-1"))
         #expect(try await catalogue.bucketKeys(bucket: "b1").isEmpty)
+    }
+
+    /// A write that took a key version before it was retired cannot record its blob after: the
+    /// object would be unreadable. Retirement and the write each run in one transaction.
+    @Test func blobsUnderARetiredKeyVersionAreRefused() async throws {
+        try await catalogue.createBucket(BucketRecord(name: "b1", owner: "admin", createdAt: Date(), region: "us-east-1"))
+        for version in 1...2 {
+            _ = try await catalogue.addBucketKey(BucketKeyRecord(bucket: "b1", version: version, wrappedKey: "w\(version)", state: .active, created: Date()))
+        }
+        #expect(try await catalogue.retireBucketKey(bucket: "b1", version: 1))
+        func encrypted(_ version: Int, customerKeyMD5: String? = nil) -> BlobSegment {
+            BlobSegment(locator: UUID().uuidString, size: 3, encryption: BlobEncryption(
+                bucketKeyVersion: version, wrappedDataKey: "d3JhcHBlZA==", identity: String(repeating: "ab", count: 16),
+                chunkSize: 65_536, storedSize: 75, customerKeyMD5: customerKeyMD5))
+        }
+        var late = object("late")
+        late.segments = [encrypted(1)]
+        let refused = await #expect(throws: CatalogueError.self) { _ = try await catalogue.putObject(late) }
+        #expect(refused?.code == .keyRetired)
+        #expect(try await catalogue.object(bucket: "b1", key: "late") == nil)
+        try await catalogue.createUpload(UploadRecord(uploadID: "u1", bucket: "b1", key: "big", initiated: Date(), owner: "admin",
+                                                      metadata: ObjectMetadata(), checksumAlgorithm: nil, location: "local"))
+        let part = PartRecord(uploadID: "u1", partNumber: 1, size: 3, etag: "p", lastModified: Date(), location: "local",
+                              segment: encrypted(1), checksums: [:])
+        await #expect(throws: CatalogueError.self) { _ = try await catalogue.putPart(part) }
+        // The current version, and SSE-C blobs (whose data key the customer's key wraps), pass.
+        late.segments = [encrypted(2), encrypted(1, customerKeyMD5: "bWQ1")]
+        _ = try await catalogue.putObject(late)
+        #expect(try await catalogue.object(bucket: "b1", key: "late") == late)
     }
 
     @Test func completingAnUploadSwapsPartsForTheObject() async throws {
