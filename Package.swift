@@ -147,6 +147,17 @@ let package = Package(
             ],
             swiftSettings: upcoming
         ),
+        // Reversibility: a bucket exported to plain files with a verifiable manifest, and imported
+        // from an export or from any S3 endpoint (docs/export-format.md).
+        .target(
+            name: "SouverainPortability",
+            dependencies: [
+                "SouverainS3Client", "SouverainS3",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: upcoming
+        ),
         // The data path: authorise, place, write, commit, read.
         .target(
             name: "SouverainEngine",
@@ -184,7 +195,7 @@ let package = Package(
             dependencies: [
                 "SouverainModel", "SouverainServer", "SouverainEngine", "SouverainCatalogue", "SouverainKeys",
                 "SouverainCatalogueSQLite", "SouverainStorage", "SouverainStorageS3", "SouverainAudit", "SouverainPlacement",
-                "SouverainS3Client", "SouverainBench", "CMallocTuning",
+                "SouverainS3Client", "SouverainBench", "SouverainPortability", "CMallocTuning",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -211,6 +222,15 @@ let package = Package(
         .testTarget(
             name: "SouverainBenchTests",
             dependencies: ["SouverainBench", "SouverainS3Client", "SouverainTesting", .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: upcoming
+        ),
+        .testTarget(
+            name: "SouverainPortabilityTests",
+            dependencies: [
+                "SouverainPortability", "SouverainS3Client", "SouverainS3", "SouverainTesting",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
             swiftSettings: upcoming
         ),
         .testTarget(

@@ -24,11 +24,12 @@ extension S3Client {
         _ = try? await response.body.collect(upTo: 64 * 1024)
     }
 
-    /// HeadBucket: returns when the bucket exists and is reachable with these credentials; a missing
-    /// bucket throws an `.s3` error with status 404 and `s3Code` `NotFound`.
-    public func headBucket(_ bucket: String) async throws {
+    /// HeadBucket: returns the bucket's head when it exists and is reachable with these credentials;
+    /// a missing bucket throws an `.s3` error with status 404 and `s3Code` `NotFound`.
+    @discardableResult
+    public func headBucket(_ bucket: String) async throws -> BucketHead {
         let request = S3Request(operation: "HeadBucket", method: .HEAD, bucket: bucket)
-        _ = try await execute(request)
+        return BucketHead(headers: try await execute(request).headers)
     }
 
     /// One page of ListObjectsV2 (at most `maxKeys`, 1000 by default on the server's side). Keys are
