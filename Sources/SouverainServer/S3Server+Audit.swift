@@ -33,6 +33,9 @@ extension S3Server {
         if call.path == Self.adminPrefix + "buckets/shred", call.request.method == .post {
             return try await shredBucket(&call, user: user)
         }
+        if call.path == Self.adminPrefix + "locations" || call.path == Self.adminPrefix + "repair" {
+            return try await manageReplicas(&call, user: user)
+        }
         if call.path.hasPrefix(Self.adminPrefix + "keys") {
             return try await manageKeys(&call, user: user)
         }

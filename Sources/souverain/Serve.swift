@@ -46,6 +46,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: .init("Seconds a dropped blob is kept for reads in flight before deletion (default 60).", visibility: .hidden))
     var garbageGrace: Int = 60
 
+    @Option(help: "Seconds between two background repairs of missing or damaged replicas (default 10; 0 turns it off).")
+    var repairInterval: Int = 10
+
     @Flag(help: .init("Run without the audit trail: for measuring its cost only, never in production.", visibility: .hidden))
     var withoutAuditTrail = false
 
@@ -113,8 +116,9 @@ struct Serve: AsyncParsableCommand {
             logger: Logger(label: "souverain.http"))
         let collector = GarbageCollector(store: store)
         let checkpointer = AuditCheckpointer(writer: auditWriter)
+        let maintenance = ReplicaMaintenance(store: store, repairInterval: repairInterval, logger: logger)
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: app), .init(service: collector), .init(service: checkpointer)],
+            services: [.init(service: app), .init(service: collector), .init(service: checkpointer), .init(service: maintenance)],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         try? FileManager.default.removeItem(atPath: endpointPath)
@@ -233,6 +237,37 @@ struct GarbageCollector: Service {
             while !Task.isCancelled {
                 await store.collectGarbage(seen: &seen, immediately: false)
                 try await Task.sleep(for: .seconds(5))
+            }
+        }
+    }
+}
+
+/// Probes the locations that are down every second, and repairs missing or damaged replicas
+/// every `repairInterval` seconds (docs/replicas.md).
+struct ReplicaMaintenance: Service {
+    let store: ObjectStore
+    let repairInterval: Int
+    let logger: Logger
+
+    func run() async throws {
+        try? await cancelWhenGracefulShutdown {
+            var sinceRepair = 0
+            while !Task.isCancelled {
+                await store.probeLocations()
+                sinceRepair += 1
+                if repairInterval > 0, sinceRepair >= repairInterval {
+                    sinceRepair = 0
+                    do {
+                        let report = try await store.repair(limit: 1000)
+                        if report.repaired > 0 || report.changed > 0 {
+                            logger.info("repaired replicas", metadata: [
+                                "objects": "\(report.repaired)", "deferred": "\(report.deferred)", "changed": "\(report.changed)"])
+                        }
+                    } catch {
+                        logger.warning("the repair pass failed", metadata: ["error": "\(error)"])
+                    }
+                }
+                try await Task.sleep(for: .seconds(1))
             }
         }
     }
