@@ -222,3 +222,89 @@ extension ObjectStore {
         }
     }
 }
+
+// MARK: - Scrub
+
+extension ObjectStore {
+    /// What one scrub pass found.
+    public struct ScrubReport: Sendable, Equatable {
+        /// Copies read whole and authenticated.
+        public var verified = 0
+        /// Copies found damaged or gone, now marked for the repair.
+        public var damaged = 0
+        /// Copies not checked: their location is down, or their blobs cannot be authenticated
+        /// without a key this server does not hold (SSE-C) or are stored in clear.
+        public var skipped = 0
+        public init() {}
+    }
+
+    /// Reads every copy of every replicated object whole and authenticates it chunk by chunk (the
+    /// blob format's tags are the copies' checksums). A damaged or missing copy is marked for the
+    /// repair; when it is the first copy, a good one takes its place. `pause` runs between two
+    /// objects: the pace of a background scrub.
+    public func scrub(pause: @Sendable () async throws -> Void = {}) async throws -> ScrubReport {
+        var report = ScrubReport()
+        for bucket in try await catalogue({ try await $0.buckets() }) where bucket.shreddedAt == nil {
+            var position: ListPosition?
+            while true {
+                let page = try await catalogue { try await $0.listObjects(bucket: bucket.name, prefix: "", after: position, limit: 500) }
+                for object in page where !object.replicas.isEmpty {
+                    try await scrub(object, report: &report)
+                    try await pause()
+                }
+                guard let last = page.last, page.count == 500 else { break }
+                position = .key(last.key)
+            }
+        }
+        return report
+    }
+
+    private func scrub(_ object: ObjectRecord, report: inout ScrubReport) async throws {
+        guard object.segments.allSatisfy({ $0.encryption != nil && $0.encryption?.customerKeyMD5 == nil }) else {
+            report.skipped += 1 + object.replicas.count
+            return
+        }
+        // The first copy, then the others that are believed good.
+        var copies: [(location: String, locators: [String], replica: Int?)] = [(object.location, object.segments.map(\.locator), nil)]
+        for (index, replica) in object.replicas.enumerated() where replica.state == .ok {
+            copies.append((replica.location, replica.locators, index))
+        }
+        var bad: [(location: String, locators: [String], replica: Int?)] = []
+        for copy in copies {
+            guard let location = locations.byID[copy.location], health.isUsable(copy.location) else {
+                report.skipped += 1
+                continue
+            }
+            do {
+                for (index, segment) in object.segments.enumerated() {
+                    var stored = segment
+                    stored.locator = copy.locators[index]
+                    try await readSegment(stored, bucket: object.bucket, at: location, range: 0..<segment.size, customerKey: nil) { _ in }
+                }
+                report.verified += 1
+            } catch let error as EngineError {
+                throw error
+            } catch {
+                logger.warning("scrub: a damaged copy", metadata: [
+                    "bucket": "\(object.bucket)", "location": "\(copy.location)", "error": "\(error)"])
+                report.damaged += 1
+                bad.append(copy)
+            }
+        }
+        guard !bad.isEmpty else { return }
+        var updated = object
+        for copy in bad {
+            if let index = copy.replica { updated.replicas[index].state = .corrupt }
+        }
+        if bad.contains(where: { $0.replica == nil }) {
+            // The first copy is damaged: a verified good one takes its place, the damaged one is
+            // kept as a copy to re-create.
+            guard let good = updated.replicas.firstIndex(where: { $0.state == .ok }) else { return }
+            let promoted = updated.replicas[good]
+            updated.replicas[good] = Replica(location: object.location, locators: object.segments.map(\.locator), state: .corrupt)
+            updated.location = promoted.location
+            for index in updated.segments.indices { updated.segments[index].locator = promoted.locators[index] }
+        }
+        _ = try await catalogue { try await $0.updateCopies(of: object, to: updated) }
+    }
+}

@@ -11,7 +11,9 @@ extension S3Server {
     /// - `GET /_souverain/locations`: every configured location, whether it answers (`up`,
     ///   `down`, `probing`), its failures in a row and the last error;
     /// - `GET /_souverain/repair`: how many objects lack a good copy;
-    /// - `POST /_souverain/repair`: runs a repair pass now and reports it.
+    /// - `POST /_souverain/repair`: runs a repair pass now and reports it;
+    /// - `POST /_souverain/scrub`: reads every copy of every replicated object and authenticates
+    ///   it now, marking damaged copies for the repair.
     func manageReplicas(_ call: inout S3Call, user: User) async throws -> Response {
         guard user.role == .admin else { throw S3Error(.accessDenied, "Location health and repair need the admin role.") }
         var answer: [String: Any] = [:]
@@ -33,6 +35,11 @@ extension S3Server {
             call.operationName = "Repair"
             let report = try await store.repair(limit: 10_000)
             answer = ["repaired": report.repaired, "deferred": report.deferred, "changed": report.changed,
+                      "backlog": try await store.repairBacklog()]
+        case ("scrub", .post):
+            call.operationName = "Scrub"
+            let report = try await store.scrub()
+            answer = ["verified": report.verified, "damaged": report.damaged, "skipped": report.skipped,
                       "backlog": try await store.repairBacklog()]
         default:
             throw S3Error(.notImplemented, "No admin API at \(call.request.method.rawValue) \(call.path).")

@@ -38,7 +38,9 @@ struct RepairCommand: AsyncParsableCommand {
     }
 
     /// One admin API call to the server running on the data directory, its JSON answer decoded.
-    static func adminJSON(_ settings: Settings, method: String, path: String) async throws -> [String: Any] {
+    static func adminJSON(
+        _ settings: Settings, method: String, path: String, query: [(name: String, value: String?)] = []
+    ) async throws -> [String: Any] {
         let directory = try DataDirectory(settings.data)
         guard let endpoint = directory.runningEndpoint() else {
             throw ValidationError("no server runs on \(settings.data): start `souverain serve` first")
@@ -46,7 +48,7 @@ struct RepairCommand: AsyncParsableCommand {
         let client = try S3Client(configuration: S3ClientConfiguration(
             endpoint: endpoint, region: settings.region, credentials: try directory.adminCredentials()))
         do {
-            let body = try await client.adminRequest(method: method, path: path, query: [])
+            let body = try await client.adminRequest(method: method, path: path, query: query)
             try await client.shutdown()
             return try JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any] ?? [:]
         } catch {
