@@ -102,6 +102,15 @@ public protocol Catalogue: Sendable {
     /// Swaps an object's segments for the same blobs with re-wrapped data keys, only if the
     /// object is unchanged since it was read (false otherwise: it was overwritten meanwhile).
     func rewrapObject(_ object: ObjectRecord, segments: [BlobSegment]) async throws -> Bool
+    /// Objects with a copy missing or damaged, oldest first in key order after `after`.
+    func objectsNeedingRepair(after: (bucket: String, key: String)?, limit: Int) async throws -> [ObjectRecord]
+    /// How many objects have a copy missing or damaged.
+    func repairBacklog() async throws -> Int
+    /// Swaps an object's copies (first copy, segments' locators and replicas) for those of
+    /// `updated`, only if the object is unchanged since `object` was read; returns the blobs no
+    /// longer referenced (now garbage), or nil when the object changed meanwhile. New blobs
+    /// registered as pending become referenced.
+    func updateCopies(of object: ObjectRecord, to updated: ObjectRecord) async throws -> [GarbageBlob]?
     /// Crypto-shredding: destroys every key version of the bucket (overwritten, not merely
     /// unlinked) and records when. Returns how many versions were destroyed.
     func shredBucket(_ name: String, at date: Date) async throws -> Int

@@ -154,11 +154,21 @@ public struct ObjectRecord: Sendable, Equatable {
     public var segments: [BlobSegment]
     /// The number of parts of a multipart object, nil for a single-part one.
     public var partCount: Int?
+    /// Further copies of the same stored bytes at other locations, for buckets whose rules ask for
+    /// several replicas. `location` and `segments` are the first copy, always one known good.
+    public var replicas: [Replica]
+
+    /// Every location that holds or should hold a copy, the first copy's first.
+    public var replicaLocations: [String] { [location] + replicas.map(\.location) }
+    /// Whether a copy is missing or damaged and the repair should re-create it.
+    public var needsRepair: Bool { replicas.contains { $0.state != .ok } }
 
     public init(
         bucket: String, key: String, size: Int64, etag: String, lastModified: Date, metadata: ObjectMetadata,
-        checksums: [ChecksumAlgorithm: String], location: String, segments: [BlobSegment], partCount: Int?
+        checksums: [ChecksumAlgorithm: String], location: String, segments: [BlobSegment], partCount: Int?,
+        replicas: [Replica] = []
     ) {
+        self.replicas = replicas
         self.bucket = bucket
         self.key = key
         self.size = size
@@ -170,6 +180,33 @@ public struct ObjectRecord: Sendable, Equatable {
         self.segments = segments
         self.partCount = partCount
     }
+}
+
+/// One further copy of an object's stored bytes: the same blobs, byte for byte (sealed once,
+/// written to every location), each under its own locator at `location`.
+public struct Replica: Sendable, Equatable, Codable {
+    public enum State: String, Sendable, Codable {
+        /// Written and durable (and, once scrubbed, verified).
+        case ok
+        /// Not written (the location was down when the object was stored) or lost since.
+        case missing
+        /// Found damaged by a scrub or a read.
+        case corrupt
+    }
+
+    public var location: String
+    /// One locator per segment of the object, in order; empty while the copy is missing.
+    public var locators: [String]
+    public var state: State
+
+    public init(location: String, locators: [String], state: State) {
+        self.location = location
+        self.locators = locators
+        self.state = state
+    }
+
+    /// The copy's blobs, to reference or to collect as garbage.
+    public var blobs: [GarbageBlob] { locators.map { GarbageBlob(location: location, locator: $0) } }
 }
 
 /// What a listing shows of an object: no metadata, checksums or blobs to decode.

@@ -9,6 +9,7 @@ extension SQLiteCatalogue {
         var arguments: [DatabaseValue]
         var segments: [BlobSegment]
         var location: String
+        var replicas: [Replica]
     }
 
     static func keyBlob(_ key: String) -> Data { Data(key.utf8) }
@@ -62,32 +63,46 @@ extension SQLiteCatalogue {
         ]
         var arguments = values.map(\.databaseValue)
         arguments.append(object.partCount?.databaseValue ?? .null)
-        return ObjectRow(arguments: arguments, segments: object.segments, location: object.location)
+        arguments.append(object.replicas.isEmpty ? .null : try json(object.replicas).databaseValue)
+        arguments.append((object.needsRepair ? 1 : 0).databaseValue)
+        return ObjectRow(arguments: arguments, segments: object.segments, location: object.location, replicas: object.replicas)
     }
 
     static func insert(_ db: Database, _ row: ObjectRow) throws {
         try db.execute(
             sql: """
-                INSERT INTO objects (bucket, key, size, etag, last_modified, metadata, checksums, location, segments, part_count)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO objects (bucket, key, size, etag, last_modified, metadata, checksums, location, segments, part_count,
+                                     replicas, needs_repair)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: StatementArguments(row.arguments))
         for segment in row.segments {
             try db.execute(sql: "INSERT OR IGNORE INTO blobs (location, locator) VALUES (?, ?)",
                            arguments: [row.location, segment.locator])
         }
+        // Further copies made by copying blobs were registered as pending while they were written.
+        for blob in row.replicas.flatMap(\.blobs) {
+            try db.execute(sql: "INSERT OR IGNORE INTO blobs (location, locator) VALUES (?, ?)",
+                           arguments: [blob.location, blob.locator])
+            try db.execute(sql: "DELETE FROM pending WHERE location = ? AND locator = ?", arguments: [blob.location, blob.locator])
+        }
     }
 
     /// Removes an object row if present; its blobs move to the garbage list.
     static func dropObject(_ db: Database, bucket: String, key: String) throws -> [GarbageBlob] {
-        guard let row = try Row.fetchOne(db, sql: "SELECT location, segments FROM objects WHERE bucket = ? AND key = ?",
+        guard let row = try Row.fetchOne(db, sql: "SELECT location, segments, replicas FROM objects WHERE bucket = ? AND key = ?",
                                          arguments: [bucket, keyBlob(key)]) else { return [] }
         let location: String = row["location"]
         let segments = try decode([BlobSegment].self, row["segments"])
-        let garbage = segments.map { GarbageBlob(location: location, locator: $0.locator) }
+        let garbage = segments.map { GarbageBlob(location: location, locator: $0.locator) } + (try replicas(row).flatMap(\.blobs))
         for blob in garbage { try discard(db, blob) }
         try db.execute(sql: "DELETE FROM objects WHERE bucket = ? AND key = ?", arguments: [bucket, keyBlob(key)])
         return garbage
+    }
+
+    static func replicas(_ row: Row) throws -> [Replica] {
+        guard let text: String = row["replicas"] else { return [] }
+        return try decode([Replica].self, text)
     }
 
     static func discard(_ db: Database, _ blob: GarbageBlob) throws {
@@ -106,7 +121,7 @@ extension SQLiteCatalogue {
             bucket: row["bucket"], key: key(row), size: row["size"], etag: row["etag"],
             lastModified: date(row["last_modified"]), metadata: try decode(ObjectMetadata.self, row["metadata"]),
             checksums: try checksums(row["checksums"]), location: row["location"],
-            segments: try decode([BlobSegment].self, row["segments"]), partCount: row["part_count"])
+            segments: try decode([BlobSegment].self, row["segments"]), partCount: row["part_count"], replicas: try replicas(row))
     }
 
     static func upload(from row: Row) throws -> UploadRecord {

@@ -104,6 +104,14 @@ extension SQLiteCatalogue {
                 ALTER TABLE buckets ADD COLUMN shredded_at INTEGER;
                 """)
         }
+        // Replicas: further copies of an object at other locations, and which objects lack one.
+        migrator.registerMigration("v4") { db in
+            try db.execute(sql: """
+                ALTER TABLE objects ADD COLUMN replicas TEXT;
+                ALTER TABLE objects ADD COLUMN needs_repair INTEGER NOT NULL DEFAULT 0;
+                CREATE INDEX objects_needing_repair ON objects (bucket, key) WHERE needs_repair = 1;
+                """)
+        }
         return migrator
     }
 }

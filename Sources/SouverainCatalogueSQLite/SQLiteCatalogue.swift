@@ -529,12 +529,68 @@ public final class SQLiteCatalogue: Catalogue {
 
     public func abandonPendingBlobs() async throws -> [GarbageBlob] {
         try await write { db in
+            // A pending blob that a commit referenced meanwhile is not abandoned.
+            try db.execute(sql: "DELETE FROM pending WHERE (location, locator) IN (SELECT location, locator FROM blobs)")
             let blobs = try Row.fetchAll(db, sql: "SELECT location, locator FROM pending").map {
                 GarbageBlob(location: $0["location"], locator: $0["locator"])
             }
             for blob in blobs { try Self.discard(db, blob) }
             try db.execute(sql: "DELETE FROM pending")
             return blobs
+        }
+    }
+
+    // MARK: - Replicas
+
+    public func objectsNeedingRepair(after: (bucket: String, key: String)?, limit: Int) async throws -> [ObjectRecord] {
+        try await read { db in
+            var sql = "SELECT * FROM objects WHERE needs_repair = 1"
+            var arguments: StatementArguments = []
+            if let after {
+                sql += " AND (bucket, key) > (?, ?)"
+                arguments = [after.bucket, Self.keyBlob(after.key)]
+            }
+            sql += " ORDER BY bucket, key LIMIT ?"
+            _ = arguments.append(contentsOf: [limit])
+            return try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.object(from:))
+        }
+    }
+
+    public func repairBacklog() async throws -> Int {
+        try await read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM objects WHERE needs_repair = 1") ?? 0 }
+    }
+
+    public func updateCopies(of object: ObjectRecord, to updated: ObjectRecord) async throws -> [GarbageBlob]? {
+        let segmentsJSON = try Self.json(updated.segments)
+        let replicasJSON = updated.replicas.isEmpty ? nil : try Self.json(updated.replicas)
+        func blobs(_ record: ObjectRecord) -> Set<GarbageBlob> {
+            Set(record.segments.map { GarbageBlob(location: record.location, locator: $0.locator) } + record.replicas.flatMap(\.blobs))
+        }
+        let before = blobs(object), after = blobs(updated)
+        return try await write { db in
+            let added = after.subtracting(before)
+            for blob in added {
+                try db.execute(sql: "DELETE FROM pending WHERE location = ? AND locator = ?", arguments: [blob.location, blob.locator])
+            }
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM objects WHERE bucket = ? AND key = ?",
+                                             arguments: [object.bucket, Self.keyBlob(object.key)]),
+                  let current = try? Self.object(from: row), current == object
+            else {
+                for blob in added { try Self.discard(db, blob) }
+                return nil
+            }
+            try db.execute(
+                sql: "UPDATE objects SET location = ?, segments = ?, replicas = ?, needs_repair = ? WHERE bucket = ? AND key = ?",
+                arguments: [updated.location, segmentsJSON, replicasJSON, updated.needsRepair ? 1 : 0, object.bucket,
+                            Self.keyBlob(object.key)])
+            for blob in added {
+                try db.execute(sql: "INSERT OR IGNORE INTO blobs (location, locator) VALUES (?, ?)", arguments: [blob.location, blob.locator])
+                // Referenced now: never collected, even if an enforcement run abandoned it as pending meanwhile.
+                try db.execute(sql: "DELETE FROM garbage WHERE location = ? AND locator = ?", arguments: [blob.location, blob.locator])
+            }
+            let dropped = Array(before.subtracting(after))
+            for blob in dropped { try Self.discard(db, blob) }
+            return dropped
         }
     }
 

@@ -10,7 +10,8 @@ extension ObjectStore {
         bucket: BucketRecord, key: String, metadata: ObjectMetadata, checksumAlgorithm: ChecksumAlgorithm?, owner: User,
         now: Date = Date()
     ) async throws -> UploadRecord {
-        let location = try writeLocation(bucket: bucket, now: now)
+        // Parts go to the first location of the plan; the other copies are made at completion.
+        let location = try locations.location(try planWrite(bucket: bucket, now: now).write[0])
         var generator = SystemRandomNumberGenerator()
         let id = Hex.encode((0..<24).map { _ in UInt8.random(in: 0...255, using: &generator) })
         let upload = UploadRecord(
@@ -118,7 +119,7 @@ extension ObjectStore {
         guard !chosen.isEmpty else {
             throw EngineError(.invalidArgument, "You must specify at least one part")
         }
-        try await checkStillAllowed(upload, now: now)
+        let plan = try await checkStillAllowed(upload, now: now)
         var checksums: [ChecksumAlgorithm: String] = [:]
         if let algorithm = upload.checksumAlgorithm {
             var concatenated: [UInt8] = []
@@ -136,14 +137,55 @@ extension ObjectStore {
         let record = ObjectRecord(
             bucket: upload.bucket, key: upload.key, size: chosen.reduce(0) { $0 + $1.size },
             etag: MultipartETag.compute(partMD5Hexes: chosen.map(\.etag)), lastModified: now, metadata: upload.metadata,
-            checksums: checksums, location: upload.location, segments: chosen.map(\.segment), partCount: chosen.count)
-        _ = try await catalogue { try await $0.completeUpload(id: upload.uploadID, object: record) }
+            checksums: checksums, location: upload.location, segments: chosen.map(\.segment), partCount: chosen.count,
+            replicas: try await replicateParts(chosen.map(\.segment), from: upload.location, plan: plan))
+        do {
+            _ = try await catalogue { try await $0.completeUpload(id: upload.uploadID, object: record) }
+        } catch {
+            for replica in record.replicas {
+                for locator in replica.locators { try? await locations.location(replica.location).delete(locator: locator) }
+            }
+            throw error
+        }
         return record
+    }
+
+    /// The further copies of a completed upload's parts, made before the completion is
+    /// acknowledged: each part copied verbatim (and verified) to the other locations of the plan.
+    private func replicateParts(_ segments: [BlobSegment], from primary: String, plan: ReplicaPlan) async throws -> [Replica] {
+        let others = (plan.write + plan.missing).filter { $0 != primary }.prefix(plan.required - 1)
+        guard !others.isEmpty else { return [] }
+        let source = try locations.location(primary)
+        var replicas: [Replica] = []
+        for id in others {
+            guard health.isUsable(id), let target = locations.byID[id] else {
+                replicas.append(Replica(location: id, locators: [], state: .missing))
+                continue
+            }
+            var locators: [String] = []
+            do {
+                for segment in segments { locators.append(try await copySegment(segment, from: source, to: target).locator) }
+                replicas.append(Replica(location: id, locators: locators, state: .ok))
+            } catch {
+                health.recordFailure(id, error: error)
+                for locator in locators { try? await target.delete(locator: locator) }
+                replicas.append(Replica(location: id, locators: [], state: .missing))
+            }
+        }
+        do {
+            try plan.check(stored: 1 + replicas.filter { $0.state == .ok }.count)
+        } catch {
+            for replica in replicas {
+                for locator in replica.locators { try? await locations.location(replica.location).delete(locator: locator) }
+            }
+            throw error
+        }
+        return replicas
     }
 
     /// The rules may have changed since the upload chose its location (a reclassified bucket, a
     /// withdrawn qualification): an object is never completed where the rules now refuse it.
-    private func checkStillAllowed(_ upload: UploadRecord, now: Date) async throws {
+    private func checkStillAllowed(_ upload: UploadRecord, now: Date) async throws -> ReplicaPlan {
         guard let bucket = try await catalogue({ try await $0.bucket(named: upload.bucket) }) else {
             throw EngineError(.noSuchBucket, "The specified bucket does not exist")
         }
@@ -152,6 +194,7 @@ extension ObjectStore {
         guard targets.contains(upload.location) else {
             throw EngineError(.placementViolation, "Placement refused for classification '\(classification)': this upload's parts are at location '\(upload.location)', which the rules no longer allow (allowed now: \(targets.joined(separator: ", "))). Abort the upload and start it again.")
         }
+        return try placement.replicaPlan(classification: classification, health: health, now: now)
     }
 
     public func abortMultipartUpload(upload: UploadRecord) async throws {

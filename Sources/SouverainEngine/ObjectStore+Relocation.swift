@@ -70,7 +70,7 @@ extension ObjectStore {
         return try await catalogue { try await $0.relocateObject(object, to: targetID, segments: copies) }
     }
 
-    private func copySegment(_ segment: BlobSegment, from source: any Location, to target: any Location) async throws -> BlobSegment {
+    func copySegment(_ segment: BlobSegment, from source: any Location, to target: any Location) async throws -> BlobSegment {
         let writer = try await target.makeBlobWriter()
         try await catalogue { try await $0.addPendingBlob(GarbageBlob(location: target.id, locator: writer.locator)) }
         var sent = SHA256()

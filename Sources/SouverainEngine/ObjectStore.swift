@@ -22,6 +22,8 @@ public struct ObjectStore: Sendable {
     public let region: String
     /// The bucket keys that encrypt every new blob; nil stores blobs in clear (a benchmark switch).
     public let keys: BucketKeys?
+    /// Which locations answer, learnt from the requests (and the prober).
+    public let health: LocationMonitor
     let logger: Logger
     /// How long a garbage blob survives after it was dropped, so that a GET already streaming it
     /// finishes.
@@ -34,8 +36,9 @@ public struct ObjectStore: Sendable {
     public static let readChunkSize = 256 * 1024
 
     public init(catalogue: any Catalogue, locations: StorageLocations, placement: PlacementPolicy, region: String,
-                keys: BucketKeys?, logger: Logger, garbageGrace: Duration = .seconds(60)) {
+                keys: BucketKeys?, logger: Logger, garbageGrace: Duration = .seconds(60), health: LocationMonitor = LocationMonitor()) {
         self.catalogueStore = catalogue
+        self.health = health
         self.keys = keys
         self.locations = locations
         self.placement = placement
@@ -96,12 +99,6 @@ public struct ObjectStore: Sendable {
         try await catalogue { try await $0.setClassification(bucket: name, classification: classification) }
     }
 
-    /// The location new bytes of `bucket` go to: the first the bucket's classification allows.
-    func writeLocation(bucket: BucketRecord, now: Date = Date()) throws -> any Location {
-        let targets = try placement.targets(classification: placement.classification(of: bucket), now: now)
-        return try locations.location(targets[0])
-    }
-
     // MARK: - Objects
 
     /// What a write must compute and check before it commits.
@@ -131,26 +128,30 @@ public struct ObjectStore: Sendable {
         bucket: BucketRecord, key: String, metadata: ObjectMetadata, body: Body, checks: WriteChecks,
         customerKey: CustomerKey? = nil, now: Date = Date()
     ) async throws -> ObjectRecord {
-        let location = try writeLocation(bucket: bucket, now: now)
-        let (segment, digest) = try await writeBlob(
-            to: location, bucket: bucket.name, from: body, checks: checks, customerKey: customerKey)
+        let plan = try planWrite(bucket: bucket, now: now)
+        let (segment, digest, copies) = try await writeBlob(
+            plan: plan, bucket: bucket.name, from: body, checks: checks, customerKey: customerKey)
         return try await commitSinglePart(
-            bucket: bucket.name, key: key, metadata: metadata, location: location, segment: segment, digest: digest, now: now)
+            bucket: bucket.name, key: key, metadata: metadata, copies: copies, segment: segment, digest: digest, now: now)
     }
 
     /// Makes a durable blob visible as the object: the catalogue commit is the instant it
     /// appears. If the commit fails, the blob is deleted: nothing references it.
     private func commitSinglePart(
-        bucket: String, key: String, metadata: ObjectMetadata, location: any Location, segment: BlobSegment,
+        bucket: String, key: String, metadata: ObjectMetadata, copies: StoredCopies, segment: BlobSegment,
         digest: ObjectDigest.Result, now: Date
     ) async throws -> ObjectRecord {
         let record = ObjectRecord(
             bucket: bucket, key: key, size: digest.byteCount, etag: digest.md5Hex, lastModified: now,
-            metadata: metadata, checksums: digest.checksums, location: location.id, segments: [segment], partCount: nil)
+            metadata: metadata, checksums: digest.checksums, location: copies.location, segments: [segment], partCount: nil,
+            replicas: copies.replicas)
         do {
             _ = try await catalogueStore.putObject(record)
         } catch {
-            try? await location.delete(locator: segment.locator)
+            try? await locations.location(copies.location).delete(locator: segment.locator)
+            for replica in copies.replicas {
+                for locator in replica.locators { try? await locations.location(replica.location).delete(locator: locator) }
+            }
             throw EngineError.from(any: error)
         }
         return record
@@ -167,16 +168,20 @@ public struct ObjectStore: Sendable {
         _ record: ObjectRecord, range: ClosedRange<Int64>?, customerKey: CustomerKey? = nil,
         into consumer: (ByteBuffer) async throws -> Void
     ) async throws {
-        let location = try locations.location(record.location)
         let wanted = range.map { $0.lowerBound..<($0.upperBound + 1) } ?? 0..<record.size
         var segmentStart: Int64 = 0
-        for segment in record.segments {
+        for (index, segment) in record.segments.enumerated() {
             let segmentRange = segmentStart..<(segmentStart + segment.size)
             segmentStart += segment.size
             let overlap = segmentRange.clamped(to: wanted)
             guard !overlap.isEmpty else { continue }
             let local = (overlap.lowerBound - segmentRange.lowerBound)..<(overlap.upperBound - segmentRange.lowerBound)
-            try await readSegment(segment, bucket: record.bucket, at: location, range: local, customerKey: customerKey, into: consumer)
+            if record.replicas.isEmpty {
+                let location = try locations.location(record.location)
+                try await readSegment(segment, bucket: record.bucket, at: location, range: local, customerKey: customerKey, into: consumer)
+            } else {
+                try await readSegmentFromCopies(record, index: index, range: local, customerKey: customerKey, into: consumer)
+            }
         }
     }
 
@@ -185,20 +190,30 @@ public struct ObjectStore: Sendable {
         source: ObjectRecord, range: ClosedRange<Int64>? = nil, toBucket bucket: BucketRecord, key: String,
         metadata: ObjectMetadata, checksums: Set<ChecksumAlgorithm>, now: Date = Date()
     ) async throws -> ObjectRecord {
-        let location = try writeLocation(bucket: bucket, now: now)
-        let (segment, digest) = try await copyBlob(source: source, range: range, to: location, bucket: bucket.name, checksums: checksums)
+        let plan = try planWrite(bucket: bucket, now: now)
+        let (segment, digest, copies) = try await copyBlob(source: source, range: range, plan: plan, bucket: bucket.name, checksums: checksums)
         return try await commitSinglePart(
-            bucket: bucket.name, key: key, metadata: metadata, location: location, segment: segment, digest: digest, now: now)
+            bucket: bucket.name, key: key, metadata: metadata, copies: copies, segment: segment, digest: digest, now: now)
     }
 
     // MARK: - Blobs
 
-    /// Streams a body into a new durable blob, computing its digests; verifies before commit.
+    /// Streams a body into a new durable blob at one location, computing its digests; verifies before commit.
     func writeBlob<Body: AsyncSequence<ByteBuffer, any Error>>(
         to location: any Location, bucket: String, from body: Body, checks: WriteChecks, customerKey: CustomerKey? = nil
     ) async throws -> (BlobSegment, ObjectDigest.Result) {
-        var writer = try await SealedBlobWriter(
-            writer: try await location.makeBlobWriter(), bucket: bucket, keys: keys, customerKey: customerKey)
+        let plan = ReplicaPlan(classification: "", write: [location.id], missing: [], required: 1, acceptUnderReplicated: false)
+        let (segment, digest, _) = try await writeBlob(plan: plan, bucket: bucket, from: body, checks: checks, customerKey: customerKey)
+        return (segment, digest)
+    }
+
+    /// Streams a body into a new durable blob at every location of `plan` at once (sealed once),
+    /// computing its digests; verifies before commit.
+    func writeBlob<Body: AsyncSequence<ByteBuffer, any Error>>(
+        plan: ReplicaPlan, bucket: String, from body: Body, checks: WriteChecks, customerKey: CustomerKey? = nil
+    ) async throws -> (BlobSegment, ObjectDigest.Result, StoredCopies) {
+        let (blobWriter, fanOut) = try await makeWriter(for: plan)
+        var writer = try await SealedBlobWriter(writer: blobWriter, bucket: bucket, keys: keys, customerKey: customerKey)
         do {
             var digest = ObjectDigest(checksums: checks.checksums)
             for try await buffer in body {
@@ -210,7 +225,8 @@ public struct ObjectStore: Sendable {
             }
             let result = digest.finalize()
             try checks.verify(result)
-            return (try await writer.commit(plaintextSize: result.byteCount), result)
+            let segment = try await writer.commit(plaintextSize: result.byteCount)
+            return (segment, result, try await storedCopies(plan: plan, fanOut: fanOut, locator: segment.locator))
         } catch {
             await writer.abort()
             throw error
@@ -220,7 +236,16 @@ public struct ObjectStore: Sendable {
     func copyBlob(
         source: ObjectRecord, range: ClosedRange<Int64>?, to location: any Location, bucket: String, checksums: Set<ChecksumAlgorithm>
     ) async throws -> (BlobSegment, ObjectDigest.Result) {
-        var writer = try await SealedBlobWriter(writer: try await location.makeBlobWriter(), bucket: bucket, keys: keys)
+        let plan = ReplicaPlan(classification: "", write: [location.id], missing: [], required: 1, acceptUnderReplicated: false)
+        let (segment, digest, _) = try await copyBlob(source: source, range: range, plan: plan, bucket: bucket, checksums: checksums)
+        return (segment, digest)
+    }
+
+    func copyBlob(
+        source: ObjectRecord, range: ClosedRange<Int64>?, plan: ReplicaPlan, bucket: String, checksums: Set<ChecksumAlgorithm>
+    ) async throws -> (BlobSegment, ObjectDigest.Result, StoredCopies) {
+        let (blobWriter, fanOut) = try await makeWriter(for: plan)
+        var writer = try await SealedBlobWriter(writer: blobWriter, bucket: bucket, keys: keys)
         do {
             var digest = ObjectDigest(checksums: checksums)
             try await read(source, range: range) { buffer in
@@ -228,7 +253,8 @@ public struct ObjectStore: Sendable {
                 try await writer.write(buffer)
             }
             let result = digest.finalize()
-            return (try await writer.commit(plaintextSize: result.byteCount), result)
+            let segment = try await writer.commit(plaintextSize: result.byteCount)
+            return (segment, result, try await storedCopies(plan: plan, fanOut: fanOut, locator: segment.locator))
         } catch {
             await writer.abort()
             throw error

@@ -21,6 +21,29 @@ public struct StorageLocations: Sendable {
     }
 }
 
+/// The locations one new object is written to.
+public struct ReplicaPlan: Sendable, Equatable {
+    public var classification: String
+    /// Chosen and answering: written now, in preference order.
+    public var write: [String]
+    /// Chosen but down now: left to the repair if the rules accept under-replicated writes.
+    public var missing: [String]
+    /// How many copies the rules require.
+    public var required: Int
+    public var acceptUnderReplicated: Bool
+
+    /// Refuses a write that would end with `stored` copies when the rules do not accept fewer
+    /// than required; `stored` is never allowed to be zero.
+    func check(stored: Int) throws {
+        guard stored > 0 else {
+            throw EngineError(.unavailable, "No storage location allowed for classification '\(classification)' took the data; retry later.")
+        }
+        if stored < required, !acceptUnderReplicated {
+            throw EngineError(.placementViolation, "Placement refused for classification '\(classification)': its rules require \(required) copies at distinct locations and only \(stored) can be written now (\((write + missing).joined(separator: ", "))); the rules do not accept fewer (acceptUnderReplicatedWrites).")
+        }
+    }
+}
+
 /// Where a bucket's new bytes may go: the placement engine applied to the bucket's
 /// classification and the configured locations. Never falls back to a location the rules
 /// reject: a write that cannot be placed is refused with the reasons.
@@ -48,11 +71,6 @@ public struct PlacementPolicy: Sendable {
     /// Throws `placementViolation` when the rules allow none (or too few), `unavailable` when the
     /// lawful locations exist but are down.
     public func targets(classification: String, now: Date = Date()) throws -> [String] {
-        // One copy per object is what this server writes; rules asking for more are refused
-        // rather than silently under-served.
-        if let required = rules.rules(for: classification)?.minimumReplicas, required > 1 {
-            throw EngineError(.placementViolation, "Placement refused for classification '\(classification)': its rules require \(required) replicas and this server writes a single copy of each object; lower minimumReplicas to 1 or use a version that replicates.")
-        }
         let decision = decide(classification: classification, now: now)
         if let refusal = decision.refusal {
             if refusal.isAvailabilityProblem {
@@ -61,6 +79,36 @@ public struct PlacementPolicy: Sendable {
             throw EngineError(.placementViolation, refusal.message)
         }
         return decision.eligible.map(\.id)
+    }
+
+    /// Where the copies of a new object of `classification` go: `minimumReplicas` eligible
+    /// locations spanning at least `minimumDistinctOperators` operators, those that answer now
+    /// (per `health`) preferred. Chosen locations that are down now are `missing`: the write
+    /// either refuses or leaves them to the repair, as the rules say.
+    public func replicaPlan(classification: String, health: LocationMonitor, now: Date = Date()) throws -> ReplicaPlan {
+        let decision = decide(classification: classification, now: now)
+        if let refusal = decision.refusal {
+            if refusal.isAvailabilityProblem {
+                throw EngineError(.unavailable, "The storage locations allowed for classification '\(classification)' are unavailable; retry later.")
+            }
+            throw EngineError(.placementViolation, refusal.message)
+        }
+        let classRules = rules.rules(for: classification) ?? ClassificationRules()
+        let eligible = decision.evaluations.filter(\.eligible)
+        let ordered = eligible.filter { health.isUsable($0.location.id, now: now) } + eligible.filter { !health.isUsable($0.location.id, now: now) }
+        var chosen: [LocationEvaluation] = []
+        var operators: Set<String> = []
+        for evaluation in ordered where chosen.count < classRules.minimumReplicas && operators.count < classRules.minimumDistinctOperators {
+            if operators.insert(evaluation.operatorID ?? "?unknown").inserted { chosen.append(evaluation) }
+        }
+        for evaluation in ordered where chosen.count < classRules.minimumReplicas && !chosen.contains(where: { $0.location.id == evaluation.location.id }) {
+            chosen.append(evaluation)
+        }
+        let ids = chosen.map(\.location.id)
+        return ReplicaPlan(
+            classification: classification, write: ids.filter { health.isUsable($0, now: now) },
+            missing: ids.filter { !health.isUsable($0, now: now) }, required: classRules.minimumReplicas,
+            acceptUnderReplicated: classRules.acceptUnderReplicatedWrites)
     }
 
     /// Whether bytes of `classification` may stay at `location` (for `placement audit`): the

@@ -13,6 +13,10 @@ public struct ClassificationRules: Sendable, Hashable {
     public var encryptionRequired: Bool
     /// Degraded locations are eligible (after healthy ones). Down locations never are.
     public var acceptDegraded: Bool
+    /// When fewer than `minimumReplicas` chosen locations answer at write time: false refuses
+    /// the write (`PlacementViolation`); true stores the copies it can, at least one, and marks
+    /// the object for the repair to complete once the locations return.
+    public var acceptUnderReplicatedWrites: Bool
     public var staleFacts: StaleFactPolicy
     /// Overrides `PlacementRules.maxFactAgeDays` for this classification.
     public var maxFactAgeDays: Int?
@@ -22,7 +26,7 @@ public struct ClassificationRules: Sendable, Hashable {
         requiredCertifications: [CertificationRequirement] = [],
         forbidExtraterritorialExposure: Set<ExtraterritorialLaw> = [], minimumReplicas: Int = 1,
         minimumDistinctOperators: Int = 1, encryptionRequired: Bool = false, acceptDegraded: Bool = true,
-        staleFacts: StaleFactPolicy = .accept, maxFactAgeDays: Int? = nil
+        acceptUnderReplicatedWrites: Bool = false, staleFacts: StaleFactPolicy = .accept, maxFactAgeDays: Int? = nil
     ) {
         self.allowedCountries = allowedCountries
         self.operatorSeatCountries = operatorSeatCountries
@@ -32,6 +36,7 @@ public struct ClassificationRules: Sendable, Hashable {
         self.minimumDistinctOperators = minimumDistinctOperators
         self.encryptionRequired = encryptionRequired
         self.acceptDegraded = acceptDegraded
+        self.acceptUnderReplicatedWrites = acceptUnderReplicatedWrites
         self.staleFacts = staleFacts
         self.maxFactAgeDays = maxFactAgeDays
     }
@@ -50,7 +55,8 @@ public enum StaleFactPolicy: String, Sendable, Hashable, Codable, CaseIterable {
 extension ClassificationRules: Codable {
     private enum CodingKeys: String, CodingKey, CaseIterable {
         case allowedCountries, operatorSeatCountries, requiredCertifications, forbidExtraterritorialExposure
-        case minimumReplicas, minimumDistinctOperators, encryptionRequired, acceptDegraded, staleFacts, maxFactAgeDays
+        case minimumReplicas, minimumDistinctOperators, encryptionRequired, acceptDegraded, acceptUnderReplicatedWrites
+        case staleFacts, maxFactAgeDays
     }
 
     /// Every key is optional; unknown keys and out-of-range values are errors.
@@ -94,6 +100,7 @@ extension ClassificationRules: Codable {
             minimumDistinctOperators: operators,
             encryptionRequired: try c.decodeIfPresent(Bool.self, forKey: .encryptionRequired) ?? false,
             acceptDegraded: try c.decodeIfPresent(Bool.self, forKey: .acceptDegraded) ?? true,
+            acceptUnderReplicatedWrites: try c.decodeIfPresent(Bool.self, forKey: .acceptUnderReplicatedWrites) ?? false,
             staleFacts: try c.decodeIfPresent(StaleFactPolicy.self, forKey: .staleFacts) ?? .accept,
             maxFactAgeDays: maxAge
         )
@@ -109,6 +116,7 @@ extension ClassificationRules: Codable {
         try c.encode(minimumDistinctOperators, forKey: .minimumDistinctOperators)
         try c.encode(encryptionRequired, forKey: .encryptionRequired)
         try c.encode(acceptDegraded, forKey: .acceptDegraded)
+        try c.encode(acceptUnderReplicatedWrites, forKey: .acceptUnderReplicatedWrites)
         try c.encode(staleFacts, forKey: .staleFacts)
         try c.encodeIfPresent(maxFactAgeDays, forKey: .maxFactAgeDays)
     }

@@ -30,8 +30,14 @@ extension S3Server {
         if call.path == Self.adminPrefix + "placement/enforce", call.request.method == .post {
             return try await enforcePlacement(&call, user: user)
         }
+        if call.path == Self.adminPrefix + "migrate" {
+            return try await migrate(&call, user: user)
+        }
         if call.path == Self.adminPrefix + "buckets/shred", call.request.method == .post {
             return try await shredBucket(&call, user: user)
+        }
+        if ["locations", "repair", "scrub"].contains(call.path.dropFirst(Self.adminPrefix.count)) {
+            return try await manageReplicas(&call, user: user)
         }
         if call.path.hasPrefix(Self.adminPrefix + "keys") {
             return try await manageKeys(&call, user: user)

@@ -36,18 +36,57 @@ extension S3Server {
             lines += String(decoding: data, as: UTF8.self) + "\n"
             guard relocation.outcome == .moved, let to = relocation.to else { return }
             moved += relocation.object.size
-            if let audit {
-                let size = UInt64(relocation.object.size)
-                let event = AuditEvent(
-                    requestID: requestID, user: who, sourceAddress: source, operation: AuditOperation("RelocateObject"),
-                    bucket: relocation.object.bucket, key: relocation.object.key, bytesIn: size, bytesOut: size,
-                    locations: [audit.access(relocation.from, .read), audit.access(to, .write), audit.access(relocation.from, .delete)],
-                    status: 200, errorCode: nil)
-                try await audit.record(event)
-            }
+            try await recordRelocation(relocation.object, from: relocation.from, to: to, requestID: requestID, user: who, source: source)
         }
         call.bytesOut = Int64(lines.utf8.count)
         return Response(status: .ok, headers: [.contentType: "application/x-ndjson"], body: .init(byteBuffer: ByteBuffer(string: lines)))
+    }
+}
+
+extension S3Server {
+    /// A `RelocateObject` record of the trail: an object's bytes read at `from`, written at `to`,
+    /// deleted at `from` (by enforcement or migration).
+    func recordRelocation(_ object: ObjectRecord, from: String, to: String, requestID: String, user: String, source: String?) async throws {
+        guard let audit else { return }
+        let size = UInt64(object.size)
+        let event = AuditEvent(
+            requestID: requestID, user: user, sourceAddress: source, operation: AuditOperation("RelocateObject"),
+            bucket: object.bucket, key: object.key, bytesIn: size, bytesOut: size,
+            locations: [audit.access(from, .read), audit.access(to, .write), audit.access(from, .delete)],
+            status: 200, errorCode: nil)
+        try await audit.record(event)
+    }
+
+    /// `souverain migrate` (admins): `GET /_souverain/migrate?bucket=B&to=L` says how many
+    /// objects and bytes are not at L yet; `POST` with the same and optional `after=KEY` and
+    /// `limit=N` (default 100) moves the next objects, each verified, and answers where to go on
+    /// from (`next`, absent once done). Every object moved is a `RelocateObject` record.
+    func migrate(_ call: inout S3Call, user: User) async throws -> Response {
+        guard user.role == .admin else { throw S3Error(.accessDenied, "Migrating a bucket needs the admin role.") }
+        let query = call.queryParameters
+        guard let bucket = query["bucket"], !bucket.isEmpty, let target = query["to"], !target.isEmpty else {
+            throw S3Error(.invalidArgument, "Name the bucket and the target location: ?bucket=NAME&to=LOCATION.")
+        }
+        var answer: [String: Any]
+        if call.request.method == .get {
+            call.operationName = "MigrationPlan"
+            let plan = try await store.migrationPlan(bucket: bucket, to: target)
+            answer = ["objects": plan.objects, "bytes": plan.bytes]
+        } else {
+            call.operationName = "Migrate"
+            let limit = min(max(Int(query["limit"] ?? "") ?? 100, 1), 10_000)
+            let (requestID, who, source) = (call.requestID, "\(user.name) (\(user.accessKeyID))", call.remoteAddress)
+            let step = try await store.migrate(bucket: bucket, to: target, after: query["after"].flatMap { $0.isEmpty ? nil : $0 }, limit: limit) {
+                object, from in
+                try await recordRelocation(object, from: from, to: target, requestID: requestID, user: who, source: source)
+            }
+            answer = ["moved": step.moved, "movedBytes": step.movedBytes, "changed": step.changed, "failed": step.failed]
+            if let next = step.next { answer["next"] = next }
+        }
+        let data = try JSONSerialization.data(withJSONObject: answer, options: [.sortedKeys, .withoutEscapingSlashes])
+        let body = String(decoding: data, as: UTF8.self) + "\n"
+        call.bytesOut = Int64(body.utf8.count)
+        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: body)))
     }
 }
 

@@ -109,6 +109,7 @@ public struct S3Server: HTTPResponder {
                                 body: .init(byteBuffer: ByteBuffer(string: "catalogue unavailable\n")))
             }
         case "/metrics":
+            await refreshReplicaMetrics()
             return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                 body: .init(byteBuffer: ByteBuffer(bytes: metrics.exposition())))

@@ -32,6 +32,19 @@ public struct ServerMetrics: Sendable {
             .record(duration)
     }
 
+    private static var locationUp: MetricNameDescriptor { MetricNameDescriptor(
+        namespace: "souverain", metricName: "location_up", unitName: "", helpText: "1 while a storage location answers, 0 while its circuit is open") }
+    private static var repairBacklog: MetricNameDescriptor { MetricNameDescriptor(
+        namespace: "souverain", metricName: "repair_backlog", unitName: "objects", helpText: "Objects with a copy missing or damaged") }
+
+    func locationUp(_ location: String, _ up: Bool) {
+        registry.makeGauge(descriptor: Self.locationUp, labels: [("location", location)]).set(to: up ? 1.0 : 0.0)
+    }
+
+    func repairBacklog(_ count: Int) {
+        registry.makeGauge(descriptor: Self.repairBacklog).set(to: Double(count))
+    }
+
     static let latencyBuckets: [Duration] = [
         .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10),
         .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1),

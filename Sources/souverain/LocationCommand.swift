@@ -17,12 +17,20 @@ struct LocationCommand: AsyncParsableCommand {
         @OptionGroup var common: CommonOptions
 
         func run() async throws {
-            let setup = try PlacementSetup(try common.settings())
-            print(["ID", "KIND", "WHERE", "PROVIDER", "REGION", "COUNTRY", "PREF", "HEALTH"].joined(separator: "\t"))
+            let settings = try common.settings()
+            let setup = try PlacementSetup(settings)
+            // What the running server saw of each location (up, down, probing); "-" without a server.
+            let live = (try? await RepairCommand.adminJSON(settings, method: "GET", path: "locations"))
+                .flatMap { $0["locations"] as? [[String: Any]] } ?? []
+            let state = Dictionary(live.compactMap { item in
+                (item["location"] as? String).map { ($0, item["state"] as? String ?? "-") }
+            }, uniquingKeysWith: { first, _ in first })
+            print(["ID", "KIND", "WHERE", "PROVIDER", "REGION", "COUNTRY", "PREF", "HEALTH", "STATE"].joined(separator: "\t"))
             for (location, descriptor) in zip(setup.locations, setup.policy.locations) {
                 print([
                     location.id, location.kind.rawValue, LocationCommand.place(location, setup), descriptor.profile.providerID,
                     descriptor.profile.region ?? "-", descriptor.profile.country, String(descriptor.preference), descriptor.health.rawValue,
+                    state[location.id] ?? "-",
                 ].joined(separator: "\t"))
             }
         }

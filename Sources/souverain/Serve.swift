@@ -46,6 +46,15 @@ struct Serve: AsyncParsableCommand {
     @Option(help: .init("Seconds a dropped blob is kept for reads in flight before deletion (default 60).", visibility: .hidden))
     var garbageGrace: Int = 60
 
+    @Option(help: "Seconds between two background repairs of missing or damaged replicas (default 10; 0 turns it off).")
+    var repairInterval: Int = 10
+
+    @Option(help: "Seconds between two background scrubs, which read and authenticate every copy of every replicated object (default 86400; 0 turns it off).")
+    var scrubInterval: Int = 86_400
+
+    @Option(help: "Milliseconds the background scrub pauses between two objects: its pace (default 20).")
+    var scrubPause: Int = 20
+
     @Flag(help: .init("Run without the audit trail: for measuring its cost only, never in production.", visibility: .hidden))
     var withoutAuditTrail = false
 
@@ -113,8 +122,10 @@ struct Serve: AsyncParsableCommand {
             logger: Logger(label: "souverain.http"))
         let collector = GarbageCollector(store: store)
         let checkpointer = AuditCheckpointer(writer: auditWriter)
+        let maintenance = ReplicaMaintenance(
+            store: store, repairInterval: repairInterval, scrubInterval: scrubInterval, scrubPause: scrubPause, logger: logger)
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: app), .init(service: collector), .init(service: checkpointer)],
+            services: [.init(service: app), .init(service: collector), .init(service: checkpointer), .init(service: maintenance)],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         try? FileManager.default.removeItem(atPath: endpointPath)
@@ -234,6 +245,63 @@ struct GarbageCollector: Service {
                 await store.collectGarbage(seen: &seen, immediately: false)
                 try await Task.sleep(for: .seconds(5))
             }
+        }
+    }
+}
+
+/// Probes the locations that are down every second, repairs missing or damaged replicas every
+/// `repairInterval` seconds, and scrubs every `scrubInterval` seconds at the pace of
+/// `scrubPause` milliseconds between objects (docs/replicas.md).
+struct ReplicaMaintenance: Service {
+    let store: ObjectStore
+    let repairInterval: Int
+    let scrubInterval: Int
+    let scrubPause: Int
+    let logger: Logger
+
+    func run() async throws {
+        try? await cancelWhenGracefulShutdown {
+            try await withThrowingDiscardingTaskGroup { group in
+                if scrubInterval > 0 { group.addTask { try await scrubLoop() } }
+                try await probeAndRepairLoop()
+            }
+        }
+    }
+
+    private func scrubLoop() async throws {
+        let pause = Duration.milliseconds(max(0, scrubPause))
+        while !Task.isCancelled {
+            try await Task.sleep(for: .seconds(scrubInterval))
+            do {
+                let report = try await store.scrub { try await Task.sleep(for: pause) }
+                logger.info("scrub done", metadata: [
+                    "verified": "\(report.verified)", "damaged": "\(report.damaged)", "skipped": "\(report.skipped)"])
+            } catch is CancellationError {
+                return
+            } catch {
+                logger.warning("the scrub failed", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    private func probeAndRepairLoop() async throws {
+        var sinceRepair = 0
+        while !Task.isCancelled {
+            await store.probeLocations()
+            sinceRepair += 1
+            if repairInterval > 0, sinceRepair >= repairInterval {
+                sinceRepair = 0
+                do {
+                    let report = try await store.repair(limit: 1000)
+                    if report.repaired > 0 || report.changed > 0 {
+                        logger.info("repaired replicas", metadata: [
+                            "objects": "\(report.repaired)", "deferred": "\(report.deferred)", "changed": "\(report.changed)"])
+                    }
+                } catch {
+                    logger.warning("the repair pass failed", metadata: ["error": "\(error)"])
+                }
+            }
+            try await Task.sleep(for: .seconds(1))
         }
     }
 }

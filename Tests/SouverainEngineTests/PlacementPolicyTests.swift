@@ -1,6 +1,6 @@
 import Foundation
 import SouverainCatalogue
-import SouverainEngine
+@testable import SouverainEngine
 import SouverainPlacement
 import Testing
 
@@ -39,12 +39,48 @@ import Testing
         #expect(throws: EngineError.self) { try policy().targets(classification: "undefined") }
     }
 
-    @Test func moreReplicasThanTheServerWritesAreRefusedNotUnderServed() throws {
+    @Test func replicasGoToDistinctOperatorsThoseThatAnswerFirst() throws {
         var rules = PlacementRules.defaults
-        rules.classifications["twice"] = ClassificationRules(minimumReplicas: 2)
-        #expect {
-            try policy(rules).targets(classification: "twice")
-        } throws: { ($0 as? EngineError)?.code == .placementViolation }
+        rules.classifications["twice"] = ClassificationRules(minimumReplicas: 2, minimumDistinctOperators: 2)
+        rules.classifications["thrice"] = ClassificationRules(minimumReplicas: 3, minimumDistinctOperators: 3)
+        rules.classifications["thrice-lenient"] = ClassificationRules(
+            minimumReplicas: 3, minimumDistinctOperators: 3, acceptUnderReplicatedWrites: true)
+        let monitor = LocationMonitor()
+        let twice = try policy(rules).replicaPlan(classification: "twice", health: monitor)
+        #expect(twice.write == ["aws-paris", "hds-fr"] && twice.missing.isEmpty && twice.required == 2)
+
+        // aws-paris stops answering: the next eligible operator takes its place.
+        for _ in 0..<monitor.failureThreshold { monitor.recordFailure("aws-paris", error: EngineError(.unavailable, "down")) }
+        #expect(!monitor.isUsable("aws-paris"))
+        #expect(try policy(rules).replicaPlan(classification: "twice", health: monitor).write == ["hds-fr", "onprem"])
+
+        // Three operators needed, one down: it is missing; strict rules refuse, lenient ones accept.
+        let thrice = try policy(rules).replicaPlan(classification: "thrice", health: monitor)
+        #expect(thrice.write == ["hds-fr", "onprem"] && thrice.missing == ["aws-paris"])
+        #expect { try thrice.check(stored: 2) } throws: { ($0 as? EngineError)?.code == .placementViolation }
+        let lenient = try policy(rules).replicaPlan(classification: "thrice-lenient", health: monitor)
+        try lenient.check(stored: 2)
+        #expect { try lenient.check(stored: 0) } throws: { ($0 as? EngineError)?.code == .unavailable }
+
+        // Back up: its circuit closes on the next success.
+        monitor.recordSuccess("aws-paris")
+        #expect(try policy(rules).replicaPlan(classification: "thrice", health: monitor).missing.isEmpty)
+    }
+
+    @Test func theCircuitOpensAfterFailuresInARowAndProbesAfterTheCooldown() {
+        let monitor = LocationMonitor(failureThreshold: 2, cooldown: 10)
+        let start = Date(timeIntervalSince1970: 1_000)
+        monitor.recordFailure("a", error: EngineError(.unavailable, "x"), now: start)
+        #expect(monitor.state(of: "a", now: start) == .up)
+        monitor.recordFailure("a", error: EngineError(.unavailable, "x"), now: start)
+        #expect(monitor.state(of: "a", now: start.addingTimeInterval(5)) == .down)
+        #expect(monitor.readOrder(["a", "b"], now: start.addingTimeInterval(5)) == ["b", "a"])
+        #expect(monitor.state(of: "a", now: start.addingTimeInterval(11)) == .probing)
+        monitor.recordFailure("a", error: EngineError(.unavailable, "x"), now: start.addingTimeInterval(11))
+        #expect(monitor.state(of: "a", now: start.addingTimeInterval(12)) == .down)
+        monitor.recordSuccess("a")
+        #expect(monitor.state(of: "a", now: start.addingTimeInterval(12)) == .up)
+        #expect(monitor.statuses(of: ["a"]).first?.consecutiveFailures == 0)
     }
 
     @Test func unclassifiedBucketsTakeTheDefault() {

@@ -181,6 +181,8 @@ class Server:
         self.name = name
         self.proc: subprocess.Popen | None = None
         self.port: int | None = None
+        # Set to restart on the same port (a server other servers are configured to reach).
+        self.pinned_port: int | None = None
         self.starts = 0
         self.log_path: Path | None = None
         self.out_path: Path | None = None
@@ -217,7 +219,7 @@ class Server:
         assert self.proc is None or self.proc.poll() is not None, "already running"
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.log_dir.mkdir(parents=True, exist_ok=True)
-        self.port = free_port()
+        self.port = self.pinned_port or free_port()
         self.starts += 1
         env = clean_env()
         if is_souverain():
