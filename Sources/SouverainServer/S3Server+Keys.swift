@@ -84,14 +84,19 @@ extension S3Server {
         default:
             throw S3Error(.notImplemented, "No admin API at \(call.request.method.rawValue) \(call.path).")
         }
-        let data = try JSONSerialization.data(withJSONObject: answer, options: [.sortedKeys, .withoutEscapingSlashes])
-        let body = String(decoding: data, as: UTF8.self) + "\n"
-        call.bytesOut = Int64(body.utf8.count)
-        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: body)))
+        return try Self.jsonResponse(answer, call: &call)
     }
 
     private func requireAdmin(_ user: User) throws {
         guard user.role == .admin else { throw S3Error(.accessDenied, "Managing keys needs the admin role.") }
+    }
+
+    /// An admin API answer: one JSON object (keys sorted) and a newline.
+    static func jsonResponse(_ answer: [String: Any], call: inout S3Call) throws -> Response {
+        let data = try JSONSerialization.data(withJSONObject: answer, options: [.sortedKeys, .withoutEscapingSlashes])
+        let body = String(decoding: data, as: UTF8.self) + "\n"
+        call.bytesOut = Int64(body.utf8.count)
+        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: body)))
     }
 
     static func jsonString(_ text: String) -> String {

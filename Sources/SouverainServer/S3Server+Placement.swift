@@ -83,10 +83,7 @@ extension S3Server {
             answer = ["moved": step.moved, "movedBytes": step.movedBytes, "changed": step.changed, "failed": step.failed]
             if let next = step.next { answer["next"] = next }
         }
-        let data = try JSONSerialization.data(withJSONObject: answer, options: [.sortedKeys, .withoutEscapingSlashes])
-        let body = String(decoding: data, as: UTF8.self) + "\n"
-        call.bytesOut = Int64(body.utf8.count)
-        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: body)))
+        return try Self.jsonResponse(answer, call: &call)
     }
 }
 

@@ -44,10 +44,7 @@ extension S3Server {
         default:
             throw S3Error(.notImplemented, "No admin API at \(call.request.method.rawValue) \(call.path).")
         }
-        let data = try JSONSerialization.data(withJSONObject: answer, options: [.sortedKeys, .withoutEscapingSlashes])
-        let body = String(decoding: data, as: UTF8.self) + "\n"
-        call.bytesOut = Int64(body.utf8.count)
-        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: body)))
+        return try Self.jsonResponse(answer, call: &call)
     }
 
     /// Sets the gauges of location health and the repair backlog, just before `/metrics` is read.
