@@ -33,11 +33,15 @@ public struct BlobSegment: Sendable, Equatable, Codable {
     public var size: Int64
     /// How the blob is encrypted; nil for a blob stored in clear (written with encryption off).
     public var encryption: BlobEncryption?
+    /// SHA-256 (hex) of the bytes as stored, the same at every copy: recorded for objects with
+    /// several copies, so that a scrub checks any copy without a key (SSE-C, clear blobs too).
+    public var storedSHA256: String?
 
-    public init(locator: String, size: Int64, encryption: BlobEncryption? = nil) {
+    public init(locator: String, size: Int64, encryption: BlobEncryption? = nil, storedSHA256: String? = nil) {
         self.locator = locator
         self.size = size
         self.encryption = encryption
+        self.storedSHA256 = storedSHA256
     }
 
     /// The bytes the blob occupies in its location.

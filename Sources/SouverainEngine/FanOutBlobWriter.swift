@@ -1,4 +1,6 @@
+import Crypto
 import NIOCore
+import SouverainModel
 import SouverainStorage
 
 /// Writes the same bytes to one new blob at each of several locations at once: how an object's
@@ -14,6 +16,10 @@ final class FanOutBlobWriter: BlobWriter, @unchecked Sendable {
     /// After `commit`: the locator of the committed blob at each location, in preference order.
     private(set) var committed: [(location: String, locator: String)] = []
     private let health: LocationMonitor
+    /// Of every byte written, recorded as the copies' checksum.
+    private var digest = SHA256()
+    /// After `commit`: SHA-256 (hex) of the bytes every copy holds.
+    private(set) var storedSHA256: String?
 
     init(writers: [(location: String, writer: any BlobWriter)], health: LocationMonitor) {
         self.writers = writers
@@ -25,6 +31,7 @@ final class FanOutBlobWriter: BlobWriter, @unchecked Sendable {
     var locator: String { committed.first?.locator ?? writers.first?.writer.locator ?? "" }
 
     func write(_ buffer: ByteBuffer) async throws {
+        buffer.withUnsafeReadableBytes { digest.update(bufferPointer: $0) }
         let results = await withTaskGroup(of: (Int, (any Error)?).self) { group in
             for (index, entry) in writers.enumerated() {
                 group.addTask {
@@ -68,6 +75,7 @@ final class FanOutBlobWriter: BlobWriter, @unchecked Sendable {
             }
         }
         writers = []
+        storedSHA256 = Hex.encode(Array(digest.finalize()))
         guard !committed.isEmpty else { throw failed.first?.error ?? StorageError(.unavailable, "no location took the blob") }
         return size
     }

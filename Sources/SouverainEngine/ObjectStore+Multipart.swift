@@ -134,11 +134,11 @@ extension ObjectStore {
                 checksums[algorithm] = Data(algorithm.checksum(of: concatenated)).base64EncodedString() + "-\(chosen.count)"
             }
         }
+        let (segments, replicas) = try await replicateParts(chosen.map(\.segment), from: upload.location, plan: plan)
         let record = ObjectRecord(
             bucket: upload.bucket, key: upload.key, size: chosen.reduce(0) { $0 + $1.size },
             etag: MultipartETag.compute(partMD5Hexes: chosen.map(\.etag)), lastModified: now, metadata: upload.metadata,
-            checksums: checksums, location: upload.location, segments: chosen.map(\.segment), partCount: chosen.count,
-            replicas: try await replicateParts(chosen.map(\.segment), from: upload.location, plan: plan))
+            checksums: checksums, location: upload.location, segments: segments, partCount: chosen.count, replicas: replicas)
         do {
             _ = try await catalogue { try await $0.completeUpload(id: upload.uploadID, object: record) }
         } catch {
@@ -152,9 +152,13 @@ extension ObjectStore {
 
     /// The further copies of a completed upload's parts, made before the completion is
     /// acknowledged: each part copied verbatim (and verified) to the other locations of the plan.
-    private func replicateParts(_ segments: [BlobSegment], from primary: String, plan: ReplicaPlan) async throws -> [Replica] {
+    /// Returns the parts' segments with the checksum of their stored bytes, and the copies.
+    private func replicateParts(
+        _ segments: [BlobSegment], from primary: String, plan: ReplicaPlan
+    ) async throws -> ([BlobSegment], [Replica]) {
+        var segments = segments
         let others = (plan.write + plan.missing).filter { $0 != primary }.prefix(plan.required - 1)
-        guard !others.isEmpty else { return [] }
+        guard !others.isEmpty else { return (segments, []) }
         let source = try locations.location(primary)
         var replicas: [Replica] = []
         for id in others {
@@ -164,7 +168,11 @@ extension ObjectStore {
             }
             var locators: [String] = []
             do {
-                for segment in segments { locators.append(try await copySegment(segment, from: source, to: target).locator) }
+                for (index, segment) in segments.enumerated() {
+                    let copy = try await copySegment(segment, from: source, to: target)
+                    locators.append(copy.locator)
+                    segments[index].storedSHA256 = copy.storedSHA256
+                }
                 replicas.append(Replica(location: id, locators: locators, state: .ok))
             } catch {
                 health.recordFailure(id, error: error)
@@ -180,7 +188,7 @@ extension ObjectStore {
             }
             throw error
         }
-        return replicas
+        return (segments, replicas)
     }
 
     /// The rules may have changed since the upload chose its location (a reclassified bucket, a

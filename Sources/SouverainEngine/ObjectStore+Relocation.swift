@@ -3,6 +3,7 @@ import Crypto
 import Logging
 import NIOCore
 public import SouverainCatalogue
+import SouverainModel
 import SouverainPlacement
 import SouverainStorage
 
@@ -91,12 +92,14 @@ extension ObjectStore {
         try await target.read(locator: writer.locator, range: nil, chunkSize: ObjectStore.readChunkSize) { buffer in
             buffer.withUnsafeReadableBytes { stored.update(bufferPointer: $0) }
         }
-        guard sent.finalize() == stored.finalize() else {
+        let sentDigest = sent.finalize()
+        guard sentDigest == stored.finalize() else {
             try? await target.delete(locator: writer.locator)
             throw EngineError(.internalError, "the copy of blob \(segment.locator) at \(target.id) does not read back as written")
         }
         // Encrypted blobs move as they are: the same ciphertext, identity and wrapped data key.
-        return BlobSegment(locator: writer.locator, size: segment.size, encryption: segment.encryption)
+        return BlobSegment(
+            locator: writer.locator, size: segment.size, encryption: segment.encryption, storedSHA256: Hex.encode(Array(sentDigest)))
     }
 }
 

@@ -1,8 +1,10 @@
 public import Foundation
+import Crypto
 import Logging
 import NIOCore
 import SouverainCatalogue
 import SouverainKeys
+import SouverainModel
 import SouverainStorage
 
 /// Replicas (docs/replicas.md): an object of a bucket whose rules ask for N copies at K distinct
@@ -238,10 +240,11 @@ extension ObjectStore {
         public init() {}
     }
 
-    /// Reads every copy of every replicated object whole and authenticates it chunk by chunk (the
-    /// blob format's tags are the copies' checksums). A damaged or missing copy is marked for the
-    /// repair; when it is the first copy, a good one takes its place. `pause` runs between two
-    /// objects: the pace of a background scrub.
+    /// Reads every copy of every replicated object whole and checks it: against the SHA-256 of
+    /// the stored bytes recorded at write time, or, for objects written before that was recorded,
+    /// by authenticating it chunk by chunk (the blob format's tags). A damaged or missing copy is
+    /// marked for the repair; when it is the first copy, a good one takes its place. `pause` runs
+    /// between two objects: the pace of a background scrub.
     public func scrub(pause: @Sendable () async throws -> Void = {}) async throws -> ScrubReport {
         var report = ScrubReport()
         for bucket in try await catalogue({ try await $0.buckets() }) where bucket.shreddedAt == nil {
@@ -260,7 +263,10 @@ extension ObjectStore {
     }
 
     private func scrub(_ object: ObjectRecord, report: inout ScrubReport) async throws {
-        guard object.segments.allSatisfy({ $0.encryption != nil && $0.encryption?.customerKeyMD5 == nil }) else {
+        let checkable = object.segments.allSatisfy {
+            $0.storedSHA256 != nil || ($0.encryption != nil && $0.encryption?.customerKeyMD5 == nil)
+        }
+        guard checkable else {
             report.skipped += 1 + object.replicas.count
             return
         }
@@ -279,7 +285,17 @@ extension ObjectStore {
                 for (index, segment) in object.segments.enumerated() {
                     var stored = segment
                     stored.locator = copy.locators[index]
-                    try await readSegment(stored, bucket: object.bucket, at: location, range: 0..<segment.size, customerKey: nil) { _ in }
+                    if let expected = segment.storedSHA256 {
+                        var digest = SHA256()
+                        try await location.read(locator: stored.locator, range: nil, chunkSize: ObjectStore.readChunkSize) { buffer in
+                            buffer.withUnsafeReadableBytes { digest.update(bufferPointer: $0) }
+                        }
+                        guard Hex.encode(Array(digest.finalize())) == expected else {
+                            throw StorageError(.io, "blob \(stored.locator) does not match its recorded SHA-256")
+                        }
+                    } else {
+                        try await readSegment(stored, bucket: object.bucket, at: location, range: 0..<segment.size, customerKey: nil) { _ in }
+                    }
                 }
                 report.verified += 1
             } catch let error as EngineError {

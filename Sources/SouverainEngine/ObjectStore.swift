@@ -225,7 +225,8 @@ public struct ObjectStore: Sendable {
             }
             let result = digest.finalize()
             try checks.verify(result)
-            let segment = try await writer.commit(plaintextSize: result.byteCount)
+            var segment = try await writer.commit(plaintextSize: result.byteCount)
+            segment.storedSHA256 = fanOut?.storedSHA256
             return (segment, result, try await storedCopies(plan: plan, fanOut: fanOut, locator: segment.locator))
         } catch {
             await writer.abort()
@@ -253,7 +254,8 @@ public struct ObjectStore: Sendable {
                 try await writer.write(buffer)
             }
             let result = digest.finalize()
-            let segment = try await writer.commit(plaintextSize: result.byteCount)
+            var segment = try await writer.commit(plaintextSize: result.byteCount)
+            segment.storedSHA256 = fanOut?.storedSHA256
             return (segment, result, try await storedCopies(plan: plan, fanOut: fanOut, locator: segment.locator))
         } catch {
             await writer.abort()
