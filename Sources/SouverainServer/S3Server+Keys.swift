@@ -49,38 +49,22 @@ extension S3Server {
         case ("", .get):
             call.operationName = "ListKeys"
             try requireAdmin(user)
-            answer["masterKeys"] = try await store.masterKeyReport().map { info, bucketKeys in
-                ["version": Int(info.reference.version), "keyID": info.reference.keyID, "store": info.reference.storeKind,
-                 "state": info.state.rawValue, "current": info.isCurrent, "bucketKeys": bucketKeys,
-                 "created": S3Date.iso8601(info.created)] as [String: Any]
-            }
+            answer = try await KeyAdministration.list(store)
         case ("/rotate", .post):
             call.operationName = "RotateKeys"
             try requireAdmin(user)
-            if let bucket, !master {
-                let rotation = try await store.rotateBucketKey(bucket)
-                answer = ["bucket": bucket, "version": rotation.version, "objectsRewrapped": rotation.rewrapped]
-            } else if master, bucket == nil {
-                let (reference, rewrapped) = try await store.rotateMasterKey()
-                answer = ["masterVersion": Int(reference.version), "bucketKeysRewrapped": rewrapped]
-            } else {
-                throw S3Error(.invalidArgument, "Rotate either ?bucket=NAME or ?master.")
-            }
+            guard (bucket != nil) != master else { throw S3Error(.invalidArgument, "Rotate either ?bucket=NAME or ?master.") }
+            answer = try await KeyAdministration.rotate(store, bucket: bucket)
         case ("/retire", .post):
             call.operationName = "RetireKey"
             try requireAdmin(user)
             guard let text = query["version"], let version = UInt32(text) else {
                 throw S3Error(.invalidArgument, "Name the version to retire: &version=N.")
             }
-            if let bucket, !master {
-                try await store.retireBucketKey(bucket, version: Int(version))
-                answer = ["bucket": bucket, "retiredVersion": Int(version)]
-            } else if master, bucket == nil {
-                try await store.retireMasterKey(version: version)
-                answer = ["retiredMasterVersion": Int(version)]
-            } else {
+            guard (bucket != nil) != master else {
                 throw S3Error(.invalidArgument, "Retire either ?bucket=NAME&version=N or ?master&version=N.")
             }
+            answer = try await KeyAdministration.retire(store, bucket: bucket, version: version)
         default:
             throw S3Error(.notImplemented, "No admin API at \(call.request.method.rawValue) \(call.path).")
         }

@@ -4,6 +4,7 @@ import NIOCore
 import SouverainEngine
 import SouverainKeys
 import SouverainS3Client
+import SouverainServer
 
 /// `souverain keys`: the key hierarchy's administration (docs/keys.md). With a server running
 /// on the data directory (DATA/endpoint), the server does the work, so that the keys it holds in
@@ -20,11 +21,7 @@ struct KeysCommand: AsyncParsableCommand {
 
         func run() async throws {
             print(try await KeysCommand.perform(common, method: "GET", path: "keys", query: []) { store in
-                let report = try await store.masterKeyReport().map { info, count in
-                    ["version": Int(info.reference.version), "keyID": info.reference.keyID, "store": info.reference.storeKind,
-                     "state": info.state.rawValue, "current": info.isCurrent, "bucketKeys": count] as [String: Any]
-                }
-                return ["masterKeys": report]
+                try await KeyAdministration.list(store)
             })
         }
     }
@@ -48,12 +45,7 @@ struct KeysCommand: AsyncParsableCommand {
         func run() async throws {
             let query: [(name: String, value: String?)] = bucket.map { [("bucket", $0)] } ?? [("master", "")]
             print(try await KeysCommand.perform(common, method: "POST", path: "keys/rotate", query: query) { store in
-                if let bucket {
-                    let rotation = try await store.rotateBucketKey(bucket)
-                    return ["bucket": bucket, "version": rotation.version, "objectsRewrapped": rotation.rewrapped]
-                }
-                let (reference, count) = try await store.rotateMasterKey()
-                return ["masterVersion": Int(reference.version), "bucketKeysRewrapped": count]
+                try await KeyAdministration.rotate(store, bucket: bucket)
             })
         }
     }
@@ -74,12 +66,7 @@ struct KeysCommand: AsyncParsableCommand {
             var query: [(name: String, value: String?)] = bucket.map { [("bucket", $0)] } ?? [("master", "")]
             query.append(("version", String(version)))
             print(try await KeysCommand.perform(common, method: "POST", path: "keys/retire", query: query) { store in
-                if let bucket {
-                    try await store.retireBucketKey(bucket, version: Int(version))
-                    return ["bucket": bucket, "retiredVersion": Int(version)]
-                }
-                try await store.retireMasterKey(version: version)
-                return ["retiredMasterVersion": Int(version)]
+                try await KeyAdministration.retire(store, bucket: bucket, version: version)
             })
         }
     }
