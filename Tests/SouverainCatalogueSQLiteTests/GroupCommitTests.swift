@@ -4,12 +4,14 @@ import GRDB
 import Testing
 @testable import SouverainCatalogueSQLite
 
-@Suite struct GroupCommitTests {
+@Suite final class GroupCommitTests: Sendable {
+    let directory = NSTemporaryDirectory() + "souverain-group-commit-" + UUID().uuidString
     let pool: DatabasePool
     let group: GroupCommit
 
+    deinit { try? FileManager.default.removeItem(atPath: directory) }
+
     init() throws {
-        let directory = NSTemporaryDirectory() + "souverain-group-commit-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         pool = try DatabasePool(path: directory + "/db.sqlite")
         try pool.write { try $0.execute(sql: "CREATE TABLE t (k INTEGER PRIMARY KEY, v TEXT NOT NULL)") }

@@ -4,9 +4,11 @@ import SouverainModel
 import Testing
 @testable import SouverainCatalogueSQLite
 
-@Suite struct SQLiteCatalogueTests {
+@Suite final class SQLiteCatalogueTests: Sendable {
     let directory: String
     let catalogue: SQLiteCatalogue
+
+    deinit { try? FileManager.default.removeItem(atPath: directory) }
 
     init() throws {
         directory = NSTemporaryDirectory() + "souverain-catalogue-" + UUID().uuidString

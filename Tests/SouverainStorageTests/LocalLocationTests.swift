@@ -3,8 +3,10 @@ import NIOCore
 import Testing
 @testable import SouverainStorage
 
-@Suite struct LocalLocationTests {
+@Suite final class LocalLocationTests: Sendable {
     let root = NSTemporaryDirectory() + "souverain-location-" + UUID().uuidString
+
+    deinit { try? FileManager.default.removeItem(atPath: root) }
 
     private func bytes(_ count: Int, seed: UInt8) -> [UInt8] { (0..<count).map { UInt8(truncatingIfNeeded: $0 &* 31) &+ seed } }
 

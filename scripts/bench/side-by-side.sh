@@ -39,11 +39,15 @@ wait_http() {  # URL: up to 60 s
 }
 
 PIDS=()
+DATA_DIRS=()
 RGW_DIR=""
 cleanup() {
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
   if [ -n "$RGW_DIR" ]; then bash "$SHARED/peers/stop-radosgw.sh" "$RGW_DIR" >&2 || true; fi
+  # The servers' data (gigabytes of blobs a run leaves to the garbage collector) goes; the figures,
+  # logs and peak RSS stay in $WORK.
+  for dir in "${DATA_DIRS[@]}"; do rm -rf "$dir"; done
 }
 trap cleanup EXIT
 
@@ -54,6 +58,7 @@ declare -A ENDPOINT ACCESS SECRETS PID_OF
 start_souverain() {  # NAME EXTRA-FLAGS...
   local name=$1; shift
   local port; port=$(free_port)
+  DATA_DIRS+=("$WORK/$name")
   SOUVERAIN_ADMIN_ACCESS_KEY=$KEY SOUVERAIN_ADMIN_SECRET_KEY=$SECRET \
     "$BIN" serve --data "$WORK/$name" --address "127.0.0.1:$port" --log-level warning "$@" \
     > "$WORK/$name.out" 2> "$WORK/$name.log" &
@@ -66,6 +71,7 @@ for target in $TARGETS; do
   case $target in
     raw)
       port=$(free_port)
+      DATA_DIRS+=("$WORK/raw")
       "$BIN" raw-ceiling --directory "$WORK/raw" --address "127.0.0.1:$port" > "$WORK/raw.out" 2> "$WORK/raw.log" &
       PIDS+=($!); PID_OF[raw]=$!
       ENDPOINT[raw]=http://127.0.0.1:$port; ACCESS[raw]=$KEY; SECRETS[raw]=$SECRET
