@@ -8,13 +8,16 @@ import SouverainPlacement
 import SouverainStorage
 
 extension ObjectStore {
-    /// An object stored where its bucket's classification no longer allows it.
+    /// A copy of an object stored where its bucket's classification no longer allows it.
     public struct Misplaced: Sendable {
         public var object: ObjectRecord
+        /// The location of the misplaced copy: the object's first copy or a further one.
+        public var location: String
         public var classification: String
-        /// Why the rules reject the object's location now.
+        /// Why the rules reject that location now.
         public var reasons: [String]
-        /// Where it may go, best first; empty when no location is allowed.
+        /// Where the copy may go, best first (locations already holding a copy left out); empty
+        /// when no location is allowed.
         public var allowed: [String]
     }
 
@@ -32,13 +35,16 @@ extension ObjectStore {
                 let page = try await catalogue {
                     try await $0.listObjects(bucket: bucket.name, prefix: "", after: position, limit: 1000)
                 }
-                for object in page where !lawful.contains(object.location) {
-                    let evaluation = decision.evaluations.first { $0.location.id == object.location }
-                    let reasons = evaluation.map { $0.reasons.map(\.message) }
-                        ?? ["location '\(object.location)' is not configured any more"]
-                    found.append(Misplaced(object: object, classification: classification,
-                                           reasons: reasons.isEmpty ? [decision.refusal?.message ?? "not allowed"] : reasons,
-                                           allowed: allowed))
+                for object in page {
+                    let holders = object.replicaLocations
+                    for location in holders where !lawful.contains(location) {
+                        let evaluation = decision.evaluations.first { $0.location.id == location }
+                        let reasons = evaluation.map { $0.reasons.map(\.message) }
+                            ?? ["location '\(location)' is not configured any more"]
+                        found.append(Misplaced(object: object, location: location, classification: classification,
+                                               reasons: reasons.isEmpty ? [decision.refusal?.message ?? "not allowed"] : reasons,
+                                               allowed: allowed.filter { !holders.contains($0) }))
+                    }
                 }
                 guard let last = page.last, page.count == 1000 else { break }
                 position = .key(last.key)
@@ -69,6 +75,26 @@ extension ObjectStore {
             throw error
         }
         return try await catalogue { try await $0.relocateObject(object, to: targetID, segments: copies) }
+    }
+
+    /// Moves a further copy of an object (not its first) from `from` to `target`: the first
+    /// copy's blobs are copied there and verified, then the object's copies are swapped in the
+    /// catalogue only if it did not change meanwhile. Returns the dropped blobs, or nil when the
+    /// object changed.
+    public func relocateCopy(_ object: ObjectRecord, from: String, to targetID: String) async throws -> [GarbageBlob]? {
+        guard let index = object.replicas.firstIndex(where: { $0.location == from }) else { return nil }
+        let source = try locations.location(object.location)
+        let target = try locations.location(targetID)
+        var locators: [String] = []
+        do {
+            for segment in object.segments { locators.append(try await copySegment(segment, from: source, to: target).locator) }
+        } catch {
+            for locator in locators { try? await target.delete(locator: locator) }
+            throw error
+        }
+        var updated = object
+        updated.replicas[index] = Replica(location: targetID, locators: locators, state: .ok)
+        return try await catalogue { try await $0.updateCopies(of: object, to: updated) }
     }
 
     func copySegment(_ segment: BlobSegment, from source: any Location, to target: any Location) async throws -> BlobSegment {
@@ -131,11 +157,19 @@ extension ObjectStore {
         _ = try await catalogue { try await $0.abandonPendingBlobs() }
         for item in try await misplacedObjects(now: now) {
             var relocation = Relocation(
-                object: item.object, classification: item.classification, from: item.object.location, to: item.allowed.first,
+                object: item.object, classification: item.classification, from: item.location, to: item.allowed.first,
                 outcome: .moved)
             if let target = item.allowed.first {
                 do {
-                    if try await relocate(item.object, to: target) == nil { relocation.outcome = .changed }
+                    // The object as it is now: an earlier move in this run may have changed its copies.
+                    let current = try await catalogue { try await $0.object(bucket: item.object.bucket, key: item.object.key) }
+                    var moved: [GarbageBlob]?
+                    if let current, current.location == item.location {
+                        moved = try await relocate(current, to: target)
+                    } else if let current {
+                        moved = try await relocateCopy(current, from: item.location, to: target)
+                    }
+                    if moved == nil { relocation.outcome = .changed }
                 } catch {
                     relocation.outcome = .failed
                     relocation.message = "\(error)"

@@ -62,12 +62,12 @@ struct PlacementCommand: AsyncParsableCommand {
                 if json {
                     try printJSON([
                         "bucket": item.object.bucket, "key": item.object.key, "size": item.object.size,
-                        "location": item.object.location, "classification": item.classification,
+                        "location": item.location, "classification": item.classification,
                         "reasons": item.reasons, "allowed": item.allowed,
                     ])
                 } else {
                     let to = item.allowed.isEmpty ? "nowhere allowed" : "may go to \(item.allowed.joined(separator: ", "))"
-                    print("\(item.object.bucket)/\(item.object.key)\t\(item.object.size) bytes at \(item.object.location)\t[\(item.classification)] \(to)")
+                    print("\(item.object.bucket)/\(item.object.key)\t\(item.object.size) bytes at \(item.location)\t[\(item.classification)] \(to)")
                     for reason in item.reasons { print("    \(reason)") }
                 }
             }

@@ -65,6 +65,7 @@ def world(module_dir):
         both = {"allowedCountries": ["FR", "DE"], "minimumReplicas": 2, "minimumDistinctOperators": 2}
         rules["classifications"]["replicated"] = dict(both)
         rules["classifications"]["replicated-lenient"] = dict(both, acceptUnderReplicatedWrites=True)
+        rules["classifications"]["replicated-fr-be"] = dict(both, allowedCountries=["FR", "BE"])
         rules_file = module_dir / "rules.json"
         rules_file.write_text(json.dumps(rules))
         config = module_dir / "souverain.conf"
@@ -72,7 +73,8 @@ def world(module_dir):
         main = support.Server(data, module_dir / "logs", name="main",
                               extra_args=("--config", str(config), "--garbage-grace", "0", "--repair-interval", "1"))
         main.start()
-        yield dict(main=main, remote=remote, remote_s3=remote_s3, moto_s3=moto_s3, data=data, config=config)
+        yield dict(main=main, remote=remote, remote_s3=remote_s3, moto_s3=moto_s3, data=data, config=config,
+                   module_dir=module_dir)
     finally:
         if main is not None:
             main.stop()
@@ -313,3 +315,36 @@ def test_migrate_moves_a_bucket_under_load_and_loses_nothing(world):
     wait_for(lambda: key_c not in blobs(world["moto_s3"], "blobs-rep-b"), 30, "the damaged SSE-C blob collected")
     assert original_c in blobs(world["moto_s3"], "blobs-rep-b").values()
     assert s3.get_object(Bucket="scrubbed", Key="customer", **sse)["Body"].read() == body
+
+
+def test_copies_where_the_rules_no_longer_allow_them_are_found_and_moved(world):
+    s3 = world["main"].client()
+    create_classified(s3, "reclassified", "replicated")
+    before_b = blobs(world["moto_s3"], "blobs-rep-b")
+    objects = {f"r-{i}": support.seeded_bytes(f"reclass-{i}", 40_000 + i) for i in range(4)}
+    for key, body in objects.items():
+        s3.put_object(Bucket="reclassified", Key=key, Body=body)
+    at_b = {k: v for k, v in blobs(world["moto_s3"], "blobs-rep-b").items() if k not in before_b}
+    assert len(at_b) == len(objects)
+
+    # Germany is no longer allowed for this bucket: its second copies there are misplaced.
+    cli = [str(support.souverain_bin()), "--data", str(world["data"]), "--config", str(world["config"])]
+
+    def run(*args):
+        return support.run([cli[0], *args, *cli[1:]], timeout=300).check()
+    run("bucket", "classify", "reclassified", "replicated-fr-be")
+    audit = [json.loads(line) for line in run("placement", "audit", "--json").stdout.splitlines()]
+    mine = sorted((a["key"], a["location"], a["allowed"][0]) for a in audit if a["bucket"] == "reclassified")
+    assert mine == [(key, "rep-b", "onprem") for key in sorted(objects)]
+
+    moved = [json.loads(line) for line in run("placement", "enforce", "--json").stdout.splitlines()]
+    assert sorted((m["key"], m["from"], m["to"], m["outcome"]) for m in moved if m["bucket"] == "reclassified") == \
+        [(key, "rep-b", "onprem", "moved") for key in sorted(objects)]
+    assert not [a for a in map(json.loads, run("placement", "audit", "--json").stdout.splitlines()) if a["bucket"] == "reclassified"]
+    # Inside the locations: the same bytes now at onprem, none left at rep-b.
+    onprem = world["module_dir"] / "loc" / "onprem"
+    stored = {p.read_bytes() for p in onprem.rglob("*") if p.is_file()}
+    assert all(v in stored for v in at_b.values())
+    wait_for(lambda: not set(at_b) & set(blobs(world["moto_s3"], "blobs-rep-b")), 30, "the copies at rep-b collected")
+    for key, body in objects.items():
+        assert s3.get_object(Bucket="reclassified", Key=key)["Body"].read() == body
