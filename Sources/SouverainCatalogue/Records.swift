@@ -166,6 +166,15 @@ public struct ObjectRecord: Sendable, Equatable {
     public var replicaLocations: [String] { [location] + replicas.map(\.location) }
     /// Whether a copy is missing or damaged and the repair should re-create it.
     public var needsRepair: Bool { replicas.contains { $0.state != .ok } }
+    /// The copies believed good, each with one locator per segment: the first copy (`replica`
+    /// nil), then the further ones in state `ok` (`replica`: their index in `replicas`).
+    public var goodCopies: [(location: String, locators: [String], replica: Int?)] {
+        [(location, segments.map(\.locator), nil)] + replicas.indices.compactMap { index in
+            let replica = replicas[index]
+            guard replica.state == .ok, replica.locators.count == segments.count else { return nil }
+            return (replica.location, replica.locators, index)
+        }
+    }
 
     public init(
         bucket: String, key: String, size: Int64, etag: String, lastModified: Date, metadata: ObjectMetadata,

@@ -79,9 +79,10 @@ public final class LocationMonitor: Sendable {
         }
     }
 
-    /// `locations` reordered for a read: usable ones first, each group in the given order.
-    public func readOrder(_ locations: [String], now: Date = Date()) -> [String] {
-        let usable = locations.filter { isUsable($0, now: now) }
-        return usable + locations.filter { !usable.contains($0) }
+    /// `items` reordered so that those whose location is usable come first, each group in the
+    /// given order: where reads, copies and new writes try first.
+    public func usableFirst<Item>(_ items: [Item], now: Date = Date(), location: (Item) -> String) -> [Item] {
+        let usable = items.map { isUsable(location($0), now: now) }
+        return items.indices.filter { usable[$0] }.map { items[$0] } + items.indices.filter { !usable[$0] }.map { items[$0] }
     }
 }

@@ -83,19 +83,14 @@ extension ObjectStore {
         into consumer: (ByteBuffer) async throws -> Void
     ) async throws {
         let segment = record.segments[index]
-        var copies: [(location: String, locator: String)] = [(record.location, segment.locator)]
-        for replica in record.replicas where replica.state == .ok && replica.locators.count == record.segments.count {
-            copies.append((replica.location, replica.locators[index]))
-        }
-        let order = health.readOrder(copies.map(\.location))
-        copies.sort { order.firstIndex(of: $0.location)! < order.firstIndex(of: $1.location)! }
+        let copies = health.usableFirst(record.goodCopies) { $0.location }
 
         var remaining = range
         var lastError: (any Error)?
         for copy in copies {
             guard let location = locations.byID[copy.location] else { continue }
             var copySegment = segment
-            copySegment.locator = copy.locator
+            copySegment.locator = copy.locators[index]
             var delivered: Int64 = 0
             do {
                 try await readSegment(copySegment, bucket: record.bucket, at: location, range: remaining, customerKey: customerKey) { buffer in
@@ -159,14 +154,9 @@ extension ObjectStore {
     /// Repairs one object: true if every copy is good now, false if some remain to be made, nil
     /// if the object changed meanwhile.
     private func repair(_ object: ObjectRecord) async throws -> Bool? {
-        var sources: [(location: any Location, locators: [String])] = []
-        if let primary = locations.byID[object.location] {
-            sources.append((primary, object.segments.map(\.locator)))
+        let sources = health.usableFirst(object.goodCopies) { $0.location }.compactMap { copy in
+            locations.byID[copy.location].map { (location: $0, locators: copy.locators) }
         }
-        for replica in object.replicas where replica.state == .ok {
-            if let location = locations.byID[replica.location] { sources.append((location, replica.locators)) }
-        }
-        sources.sort { health.isUsable($0.location.id) && !health.isUsable($1.location.id) }
         var updated = object
         var complete = true
         for index in updated.replicas.indices where updated.replicas[index].state != .ok {
@@ -270,13 +260,8 @@ extension ObjectStore {
             report.skipped += 1 + object.replicas.count
             return
         }
-        // The first copy, then the others that are believed good.
-        var copies: [(location: String, locators: [String], replica: Int?)] = [(object.location, object.segments.map(\.locator), nil)]
-        for (index, replica) in object.replicas.enumerated() where replica.state == .ok {
-            copies.append((replica.location, replica.locators, index))
-        }
         var bad: [(location: String, locators: [String], replica: Int?)] = []
-        for copy in copies {
+        for copy in object.goodCopies {
             guard let location = locations.byID[copy.location], health.isUsable(copy.location) else {
                 report.skipped += 1
                 continue

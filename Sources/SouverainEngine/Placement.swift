@@ -95,7 +95,7 @@ public struct PlacementPolicy: Sendable {
         }
         let classRules = rules.rules(for: classification) ?? ClassificationRules()
         let eligible = decision.evaluations.filter(\.eligible)
-        let ordered = eligible.filter { health.isUsable($0.location.id, now: now) } + eligible.filter { !health.isUsable($0.location.id, now: now) }
+        let ordered = health.usableFirst(eligible, now: now) { $0.location.id }
         var chosen: [LocationEvaluation] = []
         var operators: Set<String> = []
         for evaluation in ordered where chosen.count < classRules.minimumReplicas && operators.count < classRules.minimumDistinctOperators {

@@ -80,16 +80,7 @@ struct KeysCommand: AsyncParsableCommand {
         let settings = try common.settings()
         let directory = try DataDirectory(settings.data)
         if let endpoint = directory.runningEndpoint() {
-            let client = try S3Client(configuration: S3ClientConfiguration(
-                endpoint: endpoint, region: settings.region, credentials: try directory.adminCredentials()))
-            do {
-                let body = try await client.adminRequest(method: method, path: path, query: query)
-                try await client.shutdown()
-                return String(buffer: body).trimmingCharacters(in: .whitespacesAndNewlines)
-            } catch {
-                try? await client.shutdown()
-                throw ValidationError("the server at \(endpoint) refused or failed: \(error)")
-            }
+            return try await AdminAPI.call(settings, directory: directory, endpoint: endpoint, method: method, path: path, query: query)
         }
         let setup = try PlacementSetup(settings)
         let catalogue = try directory.openCatalogue()

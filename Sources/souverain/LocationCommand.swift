@@ -20,7 +20,7 @@ struct LocationCommand: AsyncParsableCommand {
             let settings = try common.settings()
             let setup = try PlacementSetup(settings)
             // What the running server saw of each location (up, down, probing); "-" without a server.
-            let live = (try? await RepairCommand.adminJSON(settings, method: "GET", path: "locations"))
+            let live = (try? await AdminAPI.json(settings, method: "GET", path: "locations"))
                 .flatMap { $0["locations"] as? [[String: Any]] } ?? []
             let state = Dictionary(live.compactMap { item in
                 (item["location"] as? String).map { ($0, item["state"] as? String ?? "-") }

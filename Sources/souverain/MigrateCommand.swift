@@ -21,7 +21,7 @@ struct MigrateCommand: AsyncParsableCommand {
     func run() async throws {
         let settings = try common.settings()
         let query: [(name: String, value: String?)] = [("bucket", bucket), ("to", to)]
-        let plan = try await RepairCommand.adminJSON(settings, method: "GET", path: "migrate", query: query)
+        let plan = try await AdminAPI.json(settings, method: "GET", path: "migrate", query: query)
         let progress = ProgressReporter(label: "migrate \(bucket) → \(to)")
         progress.expect(objects: plan["objects"] as? Int ?? 0, bytes: Int64(plan["bytes"] as? Int ?? 0))
         var after: String?
@@ -30,7 +30,7 @@ struct MigrateCommand: AsyncParsableCommand {
             repeat {
                 var step = query + [("limit", String(max(1, batch)))]
                 if let after { step.append(("after", after)) }
-                let answer = try await RepairCommand.adminJSON(settings, method: "POST", path: "migrate", query: step)
+                let answer = try await AdminAPI.json(settings, method: "POST", path: "migrate", query: step)
                 for _ in 0..<(answer["moved"] as? Int ?? 0) { progress.objectDone() }
                 for _ in 0..<(answer["failed"] as? Int ?? 0) { progress.objectFailed() }
                 // Changed meanwhile: the new version was placed by its own write.

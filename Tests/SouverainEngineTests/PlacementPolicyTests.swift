@@ -74,7 +74,7 @@ import Testing
         #expect(monitor.state(of: "a", now: start) == .up)
         monitor.recordFailure("a", error: EngineError(.unavailable, "x"), now: start)
         #expect(monitor.state(of: "a", now: start.addingTimeInterval(5)) == .down)
-        #expect(monitor.readOrder(["a", "b"], now: start.addingTimeInterval(5)) == ["b", "a"])
+        #expect(monitor.usableFirst(["a", "b"], now: start.addingTimeInterval(5)) { $0 } == ["b", "a"])
         #expect(monitor.state(of: "a", now: start.addingTimeInterval(11)) == .probing)
         monitor.recordFailure("a", error: EngineError(.unavailable, "x"), now: start.addingTimeInterval(11))
         #expect(monitor.state(of: "a", now: start.addingTimeInterval(12)) == .down)
