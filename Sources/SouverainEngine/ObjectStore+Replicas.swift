@@ -49,7 +49,7 @@ extension ObjectStore {
     /// The copies a committed write made, checked against the plan: when fewer than the rules
     /// require were made and the rules do not accept that, the copies made are deleted and the
     /// write refused.
-    func storedCopies(plan: ReplicaPlan, fanOut: FanOutBlobWriter?, locator: String) async throws -> StoredCopies {
+    func storedCopies(plan: ReplicaPlan, fanOut: FanOutBlobWriter?) async throws -> StoredCopies {
         guard let fanOut else {
             return StoredCopies(location: plan.write[0], replicas: plan.missing.map { Replica(location: $0, locators: [], state: .missing) })
         }

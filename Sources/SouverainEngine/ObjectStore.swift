@@ -227,7 +227,7 @@ public struct ObjectStore: Sendable {
             try checks.verify(result)
             var segment = try await writer.commit(plaintextSize: result.byteCount)
             segment.storedSHA256 = fanOut?.storedSHA256
-            return (segment, result, try await storedCopies(plan: plan, fanOut: fanOut, locator: segment.locator))
+            return (segment, result, try await storedCopies(plan: plan, fanOut: fanOut))
         } catch {
             await writer.abort()
             throw error
@@ -256,7 +256,7 @@ public struct ObjectStore: Sendable {
             let result = digest.finalize()
             var segment = try await writer.commit(plaintextSize: result.byteCount)
             segment.storedSHA256 = fanOut?.storedSHA256
-            return (segment, result, try await storedCopies(plan: plan, fanOut: fanOut, locator: segment.locator))
+            return (segment, result, try await storedCopies(plan: plan, fanOut: fanOut))
         } catch {
             await writer.abort()
             throw error
