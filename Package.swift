@@ -12,6 +12,13 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "souverain", targets: ["souverain"]),
+        // The hot-path modules, for the micro-benchmarks package in Benchmarks/ (not a public API).
+        .library(name: "SouverainSigV4", targets: ["SouverainSigV4"]),
+        .library(name: "SouverainS3", targets: ["SouverainS3"]),
+        .library(name: "SouverainModel", targets: ["SouverainModel"]),
+        .library(name: "SouverainKeys", targets: ["SouverainKeys"]),
+        .library(name: "SouverainCatalogue", targets: ["SouverainCatalogue"]),
+        .library(name: "SouverainCatalogueSQLite", targets: ["SouverainCatalogueSQLite"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),

@@ -3,23 +3,26 @@ import Foundation
 /// The S3 XML namespace, set on the root of every response.
 let s3XMLNamespace = "http://s3.amazonaws.com/doc/2006-03-01/"
 
-/// Builds an XML document as a String: a declaration, one root, no indentation.
+/// Builds an XML document: a declaration, one root, no indentation.
 ///
-/// Element names are trusted (they come from this module); all text goes through `XMLWriter.escape`.
+/// Element names are trusted (they come from this module); all text goes through the escaping of
+/// `XMLWriter.escape`. The document is built as UTF-8 bytes and becomes a String once, at the end:
+/// a 1000-key listing is about 250 KB, and appending it to a String piece by piece (and escaping
+/// every quoted ETag scalar by scalar) was half of a listing's time in the server's profile.
 struct XMLWriter {
-    private(set) var output: String
+    private var output: [UInt8] = []
 
     /// Starts a document whose root carries the S3 namespace (or none when `namespace` is nil).
     init(root: String, namespace: String? = s3XMLNamespace) {
-        output = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<"
         output.reserveCapacity(512)
-        output += root
+        raw("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<")
+        raw(root)
         if let namespace {
-            output += " xmlns=\""
-            output += Self.escape(namespace)
-            output += "\""
+            raw(" xmlns=\"")
+            Self.escape(namespace, into: &output)
+            raw("\"")
         }
-        output += ">"
+        raw(">")
     }
 
     /// A document made of one empty root element, e.g. `<VersioningConfiguration xmlns="…"/>`.
@@ -29,27 +32,33 @@ struct XMLWriter {
         return output + "/>"
     }
 
+    /// Markup written as is (element names, attributes: never text from a request or a record).
+    private mutating func raw(_ markup: String) {
+        var markup = markup
+        markup.withUTF8 { output.append(contentsOf: $0) }
+    }
+
     mutating func open(_ name: String, attributes: String = "") {
-        output += "<"
-        output += name
-        output += attributes
-        output += ">"
+        raw("<")
+        raw(name)
+        raw(attributes)
+        raw(">")
     }
 
     mutating func close(_ name: String) {
-        output += "</"
-        output += name
-        output += ">"
+        raw("</")
+        raw(name)
+        raw(">")
     }
 
     /// Escaped text inside the element last opened.
     mutating func append(text: String) {
-        output += Self.escape(text)
+        Self.escape(text, into: &output)
     }
 
     mutating func element(_ name: String, _ text: String) {
         open(name)
-        output += Self.escape(text)
+        Self.escape(text, into: &output)
         close(name)
     }
 
@@ -72,7 +81,12 @@ struct XMLWriter {
 
     /// `"etag"`: quotes are added unless the value already has them.
     mutating func etag(_ etag: String) {
-        element("ETag", ETag.quoted(etag))
+        open("ETag")
+        let quoted = ETag.isQuoted(etag)
+        if !quoted { raw("&quot;") }
+        Self.escape(etag, into: &output)
+        if !quoted { raw("&quot;") }
+        close("ETag")
     }
 
     mutating func checksums(_ checksums: [String: String]) {
@@ -82,7 +96,7 @@ struct XMLWriter {
     /// Closes the root and returns the document.
     consuming func finish(closing root: String) -> String {
         close(root)
-        return output
+        return String(decoding: output, as: UTF8.self)
     }
 
     // MARK: - Escaping
@@ -95,36 +109,59 @@ struct XMLWriter {
     /// tab, LF and CR, and U+FFFE, U+FFFF), are replaced by U+FFFD; a client that needs them
     /// exact must list with `encoding-type=url`.
     static func escape(_ text: String) -> String {
-        guard text.utf8.contains(where: needsEscaping) else { return text }
-        var out = ""
-        out.reserveCapacity(text.utf8.count + 16)
-        for scalar in text.unicodeScalars {
-            switch scalar.value {
-            case 0x26: out += "&amp;"
-            case 0x3C: out += "&lt;"
-            case 0x3E: out += "&gt;"
-            case 0x22: out += "&quot;"
-            case 0x27: out += "&apos;"
-            case 0x09, 0x0A: out.unicodeScalars.append(scalar)
-            case 0x0D: out += "&#xD;"
-            case 0x00...0x1F, 0xFFFE, 0xFFFF: out += "\u{FFFD}"
-            case 0x7F...0x9F: out += "&#x" + String(scalar.value, radix: 16, uppercase: true) + ";"
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
+        var out: [UInt8] = []
+        escape(text, into: &out)
+        return String(decoding: out, as: UTF8.self)
     }
 
-    /// True for bytes that start something `escape` changes (a superset is fine: it only picks the slow path).
-    @inline(__always)
-    private static func needsEscaping(_ byte: UInt8) -> Bool {
-        switch byte {
-        case 0x26, 0x3C, 0x3E, 0x22, 0x27: return true
-        case 0x09, 0x0A: return false
-        case 0x00...0x1F, 0x7F: return true
-        case 0xC2, 0xEF: return true  // lead bytes of U+0080–U+00BF and U+F000–U+FFFF
-        default: return false
+    /// `escape`, appended to `out` as UTF-8. A String is valid UTF-8, so the scalars to change are
+    /// recognised by their bytes: U+0080–U+009F are C2 80–C2 9F, U+FFFE and U+FFFF are EF BF BE/BF.
+    static func escape(_ text: String, into out: inout [UInt8]) {
+        var text = text
+        text.withUTF8 { bytes in
+            var start = 0  // the first byte not yet copied
+            var index = 0
+            func flush(upTo end: Int) {
+                if start < end { out.append(contentsOf: bytes[start..<end]) }
+            }
+            func replace(_ count: Int, with replacement: StaticString) {
+                flush(upTo: index)
+                replacement.withUTF8Buffer { out.append(contentsOf: $0) }
+                index += count
+                start = index
+            }
+            while index < bytes.count {
+                let byte = bytes[index]
+                switch byte {
+                case 0x26: replace(1, with: "&amp;")
+                case 0x3C: replace(1, with: "&lt;")
+                case 0x3E: replace(1, with: "&gt;")
+                case 0x22: replace(1, with: "&quot;")
+                case 0x27: replace(1, with: "&apos;")
+                case 0x0D: replace(1, with: "&#xD;")
+                case 0x09, 0x0A: index += 1
+                case 0x00...0x1F: replace(1, with: "\u{FFFD}")
+                case 0x7F: replace(1, with: "&#x7F;")
+                case 0xC2 where index + 1 < bytes.count && (0x80...0x9F).contains(bytes[index + 1]):
+                    let value = bytes[index + 1]
+                    flush(upTo: index)
+                    out.append(contentsOf: "&#x".utf8)
+                    out.append(hexDigit(value >> 4))
+                    out.append(hexDigit(value & 0x0F))
+                    out.append(UInt8(ascii: ";"))
+                    index += 2
+                    start = index
+                case 0xEF where index + 2 < bytes.count && bytes[index + 1] == 0xBF && (bytes[index + 2] == 0xBE || bytes[index + 2] == 0xBF):
+                    replace(3, with: "\u{FFFD}")
+                default: index += 1
+                }
+            }
+            flush(upTo: bytes.count)
         }
+    }
+
+    private static func hexDigit(_ value: UInt8) -> UInt8 {
+        value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "A") + value - 10
     }
 }
 
@@ -158,7 +195,11 @@ enum S3Checksums {
 enum ETag {
     /// The ETag between double quotes, as S3 writes it; an already-quoted value is kept.
     static func quoted(_ etag: String) -> String {
-        etag.utf8.count >= 2 && etag.hasPrefix("\"") && etag.hasSuffix("\"") ? etag : "\"" + etag + "\""
+        isQuoted(etag) ? etag : "\"" + etag + "\""
+    }
+
+    static func isQuoted(_ etag: String) -> Bool {
+        etag.utf8.count >= 2 && etag.utf8.first == UInt8(ascii: "\"") && etag.utf8.last == UInt8(ascii: "\"")
     }
 
     /// The ETag without surrounding whitespace and double quotes.

@@ -28,10 +28,12 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Small requests in flight.") var smallConcurrency = 32
     @Option(help: "Small operations measured per workload.") var smallCount = 10_000
     @Option(help: "Objects listed by the list workload.") var listObjects = 2000
+    @Option(help: "Listings in flight.") var listConcurrency = 4
     @Option(help: "Longest measured time of each workload, in seconds.") var duration = 30
     @Option(help: "Label printed with the results.") var label: String?
     @Flag(help: "Run against an in-process null server.") var calibrate = false
     @Flag(help: "JSON instead of a table.") var json = false
+    @Flag(help: "Leave the objects under the key prefix (and the bucket) in place at the end.") var keepObjects = false
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
@@ -62,6 +64,8 @@ struct BenchCommand: AsyncParsableCommand {
         configuration.small.limits.operations = smallCount
         configuration.small.limits.duration = limit
         configuration.list.objectCount = listObjects
+        configuration.list.concurrency = listConcurrency
+        configuration.cleanUp = !keepObjects
         configuration.list.limits.duration = limit
         configuration.mixed.concurrency = smallConcurrency
         configuration.mixed.limits.duration = limit

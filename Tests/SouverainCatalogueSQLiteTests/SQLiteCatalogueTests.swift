@@ -41,6 +41,29 @@ import Testing
         #expect(afterKey == ["~"])
     }
 
+    @Test func aPageUnderAPrefixStartsAtTheLaterOfThePrefixAndThePosition() async throws {
+        try await catalogue.createBucket(BucketRecord(name: "b1", owner: "admin", createdAt: Date(), region: "us-east-1"))
+        for key in ["a", "p/1", "p/2", "p/3", "p/3/x", "p0", "q"] { _ = try await catalogue.putObject(object(key)) }
+        func page(_ prefix: String, _ position: ListPosition?) async throws -> [String] {
+            try await catalogue.listSummaries(bucket: "b1", prefix: prefix, after: position, limit: 100).map(\.key)
+        }
+        // A position before the prefix: the page starts at the prefix.
+        #expect(try await page("p/", .key("a")) == ["p/1", "p/2", "p/3", "p/3/x"])
+        #expect(try await page("p/", .pastPrefix("a")) == ["p/1", "p/2", "p/3", "p/3/x"])
+        // Equal to the prefix: a key equal to it is excluded by `.key`, not by the prefix bound.
+        #expect(try await page("p/", .key("p/")) == ["p/1", "p/2", "p/3", "p/3/x"])
+        #expect(try await page("p/3", .key("p/3")) == ["p/3/x"])
+        // Inside the prefix, and past a common prefix inside it.
+        #expect(try await page("p/", .key("p/2")) == ["p/3", "p/3/x"])
+        #expect(try await page("p/", .pastPrefix("p/3/")) == [])
+        #expect(try await page("", .pastPrefix("p/")) == ["p0", "q"])
+        // After the prefix's range: nothing.
+        #expect(try await page("p/", .key("q")) == [])
+        // The query has a single lower bound on the key, which SQLite seeks to.
+        let (sql, _) = try #require(SQLiteCatalogue.listing("key", bucket: "b1", prefix: "p/", after: .key("p/2"), limit: 10))
+        #expect(sql.components(separatedBy: "key >").count == 2)
+    }
+
     @Test func recordsRoundTrip() async throws {
         try await catalogue.createBucket(BucketRecord(name: "b1", owner: "admin", createdAt: Date(), region: "us-east-1"))
         let written = object("k")

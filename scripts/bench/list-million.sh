@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# A 1000-key ListObjectsV2 page from a bucket of a million objects: latency at p50/p99.
+#
+#   scripts/bench/list-million.sh                  # COUNT=1000000 CONCURRENCY="1 4" DURATION=20
+#
+# Builds the release binary, starts `souverain serve` on a fresh data directory, creates a bucket,
+# stops the server, puts COUNT catalogue rows in it with `souverain fill-catalogue` (what a PUT of
+# an empty object records, without its blob: a million S3 PUTs would take a quarter of an hour
+# here and listings read the catalogue only), starts the server again and runs `souverain bench
+# --workloads list` at each concurrency: every worker pages through the whole prefix with
+# continuation tokens. Only loopback; the server is stopped by its PID and its data deleted.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+ROOT=$PWD
+COUNT=${COUNT:-1000000}
+CONCURRENCY=${CONCURRENCY:-1 4}
+DURATION=${DURATION:-20}
+WORK=${WORK:-$(mktemp -d /tmp/souverain-list-million.XXXXXX)}
+echo "work directory: $WORK" >&2
+
+echo "== building Souverain in release mode" >&2
+swift build -c release --product souverain 2>&1 | tail -n 1 >&2
+BIN=$ROOT/.build/release/souverain
+
+KEY=LISTBENCHACCESSKEY01
+SECRET=list-million-benchmark-secret-key-0000001
+DATA=$WORK/data
+PID=""
+stop_server() {
+  if [ -n "$PID" ]; then kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; PID=""; fi
+}
+cleanup() { stop_server; rm -rf "$DATA"; }
+trap cleanup EXIT
+
+start_server() {
+  PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  SOUVERAIN_ADMIN_ACCESS_KEY=$KEY SOUVERAIN_ADMIN_SECRET_KEY=$SECRET \
+    "$BIN" serve --data "$DATA" --address "127.0.0.1:$PORT" --log-level warning >> "$WORK/serve.out" 2>> "$WORK/serve.log" &
+  PID=$!
+  for _ in $(seq 600); do curl -s -o /dev/null "http://127.0.0.1:$PORT/health/ready" && return 0; sleep 0.1; done
+  echo "the server did not become ready" >&2; exit 1
+}
+
+start_server
+stop_server
+"$BIN" bucket create bench-list --data "$DATA" >&2
+echo "== putting $COUNT rows" >&2
+"$BIN" fill-catalogue --data "$DATA" --bucket bench-list --prefix bench/list/ --count "$COUNT" >&2
+start_server
+for concurrency in $CONCURRENCY; do
+  echo "== $concurrency listing(s) in flight" >&2
+  "$BIN" bench --endpoint "http://127.0.0.1:$PORT" --access-key "$KEY" --secret-key "$SECRET" --bucket bench-list \
+    --workloads list --list-objects 0 --keep-objects --list-concurrency "$concurrency" --duration "$DURATION" \
+    --label "list, $COUNT objects, $concurrency in flight" | tee "$WORK/list-$concurrency.txt"
+done
+awk '/VmHWM/ {print "server peak RSS: " $2 " KiB"}' "/proc/$PID/status"
