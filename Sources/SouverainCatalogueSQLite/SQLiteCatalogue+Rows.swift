@@ -77,26 +77,26 @@ extension SQLiteCatalogue {
                 """,
             arguments: StatementArguments(row.arguments))
         for segment in row.segments {
-            try db.execute(sql: "INSERT OR IGNORE INTO blobs (location, locator) VALUES (?, ?)",
+            try db.cachedStatement(sql: "INSERT OR IGNORE INTO blobs (location, locator) VALUES (?, ?)").execute(
                            arguments: [row.location, segment.locator])
         }
         // Further copies made by copying blobs were registered as pending while they were written.
         for blob in row.replicas.flatMap(\.blobs) {
-            try db.execute(sql: "INSERT OR IGNORE INTO blobs (location, locator) VALUES (?, ?)",
+            try db.cachedStatement(sql: "INSERT OR IGNORE INTO blobs (location, locator) VALUES (?, ?)").execute(
                            arguments: [blob.location, blob.locator])
-            try db.execute(sql: "DELETE FROM pending WHERE location = ? AND locator = ?", arguments: [blob.location, blob.locator])
+            try db.cachedStatement(sql: "DELETE FROM pending WHERE location = ? AND locator = ?").execute(arguments: [blob.location, blob.locator])
         }
     }
 
     /// Removes an object row if present; its blobs move to the garbage list.
     static func dropObject(_ db: Database, bucket: String, key: String) throws -> [GarbageBlob] {
-        guard let row = try Row.fetchOne(db, sql: "SELECT location, segments, replicas FROM objects WHERE bucket = ? AND key = ?",
+        guard let row = try Row.fetchOne(try db.cachedStatement(sql: "SELECT location, segments, replicas FROM objects WHERE bucket = ? AND key = ?"),
                                          arguments: [bucket, keyBlob(key)]) else { return [] }
         let location: String = row["location"]
         let segments = try decode([BlobSegment].self, row["segments"])
         let garbage = segments.map { GarbageBlob(location: location, locator: $0.locator) } + (try replicas(row).flatMap(\.blobs))
         for blob in garbage { try discard(db, blob) }
-        try db.execute(sql: "DELETE FROM objects WHERE bucket = ? AND key = ?", arguments: [bucket, keyBlob(key)])
+        try db.cachedStatement(sql: "DELETE FROM objects WHERE bucket = ? AND key = ?").execute(arguments: [bucket, keyBlob(key)])
         return garbage
     }
 
@@ -106,8 +106,8 @@ extension SQLiteCatalogue {
     }
 
     static func discard(_ db: Database, _ blob: GarbageBlob) throws {
-        try db.execute(sql: "DELETE FROM blobs WHERE location = ? AND locator = ?", arguments: [blob.location, blob.locator])
-        try db.execute(sql: "INSERT OR IGNORE INTO garbage (location, locator) VALUES (?, ?)",
+        try db.cachedStatement(sql: "DELETE FROM blobs WHERE location = ? AND locator = ?").execute(arguments: [blob.location, blob.locator])
+        try db.cachedStatement(sql: "INSERT OR IGNORE INTO garbage (location, locator) VALUES (?, ?)").execute(
                        arguments: [blob.location, blob.locator])
     }
 

@@ -54,7 +54,7 @@ public final class SQLiteCatalogue: Catalogue {
 
     public func addUser(_ user: User) async throws {
         try await write { db in
-            if try Bool.fetchOne(db, sql: "SELECT 1 FROM users WHERE name = ? OR access_key = ?",
+            if try Bool.fetchOne(try db.cachedStatement(sql: "SELECT 1 FROM users WHERE name = ? OR access_key = ?"),
                                  arguments: [user.name, user.accessKeyID]) == true {
                 throw CatalogueError(.userExists, "a user named \(user.name) or with that access key exists")
             }
@@ -66,14 +66,14 @@ public final class SQLiteCatalogue: Catalogue {
 
     public func user(accessKeyID: String) async throws -> User? {
         try await read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM users WHERE access_key = ?", arguments: [accessKeyID])
+            try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM users WHERE access_key = ?"), arguments: [accessKeyID])
                 .map(Self.user(from:))
         }
     }
 
     public func user(named name: String) async throws -> User? {
         try await read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM users WHERE name = ?", arguments: [name]).map(Self.user(from:))
+            try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM users WHERE name = ?"), arguments: [name]).map(Self.user(from:))
         }
     }
 
@@ -83,8 +83,8 @@ public final class SQLiteCatalogue: Catalogue {
 
     public func removeUser(named name: String) async throws -> Bool {
         try await write { db in
-            try db.execute(sql: "DELETE FROM grants WHERE user_name = ?", arguments: [name])
-            try db.execute(sql: "DELETE FROM users WHERE name = ?", arguments: [name])
+            try db.cachedStatement(sql: "DELETE FROM grants WHERE user_name = ?").execute(arguments: [name])
+            try db.cachedStatement(sql: "DELETE FROM users WHERE name = ?").execute(arguments: [name])
             return db.changesCount > 0
         }
     }
@@ -99,28 +99,28 @@ public final class SQLiteCatalogue: Catalogue {
 
     public func removeGrant(bucket: String, userName: String) async throws -> Bool {
         try await write { db in
-            try db.execute(sql: "DELETE FROM grants WHERE bucket = ? AND user_name = ?", arguments: [bucket, userName])
+            try db.cachedStatement(sql: "DELETE FROM grants WHERE bucket = ? AND user_name = ?").execute(arguments: [bucket, userName])
             return db.changesCount > 0
         }
     }
 
     public func grant(bucket: String, userName: String) async throws -> BucketPermission? {
         try await read { db in
-            try String.fetchOne(db, sql: "SELECT permission FROM grants WHERE bucket = ? AND user_name = ?",
+            try String.fetchOne(try db.cachedStatement(sql: "SELECT permission FROM grants WHERE bucket = ? AND user_name = ?"),
                                 arguments: [bucket, userName]).flatMap(BucketPermission.init(rawValue:))
         }
     }
 
     public func grants(userName: String) async throws -> [Grant] {
         try await read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM grants WHERE user_name = ? ORDER BY bucket", arguments: [userName])
+            try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM grants WHERE user_name = ? ORDER BY bucket"), arguments: [userName])
                 .compactMap(Self.grant(from:))
         }
     }
 
     public func grants(bucket: String) async throws -> [Grant] {
         try await read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM grants WHERE bucket = ? ORDER BY user_name", arguments: [bucket])
+            try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM grants WHERE bucket = ? ORDER BY user_name"), arguments: [bucket])
                 .compactMap(Self.grant(from:))
         }
     }
@@ -129,7 +129,7 @@ public final class SQLiteCatalogue: Catalogue {
 
     public func createBucket(_ bucket: BucketRecord) async throws {
         try await write { db in
-            if try Bool.fetchOne(db, sql: "SELECT 1 FROM buckets WHERE name = ?", arguments: [bucket.name]) == true {
+            if try Bool.fetchOne(try db.cachedStatement(sql: "SELECT 1 FROM buckets WHERE name = ?"), arguments: [bucket.name]) == true {
                 throw CatalogueError(.bucketExists, "bucket \(bucket.name) exists")
             }
             try db.execute(
@@ -140,7 +140,7 @@ public final class SQLiteCatalogue: Catalogue {
 
     public func bucket(named name: String) async throws -> BucketRecord? {
         try await read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM buckets WHERE name = ?", arguments: [name]).map(Self.bucket(from:))
+            try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM buckets WHERE name = ?"), arguments: [name]).map(Self.bucket(from:))
         }
     }
 
@@ -150,23 +150,23 @@ public final class SQLiteCatalogue: Catalogue {
 
     public func deleteBucket(named name: String) async throws {
         try await write { db in
-            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM buckets WHERE name = ?", arguments: [name]) == true else {
+            guard try Bool.fetchOne(try db.cachedStatement(sql: "SELECT 1 FROM buckets WHERE name = ?"), arguments: [name]) == true else {
                 throw CatalogueError(.noSuchBucket, "bucket \(name) does not exist")
             }
-            let hasObjects = try Bool.fetchOne(db, sql: "SELECT 1 FROM objects WHERE bucket = ? LIMIT 1", arguments: [name])
-            let hasUploads = try Bool.fetchOne(db, sql: "SELECT 1 FROM uploads WHERE bucket = ? LIMIT 1", arguments: [name])
+            let hasObjects = try Bool.fetchOne(try db.cachedStatement(sql: "SELECT 1 FROM objects WHERE bucket = ? LIMIT 1"), arguments: [name])
+            let hasUploads = try Bool.fetchOne(try db.cachedStatement(sql: "SELECT 1 FROM uploads WHERE bucket = ? LIMIT 1"), arguments: [name])
             if hasObjects == true || hasUploads == true {
                 throw CatalogueError(.bucketNotEmpty, "bucket \(name) is not empty")
             }
-            try db.execute(sql: "DELETE FROM grants WHERE bucket = ?", arguments: [name])
-            try db.execute(sql: "DELETE FROM bucket_keys WHERE bucket = ?", arguments: [name])
-            try db.execute(sql: "DELETE FROM buckets WHERE name = ?", arguments: [name])
+            try db.cachedStatement(sql: "DELETE FROM grants WHERE bucket = ?").execute(arguments: [name])
+            try db.cachedStatement(sql: "DELETE FROM bucket_keys WHERE bucket = ?").execute(arguments: [name])
+            try db.cachedStatement(sql: "DELETE FROM buckets WHERE name = ?").execute(arguments: [name])
         }
     }
 
     public func setClassification(bucket: String, classification: String?) async throws {
         try await write { db in
-            try db.execute(sql: "UPDATE buckets SET classification = ? WHERE name = ?", arguments: [classification, bucket])
+            try db.cachedStatement(sql: "UPDATE buckets SET classification = ? WHERE name = ?").execute(arguments: [classification, bucket])
             guard db.changesCount == 1 else { throw CatalogueError(.noSuchBucket, "bucket \(bucket) does not exist") }
         }
     }
@@ -175,7 +175,7 @@ public final class SQLiteCatalogue: Catalogue {
 
     public func object(bucket: String, key: String) async throws -> ObjectRecord? {
         try await read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM objects WHERE bucket = ? AND key = ?",
+            try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM objects WHERE bucket = ? AND key = ?"),
                              arguments: [bucket, Self.keyBlob(key)]).map(Self.object(from:))
         }
     }
@@ -183,7 +183,7 @@ public final class SQLiteCatalogue: Catalogue {
     public func putObject(_ object: ObjectRecord) async throws -> [GarbageBlob] {
         let row = try Self.encode(object)
         return try await write { db in
-            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM buckets WHERE name = ?", arguments: [object.bucket]) == true else {
+            guard try Bool.fetchOne(try db.cachedStatement(sql: "SELECT 1 FROM buckets WHERE name = ?"), arguments: [object.bucket]) == true else {
                 throw CatalogueError(.noSuchBucket, "bucket \(object.bucket) does not exist")
             }
             try Self.checkBucketKeys(db, bucket: object.bucket, segments: object.segments)
@@ -195,7 +195,7 @@ public final class SQLiteCatalogue: Catalogue {
 
     public func deleteObject(bucket: String, key: String) async throws -> (ObjectRecord, [GarbageBlob])? {
         try await write { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM objects WHERE bucket = ? AND key = ?",
+            guard let row = try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM objects WHERE bucket = ? AND key = ?"),
                                              arguments: [bucket, Self.keyBlob(key)]) else { return nil }
             let record = try Self.object(from: row)
             let garbage = try Self.dropObject(db, bucket: bucket, key: key)
@@ -208,7 +208,7 @@ public final class SQLiteCatalogue: Catalogue {
     {
         try await read { db in
             guard let (sql, arguments) = Self.listing("*", bucket: bucket, prefix: prefix, after: position, limit: limit) else { return [] }
-            return try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.object(from:))
+            return try Row.fetchAll(try db.cachedStatement(sql: sql), arguments: arguments).map(Self.object(from:))
         }
     }
 
@@ -219,7 +219,7 @@ public final class SQLiteCatalogue: Catalogue {
             guard let (sql, arguments) = Self.listing(
                 "key, size, etag, last_modified", bucket: bucket, prefix: prefix, after: position, limit: limit)
             else { return [] }
-            return try Row.fetchAll(db, sql: sql, arguments: arguments).map {
+            return try Row.fetchAll(try db.cachedStatement(sql: sql), arguments: arguments).map {
                 ObjectSummary(key: Self.key($0), size: $0["size"], etag: $0["etag"], lastModified: Self.date($0["last_modified"]))
             }
         }
@@ -278,7 +278,7 @@ public final class SQLiteCatalogue: Catalogue {
     public func createUpload(_ upload: UploadRecord) async throws {
         let metadata = try Self.json(upload.metadata)
         try await write { db in
-            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM buckets WHERE name = ?", arguments: [upload.bucket]) == true else {
+            guard try Bool.fetchOne(try db.cachedStatement(sql: "SELECT 1 FROM buckets WHERE name = ?"), arguments: [upload.bucket]) == true else {
                 throw CatalogueError(.noSuchBucket, "bucket \(upload.bucket) does not exist")
             }
             try db.execute(
@@ -293,7 +293,7 @@ public final class SQLiteCatalogue: Catalogue {
 
     public func upload(id: String) async throws -> UploadRecord? {
         try await read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM uploads WHERE upload_id = ?", arguments: [id]).map(Self.upload(from:))
+            try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM uploads WHERE upload_id = ?"), arguments: [id]).map(Self.upload(from:))
         }
     }
 
@@ -301,13 +301,13 @@ public final class SQLiteCatalogue: Catalogue {
         let encryption = try part.segment.encryption.map(Self.json)
         let checksums = try Self.json(Self.checksumStrings(part.checksums))
         return try await write { db in
-            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM uploads WHERE upload_id = ?", arguments: [part.uploadID]) == true else {
+            guard try Bool.fetchOne(try db.cachedStatement(sql: "SELECT 1 FROM uploads WHERE upload_id = ?"), arguments: [part.uploadID]) == true else {
                 throw CatalogueError(.noSuchUpload, "upload \(part.uploadID) does not exist")
             }
-            let bucket = try String.fetchOne(db, sql: "SELECT bucket FROM uploads WHERE upload_id = ?", arguments: [part.uploadID]) ?? ""
+            let bucket = try String.fetchOne(try db.cachedStatement(sql: "SELECT bucket FROM uploads WHERE upload_id = ?"), arguments: [part.uploadID]) ?? ""
             try Self.checkBucketKeys(db, bucket: bucket, segments: [part.segment])
             var garbage: [GarbageBlob] = []
-            if let old = try Row.fetchOne(db, sql: "SELECT location, locator FROM parts WHERE upload_id = ? AND part_number = ?",
+            if let old = try Row.fetchOne(try db.cachedStatement(sql: "SELECT location, locator FROM parts WHERE upload_id = ? AND part_number = ?"),
                                           arguments: [part.uploadID, part.partNumber]) {
                 let blob = GarbageBlob(location: old["location"], locator: old["locator"])
                 try Self.discard(db, blob)
@@ -321,7 +321,7 @@ public final class SQLiteCatalogue: Catalogue {
                     """,
                 arguments: [part.uploadID, part.partNumber, part.size, part.etag, Self.millis(part.lastModified),
                             part.location, part.segment.locator, checksums, encryption])
-            try db.execute(sql: "INSERT OR IGNORE INTO blobs (location, locator) VALUES (?, ?)",
+            try db.cachedStatement(sql: "INSERT OR IGNORE INTO blobs (location, locator) VALUES (?, ?)").execute(
                            arguments: [part.location, part.segment.locator])
             return garbage
         }
@@ -339,20 +339,20 @@ public final class SQLiteCatalogue: Catalogue {
     public func completeUpload(id: String, object: ObjectRecord) async throws -> [GarbageBlob] {
         let row = try Self.encode(object)
         return try await write { db in
-            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM uploads WHERE upload_id = ?", arguments: [id]) == true else {
+            guard try Bool.fetchOne(try db.cachedStatement(sql: "SELECT 1 FROM uploads WHERE upload_id = ?"), arguments: [id]) == true else {
                 throw CatalogueError(.noSuchUpload, "upload \(id) does not exist")
             }
             var garbage = try Self.dropObject(db, bucket: object.bucket, key: object.key)
             let kept = Set(object.segments.map(\.locator))
-            for part in try Row.fetchAll(db, sql: "SELECT location, locator FROM parts WHERE upload_id = ?", arguments: [id]) {
+            for part in try Row.fetchAll(try db.cachedStatement(sql: "SELECT location, locator FROM parts WHERE upload_id = ?"), arguments: [id]) {
                 let blob = GarbageBlob(location: part["location"], locator: part["locator"])
                 if !kept.contains(blob.locator) {
                     try Self.discard(db, blob)
                     garbage.append(blob)
                 }
             }
-            try db.execute(sql: "DELETE FROM parts WHERE upload_id = ?", arguments: [id])
-            try db.execute(sql: "DELETE FROM uploads WHERE upload_id = ?", arguments: [id])
+            try db.cachedStatement(sql: "DELETE FROM parts WHERE upload_id = ?").execute(arguments: [id])
+            try db.cachedStatement(sql: "DELETE FROM uploads WHERE upload_id = ?").execute(arguments: [id])
             try Self.insert(db, row)
             return garbage
         }
@@ -360,17 +360,17 @@ public final class SQLiteCatalogue: Catalogue {
 
     public func abortUpload(id: String) async throws -> [GarbageBlob] {
         try await write { db in
-            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM uploads WHERE upload_id = ?", arguments: [id]) == true else {
+            guard try Bool.fetchOne(try db.cachedStatement(sql: "SELECT 1 FROM uploads WHERE upload_id = ?"), arguments: [id]) == true else {
                 throw CatalogueError(.noSuchUpload, "upload \(id) does not exist")
             }
             var garbage: [GarbageBlob] = []
-            for part in try Row.fetchAll(db, sql: "SELECT location, locator FROM parts WHERE upload_id = ?", arguments: [id]) {
+            for part in try Row.fetchAll(try db.cachedStatement(sql: "SELECT location, locator FROM parts WHERE upload_id = ?"), arguments: [id]) {
                 let blob = GarbageBlob(location: part["location"], locator: part["locator"])
                 try Self.discard(db, blob)
                 garbage.append(blob)
             }
-            try db.execute(sql: "DELETE FROM parts WHERE upload_id = ?", arguments: [id])
-            try db.execute(sql: "DELETE FROM uploads WHERE upload_id = ?", arguments: [id])
+            try db.cachedStatement(sql: "DELETE FROM parts WHERE upload_id = ?").execute(arguments: [id])
+            try db.cachedStatement(sql: "DELETE FROM uploads WHERE upload_id = ?").execute(arguments: [id])
             return garbage
         }
     }
@@ -393,7 +393,7 @@ public final class SQLiteCatalogue: Catalogue {
             }
             sql += " ORDER BY key, upload_id LIMIT ?"
             _ = arguments.append(contentsOf: [limit])
-            return try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.upload(from:))
+            return try Row.fetchAll(try db.cachedStatement(sql: sql), arguments: arguments).map(Self.upload(from:))
         }
     }
 
@@ -401,7 +401,7 @@ public final class SQLiteCatalogue: Catalogue {
 
     public func garbage(limit: Int) async throws -> [GarbageBlob] {
         try await read { db in
-            try Row.fetchAll(db, sql: "SELECT location, locator FROM garbage LIMIT ?", arguments: [limit]).map {
+            try Row.fetchAll(try db.cachedStatement(sql: "SELECT location, locator FROM garbage LIMIT ?"), arguments: [limit]).map {
                 GarbageBlob(location: $0["location"], locator: $0["locator"])
             }
         }
@@ -411,7 +411,7 @@ public final class SQLiteCatalogue: Catalogue {
         guard !blobs.isEmpty else { return }
         try await write { db in
             for blob in blobs {
-                try db.execute(sql: "DELETE FROM garbage WHERE location = ? AND locator = ?",
+                try db.cachedStatement(sql: "DELETE FROM garbage WHERE location = ? AND locator = ?").execute(
                                arguments: [blob.location, blob.locator])
             }
         }
@@ -419,11 +419,11 @@ public final class SQLiteCatalogue: Catalogue {
 
     public func isReferenced(location: String, locator: String) async throws -> Bool {
         try await read { db in
-            let live = try Bool.fetchOne(db, sql: "SELECT 1 FROM blobs WHERE location = ? AND locator = ?",
+            let live = try Bool.fetchOne(try db.cachedStatement(sql: "SELECT 1 FROM blobs WHERE location = ? AND locator = ?"),
                                          arguments: [location, locator])
-            let dead = try Bool.fetchOne(db, sql: "SELECT 1 FROM garbage WHERE location = ? AND locator = ?",
+            let dead = try Bool.fetchOne(try db.cachedStatement(sql: "SELECT 1 FROM garbage WHERE location = ? AND locator = ?"),
                                          arguments: [location, locator])
-            let pending = try Bool.fetchOne(db, sql: "SELECT 1 FROM pending WHERE location = ? AND locator = ?",
+            let pending = try Bool.fetchOne(try db.cachedStatement(sql: "SELECT 1 FROM pending WHERE location = ? AND locator = ?"),
                                             arguments: [location, locator])
             return live == true || dead == true || pending == true
         }
@@ -431,7 +431,7 @@ public final class SQLiteCatalogue: Catalogue {
 
     public func blobCount(location: String) async throws -> Int {
         try await read { db in
-            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM blobs WHERE location = ?", arguments: [location]) ?? 0
+            try Int.fetchOne(try db.cachedStatement(sql: "SELECT COUNT(*) FROM blobs WHERE location = ?"), arguments: [location]) ?? 0
         }
     }
 
@@ -439,14 +439,14 @@ public final class SQLiteCatalogue: Catalogue {
 
     public func bucketKeys(bucket: String) async throws -> [BucketKeyRecord] {
         try await read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM bucket_keys WHERE bucket = ? ORDER BY version", arguments: [bucket])
+            try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM bucket_keys WHERE bucket = ? ORDER BY version"), arguments: [bucket])
                 .map(Self.bucketKey(from:))
         }
     }
 
     public func addBucketKey(_ key: BucketKeyRecord) async throws -> Bool {
         try await write { db in
-            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM buckets WHERE name = ?", arguments: [key.bucket]) == true else {
+            guard try Bool.fetchOne(try db.cachedStatement(sql: "SELECT 1 FROM buckets WHERE name = ?"), arguments: [key.bucket]) == true else {
                 throw CatalogueError(.noSuchBucket, "bucket \(key.bucket) does not exist")
             }
             try db.execute(
@@ -464,7 +464,7 @@ public final class SQLiteCatalogue: Catalogue {
 
     public func rewrapBucketKey(bucket: String, version: Int, wrappedKey: String) async throws {
         try await write { db in
-            try db.execute(sql: "UPDATE bucket_keys SET wrapped = ? WHERE bucket = ? AND version = ?",
+            try db.cachedStatement(sql: "UPDATE bucket_keys SET wrapped = ? WHERE bucket = ? AND version = ?").execute(
                            arguments: [wrappedKey, bucket, version])
             guard db.changesCount == 1 else {
                 throw CatalogueError(.unavailable, "bucket \(bucket) has no key version \(version)")
@@ -474,7 +474,7 @@ public final class SQLiteCatalogue: Catalogue {
 
     public func retireBucketKey(bucket: String, version: Int) async throws -> Bool {
         try await write { db in
-            for text in try String.fetchAll(db, sql: "SELECT segments FROM objects WHERE bucket = ?", arguments: [bucket]) {
+            for text in try String.fetchAll(try db.cachedStatement(sql: "SELECT segments FROM objects WHERE bucket = ?"), arguments: [bucket]) {
                 if try Self.decode([BlobSegment].self, text).contains(where: { $0.encryption?.bucketKeyVersion == version }) {
                     return false
                 }
@@ -486,7 +486,7 @@ public final class SQLiteCatalogue: Catalogue {
             for text in parts where try Self.decode(BlobEncryption.self, text).bucketKeyVersion == version {
                 return false
             }
-            try db.execute(sql: "DELETE FROM bucket_keys WHERE bucket = ? AND version = ?", arguments: [bucket, version])
+            try db.cachedStatement(sql: "DELETE FROM bucket_keys WHERE bucket = ? AND version = ?").execute(arguments: [bucket, version])
             return true
         }
     }
@@ -521,13 +521,13 @@ public final class SQLiteCatalogue: Catalogue {
 
     public func shredBucket(_ name: String, at date: Date) async throws -> Int {
         let destroyed = try await write { db in
-            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM buckets WHERE name = ?", arguments: [name]) == true else {
+            guard try Bool.fetchOne(try db.cachedStatement(sql: "SELECT 1 FROM buckets WHERE name = ?"), arguments: [name]) == true else {
                 throw CatalogueError(.noSuchBucket, "bucket \(name) does not exist")
             }
             // secure_delete (set on every connection) overwrites the deleted rows in the database file.
-            try db.execute(sql: "DELETE FROM bucket_keys WHERE bucket = ?", arguments: [name])
+            try db.cachedStatement(sql: "DELETE FROM bucket_keys WHERE bucket = ?").execute(arguments: [name])
             let destroyed = db.changesCount
-            try db.execute(sql: "UPDATE buckets SET shredded_at = ? WHERE name = ?", arguments: [Self.millis(date), name])
+            try db.cachedStatement(sql: "UPDATE buckets SET shredded_at = ? WHERE name = ?").execute(arguments: [Self.millis(date), name])
             return destroyed
         }
         // The write-ahead log still holds the pages as they were before: copy them back into the
@@ -547,7 +547,7 @@ public final class SQLiteCatalogue: Catalogue {
 
     public func addPendingBlob(_ blob: GarbageBlob) async throws {
         try await write { db in
-            try db.execute(sql: "INSERT OR IGNORE INTO pending (location, locator) VALUES (?, ?)",
+            try db.cachedStatement(sql: "INSERT OR IGNORE INTO pending (location, locator) VALUES (?, ?)").execute(
                            arguments: [blob.location, blob.locator])
         }
     }
@@ -577,7 +577,7 @@ public final class SQLiteCatalogue: Catalogue {
             }
             sql += " ORDER BY bucket, key LIMIT ?"
             _ = arguments.append(contentsOf: [limit])
-            return try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.object(from:))
+            return try Row.fetchAll(try db.cachedStatement(sql: sql), arguments: arguments).map(Self.object(from:))
         }
     }
 
@@ -595,9 +595,9 @@ public final class SQLiteCatalogue: Catalogue {
         return try await write { db in
             let added = after.subtracting(before)
             for blob in added {
-                try db.execute(sql: "DELETE FROM pending WHERE location = ? AND locator = ?", arguments: [blob.location, blob.locator])
+                try db.cachedStatement(sql: "DELETE FROM pending WHERE location = ? AND locator = ?").execute(arguments: [blob.location, blob.locator])
             }
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM objects WHERE bucket = ? AND key = ?",
+            guard let row = try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM objects WHERE bucket = ? AND key = ?"),
                                              arguments: [object.bucket, Self.keyBlob(object.key)]),
                   let current = try? Self.object(from: row), current == object
             else {
@@ -609,9 +609,9 @@ public final class SQLiteCatalogue: Catalogue {
                 arguments: [updated.location, segmentsJSON, replicasJSON, updated.needsRepair ? 1 : 0, object.bucket,
                             Self.keyBlob(object.key)])
             for blob in added {
-                try db.execute(sql: "INSERT OR IGNORE INTO blobs (location, locator) VALUES (?, ?)", arguments: [blob.location, blob.locator])
+                try db.cachedStatement(sql: "INSERT OR IGNORE INTO blobs (location, locator) VALUES (?, ?)").execute(arguments: [blob.location, blob.locator])
                 // Referenced now: never collected, even if an enforcement run abandoned it as pending meanwhile.
-                try db.execute(sql: "DELETE FROM garbage WHERE location = ? AND locator = ?", arguments: [blob.location, blob.locator])
+                try db.cachedStatement(sql: "DELETE FROM garbage WHERE location = ? AND locator = ?").execute(arguments: [blob.location, blob.locator])
             }
             let dropped = Array(before.subtracting(after))
             for blob in dropped { try Self.discard(db, blob) }
@@ -626,9 +626,9 @@ public final class SQLiteCatalogue: Catalogue {
         return try await write { db in
             let copies = segments.map { GarbageBlob(location: location, locator: $0.locator) }
             for copy in copies {
-                try db.execute(sql: "DELETE FROM pending WHERE location = ? AND locator = ?", arguments: [copy.location, copy.locator])
+                try db.cachedStatement(sql: "DELETE FROM pending WHERE location = ? AND locator = ?").execute(arguments: [copy.location, copy.locator])
             }
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM objects WHERE bucket = ? AND key = ?",
+            guard let row = try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM objects WHERE bucket = ? AND key = ?"),
                                              arguments: [object.bucket, Self.keyBlob(object.key)]),
                   let current = try? Self.object(from: row),
                   current.etag == object.etag, current.lastModified == object.lastModified,
@@ -639,10 +639,10 @@ public final class SQLiteCatalogue: Catalogue {
             }
             let old = object.segments.map { GarbageBlob(location: object.location, locator: $0.locator) }
             for blob in old { try Self.discard(db, blob) }
-            try db.execute(sql: "UPDATE objects SET location = ?, segments = ? WHERE bucket = ? AND key = ?",
+            try db.cachedStatement(sql: "UPDATE objects SET location = ?, segments = ? WHERE bucket = ? AND key = ?").execute(
                            arguments: [location, segmentsJSON, object.bucket, Self.keyBlob(object.key)])
             for segment in segments {
-                try db.execute(sql: "INSERT OR IGNORE INTO blobs (location, locator) VALUES (?, ?)",
+                try db.cachedStatement(sql: "INSERT OR IGNORE INTO blobs (location, locator) VALUES (?, ?)").execute(
                                arguments: [location, segment.locator])
             }
             return old

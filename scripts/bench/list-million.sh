@@ -16,6 +16,7 @@ COUNT=${COUNT:-1000000}
 CONCURRENCY=${CONCURRENCY:-1 4}
 DURATION=${DURATION:-20}
 WORK=${WORK:-$(mktemp -d /tmp/souverain-list-million.XXXXXX)}
+mkdir -p "$WORK"
 echo "work directory: $WORK" >&2
 
 echo "== building Souverain in release mode" >&2
