@@ -6,6 +6,8 @@ public import SouverainModel
 /// The embedded catalogue: one SQLite database in WAL mode with `synchronous = FULL`, so that a
 /// transaction that returned survives a crash or a power cut. Concurrent writes share transactions
 /// (`GroupCommit`): one sync for all the writes that arrived while the previous one was committing.
+/// Statements with arguments are prepared once per connection (`cachedStatement`): preparing them
+/// on every call was 8% of the server's CPU on small GETs (docs/benchmarks.md).
 public final class SQLiteCatalogue: Catalogue {
     private let pool: DatabasePool
     private let groupCommit: GroupCommit
