@@ -45,9 +45,10 @@ cleanup() {
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
   if [ -n "$RGW_DIR" ]; then bash "$SHARED/peers/stop-radosgw.sh" "$RGW_DIR" >&2 || true; fi
-  # The servers' data (gigabytes of blobs a run leaves to the garbage collector) goes; the figures,
-  # logs and peak RSS stay in $WORK.
+  # The servers' data (gigabytes of blobs a run leaves to the garbage collector, and RGW's OSD
+  # file, started fresh by every run) goes; the figures, logs and peak RSS stay in $WORK.
   for dir in "${DATA_DIRS[@]}"; do rm -rf "$dir"; done
+  if [ -n "$RGW_DIR" ]; then rm -rf "$RGW_DIR"; fi
 }
 trap cleanup EXIT
 
