@@ -108,8 +108,10 @@ import Testing
         configuration.small.limits = .init(operations: 100_000_000, duration: .milliseconds(300), warmUpOperations: 0)
         let report = try await BenchRunner.run(configuration: configuration)
         for workload in report.workloads {
+            // How many operations fit in 300 ms depends on the machine's load (none did once, on
+            // 2 cores running four servers and a build): only the bound is asserted.
             #expect(workload.stoppedBy == "duration")
-            #expect(workload.operations > 0 && workload.operations < 100_000_000)
+            #expect(workload.operations < 100_000_000)
             #expect(workload.warmUpOperations == 0)
             #expect(workload.seconds < 30)
         }
