@@ -14,15 +14,37 @@ extension SQLiteCatalogue {
 
     static func keyBlob(_ key: String) -> Data { Data(key.utf8) }
 
-    /// Adds the byte-order bounds that select keys starting with `prefix` (none for "").
-    static func restrict(toKeysStartingWith prefix: String, sql: inout String, arguments: inout StatementArguments) {
+    /// Adds the byte-order bounds that select keys starting with `prefix` (none for "") and, with
+    /// `start`, at or after it. There is one lower bound, the greater of the prefix and `start`:
+    /// given both (`key >= prefix AND key > start`), SQLite seeks to the prefix and filters up to
+    /// `start`, so a listing page scanned the bucket from the prefix's first key (29 ms for a page
+    /// 190,000 keys in, against 0.7 ms from a single bound; docs/benchmarks.md).
+    static func restrict(
+        toKeysStartingWith prefix: String, from start: KeyBound? = nil, sql: inout String, arguments: inout StatementArguments
+    ) {
         let prefixBytes = Array(prefix.utf8)
-        guard !prefixBytes.isEmpty else { return }
-        sql += " AND key >= ?"
-        _ = arguments.append(contentsOf: [Data(prefixBytes)])
-        if let upper = ListPosition.successor(ofPrefix: prefixBytes) {
+        var lower = KeyBound(bytes: prefixBytes, inclusive: true)
+        if let start { lower = lower.raised(to: start) }
+        if !(lower.inclusive && lower.bytes.isEmpty) {
+            sql += lower.inclusive ? " AND key >= ?" : " AND key > ?"
+            _ = arguments.append(contentsOf: [Data(lower.bytes)])
+        }
+        if !prefixBytes.isEmpty, let upper = ListPosition.successor(ofPrefix: prefixBytes) {
             sql += " AND key < ?"
             _ = arguments.append(contentsOf: [Data(upper)])
+        }
+    }
+
+    /// Where a key range starts: at `bytes`, or just after it.
+    struct KeyBound: Equatable {
+        var bytes: [UInt8]
+        var inclusive: Bool
+
+        /// The later of the two starts, in key byte order.
+        func raised(to other: KeyBound) -> KeyBound {
+            if other.bytes.lexicographicallyPrecedes(bytes) { return self }
+            if bytes.lexicographicallyPrecedes(other.bytes) { return other }
+            return KeyBound(bytes: bytes, inclusive: inclusive && other.inclusive)
         }
     }
 

@@ -193,11 +193,7 @@ enum S3Checksums {
 }
 
 enum ETag {
-    /// The ETag between double quotes, as S3 writes it; an already-quoted value is kept.
-    static func quoted(_ etag: String) -> String {
-        isQuoted(etag) ? etag : "\"" + etag + "\""
-    }
-
+    /// Whether the ETag is already between double quotes, as S3 writes it.
     static func isQuoted(_ etag: String) -> Bool {
         etag.utf8.count >= 2 && etag.utf8.first == UInt8(ascii: "\"") && etag.utf8.last == UInt8(ascii: "\"")
     }
