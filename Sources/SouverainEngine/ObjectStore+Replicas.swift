@@ -53,6 +53,7 @@ extension ObjectStore {
         guard let fanOut else {
             return StoredCopies(location: plan.write[0], replicas: plan.missing.map { Replica(location: $0, locators: [], state: .missing) })
         }
+        for copy in fanOut.miswritten { try? await locations.location(copy.location).delete(locator: copy.locator) }
         let committed = fanOut.committed
         do {
             try plan.check(stored: committed.count)
