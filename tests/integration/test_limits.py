@@ -320,10 +320,12 @@ def test_a_refused_admin_call_is_recorded_as_its_action_with_its_bucket(server, 
 
 def test_the_cap_on_connections_per_source_holds(server_factory):
     capped = server_factory(extra_args=("--max-connections-per-source", "4", "--header-timeout", "60"))
-    held = [connect(capped) for _ in range(4)]
+    held = []
     try:
-        # Each held connection is counted once the server accepted it: a request on it answers.
-        for sock in held[:1]:
+        # One at a time, each answered before the next: all four are admitted, and counted.
+        for _ in range(4):
+            sock = connect(capped)
+            held.append(sock)
             sock.sendall(head("GET", "/health/live", ["Host: x"]))
             assert sock.recv(65536).startswith(b"HTTP/1.1 200")
         refused = None
