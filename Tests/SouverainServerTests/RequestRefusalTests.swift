@@ -1,5 +1,6 @@
 import HTTPTypes
 import NIOCore
+import SouverainAudit
 import SouverainS3
 import Testing
 @testable import SouverainServer
@@ -57,5 +58,18 @@ struct RequestRefusalTests {
         #expect(S3Server.adminAction(path: "/_souverain/repair", method: .post) == "Repair")
         #expect(S3Server.adminAction(path: "/_souverain/scrub", method: .post) == "Scrub")
         #expect(S3Server.adminAction(path: "/_souverain/nothing", method: .get) == "AdminAPI")
+    }
+}
+
+struct HTTPRefusalRecordTests {
+    @Test func theRecordSaysWhatWasReadAndWhyAndNoHeaderValue() {
+        let refusal = HTTPRefusal(
+            requestID: "0123456789ABCDEF", source: "203.0.113.7", method: "PUT", target: "/b/k?X-Amz-Signature=secret",
+            headerBytes: 1200, headerLines: 9, code: .entityTooLarge, reason: "Content-Length 9223372036854775808 exceeds 5 TiB")
+        let event = refusal.event
+        #expect(event.operation == .refusedRequest)
+        #expect(event.status == 400 && event.errorCode == "EntityTooLarge" && event.sourceAddress == "203.0.113.7")
+        #expect(event.detail == "Content-Length 9223372036854775808 exceeds 5 TiB; method=PUT target=/b/k?X-Amz-Signature header-bytes=1200 header-lines=9")
+        #expect(event.bucket == nil && event.key == nil && event.user == nil)
     }
 }

@@ -46,8 +46,8 @@ struct HTTPRefusal: Sendable {
 
     /// `reason; method=PUT target=/b/k header-bytes=1200 header-lines=9`.
     var detail: String {
-        var out = reason
-        if let method { out += "; method=\(method)" }
+        var out = reason + ";"
+        if let method { out += " method=\(method)" }
         if let target { out += " target=\(target)" }
         return out + " header-bytes=\(headerBytes) header-lines=\(headerLines)"
     }
