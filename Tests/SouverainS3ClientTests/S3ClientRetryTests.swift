@@ -110,12 +110,12 @@ import Testing
     @Test func readTimeout() async throws {
         let server = try await ScriptedHTTPServer.start { _, _ in .hang }
         let client = try client(server.endpoint, attempts: 2, readTimeout: .milliseconds(300))
-        let started = ContinuousClock.now
+        // The error's code and attempts prove the timeout fired; no bound on the elapsed time, which
+        // a loaded machine stretches (39 s once, for two 300 ms timeouts).
         let error = await expectClientError { _ = try await client.headObject(bucket: "b", key: "k") }
         #expect(error?.code == .timeout)
         #expect(error?.attempts == 2)
         #expect(server.requestCount == 2)
-        #expect(ContinuousClock.now - started < .seconds(30))
         try await client.shutdown()
         await server.stop()
     }
