@@ -300,7 +300,8 @@ extension ObjectStore {
         if bad.contains(where: { $0.replica == nil }) {
             // The first copy is damaged: a verified good one takes its place, the damaged one is
             // kept as a copy to re-create.
-            guard let good = updated.replicas.firstIndex(where: { $0.state == .ok }) else { return }
+            guard let good = updated.replicas.firstIndex(where: { $0.state == .ok && $0.locators.count == object.segments.count })
+            else { return }
             let promoted = updated.replicas[good]
             updated.replicas[good] = Replica(location: object.location, locators: object.segments.map(\.locator), state: .corrupt)
             updated.location = promoted.location
