@@ -60,7 +60,11 @@ extension ObjectStore {
             for copy in committed { try? await locations.location(copy.location).delete(locator: copy.locator) }
             throw error
         }
-        let missing = fanOut.failed.map(\.location) + plan.missing
+        // Every planned location without a committed copy is missing, whether it failed while
+        // writing, at the commit or before the first byte (starting its blob): each is left to
+        // the repair, never forgotten.
+        let made = Set(committed.map(\.location))
+        let missing = (plan.write + plan.missing).filter { !made.contains($0) }
         return StoredCopies(
             location: committed[0].location,
             replicas: committed.dropFirst().map { Replica(location: $0.location, locators: [$0.locator], state: .ok) }

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import SouverainCatalogue
+import SouverainCatalogueSQLite
 @testable import SouverainEngine
 import SouverainModel
 import SouverainStorage
@@ -34,6 +35,27 @@ struct EngineFaultRegressionTests {
                 #expect(await engine.copyProblems(of: record, allowMissing: false) == nil)
                 #expect(try await engine.get(bucket: "twice", key: "k\(size)") == data)
             }
+        } catch {
+            await engine.close()
+            throw error
+        }
+        await engine.close()
+    }
+
+    /// A location that failed to start its blob was dropped from the write without a trace: under
+    /// rules that accept fewer copies, the object was acknowledged with one copy and no copy
+    /// marked missing, so the repair never made the second.
+    @Test func aCopyThatCannotStartIsMarkedMissingAndRepaired() async throws {
+        let engine = try await EngineUnderTest.make(Self.localAndFaultyLocal, seed: 6, plan: .off)
+        do {
+            let provider = try #require(engine.faulty.first)
+            let bucket = try await engine.createBucket("lenient", classification: EngineUnderTest.twiceLenient)
+            provider.forceNext(.fail, at: .makeBlobWriter)
+            let record = try await engine.put(LocationContract.bytes(10_000, seed: 8), bucket: bucket, key: "k")
+            #expect(record.replicas == [Replica(location: "provider", locators: [], state: .missing)])
+            #expect(try await engine.store.repair().repaired == 1)
+            let repaired = try await engine.store.object(bucket: "lenient", key: "k")
+            #expect(await engine.copyProblems(of: repaired, allowMissing: false) == nil)
         } catch {
             await engine.close()
             throw error

@@ -1,7 +1,7 @@
-public import Foundation
+import Foundation
 public import SouverainS3Client
 public import SouverainStorage
-public import SouverainStorageS3
+import SouverainStorageS3
 public import Testing
 
 /// A `Location` implementation to run a suite on: how to make a fresh, empty one, and how to
