@@ -64,7 +64,7 @@ struct EngineFaultTests {
         return [1, 2]
     }()
 
-    static let operations = ProcessInfo.processInfo.environment["SOUVERAIN_FAULT_OPERATIONS"].flatMap(Int.init) ?? 400
+    static let operations = ProcessInfo.processInfo.environment["SOUVERAIN_FAULT_OPERATIONS"].flatMap(Int.init) ?? 250
 
     /// Faults at every step: each of fail, delay, short write and corruption 2% of calls, hangs 0.2%.
     static let plan: FaultPlan = {
