@@ -9,7 +9,7 @@ import SouverainTesting
 import Testing
 
 /// One test per defect that a location's fault could reach from a request, named after it.
-@Suite(.sharedServers([.moto]))
+@Suite
 struct EngineFaultRegressionTests {
     typealias Spec = EngineUnderTest.Spec
 

@@ -74,7 +74,10 @@ struct EngineUnderTest: Sendable {
                 case .local:
                     base = try LocalLocation(id: spec.id, root: directory + "/" + spec.id)
                 case .s3OnMoto:
-                    let made = try await LocationSubject.s3Location(on: try TestServer.shared(.moto), id: spec.id, retry: .none)
+                    // A moto of its own: a run's thousands of requests and faults never reach another's.
+                    let server = try await TestServer.start(.moto)
+                    cleanups.append { await server.stop() }
+                    let made = try await LocationSubject.s3Location(on: server, id: spec.id, retry: .none)
                     cleanups.append(made.cleanup)
                     base = made.location
                 }
