@@ -14,7 +14,7 @@ import Testing
 /// checked inside each location; a GET returns the exact bytes or an error, never other bytes; a
 /// listing shows exactly the acknowledged objects. Then faults stop, scrub and repair run, and
 /// every object must read back right with every copy in place, except those whose every copy a
-/// location silently damaged (those must fail to read, never return other bytes).
+/// location silently damaged (those may fail to read, never return other bytes).
 ///
 /// `SOUVERAIN_FAULT_SEEDS=200` runs seeds 1...200 instead of the CI set; `SOUVERAIN_FAULT_SEED=N`
 /// replays one seed; `SOUVERAIN_FAULT_OPERATIONS` changes the operations per run.
