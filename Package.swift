@@ -216,8 +216,17 @@ let package = Package(
             ],
             swiftSettings: upcoming
         ),
-        // Starts souverain and moto as child processes on loopback for the Swift tests.
-        .target(name: "SouverainTesting", path: "Tests/SouverainTesting", swiftSettings: upcoming),
+        // Starts souverain and moto as child processes on loopback for the Swift tests; FaultyLocation;
+        // the contract suites every Location and Catalogue implementation runs.
+        .target(
+            name: "SouverainTesting",
+            dependencies: [
+                "SouverainStorage", "SouverainStorageS3", "SouverainS3Client", "SouverainCatalogue", "SouverainModel",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Tests/SouverainTesting",
+            swiftSettings: upcoming
+        ),
         .testTarget(
             name: "SouverainS3ClientTests",
             dependencies: [
@@ -254,8 +263,11 @@ let package = Package(
         .testTarget(
             name: "SouverainEngineTests",
             dependencies: [
-                "SouverainEngine", "SouverainPlacement", "SouverainCatalogue",
-                "SouverainCatalogueSQLite", "SouverainKeys", "SouverainModel", .product(name: "Logging", package: "swift-log"),
+                "SouverainEngine", "SouverainPlacement", "SouverainCatalogue", "SouverainCatalogueSQLite", "SouverainStorage",
+                "SouverainStorageS3", "SouverainS3Client", "SouverainKeys", "SouverainModel", "SouverainTesting",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: upcoming
         ),
@@ -287,13 +299,14 @@ let package = Package(
         .testTarget(
             name: "SouverainCatalogueSQLiteTests",
             dependencies: [
-                "SouverainCatalogueSQLite", "SouverainCatalogue", "SouverainModel", .product(name: "GRDB", package: "GRDB.swift"),
+                "SouverainCatalogueSQLite", "SouverainCatalogue", "SouverainModel", "SouverainTesting",
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: upcoming
         ),
         .testTarget(
             name: "SouverainStorageTests",
-            dependencies: ["SouverainStorage", "SouverainModel", .product(name: "NIOCore", package: "swift-nio")],
+            dependencies: ["SouverainStorage", "SouverainModel", "SouverainTesting", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: upcoming
         ),
     ]

@@ -93,6 +93,8 @@ extension ObjectStore {
         _ segment: BlobSegment, bucket: String, at location: any Location, range: Range<Int64>, customerKey: CustomerKey?,
         into consumer: (ByteBuffer) async throws -> Void
     ) async throws {
+        // Nothing to read (a read that failed over after its last byte): no blob to open.
+        guard !range.isEmpty else { return }
         guard let encryption = segment.encryption else {
             try await location.read(locator: segment.locator, range: range, chunkSize: ObjectStore.readChunkSize, into: consumer)
             return

@@ -106,6 +106,11 @@ extension ObjectStore {
                 buffer.withUnsafeReadableBytes { sent.update(bufferPointer: $0) }
                 try await writer.write(buffer)
             }
+            // A copy is made only from a source that holds the bytes as written: repair and
+            // relocation never spread a damaged copy (the caller tries another source).
+            if let expected = segment.storedSHA256, Hex.encode(Array(sent.finalize())) != expected {
+                throw StorageError(.io, "blob \(segment.locator) at \(source.id) does not match its recorded SHA-256")
+            }
             let size = try await writer.commit()
             guard size == segment.storedSize else {
                 throw EngineError(.internalError, "the copy of blob \(segment.locator) has \(size) bytes, the original \(segment.storedSize)")

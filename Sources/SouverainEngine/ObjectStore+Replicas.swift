@@ -61,7 +61,11 @@ extension ObjectStore {
             for copy in committed { try? await locations.location(copy.location).delete(locator: copy.locator) }
             throw error
         }
-        let missing = fanOut.failed.map(\.location) + plan.missing
+        // Every planned location without a committed copy is missing, whether it failed while
+        // writing, at the commit or before the first byte (starting its blob): each is left to
+        // the repair, never forgotten.
+        let made = Set(committed.map(\.location))
+        let missing = (plan.write + plan.missing).filter { !made.contains($0) }
         return StoredCopies(
             location: committed[0].location,
             replicas: committed.dropFirst().map { Replica(location: $0.location, locators: [$0.locator], state: .ok) }
@@ -343,7 +347,8 @@ extension ObjectStore {
         if bad.contains(where: { $0.replica == nil }) {
             // The first copy is damaged: a verified good one takes its place, the damaged one is
             // kept as a copy to re-create.
-            guard let good = updated.replicas.firstIndex(where: { $0.state == .ok }) else { return }
+            guard let good = updated.replicas.firstIndex(where: { $0.state == .ok && $0.locators.count == object.segments.count })
+            else { return }
             let promoted = updated.replicas[good]
             updated.replicas[good] = Replica(location: object.location, locators: object.segments.map(\.locator), state: .corrupt)
             updated.location = promoted.location

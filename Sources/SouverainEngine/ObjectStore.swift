@@ -41,15 +41,20 @@ public struct ObjectStore: Sendable {
     public static let maximumBlobSize: Int64 = 5 * 1024 * 1024 * 1024
     public static let readChunkSize = 256 * 1024
 
+    /// How long one step of a location (starting a blob, one write, the commit, a delete, the wait
+    /// for the next chunk of a read) may take before the copy counts as failed.
+    public static let defaultStepTimeout: Duration = .seconds(60)
+
     public init(catalogue: any Catalogue, locations: StorageLocations, placement: PlacementPolicy, region: String,
                 keys: BucketKeys?, logger: Logger, garbageGrace: Duration = .seconds(60), health: LocationMonitor = LocationMonitor(),
-                movements: (any MovementSink)? = nil, credentials: UserCredentials? = nil) {
+                movements: (any MovementSink)? = nil, credentials: UserCredentials? = nil,
+                stepTimeout: Duration = ObjectStore.defaultStepTimeout) {
         self.credentials = credentials
         self.catalogueStore = catalogue
         self.movements = movements
         self.health = health
         self.keys = keys
-        self.locations = locations
+        self.locations = locations.bounded(by: stepTimeout)
         self.placement = placement
         self.region = region
         self.logger = logger

@@ -11,6 +11,13 @@ public struct StorageLocations: Sendable {
         byID = Dictionary(locations.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
+    /// The same locations, each step bounded by `limit` (see `TimeLimitedLocation`).
+    func bounded(by limit: Duration) -> StorageLocations {
+        StorageLocations(byID.values.map { location -> any Location in
+            location as? TimeLimitedLocation ?? TimeLimitedLocation(wrapped: location, limit: limit)
+        })
+    }
+
     /// The location with this id. An object whose location is no longer configured cannot be
     /// served: the configuration lost it, which the operator must fix.
     public func location(_ id: String) throws -> any Location {

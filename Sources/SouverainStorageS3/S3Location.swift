@@ -131,7 +131,7 @@ final actor S3BlobWriter: BlobWriter {
     }
 
     func write(_ buffer: ByteBuffer) async throws {
-        precondition(!finished, "write after commit or abort")
+        guard !finished else { throw StorageError(.io, "blob \(locator): write after commit or abort") }
         var buffer = buffer
         size += Int64(buffer.readableBytes)
         while buffer.readableBytes > 0 {
@@ -145,7 +145,7 @@ final actor S3BlobWriter: BlobWriter {
     }
 
     func commit() async throws -> Int64 {
-        precondition(!finished, "commit after commit or abort")
+        guard !finished else { throw StorageError(.io, "blob \(locator): commit after commit or abort") }
         finished = true
         let key = location.key(of: locator)
         do {
@@ -174,11 +174,15 @@ final actor S3BlobWriter: BlobWriter {
     private func sendPart() async throws {
         let key = location.key(of: locator)
         do {
-            if uploadID == nil {
-                uploadID = try await location.client.createMultipartUpload(bucket: location.bucket, key: key).uploadID
+            let upload: String
+            if let uploadID {
+                upload = uploadID
+            } else {
+                upload = try await location.client.createMultipartUpload(bucket: location.bucket, key: key).uploadID
+                uploadID = upload
             }
             let part = try await location.client.uploadPart(
-                bucket: location.bucket, key: key, uploadID: uploadID!, partNumber: parts.count + 1, bytes: pending)
+                bucket: location.bucket, key: key, uploadID: upload, partNumber: parts.count + 1, bytes: pending)
             parts.append(part)
             pending = ByteBufferAllocator().buffer(capacity: location.partSize)
         } catch {

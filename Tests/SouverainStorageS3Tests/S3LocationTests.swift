@@ -52,28 +52,16 @@ struct S3LocationTests {
         return out
     }
 
+    /// A blob is one remote object under the prefix, which `locators` lists (the shared promises
+    /// of a location are in `LocationContractTests`).
     @Test(arguments: kinds)
-    func smallBlobRoundTripAndDelete(_ kind: TestServer.Kind) async throws {
+    func aBlobIsOneRemoteObjectUnderThePrefix(_ kind: TestServer.Kind) async throws {
         try await withLocation(kind) { location in
             let bytes = Self.bytes(100_000, seed: 7)
             let locator = try await write(location, bytes, in: 30_000)
-            #expect(try await read(location, locator) == bytes)
-            #expect(try await read(location, locator, range: 10..<20_010, chunkSize: 4096) == Array(bytes[10..<20_010]))
             #expect(try await location.locators() == [locator])
             try await location.delete(locator: locator)
             #expect(try await location.locators().isEmpty)
-            await #expect(throws: StorageError.self) { try await read(location, locator) }
-        }
-    }
-
-    @Test(arguments: kinds)
-    func largeBlobGoesUpInParts(_ kind: TestServer.Kind) async throws {
-        try await withLocation(kind) { location in
-            let bytes = Self.bytes(12 * 1024 * 1024 + 123, seed: 3)
-            let locator = try await write(location, bytes, in: 1_000_000)
-            #expect(try await read(location, locator, chunkSize: 256 * 1024) == bytes)
-            let tail = Int64(bytes.count - 10)..<Int64(bytes.count)
-            #expect(try await read(location, locator, range: tail) == Array(bytes[bytes.count - 10..<bytes.count]))
         }
     }
 
@@ -87,11 +75,19 @@ struct S3LocationTests {
         }
     }
 
+    /// A write or a commit after the blob was committed or aborted ended the process (a
+    /// precondition); it is a storage error now.
     @Test(arguments: kinds)
-    func invalidLocatorsAreRefused(_ kind: TestServer.Kind) async throws {
+    func aWriteAfterCommitOrAbortIsAnErrorNotATrap(_ kind: TestServer.Kind) async throws {
         try await withLocation(kind) { location in
-            await #expect(throws: StorageError.self) { try await location.delete(locator: "../etc/passwd") }
-            await #expect(throws: StorageError.self) { try await read(location, "not-a-locator") }
+            let committed = try await location.makeBlobWriter()
+            _ = try await committed.commit()
+            await #expect(throws: StorageError.self) { try await committed.write(ByteBuffer(bytes: [1, 2, 3])) }
+            await #expect(throws: StorageError.self) { _ = try await committed.commit() }
+            let aborted = try await location.makeBlobWriter()
+            await aborted.abort()
+            await #expect(throws: StorageError.self) { try await aborted.write(ByteBuffer(bytes: [1, 2, 3])) }
+            await #expect(throws: StorageError.self) { _ = try await aborted.commit() }
         }
     }
 

@@ -1,0 +1,141 @@
+import NIOCore
+import SouverainStorage
+import Synchronization
+
+/// A location whose every step is bounded in time, so that a location that stops answering (a
+/// hung disk, a remote that accepts a connection and says nothing) fails the copy instead of
+/// holding a PUT or a GET forever. Each step (making a blob writer, one write, the commit, a
+/// delete) has `limit` to finish; a read has `limit` between two chunks, not counting the time
+/// the reader itself takes with each chunk (a slow client is not a slow location).
+///
+/// A step past its limit is cancelled and fails with `StorageError.unavailable`; the engine then
+/// treats the copy as failed like any other (dropped from a fan-out, marked missing, the next copy
+/// read). Cancellation is cooperative: a step blocked where it cannot be cancelled (a system call)
+/// still holds its thread until it returns, but no longer the request.
+struct TimeLimitedLocation: Location {
+    let wrapped: any Location
+    let limit: Duration
+
+    var id: String { wrapped.id }
+
+    func makeBlobWriter() async throws -> any BlobWriter {
+        let wrapped = wrapped
+        let writer = try await withStepLimit(limit, location: id, step: "start a blob") { try await wrapped.makeBlobWriter() }
+        return TimeLimitedBlobWriter(wrapped: writer, location: id, limit: limit)
+    }
+
+    func read(
+        locator: String, range: Range<Int64>?, chunkSize: Int, into consumer: (ByteBuffer) async throws -> Void
+    ) async throws {
+        let (wrapped, limit, id) = (wrapped, limit, id)
+        let progress = ReadProgress()
+        try await withoutActuallyEscaping(consumer) { escapable in
+            let carried = UncheckedConsumer(call: escapable)
+            try await withThrowingTaskGroup(of: Bool.self) { group in
+                group.addTask {
+                    try await wrapped.read(locator: locator, range: range, chunkSize: chunkSize) { buffer in
+                        progress.enterConsumer()
+                        defer { progress.leaveConsumer() }
+                        try await carried.call(buffer)
+                    }
+                    return true
+                }
+                group.addTask {
+                    // The watchdog: returns false once the location has been silent for `limit`.
+                    while true {
+                        guard let due = progress.due(after: limit) else {
+                            try await Task.sleep(for: limit)
+                            continue
+                        }
+                        if ContinuousClock.now >= due { return false }
+                        try await Task.sleep(until: due)
+                    }
+                }
+                defer { group.cancelAll() }
+                guard let finished = try await group.next(), finished else {
+                    throw StorageError(.unavailable, "location \(id) sent nothing for \(limit) while reading blob \(locator)")
+                }
+            }
+        }
+    }
+
+    func delete(locator: String) async throws {
+        let wrapped = wrapped
+        try await withStepLimit(limit, location: id, step: "delete blob \(locator)") { try await wrapped.delete(locator: locator) }
+    }
+}
+
+/// The writer of a `TimeLimitedLocation`: each write and the commit bounded by the limit.
+final class TimeLimitedBlobWriter: BlobWriter {
+    let wrapped: any BlobWriter
+    let location: String
+    let limit: Duration
+
+    init(wrapped: any BlobWriter, location: String, limit: Duration) {
+        self.wrapped = wrapped
+        self.location = location
+        self.limit = limit
+    }
+
+    var locator: String { wrapped.locator }
+
+    func write(_ buffer: ByteBuffer) async throws {
+        let wrapped = wrapped
+        try await withStepLimit(limit, location: location, step: "write blob \(locator)") { try await wrapped.write(buffer) }
+    }
+
+    func commit() async throws -> Int64 {
+        let wrapped = wrapped
+        return try await withStepLimit(limit, location: location, step: "commit blob \(locator)") { try await wrapped.commit() }
+    }
+
+    func abort() async {
+        let wrapped = wrapped
+        // An abort that hangs is left behind: whatever it leaves is a stray blob, never a visible one.
+        _ = try? await withStepLimit(limit, location: location, step: "abort blob \(locator)") { await wrapped.abort() }
+    }
+}
+
+/// Runs `body`, failing with `StorageError.unavailable` (and cancelling it) once `limit` has passed.
+func withStepLimit<T: Sendable>(
+    _ limit: Duration, location: String, step: String, _ body: @escaping @Sendable () async throws -> T
+) async throws -> T {
+    try await withThrowingTaskGroup(of: T?.self) { group in
+        group.addTask { try await body() }
+        group.addTask {
+            try await Task.sleep(for: limit)
+            return nil
+        }
+        defer { group.cancelAll() }
+        guard let first = try await group.next(), let value = first else {
+            throw StorageError(.unavailable, "location \(location) did not \(step) within \(limit)")
+        }
+        return value
+    }
+}
+
+/// When a read last made progress, and whether the reader holds a chunk now.
+private final class ReadProgress: Sendable {
+    private struct State {
+        var last = ContinuousClock.now
+        var inConsumer = false
+    }
+
+    private let state = Mutex(State())
+
+    func enterConsumer() { state.withLock { $0.inConsumer = true } }
+
+    func leaveConsumer() { state.withLock { $0 = State(last: .now, inConsumer: false) } }
+
+    /// When the location's silence exceeds `limit`; nil while the reader holds a chunk.
+    func due(after limit: Duration) -> ContinuousClock.Instant? {
+        state.withLock { $0.inConsumer ? nil : $0.last + limit }
+    }
+}
+
+/// The reader's closure, carried into the read's child task. @unchecked Sendable: the closure
+/// is called by that one task, one chunk at a time, and never after `read` returns (the task
+/// group ends before `withoutActuallyEscaping` does), as when the read ran in the caller's task.
+private struct UncheckedConsumer: @unchecked Sendable {
+    let call: (ByteBuffer) async throws -> Void
+}
