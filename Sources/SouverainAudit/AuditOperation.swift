@@ -29,11 +29,15 @@ public struct AuditOperation: RawRepresentable, Hashable, Sendable, ExpressibleB
     public static let `import` = AuditOperation("import")
     /// A bucket key destroyed (crypto-shredding).
     public static let shred = AuditOperation("shred")
+    /// Copies read and authenticated by the scrub; a finding names a damaged copy.
+    public static let scrub = AuditOperation("scrub")
+    /// A blob no object references any more deleted at its location.
+    public static let collectGarbage = AuditOperation("collect-garbage")
     /// The audit writer discarded a torn tail on an explicit decision; `detail` names it.
     public static let auditRecovered = AuditOperation("audit-recovered")
 
     /// The internal movements, as opposed to S3 operations.
     public static let internalMovements: Set<AuditOperation> = [
-        .replicate, .repair, .migrate, .export, .import, .shred, .auditRecovered,
+        .replicate, .repair, .migrate, .export, .import, .shred, .auditRecovered, .scrub, .collectGarbage,
     ]
 }

@@ -290,13 +290,35 @@ public struct PartRecord: Sendable, Equatable {
     }
 }
 
-/// A blob that no object references any more and that its location should delete.
-public struct GarbageBlob: Sendable, Equatable, Hashable {
+/// A blob that no object references any more and that its location should delete. Identified by
+/// its location and locator; the object it held (when known) is for the audit trail's record of
+/// its deletion.
+public struct GarbageBlob: Sendable, Hashable {
     public var location: String
     public var locator: String
+    /// The bucket and key of the object whose bytes the blob held; nil when unknown (a pending
+    /// copy abandoned, a garbage row written before this was recorded).
+    public var bucket: String?
+    public var key: String?
 
-    public init(location: String, locator: String) {
+    public init(location: String, locator: String, bucket: String? = nil, key: String? = nil) {
         self.location = location
         self.locator = locator
+        self.bucket = bucket
+        self.key = key
+    }
+
+    /// The same blob, naming the object it held.
+    public func of(bucket: String, key: String?) -> GarbageBlob {
+        GarbageBlob(location: location, locator: locator, bucket: bucket, key: key)
+    }
+
+    public static func == (lhs: GarbageBlob, rhs: GarbageBlob) -> Bool {
+        lhs.location == rhs.location && lhs.locator == rhs.locator
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(location)
+        hasher.combine(locator)
     }
 }

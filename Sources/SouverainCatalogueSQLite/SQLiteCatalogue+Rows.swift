@@ -116,7 +116,8 @@ extension SQLiteCatalogue {
                                          arguments: [bucket, keyBlob(key)]) else { return [] }
         let location: String = row["location"]
         let segments = try decode([BlobSegment].self, row["segments"])
-        let garbage = segments.map { GarbageBlob(location: location, locator: $0.locator) } + (try replicas(row).flatMap(\.blobs))
+        let garbage = (segments.map { GarbageBlob(location: location, locator: $0.locator) } + (try replicas(row).flatMap(\.blobs)))
+            .map { $0.of(bucket: bucket, key: key) }
         for blob in garbage { try discard(db, blob) }
         try db.cachedStatement(sql: "DELETE FROM objects WHERE bucket = ? AND key = ?").execute(arguments: [bucket, keyBlob(key)])
         return garbage
@@ -129,8 +130,8 @@ extension SQLiteCatalogue {
 
     static func discard(_ db: Database, _ blob: GarbageBlob) throws {
         try db.cachedStatement(sql: "DELETE FROM blobs WHERE location = ? AND locator = ?").execute(arguments: [blob.location, blob.locator])
-        try db.cachedStatement(sql: "INSERT OR IGNORE INTO garbage (location, locator) VALUES (?, ?)").execute(
-                       arguments: [blob.location, blob.locator])
+        try db.cachedStatement(sql: "INSERT OR IGNORE INTO garbage (location, locator, bucket, key) VALUES (?, ?, ?, ?)").execute(
+                       arguments: [blob.location, blob.locator, blob.bucket, blob.key.map(keyBlob)])
     }
 
     static func key(_ row: Row) -> String {

@@ -112,6 +112,13 @@ extension SQLiteCatalogue {
                 CREATE INDEX objects_needing_repair ON objects (bucket, key) WHERE needs_repair = 1;
                 """)
         }
+        // The object a garbage blob held, for the audit trail's record of its deletion.
+        migrator.registerMigration("garbage-origin") { db in
+            try db.execute(sql: """
+                ALTER TABLE garbage ADD COLUMN bucket TEXT;
+                ALTER TABLE garbage ADD COLUMN key BLOB;
+                """)
+        }
         return migrator
     }
 }

@@ -285,7 +285,7 @@ public final class SQLiteCatalogue: Catalogue {
             var garbage: [GarbageBlob] = []
             if let old = try Row.fetchOne(try db.cachedStatement(sql: "SELECT location, locator FROM parts WHERE upload_id = ? AND part_number = ?"),
                                           arguments: [part.uploadID, part.partNumber]) {
-                let blob = GarbageBlob(location: old["location"], locator: old["locator"])
+                let blob = GarbageBlob(location: old["location"], locator: old["locator"], bucket: bucket, key: nil)
                 try Self.discard(db, blob)
                 garbage.append(blob)
             }
@@ -321,7 +321,7 @@ public final class SQLiteCatalogue: Catalogue {
             var garbage = try Self.dropObject(db, bucket: object.bucket, key: object.key)
             let kept = Set(object.segments.map(\.locator))
             for part in try Row.fetchAll(try db.cachedStatement(sql: "SELECT location, locator FROM parts WHERE upload_id = ?"), arguments: [id]) {
-                let blob = GarbageBlob(location: part["location"], locator: part["locator"])
+                let blob = GarbageBlob(location: part["location"], locator: part["locator"], bucket: object.bucket, key: object.key)
                 if !kept.contains(blob.locator) {
                     try Self.discard(db, blob)
                     garbage.append(blob)
@@ -340,8 +340,11 @@ public final class SQLiteCatalogue: Catalogue {
                 throw CatalogueError(.noSuchUpload, "upload \(id) does not exist")
             }
             var garbage: [GarbageBlob] = []
+            let upload = try Row.fetchOne(try db.cachedStatement(sql: "SELECT bucket, key FROM uploads WHERE upload_id = ?"), arguments: [id])
+            let bucket: String? = upload?["bucket"]
+            let key = upload.map(Self.key)
             for part in try Row.fetchAll(try db.cachedStatement(sql: "SELECT location, locator FROM parts WHERE upload_id = ?"), arguments: [id]) {
-                let blob = GarbageBlob(location: part["location"], locator: part["locator"])
+                let blob = GarbageBlob(location: part["location"], locator: part["locator"], bucket: bucket, key: key)
                 try Self.discard(db, blob)
                 garbage.append(blob)
             }
@@ -377,8 +380,10 @@ public final class SQLiteCatalogue: Catalogue {
 
     public func garbage(limit: Int) async throws -> [GarbageBlob] {
         try await read { db in
-            try Row.fetchAll(try db.cachedStatement(sql: "SELECT location, locator FROM garbage LIMIT ?"), arguments: [limit]).map {
-                GarbageBlob(location: $0["location"], locator: $0["locator"])
+            try Row.fetchAll(try db.cachedStatement(sql: "SELECT location, locator, bucket, key FROM garbage LIMIT ?"), arguments: [limit]).map {
+                let key: Data? = $0["key"]
+                return GarbageBlob(
+                    location: $0["location"], locator: $0["locator"], bucket: $0["bucket"], key: key.map { String(decoding: $0, as: UTF8.self) })
             }
         }
     }
@@ -565,7 +570,8 @@ public final class SQLiteCatalogue: Catalogue {
         let segmentsJSON = try Self.json(updated.segments)
         let replicasJSON = updated.replicas.isEmpty ? nil : try Self.json(updated.replicas)
         func blobs(_ record: ObjectRecord) -> Set<GarbageBlob> {
-            Set(record.segments.map { GarbageBlob(location: record.location, locator: $0.locator) } + record.replicas.flatMap(\.blobs))
+            Set((record.segments.map { GarbageBlob(location: record.location, locator: $0.locator) } + record.replicas.flatMap(\.blobs))
+                .map { $0.of(bucket: record.bucket, key: record.key) })
         }
         let before = blobs(object), after = blobs(updated)
         return try await write { db in
@@ -600,7 +606,7 @@ public final class SQLiteCatalogue: Catalogue {
     {
         let segmentsJSON = try Self.json(segments)
         return try await write { db in
-            let copies = segments.map { GarbageBlob(location: location, locator: $0.locator) }
+            let copies = segments.map { GarbageBlob(location: location, locator: $0.locator, bucket: object.bucket, key: object.key) }
             for copy in copies {
                 try db.cachedStatement(sql: "DELETE FROM pending WHERE location = ? AND locator = ?").execute(arguments: [copy.location, copy.locator])
             }
@@ -613,7 +619,7 @@ public final class SQLiteCatalogue: Catalogue {
                 for copy in copies { try Self.discard(db, copy) }
                 return nil
             }
-            let old = object.segments.map { GarbageBlob(location: object.location, locator: $0.locator) }
+            let old = object.segments.map { GarbageBlob(location: object.location, locator: $0.locator, bucket: object.bucket, key: object.key) }
             for blob in old { try Self.discard(db, blob) }
             try db.cachedStatement(sql: "UPDATE objects SET location = ?, segments = ? WHERE bucket = ? AND key = ?").execute(
                            arguments: [location, segmentsJSON, object.bucket, Self.keyBlob(object.key)])

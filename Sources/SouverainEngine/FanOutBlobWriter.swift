@@ -20,6 +20,11 @@ final class FanOutBlobWriter: BlobWriter, @unchecked Sendable {
     private var digest = SHA256()
     /// After `commit`: SHA-256 (hex) of the bytes every copy holds.
     private(set) var storedSHA256: String?
+    /// After `commit`: copies a location committed with another size than the others; the caller
+    /// deletes them.
+    private(set) var miswritten: [(location: String, locator: String)] = []
+    /// Once committed or aborted, the writer takes nothing more.
+    private var finished = false
 
     init(writers: [(location: String, writer: any BlobWriter)], health: LocationMonitor) {
         self.writers = writers
@@ -31,71 +36,93 @@ final class FanOutBlobWriter: BlobWriter, @unchecked Sendable {
     var locator: String { committed.first?.locator ?? writers.first?.writer.locator ?? "" }
 
     func write(_ buffer: ByteBuffer) async throws {
+        guard !finished else { throw StorageError(.io, "a replicated blob was written to after its commit or abort") }
         buffer.withUnsafeReadableBytes { digest.update(bufferPointer: $0) }
-        let results = await withTaskGroup(of: (Int, (any Error)?).self) { group in
-            for (index, entry) in writers.enumerated() {
+        // Each child reports on the copy it was given, never on a position in `writers`, which
+        // changes as copies fail.
+        let live = writers
+        let failures = await withTaskGroup(of: Failure?.self) { group in
+            for (order, copy) in live.enumerated() {
                 group.addTask {
                     do {
-                        try await entry.writer.write(buffer)
-                        return (index, nil)
+                        try await copy.writer.write(buffer)
+                        return nil
                     } catch {
-                        return (index, error)
+                        return Failure(order: order, location: copy.location, writer: copy.writer, error: error)
                     }
                 }
             }
-            var results: [(Int, (any Error)?)] = []
-            for await result in group { results.append(result) }
-            return results
+            var failures: [Failure] = []
+            for await failure in group { if let failure { failures.append(failure) } }
+            return failures.sorted { $0.order < $1.order }
         }
-        try await drop(results.compactMap { index, error in error.map { (index, $0) } })
+        try await drop(failures)
     }
 
     func commit() async throws -> Int64 {
-        let results = await withTaskGroup(of: (Int, Result<Int64, any Error>).self) { group in
-            for (index, entry) in writers.enumerated() {
+        guard !finished else { throw StorageError(.io, "a replicated blob was committed twice, or after its abort") }
+        finished = true
+        let live = writers
+        writers = []
+        let results = await withTaskGroup(of: (order: Int, result: Result<Int64, any Error>).self) { group in
+            for (order, copy) in live.enumerated() {
                 group.addTask {
-                    do { return (index, .success(try await entry.writer.commit())) } catch { return (index, .failure(error)) }
+                    do { return (order, .success(try await copy.writer.commit())) } catch { return (order, .failure(error)) }
                 }
             }
-            var results: [(Int, Result<Int64, any Error>)] = []
+            var results: [(order: Int, result: Result<Int64, any Error>)] = []
             for await result in group { results.append(result) }
-            return results.sorted { $0.0 < $1.0 }
+            return results.sorted { $0.order < $1.order }
         }
-        var size: Int64 = 0
-        for (index, result) in results {
-            let entry = writers[index]
-            switch result {
+        var sizes: [Int64] = []
+        for (copy, outcome) in zip(live, results.map(\.result)) {
+            switch outcome {
             case .success(let written):
-                size = written
-                committed.append((entry.location, entry.writer.locator))
-                health.recordSuccess(entry.location)
+                sizes.append(written)
+                committed.append((copy.location, copy.writer.locator))
+                health.recordSuccess(copy.location)
             case .failure(let error):
-                failed.append((entry.location, error))
-                health.recordFailure(entry.location, error: error)
+                failed.append((copy.location, error))
+                health.recordFailure(copy.location, error: error)
             }
         }
-        writers = []
         storedSHA256 = Hex.encode(Array(digest.finalize()))
-        guard !committed.isEmpty else { throw failed.first?.error ?? StorageError(.unavailable, "no location took the blob") }
+        guard let size = sizes.first else { throw failed.first?.error ?? StorageError(.unavailable, "no location took the blob") }
+        // Every copy got the same bytes: a location that reports another size holds a bad copy.
+        // The caller checks the first against what was sealed; the others are checked here.
+        for (index, other) in sizes.enumerated().reversed() where other != size {
+            let copy = committed.remove(at: index)
+            miswritten.append(copy)
+            failed.append((copy.location, StorageError(.io, "the copy at \(copy.location) holds \(other) bytes, not \(size)")))
+        }
         return size
     }
 
     func abort() async {
-        for entry in writers { await entry.writer.abort() }
+        finished = true
+        let live = writers
         writers = []
+        for copy in live { await copy.writer.abort() }
     }
 
-    /// Removes failed writers (aborting them); throws when none is left.
-    private func drop(_ failures: [(Int, any Error)]) async throws {
+    /// A copy that failed while bytes were written.
+    private struct Failure: Sendable {
+        var order: Int
+        var location: String
+        var writer: any BlobWriter
+        var error: any Error
+    }
+
+    /// Removes the copies that failed (aborting them); throws when none is left.
+    private func drop(_ failures: [Failure]) async throws {
         guard !failures.isEmpty else { return }
-        let indexes = Set(failures.map(\.0))
-        for (index, error) in failures.sorted(by: { $0.0 < $1.0 }) {
-            let entry = writers[index]
-            failed.append((entry.location, error))
-            health.recordFailure(entry.location, error: error)
-            await entry.writer.abort()
+        for failure in failures {
+            failed.append((failure.location, failure.error))
+            health.recordFailure(failure.location, error: failure.error)
+            await failure.writer.abort()
         }
-        writers = writers.enumerated().filter { !indexes.contains($0.offset) }.map(\.element)
-        if writers.isEmpty { throw failures[0].1 }
+        let gone = Set(failures.map(\.location))
+        writers.removeAll { gone.contains($0.location) }
+        if writers.isEmpty { throw failures[0].error }
     }
 }

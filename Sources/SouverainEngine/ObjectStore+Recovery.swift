@@ -17,6 +17,10 @@ extension ObjectStore {
             seen[blob] = first
             guard immediately || now - first >= garbageGrace else { continue }
             do {
+                // On the record before the bytes go; a blob the trail cannot take stays for a later pass.
+                try await record(Movement(
+                    kind: .collectGarbage, bucket: blob.bucket, key: blob.key, touched: [.init(blob.location, .delete)],
+                    detail: "blob \(blob.locator) at \(blob.location), no longer referenced by the catalogue"))
                 try await location.delete(locator: blob.locator)
                 done.append(blob)
                 seen[blob] = nil

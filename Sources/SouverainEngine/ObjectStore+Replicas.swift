@@ -2,7 +2,7 @@ public import Foundation
 import Crypto
 import Logging
 import NIOCore
-import SouverainCatalogue
+public import SouverainCatalogue
 import SouverainKeys
 import SouverainModel
 import SouverainStorage
@@ -53,6 +53,7 @@ extension ObjectStore {
         guard let fanOut else {
             return StoredCopies(location: plan.write[0], replicas: plan.missing.map { Replica(location: $0, locators: [], state: .missing) })
         }
+        for copy in fanOut.miswritten { try? await locations.location(copy.location).delete(locator: copy.locator) }
         let committed = fanOut.committed
         do {
             try plan.check(stored: committed.count)
@@ -174,7 +175,15 @@ extension ObjectStore {
                         copy.locator = source.locators[segmentIndex]
                         locators.append(try await copySegment(copy, from: source.location, to: target).locator)
                     }
+                    // On the record before the catalogue relies on it: a copy the trail cannot
+                    // name is left to garbage collection.
+                    try await record(Movement(
+                        kind: .repair, bucket: object.bucket, key: object.key, bytes: UInt64(object.segments.reduce(0) { $0 + $1.storedSize }),
+                        touched: [.init(source.location.id, .read), .init(id, .write)],
+                        detail: "\(updated.replicas[index].state == .missing ? "missing" : "damaged") copy at \(id) re-created from \(source.location.id), verified"))
                     made = locators
+                } catch let error as MovementRecordingFailure {
+                    throw error
                 } catch {
                     logger.warning("repair: a copy failed", metadata: [
                         "bucket": "\(object.bucket)", "from": "\(source.location.id)", "to": "\(id)", "error": "\(error)"])
@@ -215,6 +224,28 @@ extension ObjectStore {
     }
 }
 
+// MARK: - Where copies are
+
+extension ObjectRecord {
+    /// Every location that holds a good copy of the object, the first copy's first: where a
+    /// write put its bytes.
+    public var writtenAt: [String] { goodCopies.map(\.location) }
+
+    /// Every location that holds some blob of the object, good or not: where a delete lets go of bytes.
+    public var heldAt: [String] {
+        [location] + replicas.filter { !$0.locators.isEmpty && $0.location != location }.map(\.location)
+    }
+}
+
+extension ObjectStore {
+    /// The location a read of the object goes to first: the first copy, or, among several, the
+    /// first whose location answers.
+    public func readLocation(of record: ObjectRecord) -> String {
+        guard !record.replicas.isEmpty else { return record.location }
+        return health.usableFirst(record.goodCopies) { $0.location }.first?.location ?? record.location
+    }
+}
+
 // MARK: - Scrub
 
 extension ObjectStore {
@@ -227,6 +258,9 @@ extension ObjectStore {
         /// Copies not checked: their location is down, or their blobs cannot be authenticated
         /// without a key this server does not hold (SSE-C) or are stored in clear.
         public var skipped = 0
+        /// Bytes read from the locations, and which locations, for the trail.
+        public var bytesRead: UInt64 = 0
+        public var locationsRead: Set<String> = []
         public init() {}
     }
 
@@ -249,6 +283,9 @@ extension ObjectStore {
                 position = .key(last.key)
             }
         }
+        try await record(Movement(
+            kind: .scrub, bytes: report.bytesRead, touched: report.locationsRead.sorted().map { .init($0, .read) },
+            detail: "scrub pass: \(report.verified) copies verified, \(report.damaged) damaged (marked for repair), \(report.skipped) not checked"))
         return report
     }
 
@@ -266,6 +303,9 @@ extension ObjectStore {
                 report.skipped += 1
                 continue
             }
+            let copyBytes = UInt64(object.segments.reduce(0) { $0 + $1.storedSize })
+            report.bytesRead += copyBytes
+            report.locationsRead.insert(copy.location)
             do {
                 for (index, segment) in object.segments.enumerated() {
                     var stored = segment
@@ -290,6 +330,9 @@ extension ObjectStore {
                     "bucket": "\(object.bucket)", "location": "\(copy.location)", "error": "\(error)"])
                 report.damaged += 1
                 bad.append(copy)
+                try await record(Movement(
+                    kind: .scrub, bucket: object.bucket, key: object.key, bytes: copyBytes, touched: [.init(copy.location, .read)],
+                    detail: "the copy at \(copy.location) is damaged or gone (\(error)); marked for repair", problem: "CorruptCopy"))
             }
         }
         guard !bad.isEmpty else { return }

@@ -28,6 +28,9 @@ public struct ObjectStore: Sendable {
     /// How long a garbage blob survives after it was dropped, so that a GET already streaming it
     /// finishes.
     let garbageGrace: Duration
+    /// Where repairs, scrub findings and garbage collection are recorded (the audit trail); nil
+    /// records nothing (tests and benchmarks without a trail).
+    let movements: (any MovementSink)?
 
     public static let minimumPartSize: Int64 = 5 * 1024 * 1024
     public static let maximumPartNumber = 10_000
@@ -36,8 +39,10 @@ public struct ObjectStore: Sendable {
     public static let readChunkSize = 256 * 1024
 
     public init(catalogue: any Catalogue, locations: StorageLocations, placement: PlacementPolicy, region: String,
-                keys: BucketKeys?, logger: Logger, garbageGrace: Duration = .seconds(60), health: LocationMonitor = LocationMonitor()) {
+                keys: BucketKeys?, logger: Logger, garbageGrace: Duration = .seconds(60), health: LocationMonitor = LocationMonitor(),
+                movements: (any MovementSink)? = nil) {
         self.catalogueStore = catalogue
+        self.movements = movements
         self.health = health
         self.keys = keys
         self.locations = locations
@@ -45,6 +50,18 @@ public struct ObjectStore: Sendable {
         self.region = region
         self.logger = logger
         self.garbageGrace = garbageGrace
+    }
+
+    /// Records an internal movement where the store was told to; throws when it cannot be
+    /// recorded, so the caller does not make (or rely on) a movement without a trace.
+    func record(_ movement: Movement) async throws {
+        do {
+            try await movements?.record(movement)
+        } catch {
+            logger.critical("cannot record an internal movement in the audit trail; not making it", metadata: [
+                "movement": "\(movement.kind)", "error": "\(error)"])
+            throw MovementRecordingFailure(underlying: error)
+        }
     }
 
     /// Runs a catalogue call, turning its failures into engine errors.
@@ -159,8 +176,10 @@ public struct ObjectStore: Sendable {
 
     /// Deletes the object; returns the location that held it (nil if there was none).
     @discardableResult
-    public func deleteObject(bucket: String, key: String) async throws -> String? {
-        try await catalogue { try await $0.deleteObject(bucket: bucket, key: key) }?.0.location
+    /// Deletes an object; returns every location that held a copy of it (none if there was no
+    /// such object). Its blobs go when garbage collection takes them.
+    public func deleteObject(bucket: String, key: String) async throws -> [String] {
+        try await catalogue { try await $0.deleteObject(bucket: bucket, key: key) }?.0.heldAt ?? []
     }
 
     /// Streams the bytes of `range` (or all) of an object to `consumer`.

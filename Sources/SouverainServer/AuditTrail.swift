@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Foundation
 public import SouverainAudit
+public import SouverainEngine
 import SouverainS3
 
 /// The server's side of the audit trail: turns each request into an `AuditEvent`, appends it
@@ -44,6 +45,21 @@ public struct AuditTrail: Sendable {
         syslog?.send(event, sequence: sequence)
     }
 
+}
+
+extension AuditTrail: MovementSink {
+    /// The record of an internal movement the engine made on its own (repair, scrub, garbage
+    /// collection): no request, no user; the locations it read, wrote or deleted at.
+    public func record(_ movement: Movement) async throws {
+        let locations = movement.touched.map { touch in
+            access(touch.location, touch.direction == .read ? .read : touch.direction == .write ? .write : .delete)
+        }
+        try await record(AuditEvent(
+            operation: AuditOperation(movement.kind.name), bucket: movement.bucket, key: movement.key,
+            bytesIn: movement.touched.contains { $0.direction == .read } ? movement.bytes : 0,
+            bytesOut: movement.touched.contains { $0.direction == .write } ? movement.bytes : 0,
+            locations: locations, errorCode: movement.problem, detail: movement.detail))
+    }
 }
 
 /// Sends audit records as RFC 5424 syslog messages over UDP to a collector (a SIEM), after they

@@ -39,6 +39,9 @@ extension S3Server {
         if ["locations", "repair", "scrub"].contains(call.path.dropFirst(Self.adminPrefix.count)) {
             return try await manageReplicas(&call, user: user)
         }
+        if call.path == Self.adminPrefix + "portability/record", call.request.method == .post {
+            return try await recordPortability(&call, user: user)
+        }
         if call.path.hasPrefix(Self.adminPrefix + "keys") {
             return try await manageKeys(&call, user: user)
         }

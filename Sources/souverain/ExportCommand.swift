@@ -43,7 +43,21 @@ struct ExportCommand: AsyncParsableCommand {
             try? await client.shutdown()
             throw PortabilityFailure("the export failed: \(error)")
         }
+        var unrecorded: (any Error)?
+        if endpoint == nil {
+            // The server's trail records where the bucket went (each object read is a request of its own there).
+            let objects = summary.manifest?.objectCount ?? summary.written + summary.unchanged
+            let bytes = summary.manifest?.totalBytes ?? 0
+            do {
+                try await PortabilityRecord.send(
+                    client, operation: "export", bucket: bucket, objects: objects, bytes: bytes, complete: summary.manifest != nil,
+                    place: PortabilityRecord.directory(to))
+            } catch {
+                unrecorded = error
+            }
+        }
         try? await client.shutdown()
+        if let unrecorded { throw PortabilityFailure("the export ran, but the server did not record it in its audit trail: \(unrecorded)") }
 
         for key in summary.vanished { print("deleted while exporting, not exported: \(key)") }
         if let note = summary.auditNote { print("audit records not exported: \(note)") }

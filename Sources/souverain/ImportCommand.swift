@@ -92,8 +92,21 @@ struct ImportCommand: AsyncParsableCommand {
             try? await destination.shutdown()
             throw PortabilityFailure("the import failed: \(error)")
         }
+        var unrecorded: (any Error)?
+        if destinationEndpoint == nil {
+            // The server's trail records where the bucket came from (each object written is a request of its own there).
+            let place = location != nil ? "\(from) at \(endpoint ?? "")" : "export directory " + PortabilityRecord.directory(from)
+            do {
+                try await PortabilityRecord.send(
+                    destination, operation: "import", bucket: bucket, objects: summary.imported, bytes: summary.bytesImported,
+                    complete: summary.isComplete, place: place)
+            } catch {
+                unrecorded = error
+            }
+        }
         try? await sourceClient?.shutdown()
         try? await destination.shutdown()
+        if let unrecorded { throw PortabilityFailure("the import ran, but the server did not record it in its audit trail: \(unrecorded)") }
 
         if summary.createdBucket {
             print("Created the bucket \(bucket)" + (summary.classification.map { " (classification \($0))" } ?? "") + ".")

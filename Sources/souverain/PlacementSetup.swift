@@ -73,11 +73,12 @@ struct PlacementSetup {
     /// The data path over `opened`. Without `keys` it neither encrypts nor decrypts (commands that
     /// only create buckets or move blobs as they are).
     func store(
-        catalogue: SQLiteCatalogue, opened: OpenedLocations, keys: BucketKeys? = nil, garbageGrace: Duration = .seconds(60)
+        catalogue: SQLiteCatalogue, opened: OpenedLocations, keys: BucketKeys? = nil, garbageGrace: Duration = .seconds(60),
+        movements: (any MovementSink)? = nil
     ) -> ObjectStore {
         ObjectStore(
             catalogue: catalogue, locations: StorageLocations(opened.all), placement: policy, region: settings.region,
-            keys: keys, logger: Logger(label: "souverain.engine"), garbageGrace: garbageGrace)
+            keys: keys, logger: Logger(label: "souverain.engine"), garbageGrace: garbageGrace, movements: movements)
     }
 }
 

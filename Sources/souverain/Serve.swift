@@ -84,9 +84,9 @@ struct Serve: AsyncParsableCommand {
             logger.warning("running WITHOUT encryption (--without-encryption): new objects are stored in clear; for benchmarks only")
         }
         let keys = withoutEncryption ? nil : BucketKeys(store: keyStore, catalogue: catalogue)
-        let store = setup.store(catalogue: catalogue, opened: opened, keys: keys, garbageGrace: .seconds(max(0, garbageGrace)))
-        try await Self.recover(store: store, locals: opened.locals, directory: directory, logger: logger)
 
+        // The trail opens before the store: the engine records its own movements of bytes in it
+        // (repair, scrub, garbage collection), the recovery's included.
         let auditWriter = try await Self.openAuditTrail(directory: directory, logger: logger)
         let audit = AuditTrail(
             writer: auditWriter,
@@ -97,6 +97,10 @@ struct Serve: AsyncParsableCommand {
         if withoutAuditTrail {
             logger.warning("running WITHOUT the audit trail (--without-audit-trail): requests leave no trace; for benchmarks only")
         }
+        let store = setup.store(
+            catalogue: catalogue, opened: opened, keys: keys, garbageGrace: .seconds(max(0, garbageGrace)),
+            movements: withoutAuditTrail ? nil : audit)
+        try await Self.recover(store: store, locals: opened.locals, directory: directory, logger: logger)
 
         let registry = PrometheusCollectorRegistry()
         let server = S3Server(

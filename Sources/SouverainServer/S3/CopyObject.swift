@@ -47,8 +47,8 @@ extension S3Server {
         let record = try await store.copyObject(
             source: sourceRecord, toBucket: call.bucket!, key: key, metadata: metadata, checksums: algorithms)
         call.bytesIn = record.size
-        call.touched(sourceRecord.location, .read)
-        call.touched(record.location, .write)
+        call.touched(store.readLocation(of: sourceRecord), .read)
+        for location in record.writtenAt { call.touched(location, .write) }
         let result = CopyObjectResult(
             etag: record.etag, lastModified: record.lastModified, checksums: ObjectHeaders.xmlChecksums(record.checksums))
         var headers = HTTPFields()

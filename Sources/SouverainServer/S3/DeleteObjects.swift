@@ -11,7 +11,7 @@ import SouverainSigV4
 extension S3Server {
     func deleteObject(_ bucket: String, _ key: String, _ call: inout S3Call) async throws -> Response {
         // Deleting an absent key succeeds, as in S3.
-        if let location = try await store.deleteObject(bucket: bucket, key: key) { call.touched(location, .delete) }
+        for location in try await store.deleteObject(bucket: bucket, key: key) { call.touched(location, .delete) }
         return Response(status: .noContent)
     }
 
@@ -22,7 +22,7 @@ extension S3Server {
         var result = DeleteResult(quiet: request.quiet)
         for object in request.objects {
             do {
-                if let location = try await store.deleteObject(bucket: bucket, key: object.key) { call.touched(location, .delete) }
+                for location in try await store.deleteObject(bucket: bucket, key: object.key) { call.touched(location, .delete) }
                 result.deleted.append(.init(key: object.key, versionID: object.versionID))
             } catch {
                 let s3Error = S3Error.from(error, resource: object.key)

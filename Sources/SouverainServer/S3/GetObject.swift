@@ -40,7 +40,7 @@ extension S3Server {
         }
         try await store.checkReadable(record)
         call.bytesOut = length
-        call.touched(record.location, .read)
+        call.touched(store.readLocation(of: record), .read)
         let store = self.store
         let wanted = range
         let body = ResponseBody(contentLength: Int(length)) { writer in

@@ -63,7 +63,7 @@ extension S3Server {
         }
         let part = try await store.uploadPartCopy(upload: upload, partNumber: partNumber, source: sourceRecord, range: range)
         call.bytesIn = part.size
-        call.touched(sourceRecord.location, .read)
+        call.touched(store.readLocation(of: sourceRecord), .read)
         call.touched(part.location, .write)
         let result = CopyPartResult(etag: part.etag, lastModified: part.lastModified, checksums: ObjectHeaders.xmlChecksums(part.checksums))
         return Self.xmlResponse(result.xml())
@@ -94,7 +94,9 @@ extension S3Server {
             return ObjectStore.CompletedPart(partNumber: part.partNumber, etag: part.etag, checksums: checksums)
         }
         let record = try await store.completeMultipartUpload(upload: upload, parts: parts)
-        call.touched(record.location, .write)
+        // The parts were written at the first location; the further copies are read from there.
+        if record.writtenAt.count > 1 { call.touched(record.location, .read) }
+        for location in record.writtenAt { call.touched(location, .write) }
         let host = call.request.head.authority ?? "localhost"
         let result = CompleteMultipartUploadResult(
             location: "http://\(host)/\(bucket)/\(S3URLEncoding.encode(key, keepSlash: true))", bucket: bucket, key: key,

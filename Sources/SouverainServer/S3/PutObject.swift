@@ -22,7 +22,7 @@ extension S3Server {
             bucket: call.bucket!, key: key, metadata: metadata, body: body,
             checks: ObjectHeaders.writeChecks(declared, outcome: body.outcome), customerKey: customerKey)
         call.bytesIn = record.size
-        call.touched(record.location, .write)
+        for location in record.writtenAt { call.touched(location, .write) }
         var headers: HTTPFields = [.eTag: "\"\(record.etag)\""]
         ObjectHeaders.addChecksums(record.checksums, to: &headers)
         ObjectHeaders.addServerSideEncryption(record.segments, record.metadata, bucket: bucket, to: &headers)

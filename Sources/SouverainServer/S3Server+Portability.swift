@@ -1,0 +1,44 @@
+import Foundation
+import Hummingbird
+import SouverainAudit
+import SouverainCatalogue
+import SouverainEngine
+import SouverainModel
+import SouverainS3
+
+extension S3Server {
+    /// `POST /_souverain/portability/record?operation=export|import&bucket=B&objects=N&bytes=N&complete=true|false&place=WHERE`
+    /// (admins): the record `souverain export` and `souverain import` leave of a bucket's exit to
+    /// plain files or its entry from elsewhere, once they have run. Each object they read or wrote
+    /// is a request of its own in the trail; this record says where the bucket went or came from,
+    /// and how much of it. Recorded as `export` or `import`.
+    func recordPortability(_ call: inout S3Call, user: User) async throws -> Response {
+        let query = call.queryParameters
+        let operation: AuditOperation
+        switch query["operation"] {
+        case "export": operation = .export
+        case "import": operation = .import
+        default: throw S3Error(.invalidArgument, "Name the movement: ?operation=export or ?operation=import.")
+        }
+        call.operationName = operation == .export ? "RecordExport" : "RecordImport"
+        guard user.role == .admin else { throw S3Error(.accessDenied, "Recording an export or an import needs the admin role.") }
+        guard let bucket = query["bucket"], !bucket.isEmpty else { throw S3Error(.invalidArgument, "Name the bucket: ?bucket=NAME.") }
+        guard try await store.catalogueStore.bucket(named: bucket) != nil else {
+            throw S3Error(.noSuchBucket, "The specified bucket does not exist")
+        }
+        guard let objects = query["objects"].flatMap(UInt64.init), let bytes = query["bytes"].flatMap(UInt64.init) else {
+            throw S3Error(.invalidArgument, "Give the counts: &objects=N&bytes=N.")
+        }
+        let place = String((query["place"] ?? "unknown").prefix(1024))
+        let complete = query["complete"] != "false"
+        guard let audit else { throw S3Error(.serviceUnavailable, "The audit trail is not enabled on this server.") }
+        let verb = operation == .export ? "exported to" : "imported from"
+        let event = AuditEvent(
+            requestID: call.requestID, user: "\(user.name) (\(user.accessKeyID))", sourceAddress: call.remoteAddress,
+            operation: operation, bucket: bucket, bytesIn: operation == .import ? bytes : 0, bytesOut: operation == .export ? bytes : 0,
+            status: 200, errorCode: complete ? nil : "Incomplete",
+            detail: "\(objects) objects (\(bytes) bytes) \(verb) \(place)\(complete ? "" : "; incomplete, to be resumed")")
+        try await audit.record(event)
+        return try Self.jsonResponse(["recorded": true], call: &call)
+    }
+}

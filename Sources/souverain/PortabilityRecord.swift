@@ -1,0 +1,23 @@
+import Foundation
+import SouverainS3Client
+
+/// The record `souverain export` and `souverain import` leave in the trail of the server they ran
+/// against (`POST /_souverain/portability/record`): which bucket went where, or came from where,
+/// and how much of it. Only for the server running on --data: another endpoint keeps no trail of
+/// ours.
+enum PortabilityRecord {
+    static func send(
+        _ client: S3Client, operation: String, bucket: String, objects: Int, bytes: Int64, complete: Bool, place: String
+    ) async throws {
+        _ = try await client.adminRequest(method: "POST", path: "portability/record", query: [
+            ("operation", operation), ("bucket", bucket), ("objects", "\(objects)"), ("bytes", "\(max(0, bytes))"),
+            ("complete", complete ? "true" : "false"), ("place", place),
+        ])
+    }
+
+    /// A directory as the trail names it: its absolute path on this machine.
+    static func directory(_ path: String) -> String {
+        let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
+        return "\(absolute) on \(ProcessInfo.processInfo.hostName)"
+    }
+}
