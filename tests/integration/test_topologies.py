@@ -197,16 +197,23 @@ class Main:
         operators = {PROFILES[location]["provider"] for location, _ in good}
         if len(good) < required or len(operators) < required:
             problems.append(f"{bucket}/{key}: {len(good)} good copies at {sorted(operators)}, {required} required: {record['copies']}")
+        # Every copy of a segment holds the same bytes (sealed once): those whose SHA-256 was
+        # recorded, or, where it was not (an object written degraded), those of the first copy.
+        expected = list(record["sha256"])
         for location, locators in good:
-            if len(locators) != len(record["sha256"]):
-                problems.append(f"{bucket}/{key}: the copy at {location} has {len(locators)} blobs for {len(record['sha256'])} segments")
+            if len(locators) != len(expected):
+                problems.append(f"{bucket}/{key}: the copy at {location} has {len(locators)} blobs for {len(expected)} segments")
                 continue
-            for locator, expected in zip(locators, record["sha256"]):
+            for index, locator in enumerate(locators):
                 stored = self.blob(location, locator)
                 if stored is None:
                     problems.append(f"{bucket}/{key}: blob {locator} missing inside {location}")
-                elif expected is None or hashlib.sha256(stored).hexdigest() != expected:
-                    problems.append(f"{bucket}/{key}: blob {locator} at {location} does not match the recorded SHA-256 {expected}")
+                    continue
+                digest = hashlib.sha256(stored).hexdigest()
+                if expected[index] is None:
+                    expected[index] = digest
+                elif digest != expected[index]:
+                    problems.append(f"{bucket}/{key}: blob {locator} at {location} does not match SHA-256 {expected[index]}")
         return problems
 
 
