@@ -193,6 +193,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                // The HTTP/1.1 decoder's errors and the codec the connection guards sit around.
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOHTTPTypesHTTP1", package: "swift-nio-extras"),
             ],
             swiftSettings: upcoming
         ),
@@ -270,6 +273,14 @@ let package = Package(
         .testTarget(name: "SouverainPlacementTests", dependencies: ["SouverainPlacement"], swiftSettings: upcoming),
         .testTarget(name: "SouverainAuditTests", dependencies: ["SouverainAudit"], swiftSettings: upcoming),
         .testTarget(name: "SouverainS3Tests", dependencies: ["SouverainS3"], swiftSettings: upcoming),
+        .testTarget(
+            name: "SouverainServerTests",
+            dependencies: [
+                "SouverainServer", "SouverainS3", "SouverainAudit", .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: upcoming
+        ),
         .testTarget(
             name: "SouverainCatalogueSQLiteTests",
             dependencies: [

@@ -36,6 +36,12 @@ public struct AuditOperation: RawRepresentable, Hashable, Sendable, ExpressibleB
     /// The audit writer discarded a torn tail on an explicit decision; `detail` names it.
     public static let auditRecovered = AuditOperation("audit-recovered")
 
+    /// A request the HTTP layer refused before it became an S3 request; `detail` says what was
+    /// read of it and why.
+    public static let refusedRequest = AuditOperation("RefusedRequest")
+    /// Refused requests left out of the trail by its rate limit: how many, and from where.
+    public static let refusalsSuppressed = AuditOperation("RefusalsSuppressed")
+
     /// The internal movements, as opposed to S3 operations.
     public static let internalMovements: Set<AuditOperation> = [
         .replicate, .repair, .migrate, .export, .import, .shred, .auditRecovered, .scrub, .collectGarbage,

@@ -9,15 +9,59 @@ import SouverainS3
 extension S3Server {
     /// The trail's record of one request: who, from where, what, on which bucket and key, how
     /// many bytes, which location and country the bytes went to or came from, and the outcome.
+    /// A request that failed is recorded with why (`detail`: the S3 error's message, prefixed
+    /// `unauthenticated:` when no signature was verified, so that its user, operation, bucket and
+    /// key are what the request claimed, not facts).
     func event(for call: S3Call, status: Int, errorCode: String?, audit: AuditTrail) -> AuditEvent {
         let locations = call.locationsTouched.map { audit.access($0.id, $0.direction) }
         var user = call.user.map { "\($0.name) (\($0.accessKeyID))" }
         if user == nil, let claimed = call.claimedAccessKey { user = "unverified access key \(claimed)" }
+        var detail: String?
+        if errorCode != nil, let failure = call.failure {
+            let reason = failure.count > 200 ? String(failure.prefix(200)) + "…" : failure
+            detail = call.user == nil ? "unauthenticated: \(reason)" : reason
+        }
         return AuditEvent(
             requestID: call.requestID, user: user, sourceAddress: call.remoteAddress,
-            operation: AuditOperation(call.operationName ?? "Unknown"), bucket: call.operation?.bucket, key: call.operation?.key,
-            bytesIn: UInt64(max(0, call.bytesIn)), bytesOut: UInt64(max(0, call.bytesOut)), locations: locations,
-            status: UInt16(clamping: status), errorCode: errorCode)
+            operation: AuditOperation(call.operationName ?? "Unknown"), bucket: call.operation?.bucket ?? call.adminBucket,
+            key: call.operation?.key, bytesIn: UInt64(max(0, call.bytesIn)), bytesOut: UInt64(max(0, call.bytesOut)),
+            locations: locations, status: UInt16(clamping: status), errorCode: errorCode, detail: detail)
+    }
+
+    /// Names the operation, bucket and key a failed request targeted when it failed before they
+    /// were parsed (authentication comes first): parsed from the request as sent, trusted for
+    /// nothing but the record, which says it was unauthenticated.
+    func identifyUnverifiedTarget(_ call: inout S3Call) {
+        guard call.operation == nil, !call.path.hasPrefix(Self.adminPrefix) else { return }
+        var headers = call.request.headers.map { (name: $0.name.canonicalName, value: $0.value) }
+        if let authority = call.request.head.authority { headers.insert((name: "host", value: authority), at: 0) }
+        let head = S3RequestHead(
+            method: call.request.method.rawValue, path: call.path, query: call.query, host: call.request.head.authority,
+            headers: headers)
+        guard let operation = try? S3Operation.parse(head, addressing: addressing) else { return }
+        call.operation = operation
+        call.operationName = operation.name
+    }
+
+    /// The admin API action a request asks for, named before authentication so that a refused
+    /// call is recorded as what it tried (`ShredBucket`, `Migrate`, `Repair`, ...), not as a bare
+    /// `AdminAPI`; each handler confirms or refines the name.
+    static func adminAction(path: String, method: HTTPRequest.Method) -> String {
+        switch (path.dropFirst(adminPrefix.count), method) {
+        case ("placement/enforce", .post): "EnforcePlacement"
+        case ("migrate", .get): "MigrationPlan"
+        case ("migrate", .post): "Migrate"
+        case ("buckets/shred", .post): "ShredBucket"
+        case ("locations", .get): "ListLocationHealth"
+        case ("repair", .get): "RepairStatus"
+        case ("repair", .post): "Repair"
+        case ("scrub", .post): "Scrub"
+        case ("keys", .get): "ListKeys"
+        case ("keys/rotate", .post): "RotateKeys"
+        case ("keys/retire", .post): "RetireKey"
+        case ("audit/records", .get): "ReadAuditTrail"
+        default: "AdminAPI"
+        }
     }
 
     /// The admin API under `/_souverain/`, authenticated like S3 (SigV4). For now it serves the
@@ -25,7 +69,8 @@ extension S3Server {
     /// `bucket`, `key`, `user`, `operation`, `country`, `from`, `to` (sequences), `since`, `until`
     /// (ISO 8601) and `limit` (default 1000, at most 10000). Each read is itself a record.
     func handleAdmin(_ call: inout S3Call) async throws -> Response {
-        call.operationName = "AdminAPI"
+        call.operationName = Self.adminAction(path: call.path, method: call.request.method)
+        call.adminBucket = call.queryParameters["bucket"].flatMap { $0.isEmpty ? nil : $0 }
         let user = try await authenticate(&call)
         if call.path == Self.adminPrefix + "placement/enforce", call.request.method == .post {
             return try await enforcePlacement(&call, user: user)

@@ -61,6 +61,11 @@ public struct S3Server: HTTPResponder {
                 call.logger.error("request failed", metadata: ["error": "\(error)"])
             }
             errorCode = s3Error.code == .notModified ? nil : s3Error.code.name
+            if errorCode != nil {
+                // A refused request is recorded with the target it named, even unauthenticated.
+                identifyUnverifiedTarget(&call)
+                call.failure = s3Error.message
+            }
             response = Self.errorResponse(s3Error, requestID: requestID, isHead: request.method == .head)
         }
         response.headers[.amzRequestID] = requestID
@@ -248,6 +253,10 @@ struct S3Call {
     var operationName: String?
     /// The bucket the operation addresses, once authorised.
     var bucket: BucketRecord?
+    /// The bucket an admin API call names (`?bucket=`), for the trail, authorised or not.
+    var adminBucket: String?
+    /// Why the request failed (the S3 error's message), for the trail.
+    var failure: String?
     var bytesIn: Int64 = 0
     var bytesOut: Int64 = 0
     /// The storage locations the operation read, wrote or deleted at, for the trail.

@@ -43,6 +43,24 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "HOST:PORT of a syslog collector that receives every audit record (RFC 5424, UDP).")
     var syslog: String?
 
+    @Option(help: "Seconds a client has to send a request's whole header section (default 60; 0 turns it off).")
+    var headerTimeout: Int?
+
+    @Option(help: "Seconds a request body may pause, and the window of --minimum-body-rate (default 60; 0 turns it off).")
+    var bodyTimeout: Int?
+
+    @Option(help: "Bytes per second a request body must average over --body-timeout (default 1024; 0 turns it off).")
+    var minimumBodyRate: Int?
+
+    @Option(help: "Seconds a kept-alive connection may wait for its next request (default 75; 0 turns it off).")
+    var idleTimeout: Int?
+
+    @Option(help: "Open connections allowed from one source address (default 256; 0 turns the cap off).")
+    var maxConnectionsPerSource: Int?
+
+    @Option(help: "Open connections allowed in all (default 4096; 0 turns the cap off).")
+    var maxConnections: Int?
+
     @Option(help: .init("Seconds a dropped blob is kept for reads in flight before deletion (default 60).", visibility: .hidden))
     var garbageGrace: Int = 60
 
@@ -63,8 +81,15 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         _ = souverain_tune_malloc()
-        let settings = try common.settings(
+        var settings = try common.settings(
             address: address, region: region, domain: domain, logLevel: logLevel, country: country, syslog: syslog)
+        for (key, value) in [
+            ("header-timeout", headerTimeout), ("body-timeout", bodyTimeout), ("minimum-body-rate", minimumBodyRate),
+            ("idle-timeout", idleTimeout), ("max-connections-per-source", maxConnectionsPerSource),
+            ("max-connections", maxConnections),
+        ] {
+            if let value { try settings.set(key, String(value)) }
+        }
         let level = Logger.Level(rawValue: settings.logLevel) ?? .info
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
@@ -111,9 +136,11 @@ struct Serve: AsyncParsableCommand {
         let region = settings.region
         let credentialsPath = directory.credentialsPath
         let endpointPath = directory.endpointPath
+        let refusals = RefusalRecorder(audit: withoutAuditTrail ? nil : audit, logger: Logger(label: "souverain.http"))
         let app = Application(
             responder: server,
-            server: .http1(configuration: .init(additionalChannelHandlers: [ExpectContinueHandler()], idleTimeout: .seconds(300))),
+            server: .guardedHTTP1(
+                limits: settings.connectionLimits, refusals: refusals, additionalChannelHandlers: [ExpectContinueHandler()]),
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "Souverain"),
             onServerRunning: { channel in
                 let bound = channel.localAddress?.port ?? port
@@ -129,7 +156,10 @@ struct Serve: AsyncParsableCommand {
         let maintenance = ReplicaMaintenance(
             store: store, repairInterval: repairInterval, scrubInterval: scrubInterval, scrubPause: scrubPause, logger: logger)
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: app), .init(service: collector), .init(service: checkpointer), .init(service: maintenance)],
+            services: [
+                .init(service: app), .init(service: collector), .init(service: checkpointer), .init(service: maintenance),
+                .init(service: RefusalRecords(recorder: refusals)),
+            ],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         try? FileManager.default.removeItem(atPath: endpointPath)
@@ -235,6 +265,26 @@ struct AuditCheckpointer: Service {
         try? await cancelWhenGracefulShutdown {
             try await writer.runCheckpointer()
         }
+    }
+}
+
+/// Writes the records of requests the HTTP layer refused, under their rate limit.
+struct RefusalRecords: Service {
+    let recorder: RefusalRecorder
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            await recorder.run()
+        }
+    }
+}
+
+extension Settings {
+    var connectionLimits: ConnectionLimits {
+        ConnectionLimits(
+            headerTimeout: .seconds(headerTimeout), bodyTimeout: .seconds(bodyTimeout), minimumBodyRate: minimumBodyRate,
+            idleTimeout: .seconds(idleTimeout), maximumConnectionsPerSource: maxConnectionsPerSource,
+            maximumConnections: maxConnections)
     }
 }
 

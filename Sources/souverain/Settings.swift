@@ -25,6 +25,14 @@ struct Settings {
     /// from the environment (SOUVERAIN_PKCS11_PIN), never from this file.
     var pkcs11Module = ""
     var pkcs11Token = ""
+    /// Connection limits (docs: README, Settings): seconds for the timeouts, bytes per second for
+    /// the minimum body rate, connections for the caps; 0 turns a limit off.
+    var headerTimeout = 60
+    var bodyTimeout = 60
+    var minimumBodyRate = 1024
+    var idleTimeout = 75
+    var maxConnectionsPerSource = 256
+    var maxConnections = 4096
     /// The `[location ID]` sections, in file order; none means one local location, `local`.
     var locations: [LocationSettings] = []
     /// The configuration file these settings came from, if any.
@@ -33,6 +41,7 @@ struct Settings {
     static let keys = [
         "data", "address", "region", "domain", "log-level", "country", "syslog", "placement-rules", "default-classification",
         "key-store", "pkcs11-module", "pkcs11-token",
+        "header-timeout", "body-timeout", "minimum-body-rate", "idle-timeout", "max-connections-per-source", "max-connections",
     ]
 
     /// The commented default file that `souverain init` writes.
@@ -78,6 +87,22 @@ struct Settings {
         key-store = keyring
         # pkcs11-module = /usr/lib/softhsm/libsofthsm2.so
         # pkcs11-token = souverain
+
+        # Limits a hostile client cannot outlast (0 turns one off). A request's header section
+        # must arrive within header-timeout seconds; a body that pauses body-timeout seconds, or
+        # averages below minimum-body-rate bytes/s over that time, is cut (400 RequestTimeout);
+        # a kept-alive connection idle for idle-timeout seconds is closed. Connections beyond
+        # the caps are answered 503 SlowDown and closed. Time the server spends not reading
+        # (backpressure from a slow location) never counts against a client.
+        # Environment: SOUVERAIN_HEADER_TIMEOUT, ..., SOUVERAIN_MAX_CONNECTIONS; flags of `serve`:
+        # --header-timeout, --body-timeout, --minimum-body-rate, --idle-timeout,
+        # --max-connections-per-source, --max-connections.
+        header-timeout = 60
+        body-timeout = 60
+        minimum-body-rate = 1024
+        idle-timeout = 75
+        max-connections-per-source = 256
+        max-connections = 4096
 
         # Storage locations, managed with `souverain location add|remove` or by hand. Without
         # any, objects go to DATA/local, an on-premise location in `country`. Each has a
@@ -192,11 +217,25 @@ struct Settings {
         case "pkcs11-module": pkcs11Module = value
         case "pkcs11-token": pkcs11Token = value
         case "placement-rules": placementRules = value
+        case "header-timeout": headerTimeout = try Self.count(key, value)
+        case "body-timeout": bodyTimeout = try Self.count(key, value)
+        case "minimum-body-rate": minimumBodyRate = try Self.count(key, value)
+        case "idle-timeout": idleTimeout = try Self.count(key, value)
+        case "max-connections-per-source": maxConnectionsPerSource = try Self.count(key, value)
+        case "max-connections": maxConnections = try Self.count(key, value)
         case "default-classification":
             guard !value.isEmpty else { throw ValidationError("default-classification cannot be empty") }
             defaultClassification = value
         default: throw ValidationError("unknown setting \(key)")
         }
+    }
+
+    /// A limit: a non-negative integer (0 turns it off).
+    static func count(_ key: String, _ value: String) throws -> Int {
+        guard let number = Int(value), number >= 0 else {
+            throw ValidationError("\(key) must be a non-negative integer (0 turns the limit off), got \(value)")
+        }
+        return number
     }
 
     /// Host and port from `address`; `[::1]:9000` and `localhost:9000` forms.

@@ -53,7 +53,7 @@ public final class TestServer: @unchecked Sendable {
         }
     }
 
-    /// Starts a server of `kind` and waits (at most 30 s) until it is ready.
+    /// Starts a server of `kind` and waits (at most 120 s: a loaded machine runs many test servers at once) until it is ready.
     public static func start(_ kind: Kind) async throws -> TestServer {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("souverain-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -85,7 +85,7 @@ public final class TestServer: @unchecked Sendable {
         let server = TestServer(kind: kind, endpoint: "http://127.0.0.1:\(port)", accessKey: accessKey,
                                 secretKey: secretKey, process: process, directory: directory)
         let readyPath = kind == .souverain ? "/health/ready" : "/moto-api/"
-        let deadline = ContinuousClock.now + .seconds(30)
+        let deadline = ContinuousClock.now + .seconds(120)
         while ContinuousClock.now < deadline {
             if !process.isRunning { break }
             if let status = httpStatus(port: port, path: readyPath), status == 200 { return server }
@@ -93,7 +93,7 @@ public final class TestServer: @unchecked Sendable {
         }
         let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
         await server.stop()
-        throw TestServerError("\(kind) did not become ready within 30 s: \(output.suffix(2000))")
+        throw TestServerError("\(kind) did not become ready within 120 s: \(output.suffix(2000))")
     }
 
     private init(kind: Kind, endpoint: String, accessKey: String, secretKey: String, process: Process, directory: URL) {
