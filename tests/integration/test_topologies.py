@@ -566,9 +566,16 @@ def test_a_remote_process_fault_during_writes_and_reads(mains, remotes, topology
     # The location is back; the repair re-creates every missing copy, inside each location.
     wait_for(lambda: main.location_states()[victim] == "up", 60, f"{victim} seen up again")
 
+    last_pass: list[dict] = []
+
     def repaired() -> bool:
-        return main.admin("POST", "repair")["backlog"] == 0
-    wait_for(repaired, 90, "the repair backlog drained")
+        last_pass[:] = [main.admin("POST", "repair")]
+        return last_pass[0]["backlog"] == 0
+    deadline = time.monotonic() + 120
+    while not repaired():
+        assert time.monotonic() < deadline, \
+            f"the repair backlog not drained after 120 s: last pass {last_pass}, locations {main.admin('GET', 'locations')}"
+        time.sleep(0.5)
     problems = [p for (bucket, key), (classification, _) in sorted(work.acknowledged.items())
                 for p in main.check_copies(bucket, key, classification)]
     assert not problems, f"{len(problems)} problems with the copies: {problems[:5]}"
