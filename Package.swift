@@ -253,7 +253,10 @@ let package = Package(
         ),
         .testTarget(
             name: "SouverainEngineTests",
-            dependencies: ["SouverainEngine", "SouverainPlacement", "SouverainCatalogue"],
+            dependencies: [
+                "SouverainEngine", "SouverainPlacement", "SouverainCatalogue",
+                "SouverainCatalogueSQLite", "SouverainKeys", "SouverainModel", .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: upcoming
         ),
         .testTarget(

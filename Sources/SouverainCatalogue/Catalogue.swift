@@ -11,16 +11,28 @@ public import SouverainModel
 /// leaves the garbage listed, and start-up finishes the job.
 public protocol Catalogue: Sendable {
     // MARK: Users and grants
+    /// Throws `.userExists` when the name, access key or id is taken.
     func addUser(_ user: User) async throws
     func user(accessKeyID: String) async throws -> User?
     func user(named name: String) async throws -> User?
+    func user(id: String) async throws -> User?
     func users() async throws -> [User]
-    /// Removes the user and its grants. Returns false when there was none.
+    /// Removes the user and its grants. Returns false when there was none. Throws
+    /// `.userOwnsBuckets` (naming them) while the user owns a bucket: an admin reassigns them first,
+    /// so that no bucket is left to an identity that no longer exists.
     func removeUser(named name: String) async throws -> Bool
+    /// Gives every bucket owned by user id `from` to user id `to` (dropping `to`'s grants on them,
+    /// an owner needs none). Returns the names of the buckets reassigned.
+    func reassignBuckets(from: String, to: String) async throws -> [String]
+    /// Gives one bucket to user id `to` (an orphaned one, for instance). False when there is no
+    /// such bucket.
+    func reassignBucket(named name: String, to: String) async throws -> Bool
+    /// Replaces a user's stored secret (sealing a clear one, or re-sealing under a new master key).
+    func setStoredSecret(userID: String, _ storedSecret: String) async throws
     func setGrant(_ grant: Grant) async throws
-    func removeGrant(bucket: String, userName: String) async throws -> Bool
-    func grant(bucket: String, userName: String) async throws -> BucketPermission?
-    func grants(userName: String) async throws -> [Grant]
+    func removeGrant(bucket: String, userID: String) async throws -> Bool
+    func grant(bucket: String, userID: String) async throws -> BucketPermission?
+    func grants(userID: String) async throws -> [Grant]
     func grants(bucket: String) async throws -> [Grant]
 
     // MARK: Buckets
@@ -119,7 +131,7 @@ public protocol Catalogue: Sendable {
 /// The one error type of the catalogue layer.
 public struct CatalogueError: Error, Sendable, CustomStringConvertible {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
-        private enum Value: String { case bucketExists, bucketNotEmpty, noSuchBucket, noSuchUpload, userExists, keyRetired, unavailable }
+        private enum Value: String { case bucketExists, bucketNotEmpty, noSuchBucket, noSuchUpload, userExists, userOwnsBuckets, keyRetired, unavailable }
         private let value: Value
         private init(_ value: Value) { self.value = value }
         public static let bucketExists = Code(.bucketExists)
@@ -127,6 +139,8 @@ public struct CatalogueError: Error, Sendable, CustomStringConvertible {
         public static let noSuchBucket = Code(.noSuchBucket)
         public static let noSuchUpload = Code(.noSuchUpload)
         public static let userExists = Code(.userExists)
+        /// A user to remove still owns buckets.
+        public static let userOwnsBuckets = Code(.userOwnsBuckets)
         /// A blob to record is wrapped by a bucket key version retired while it was written.
         public static let keyRetired = Code(.keyRetired)
         /// The database failed: I/O, corruption, a full disk. The cause says more.

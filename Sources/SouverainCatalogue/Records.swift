@@ -4,7 +4,8 @@ public import SouverainModel
 /// A bucket as the catalogue keeps it.
 public struct BucketRecord: Sendable, Equatable {
     public var name: String
-    /// The name of the user who created it.
+    /// The id (`User.id`) of the user who owns it, or `User.orphanedOwner` for a bucket whose owner
+    /// was gone when ids were introduced.
     public var owner: String
     public var createdAt: Date
     public var region: String
@@ -243,6 +244,7 @@ public struct UploadRecord: Sendable, Equatable {
     public var bucket: String
     public var key: String
     public var initiated: Date
+    /// The id (`User.id`) of the user who started it.
     public var owner: String
     public var metadata: ObjectMetadata
     public var checksumAlgorithm: ChecksumAlgorithm?

@@ -166,13 +166,13 @@ extension SQLiteCatalogue {
     }
 
     static func user(from row: Row) -> User {
-        User(name: row["name"], accessKeyID: row["access_key"], secretAccessKey: row["secret"],
+        User(id: row["id"], name: row["name"], accessKeyID: row["access_key"], storedSecret: row["secret"],
              role: Role(rawValue: row["role"]) ?? .user)
     }
 
     static func grant(from row: Row) -> Grant? {
         BucketPermission(rawValue: row["permission"]).map {
-            Grant(bucket: row["bucket"], userName: row["user_name"], permission: $0)
+            Grant(bucket: row["bucket"], userID: row["user_id"], permission: $0)
         }
     }
 

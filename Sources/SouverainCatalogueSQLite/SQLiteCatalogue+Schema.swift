@@ -119,6 +119,39 @@ extension SQLiteCatalogue {
                 ALTER TABLE garbage ADD COLUMN key BLOB;
                 """)
         }
+        // Stable user identities: each user gets a random id, and owners, grants and multipart
+        // uploads refer to it instead of the name, so a user re-created under a removed user's name
+        // inherits nothing. Rows naming a user that no longer exists get an owner no id matches
+        // (`orphaned:NAME`, shown to admins); grants of such users go. Secrets are sealed at start-up
+        // by the key store (not reachable from a migration), which rewrites the `secret` column.
+        migrator.registerMigration("v5") { db in
+            try db.execute(sql: """
+                CREATE TABLE users_v5 (
+                    id TEXT PRIMARY KEY,
+                    name TEXT NOT NULL UNIQUE,
+                    access_key TEXT NOT NULL UNIQUE,
+                    secret TEXT NOT NULL,
+                    role TEXT NOT NULL
+                );
+                INSERT INTO users_v5 (id, name, access_key, secret, role)
+                    SELECT lower(hex(randomblob(12))), name, access_key, secret, role FROM users;
+                DROP TABLE users;
+                ALTER TABLE users_v5 RENAME TO users;
+                CREATE TABLE grants_v5 (
+                    bucket TEXT NOT NULL,
+                    user_id TEXT NOT NULL,
+                    permission TEXT NOT NULL,
+                    PRIMARY KEY (bucket, user_id)
+                ) WITHOUT ROWID;
+                INSERT INTO grants_v5 (bucket, user_id, permission)
+                    SELECT grants.bucket, users.id, grants.permission FROM grants JOIN users ON users.name = grants.user_name;
+                DROP TABLE grants;
+                ALTER TABLE grants_v5 RENAME TO grants;
+                CREATE INDEX grants_by_user ON grants (user_id);
+                UPDATE buckets SET owner = COALESCE((SELECT id FROM users WHERE users.name = buckets.owner), 'orphaned:' || owner);
+                UPDATE uploads SET owner = COALESCE((SELECT id FROM users WHERE users.name = uploads.owner), 'orphaned:' || owner);
+                """)
+        }
         return migrator
     }
 }

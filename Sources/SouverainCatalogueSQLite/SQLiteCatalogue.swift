@@ -56,13 +56,13 @@ public final class SQLiteCatalogue: Catalogue {
 
     public func addUser(_ user: User) async throws {
         try await write { db in
-            if try Bool.fetchOne(try db.cachedStatement(sql: "SELECT 1 FROM users WHERE name = ? OR access_key = ?"),
-                                 arguments: [user.name, user.accessKeyID]) == true {
-                throw CatalogueError(.userExists, "a user named \(user.name) or with that access key exists")
+            if try Bool.fetchOne(try db.cachedStatement(sql: "SELECT 1 FROM users WHERE name = ? OR access_key = ? OR id = ?"),
+                                 arguments: [user.name, user.accessKeyID, user.id]) == true {
+                throw CatalogueError(.userExists, "a user named \(user.name), or with that access key or id, exists")
             }
             try db.execute(
-                sql: "INSERT INTO users (name, access_key, secret, role) VALUES (?, ?, ?, ?)",
-                arguments: [user.name, user.accessKeyID, user.secretAccessKey, user.role.rawValue])
+                sql: "INSERT INTO users (id, name, access_key, secret, role) VALUES (?, ?, ?, ?, ?)",
+                arguments: [user.id, user.name, user.accessKeyID, user.storedSecret, user.role.rawValue])
         }
     }
 
@@ -79,50 +79,104 @@ public final class SQLiteCatalogue: Catalogue {
         }
     }
 
+    public func user(id: String) async throws -> User? {
+        try await read { db in
+            try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM users WHERE id = ?"), arguments: [id]).map(Self.user(from:))
+        }
+    }
+
     public func users() async throws -> [User] {
         try await read { db in try Row.fetchAll(db, sql: "SELECT * FROM users ORDER BY name").map(Self.user(from:)) }
     }
 
     public func removeUser(named name: String) async throws -> Bool {
         try await write { db in
-            try db.cachedStatement(sql: "DELETE FROM grants WHERE user_name = ?").execute(arguments: [name])
-            try db.cachedStatement(sql: "DELETE FROM users WHERE name = ?").execute(arguments: [name])
+            guard let id = try String.fetchOne(db, sql: "SELECT id FROM users WHERE name = ?", arguments: [name]) else { return false }
+            let owned = try String.fetchAll(db, sql: "SELECT name FROM buckets WHERE owner = ? ORDER BY name", arguments: [id])
+            guard owned.isEmpty else {
+                throw CatalogueError(.userOwnsBuckets, "\(name) owns \(owned.count) bucket(s): \(owned.joined(separator: ", "))")
+            }
+            try db.execute(sql: "DELETE FROM grants WHERE user_id = ?", arguments: [id])
+            try db.execute(sql: "DELETE FROM users WHERE id = ?", arguments: [id])
             return db.changesCount > 0
         }
+    }
+
+    public func reassignBuckets(from: String, to: String) async throws -> [String] {
+        try await write { db in
+            let owned = try String.fetchAll(db, sql: "SELECT name FROM buckets WHERE owner = ? ORDER BY name", arguments: [from])
+            for bucket in owned {
+                try db.execute(sql: "DELETE FROM grants WHERE bucket = ? AND user_id = ?", arguments: [bucket, to])
+            }
+            try db.execute(sql: "UPDATE buckets SET owner = ? WHERE owner = ?", arguments: [to, from])
+            return owned
+        }
+    }
+
+    public func reassignBucket(named name: String, to: String) async throws -> Bool {
+        try await write { db in
+            try db.execute(sql: "UPDATE buckets SET owner = ? WHERE name = ?", arguments: [to, name])
+            guard db.changesCount > 0 else { return false }
+            try db.execute(sql: "DELETE FROM grants WHERE bucket = ? AND user_id = ?", arguments: [name, to])
+            return true
+        }
+    }
+
+    public func setStoredSecret(userID: String, _ storedSecret: String) async throws {
+        try await write { db in
+            try db.execute(sql: "UPDATE users SET secret = ? WHERE id = ?", arguments: [storedSecret, userID])
+        }
+        // The previous form is overwritten in the database file (secure_delete), but its page image
+        // may linger in the write-ahead log: empty it. Best effort: the new form is already durable.
+        _ = try await emptyWriteAheadLog()
+    }
+
+    /// Copies the write-ahead log back into the database and truncates it, so no earlier image of a
+    /// page survives in either file. A reader in progress can hold the checkpoint back: retries for
+    /// a while, then returns false.
+    private func emptyWriteAheadLog() async throws -> Bool {
+        for _ in 0..<50 {
+            let busy = try? await pool.writeWithoutTransaction { db in
+                try Int.fetchOne(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)") ?? 1
+            }
+            if busy == 0 { return true }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return false
     }
 
     public func setGrant(_ grant: Grant) async throws {
         try await write { db in
             try db.execute(
-                sql: "INSERT OR REPLACE INTO grants (bucket, user_name, permission) VALUES (?, ?, ?)",
-                arguments: [grant.bucket, grant.userName, grant.permission.rawValue])
+                sql: "INSERT OR REPLACE INTO grants (bucket, user_id, permission) VALUES (?, ?, ?)",
+                arguments: [grant.bucket, grant.userID, grant.permission.rawValue])
         }
     }
 
-    public func removeGrant(bucket: String, userName: String) async throws -> Bool {
+    public func removeGrant(bucket: String, userID: String) async throws -> Bool {
         try await write { db in
-            try db.cachedStatement(sql: "DELETE FROM grants WHERE bucket = ? AND user_name = ?").execute(arguments: [bucket, userName])
+            try db.cachedStatement(sql: "DELETE FROM grants WHERE bucket = ? AND user_id = ?").execute(arguments: [bucket, userID])
             return db.changesCount > 0
         }
     }
 
-    public func grant(bucket: String, userName: String) async throws -> BucketPermission? {
+    public func grant(bucket: String, userID: String) async throws -> BucketPermission? {
         try await read { db in
-            try String.fetchOne(try db.cachedStatement(sql: "SELECT permission FROM grants WHERE bucket = ? AND user_name = ?"),
-                                arguments: [bucket, userName]).flatMap(BucketPermission.init(rawValue:))
+            try String.fetchOne(try db.cachedStatement(sql: "SELECT permission FROM grants WHERE bucket = ? AND user_id = ?"),
+                                arguments: [bucket, userID]).flatMap(BucketPermission.init(rawValue:))
         }
     }
 
-    public func grants(userName: String) async throws -> [Grant] {
+    public func grants(userID: String) async throws -> [Grant] {
         try await read { db in
-            try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM grants WHERE user_name = ? ORDER BY bucket"), arguments: [userName])
+            try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM grants WHERE user_id = ? ORDER BY bucket"), arguments: [userID])
                 .compactMap(Self.grant(from:))
         }
     }
 
     public func grants(bucket: String) async throws -> [Grant] {
         try await read { db in
-            try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM grants WHERE bucket = ? ORDER BY user_name"), arguments: [bucket])
+            try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM grants WHERE bucket = ? ORDER BY user_id"), arguments: [bucket])
                 .compactMap(Self.grant(from:))
         }
     }
@@ -511,16 +565,9 @@ public final class SQLiteCatalogue: Catalogue {
             try db.cachedStatement(sql: "UPDATE buckets SET shredded_at = ? WHERE name = ?").execute(arguments: [Self.millis(date), name])
             return destroyed
         }
-        // The write-ahead log still holds the pages as they were before: copy them back into the
-        // database and empty it, so no earlier image of the keys survives in either file.
-        // A reader in progress can hold the checkpoint back: retry for a while.
-        for _ in 0..<50 {
-            let busy = try? await pool.writeWithoutTransaction { db in
-                try Int.fetchOne(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)") ?? 1
-            }
-            if busy == 0 { return destroyed }
-            try await Task.sleep(for: .milliseconds(100))
-        }
+        // The write-ahead log still holds the pages as they were before: no earlier image of the
+        // keys may survive in either file.
+        if try await emptyWriteAheadLog() { return destroyed }
         throw CatalogueError(.unavailable, "the bucket's keys are destroyed, but readers kept the write-ahead log from being emptied; run the shred again")
     }
 

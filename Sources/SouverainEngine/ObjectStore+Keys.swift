@@ -60,6 +60,8 @@ extension ObjectStore {
     public func rotateMasterKey() async throws -> (MasterKeyReference, Int) {
         let keys = try requireKeys()
         let master = try await keys.store.rotateMaster()
+        // Users' secrets are sealed by the same master key: re-seal them too, so the old version can retire.
+        _ = try await credentials?.resealUnderCurrentMaster()
         return (master, try await keys.rewrapUnderCurrentMaster())
     }
 
@@ -71,6 +73,9 @@ extension ObjectStore {
         }
         if let count = try await keys.bucketKeysByMaster()[version], count > 0 {
             throw EngineError(.invalidArgument, "\(count) bucket key(s) are still wrapped by master version \(version): rotate the master key first")
+        }
+        if let count = try await credentials?.secretsByMaster()[version], count > 0 {
+            throw EngineError(.invalidArgument, "\(count) user secret(s) are still sealed by master version \(version): rotate the master key first")
         }
         try await keys.store.retire(info.reference)
     }

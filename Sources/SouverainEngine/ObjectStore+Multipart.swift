@@ -15,7 +15,7 @@ extension ObjectStore {
         var generator = SystemRandomNumberGenerator()
         let id = Hex.encode((0..<24).map { _ in UInt8.random(in: 0...255, using: &generator) })
         let upload = UploadRecord(
-            uploadID: id, bucket: bucket.name, key: key, initiated: now, owner: owner.name, metadata: metadata,
+            uploadID: id, bucket: bucket.name, key: key, initiated: now, owner: owner.id, metadata: metadata,
             checksumAlgorithm: checksumAlgorithm, location: location.id)
         try await catalogue { try await $0.createUpload(upload) }
         return upload

@@ -22,6 +22,9 @@ public struct ObjectStore: Sendable {
     public let region: String
     /// The bucket keys that encrypt every new blob; nil stores blobs in clear (a benchmark switch).
     public let keys: BucketKeys?
+    /// Users' secrets, sealed at rest by the key store; nil where no key store is open (a CLI
+    /// command that authenticates nobody).
+    public let credentials: UserCredentials?
     /// Which locations answer, learnt from the requests (and the prober).
     public let health: LocationMonitor
     let logger: Logger
@@ -40,7 +43,8 @@ public struct ObjectStore: Sendable {
 
     public init(catalogue: any Catalogue, locations: StorageLocations, placement: PlacementPolicy, region: String,
                 keys: BucketKeys?, logger: Logger, garbageGrace: Duration = .seconds(60), health: LocationMonitor = LocationMonitor(),
-                movements: (any MovementSink)? = nil) {
+                movements: (any MovementSink)? = nil, credentials: UserCredentials? = nil) {
+        self.credentials = credentials
         self.catalogueStore = catalogue
         self.movements = movements
         self.health = health
@@ -78,14 +82,15 @@ public struct ObjectStore: Sendable {
     /// Creates a bucket with a classification (the configured default when nil), refused with
     /// `placementViolation` when no configured location may hold its objects.
     public func createBucket(_ name: String, owner: User, classification: String? = nil, now: Date = Date()) async throws {
+        try authorizeS3(owner)
         let classification = classification ?? placement.defaultClassification
         _ = try placement.targets(classification: classification, now: now)
         do {
             try await catalogueStore.createBucket(BucketRecord(
-                name: name, owner: owner.name, createdAt: now, region: region, classification: classification))
+                name: name, owner: owner.id, createdAt: now, region: region, classification: classification))
         } catch let error as CatalogueError where error.code == .bucketExists {
             let existing = try await catalogue { try await $0.bucket(named: name) }
-            if existing?.owner == owner.name {
+            if existing?.owner == owner.id {
                 throw EngineError(.bucketAlreadyOwnedByYou, "Your previous request to create the named bucket succeeded and you already own it.")
             }
             throw EngineError(.bucketAlreadyExists, "The requested bucket name is not available.")

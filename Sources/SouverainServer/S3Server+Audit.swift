@@ -14,7 +14,8 @@ extension S3Server {
     /// key are what the request claimed, not facts).
     func event(for call: S3Call, status: Int, errorCode: String?, audit: AuditTrail) -> AuditEvent {
         let locations = call.locationsTouched.map { audit.access($0.id, $0.direction) }
-        var user = call.user.map { "\($0.name) (\($0.accessKeyID))" }
+        // The name, then the access key and the user's stable id: a later namesake has another id.
+        var user = call.user.map { "\($0.name) (\($0.accessKeyID), id \($0.id))" }
         if user == nil, let claimed = call.claimedAccessKey { user = "unverified access key \(claimed)" }
         var detail: String?
         if errorCode != nil, let failure = call.failure {

@@ -131,7 +131,10 @@ public struct S3Server: HTTPResponder {
         call.operationName = operation.name
         call.logger[metadataKey: "s3.operation"] = "\(operation.name)"
         if let bucket = operation.bucket { call.logger[metadataKey: "s3.bucket"] = "\(bucket)" }
-        // The one permission check: every operation states what it needs on its bucket.
+        // The one permission check: the role first (an auditor has no S3 access at all), then what
+        // every operation states it needs on its bucket, and no ACL is accepted that is not honoured.
+        try store.authorizeS3(user)
+        try ACLHeaders.refuseUnhonoured(operation, call.head)
         if let bucket = operation.bucket, let level = Self.accessLevel(operation.requiredPermission) {
             call.bucket = try await store.authorize(user, bucket: bucket, level: level)
         }
@@ -160,7 +163,8 @@ public struct S3Server: HTTPResponder {
             throw S3Error(.invalidAccessKeyId, "The AWS Access Key Id you provided does not exist in our records.")
         }
         call.logger[metadataKey: "user"] = "\(user.name)"
-        call.signature = try verifier.verify(authentication, secretAccessKey: user.secretAccessKey, request: signed, now: Date())
+        call.signature = try verifier.verify(
+            authentication, secretAccessKey: try await store.secretAccessKey(of: user), request: signed, now: Date())
         call.user = user
         call.head = S3RequestHead(
             method: call.request.method.rawValue, path: call.path, query: call.query,

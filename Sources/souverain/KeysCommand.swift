@@ -85,7 +85,9 @@ struct KeysCommand: AsyncParsableCommand {
         let setup = try PlacementSetup(settings)
         let catalogue = try directory.openCatalogue()
         let keyStore = try await KeyStoreSetup.open(settings, directory: directory)
-        let store = setup.store(catalogue: catalogue, opened: OpenedLocations(), keys: BucketKeys(store: keyStore, catalogue: catalogue))
+        let store = setup.store(
+            catalogue: catalogue, opened: OpenedLocations(), keys: BucketKeys(store: keyStore, catalogue: catalogue),
+            credentials: UserCredentials(store: keyStore, catalogue: catalogue))
         let answer: [String: Any]
         do {
             answer = try await offline(store)

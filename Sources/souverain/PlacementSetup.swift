@@ -74,11 +74,12 @@ struct PlacementSetup {
     /// only create buckets or move blobs as they are).
     func store(
         catalogue: SQLiteCatalogue, opened: OpenedLocations, keys: BucketKeys? = nil, garbageGrace: Duration = .seconds(60),
-        movements: (any MovementSink)? = nil
+        movements: (any MovementSink)? = nil, credentials: UserCredentials? = nil
     ) -> ObjectStore {
         ObjectStore(
             catalogue: catalogue, locations: StorageLocations(opened.all), placement: policy, region: settings.region,
-            keys: keys, logger: Logger(label: "souverain.engine"), garbageGrace: garbageGrace, movements: movements)
+            keys: keys, logger: Logger(label: "souverain.engine"), garbageGrace: garbageGrace, movements: movements,
+            credentials: credentials)
     }
 }
 

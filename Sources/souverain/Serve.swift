@@ -101,10 +101,14 @@ struct Serve: AsyncParsableCommand {
         let setup = try PlacementSetup(settings)
         let directory = setup.directory
         let catalogue = try directory.openCatalogue()
-        let (admin, isNew) = try await Self.adminUser(catalogue: catalogue, directory: directory)
+        let keyStore = try await KeyStoreSetup.open(settings, directory: directory)
+        // Users' secrets are sealed by the master key; a catalogue written before holds them in clear.
+        let credentials = UserCredentials(store: keyStore, catalogue: catalogue)
+        let sealed = try await credentials.sealClearSecrets()
+        if sealed > 0 { logger.notice("sealed users' secrets left in clear by an earlier version", metadata: ["count": "\(sealed)"]) }
+        let (admin, newSecret) = try await Self.adminUser(catalogue: catalogue, credentials: credentials, directory: directory)
 
         let opened = try await setup.open()
-        let keyStore = try await KeyStoreSetup.open(settings, directory: directory)
         if withoutEncryption {
             logger.warning("running WITHOUT encryption (--without-encryption): new objects are stored in clear; for benchmarks only")
         }
@@ -124,7 +128,7 @@ struct Serve: AsyncParsableCommand {
         }
         let store = setup.store(
             catalogue: catalogue, opened: opened, keys: keys, garbageGrace: .seconds(max(0, garbageGrace)),
-            movements: withoutAuditTrail ? nil : audit)
+            movements: withoutAuditTrail ? nil : audit, credentials: credentials)
         try await Self.recover(store: store, locals: opened.locals, directory: directory, logger: logger)
 
         let registry = PrometheusCollectorRegistry()
@@ -147,7 +151,7 @@ struct Serve: AsyncParsableCommand {
                 let shownHost = host.contains(":") ? "[\(host)]" : host
                 let endpoint = "http://\(shownHost == "0.0.0.0" ? "127.0.0.1" : shownHost):\(bound)"
                 try? (endpoint + "\n").write(toFile: endpointPath, atomically: true, encoding: .utf8)
-                Self.printBanner(endpoint: "http://\(shownHost):\(bound)", region: region, admin: admin, showSecret: isNew,
+                Self.printBanner(endpoint: "http://\(shownHost):\(bound)", region: region, admin: admin, newSecret: newSecret,
                                  credentialsPath: credentialsPath, setup: setup)
             },
             logger: Logger(label: "souverain.http"))
@@ -197,19 +201,20 @@ struct Serve: AsyncParsableCommand {
 
     /// The admin user: created on first start from SOUVERAIN_ADMIN_ACCESS_KEY / _SECRET_KEY or
     /// generated, and written to `credentials` (0600).
-    static func adminUser(catalogue: SQLiteCatalogue, directory: DataDirectory) async throws -> (User, Bool) {
-        if let existing = try await catalogue.users().first(where: { $0.role == .admin }) { return (existing, false) }
+    static func adminUser(
+        catalogue: SQLiteCatalogue, credentials: UserCredentials, directory: DataDirectory
+    ) async throws -> (admin: User, secret: String?) {
+        if let existing = try await catalogue.users().first(where: { $0.role == .admin }) { return (existing, nil) }
         let environment = ProcessInfo.processInfo.environment
         let accessKey = environment["SOUVERAIN_ADMIN_ACCESS_KEY"].flatMap { $0.isEmpty ? nil : $0 } ?? KeyGenerator.accessKeyID()
         let secret = environment["SOUVERAIN_ADMIN_SECRET_KEY"].flatMap { $0.isEmpty ? nil : $0 } ?? KeyGenerator.secret()
-        let admin = User(name: "admin", accessKeyID: accessKey, secretAccessKey: secret, role: .admin)
         let text = "# Souverain admin credentials (created \(Date()))\naccess_key = \(accessKey)\nsecret_key = \(secret)\n"
         guard FileManager.default.createFile(atPath: directory.credentialsPath, contents: Data(text.utf8),
                                              attributes: [.posixPermissions: 0o600]) else {
             throw ValidationError("cannot write \(directory.credentialsPath)")
         }
-        try await catalogue.addUser(admin)
-        return (admin, true)
+        let admin = try await credentials.addUser(name: "admin", role: .admin, accessKeyID: accessKey, secretAccessKey: secret)
+        return (admin, secret)
     }
 
     /// Finishes what a previous run left: garbage blobs, and after an unclean stop, blobs renamed
@@ -228,7 +233,8 @@ struct Serve: AsyncParsableCommand {
         }
     }
 
-    static func printBanner(endpoint: String, region: String, admin: User, showSecret: Bool, credentialsPath: String,
+    /// `newSecret`: the admin's secret when it was just created, shown this once.
+    static func printBanner(endpoint: String, region: String, admin: User, newSecret: String?, credentialsPath: String,
                             setup: PlacementSetup) {
         var lines = [
             "Souverain is serving S3.",
@@ -236,8 +242,8 @@ struct Serve: AsyncParsableCommand {
             "  Region:      \(region)",
             "  Access key:  \(admin.accessKeyID)",
         ]
-        if showSecret {
-            lines.append("  Secret key:  \(admin.secretAccessKey)")
+        if let newSecret {
+            lines.append("  Secret key:  \(newSecret)")
             lines.append("  (kept in \(credentialsPath), mode 0600; shown only on this first start)")
         } else {
             lines.append("  Secret key:  in \(credentialsPath)")
@@ -249,7 +255,7 @@ struct Serve: AsyncParsableCommand {
         lines.append("  Buckets are classified '\(setup.policy.defaultClassification)' unless created with another classification.")
         lines += [
             "Try it:",
-            "  export AWS_ACCESS_KEY_ID=\(admin.accessKeyID) AWS_SECRET_ACCESS_KEY=\(showSecret ? admin.secretAccessKey : "<secret from the credentials file>") AWS_DEFAULT_REGION=\(region)",
+            "  export AWS_ACCESS_KEY_ID=\(admin.accessKeyID) AWS_SECRET_ACCESS_KEY=\(newSecret ?? "<secret from the credentials file>") AWS_DEFAULT_REGION=\(region)",
             "  aws --endpoint-url \(endpoint) s3 mb s3://my-bucket",
             "  aws --endpoint-url \(endpoint) s3 cp ./file s3://my-bucket/",
         ]

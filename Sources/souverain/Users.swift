@@ -4,6 +4,7 @@ import SouverainCatalogue
 import SouverainCatalogueSQLite
 import SouverainModel
 import SouverainEngine
+import SouverainKeys
 import SouverainS3Client
 import NIOCore
 
@@ -12,7 +13,9 @@ struct UserCommand: AsyncParsableCommand {
         commandName: "user", abstract: "Manage users and their access keys.", subcommands: [Add.self, List.self, Remove.self])
 
     struct Add: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Create a user with a new access key and secret.")
+        static let configuration = CommandConfiguration(
+            abstract: "Create a user with a new access key and secret.",
+            discussion: "Each user gets a random id that never changes and is never reused: buckets, grants and uploads refer to it, so a user re-created later under a removed user's name inherits nothing. The secret is stored sealed by the master key of the key store (keyring or PKCS#11), never in clear.")
         @OptionGroup var common: CommonOptions
         @Argument(help: "User name.") var name: String
         @Option(help: "admin, user or auditor (reads the audit trail, nothing else).") var role: String = "user"
@@ -23,13 +26,29 @@ struct UserCommand: AsyncParsableCommand {
             guard !name.isEmpty, name.count <= 64, name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.@".contains($0) }) else {
                 throw ValidationError("a user name is 1 to 64 letters, digits, '-', '_', '.' or '@'")
             }
-            let catalogue = try DataDirectory(try common.settings().data).openCatalogue()
-            let user = User(name: name, accessKeyID: KeyGenerator.accessKeyID(), secretAccessKey: KeyGenerator.secret(), role: role)
-            try await catalogue.addUser(user)
+            let settings = try common.settings()
+            let directory = try DataDirectory(settings.data)
+            let catalogue = try directory.openCatalogue()
+            let keyStore = try await KeyStoreSetup.open(settings, directory: directory)
+            let credentials = UserCredentials(store: keyStore, catalogue: catalogue)
+            let secret = KeyGenerator.secret()
+            let user: User
+            do {
+                // A catalogue written before secrets were sealed is sealed here too, as the server does at start-up.
+                _ = try await credentials.sealClearSecrets()
+                user = try await credentials.addUser(name: name, role: role, accessKeyID: KeyGenerator.accessKeyID(), secretAccessKey: secret)
+            } catch let error as CatalogueError where error.code == .userExists {
+                await keyStore.close()
+                throw ValidationError("a user named \(name) exists")
+            } catch {
+                await keyStore.close()
+                throw error
+            }
+            await keyStore.close()
             if json {
-                try printJSON(["name": user.name, "accessKey": user.accessKeyID, "secretKey": user.secretAccessKey, "role": role.rawValue])
+                try printJSON(["id": user.id, "name": user.name, "accessKey": user.accessKeyID, "secretKey": secret, "role": role.rawValue])
             } else {
-                print("Created \(role.rawValue) \(name).\n  Access key: \(user.accessKeyID)\n  Secret key: \(user.secretAccessKey)\n(The secret is shown only now.)")
+                print("Created \(role.rawValue) \(name) (id \(user.id)).\n  Access key: \(user.accessKeyID)\n  Secret key: \(secret)\n(The secret is shown only now.)")
             }
         }
     }
@@ -43,30 +62,73 @@ struct UserCommand: AsyncParsableCommand {
             let catalogue = try DataDirectory(try common.settings().data).openCatalogue()
             let users = try await catalogue.users()
             if json {
-                try printJSON(users.map { ["name": $0.name, "accessKey": $0.accessKeyID, "role": $0.role.rawValue] })
+                try printJSON(users.map { ["id": $0.id, "name": $0.name, "accessKey": $0.accessKeyID, "role": $0.role.rawValue] })
             } else {
-                for user in users { print("\(user.name)\t\(user.role.rawValue)\t\(user.accessKeyID)") }
+                for user in users { print("\(user.name)\t\(user.role.rawValue)\t\(user.accessKeyID)\t\(user.id)") }
             }
         }
     }
 
     struct Remove: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Remove a user, its access key and its grants.")
+        static let configuration = CommandConfiguration(
+            abstract: "Remove a user, its access key and its grants.",
+            discussion: "Refused while the user owns buckets (they are listed): give them to another user with --reassign-to, or delete them first. A user added later under the same name is a new identity and reads nothing of the removed one's.")
         @OptionGroup var common: CommonOptions
         @Argument(help: "User name.") var name: String
+        @Option(name: .customLong("reassign-to"), help: "Give the user's buckets to this user (a name) before removing it.")
+        var reassignTo: String?
 
         func run() async throws {
             let catalogue = try DataDirectory(try common.settings().data).openCatalogue()
-            guard try await catalogue.removeUser(named: name) else { throw ValidationError("no user named \(name)") }
-            print("Removed \(name).")
+            guard let user = try await catalogue.user(named: name) else { throw ValidationError("no user named \(name)") }
+            if let reassignTo {
+                guard let heir = try await catalogue.user(named: reassignTo) else { throw ValidationError("no user named \(reassignTo)") }
+                guard heir.id != user.id else { throw ValidationError("cannot reassign \(name)'s buckets to \(name) itself") }
+                guard heir.role.usesBuckets else {
+                    throw ValidationError("\(reassignTo) is an \(heir.role.rawValue), who reads the audit trail and nothing else: it cannot own buckets")
+                }
+                let moved = try await catalogue.reassignBuckets(from: user.id, to: heir.id)
+                if !moved.isEmpty { print("Gave \(moved.count) bucket(s) to \(reassignTo): \(moved.joined(separator: ", ")).") }
+            }
+            do {
+                guard try await catalogue.removeUser(named: name) else { throw ValidationError("no user named \(name)") }
+            } catch let error as CatalogueError where error.code == .userOwnsBuckets {
+                throw ValidationError("\(error.message). Reassign them (--reassign-to OTHER) or delete them, then remove \(name).")
+            }
+            print("Removed \(name) (id \(user.id)).")
         }
     }
+}
+
+/// The user a CLI option names: by name, or by id.
+func namedUser(_ nameOrID: String, in catalogue: SQLiteCatalogue) async throws -> User {
+    if let user = try await catalogue.user(named: nameOrID) { return user }
+    if let user = try await catalogue.user(id: nameOrID) { return user }
+    throw ValidationError("no user named \(nameOrID)")
 }
 
 struct BucketCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bucket", abstract: "Manage buckets, their classifications and grants.",
-        subcommands: [List.self, Create.self, Classify.self, Grant.self, Revoke.self, Shred.self])
+        subcommands: [List.self, Create.self, Classify.self, Grant.self, Revoke.self, Reassign.self, Shred.self])
+
+    struct Reassign: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Give a bucket to another user (for instance one left orphaned by a user removed before ids existed).")
+        @OptionGroup var common: CommonOptions
+        @Argument(help: "Bucket name.") var bucket: String
+        @Option(help: "The new owner (name or id).") var to: String
+
+        func run() async throws {
+            let catalogue = try DataDirectory(try common.settings().data).openCatalogue()
+            let owner = try await namedUser(to, in: catalogue)
+            guard owner.role.usesBuckets else {
+                throw ValidationError("\(to) is an \(owner.role.rawValue), who reads the audit trail and nothing else: it cannot own buckets")
+            }
+            guard try await catalogue.reassignBucket(named: bucket, to: owner.id) else { throw ValidationError("no bucket named \(bucket)") }
+            print("\(bucket) is now owned by \(owner.name) (id \(owner.id)).")
+        }
+    }
 
     struct Shred: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -162,9 +224,12 @@ struct BucketCommand: AsyncParsableCommand {
         func run() async throws {
             let catalogue = try DataDirectory(try common.settings().data).openCatalogue()
             let settings = try common.settings()
+            let names = Dictionary(uniqueKeysWithValues: try await catalogue.users().map { ($0.id, $0.name) })
             for bucket in try await catalogue.buckets() {
                 let classification = bucket.classification ?? "\(settings.defaultClassification) (default)"
-                print("\(bucket.name)\towner=\(bucket.owner)\tregion=\(bucket.region)\tclassification=\(classification)")
+                // The owner's name and id; an orphaned owner (gone before ids existed) shows as recorded.
+                let owner = names[bucket.owner].map { "\($0) (\(bucket.owner))" } ?? bucket.owner
+                print("\(bucket.name)\towner=\(owner)\tregion=\(bucket.region)\tclassification=\(classification)")
             }
         }
     }
@@ -173,7 +238,7 @@ struct BucketCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Grant a user read or read-write access to a bucket.")
         @OptionGroup var common: CommonOptions
         @Argument(help: "Bucket name.") var bucket: String
-        @Option(help: "User name.") var user: String
+        @Option(help: "User name (or id).") var user: String
         @Option(help: "read or read-write.") var permission: String
 
         func run() async throws {
@@ -182,8 +247,11 @@ struct BucketCommand: AsyncParsableCommand {
             }
             let catalogue = try DataDirectory(try common.settings().data).openCatalogue()
             guard try await catalogue.bucket(named: bucket) != nil else { throw ValidationError("no bucket named \(bucket)") }
-            guard try await catalogue.user(named: user) != nil else { throw ValidationError("no user named \(user)") }
-            try await catalogue.setGrant(SouverainModel.Grant(bucket: bucket, userName: user, permission: permission))
+            let grantee = try await namedUser(user, in: catalogue)
+            guard grantee.role.usesBuckets else {
+                throw ValidationError("\(user) is an \(grantee.role.rawValue), who reads the audit trail and nothing else: it cannot be granted a bucket")
+            }
+            try await catalogue.setGrant(SouverainModel.Grant(bucket: bucket, userID: grantee.id, permission: permission))
             print("Granted \(permission.rawValue) on \(bucket) to \(user).")
         }
     }
@@ -192,11 +260,11 @@ struct BucketCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Remove a user's grant on a bucket.")
         @OptionGroup var common: CommonOptions
         @Argument(help: "Bucket name.") var bucket: String
-        @Option(help: "User name.") var user: String
+        @Option(help: "User name (or id).") var user: String
 
         func run() async throws {
             let catalogue = try DataDirectory(try common.settings().data).openCatalogue()
-            guard try await catalogue.removeGrant(bucket: bucket, userName: user) else {
+            guard try await catalogue.removeGrant(bucket: bucket, userID: try await namedUser(user, in: catalogue).id) else {
                 throw ValidationError("\(user) has no grant on \(bucket)")
             }
             print("Revoked \(user)'s access to \(bucket).")

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import SouverainCatalogue
 import SouverainModel
 import Testing
@@ -193,19 +194,93 @@ import Testing
         }
     }
 
+    private func user(_ name: String, _ key: String, role: Role = .user) -> User {
+        User(id: User.makeID(), name: name, accessKeyID: key, storedSecret: "sealed-elsewhere", role: role)
+    }
+
     @Test func usersAndGrants() async throws {
-        try await catalogue.addUser(User(name: "alice", accessKeyID: "AK1", secretAccessKey: "s1", role: .user))
+        let alice = user("alice", "AK1")
+        try await catalogue.addUser(alice)
+        await #expect(throws: CatalogueError.self) { try await self.catalogue.addUser(self.user("bob", "AK1")) }
         await #expect(throws: CatalogueError.self) {
-            try await catalogue.addUser(User(name: "bob", accessKeyID: "AK1", secretAccessKey: "s2", role: .user))
+            try await self.catalogue.addUser(User(id: alice.id, name: "carol", accessKeyID: "AK3", storedSecret: "s", role: .user))
         }
         #expect(try await catalogue.user(accessKeyID: "AK1")?.name == "alice")
-        try await catalogue.setGrant(Grant(bucket: "b1", userName: "alice", permission: .read))
-        #expect(try await catalogue.grant(bucket: "b1", userName: "alice") == .read)
-        try await catalogue.setGrant(Grant(bucket: "b1", userName: "alice", permission: .readWrite))
-        #expect(try await catalogue.grant(bucket: "b1", userName: "alice") == .readWrite)
+        #expect(try await catalogue.user(id: alice.id)?.name == "alice")
+        try await catalogue.setGrant(Grant(bucket: "b1", userID: alice.id, permission: .read))
+        #expect(try await catalogue.grant(bucket: "b1", userID: alice.id) == .read)
+        try await catalogue.setGrant(Grant(bucket: "b1", userID: alice.id, permission: .readWrite))
+        #expect(try await catalogue.grant(bucket: "b1", userID: alice.id) == .readWrite)
+        #expect(try await catalogue.grants(userID: alice.id).map(\.bucket) == ["b1"])
+        try await catalogue.setStoredSecret(userID: alice.id, "resealed")
+        #expect(try await catalogue.user(id: alice.id)?.storedSecret == "resealed")
         #expect(try await catalogue.removeUser(named: "alice"))
-        #expect(try await catalogue.grant(bucket: "b1", userName: "alice") == nil)
+        #expect(try await catalogue.grant(bucket: "b1", userID: alice.id) == nil)
         #expect(try await catalogue.user(accessKeyID: "AK1") == nil)
+        #expect(try await !catalogue.removeUser(named: "alice"))
+    }
+
+    @Test func aUserWhoOwnsBucketsIsRemovedOnlyOnceTheyAreReassigned() async throws {
+        let eve = user("eve", "AKE")
+        let heir = user("heir", "AKH")
+        try await catalogue.addUser(eve)
+        try await catalogue.addUser(heir)
+        try await catalogue.createBucket(BucketRecord(name: "b1", owner: eve.id, createdAt: Date(), region: "us-east-1"))
+        try await catalogue.createBucket(BucketRecord(name: "b2", owner: eve.id, createdAt: Date(), region: "us-east-1"))
+        try await catalogue.setGrant(Grant(bucket: "b1", userID: heir.id, permission: .read))
+        await #expect {
+            _ = try await self.catalogue.removeUser(named: "eve")
+        } throws: { error in
+            guard let error = error as? CatalogueError else { return false }
+            return error.code == .userOwnsBuckets && error.message.contains("b1, b2")
+        }
+        #expect(try await catalogue.user(named: "eve") != nil)
+        #expect(try await catalogue.reassignBuckets(from: eve.id, to: heir.id) == ["b1", "b2"])
+        // The new owner needs no grant on what it owns.
+        #expect(try await catalogue.grant(bucket: "b1", userID: heir.id) == nil)
+        #expect(try await catalogue.removeUser(named: "eve"))
+        #expect(try await catalogue.buckets().map(\.owner) == [heir.id, heir.id])
+        // One bucket at a time, too (an orphaned one, for instance).
+        let other = user("other", "AKO")
+        try await catalogue.addUser(other)
+        #expect(try await catalogue.reassignBucket(named: "b2", to: other.id))
+        #expect(try await !catalogue.reassignBucket(named: "none", to: other.id))
+        #expect(try await catalogue.bucket(named: "b2")?.owner == other.id)
+    }
+
+    /// A catalogue written before user ids (schema v4, owners and grants by name) is migrated: each
+    /// name maps to the id of the user existing now; a row whose user is gone is orphaned.
+    @Test func migrationToUserIDsMapsNamesAndOrphansTheGone() async throws {
+        let path = directory + "/old.sqlite"
+        let queue = try DatabaseQueue(path: path)
+        try SQLiteCatalogue.migrator.migrate(queue, upTo: "v4")
+        try await queue.write { db in
+            try db.execute(sql: """
+                INSERT INTO users (name, access_key, secret, role) VALUES ('eve', 'AKEVE', 'clear-eve', 'user'), ('ann', 'AKANN', 'clear-ann', 'admin');
+                INSERT INTO buckets (name, owner, created, region) VALUES ('eves', 'eve', 0, 'us-east-1'), ('ghosts', 'ghost', 0, 'us-east-1');
+                INSERT INTO grants (bucket, user_name, permission) VALUES ('ghosts', 'eve', 'read'), ('eves', 'ghost', 'read');
+                INSERT INTO uploads (upload_id, bucket, key, initiated, owner, metadata, checksum_algorithm, location)
+                    VALUES ('u1', 'eves', X'6B', 0, 'eve', '{"user":{}}', NULL, 'local'), ('u2', 'ghosts', X'6B', 0, 'ghost', '{"user":{}}', NULL, 'local');
+                """)
+        }
+        try queue.close()
+
+        let migrated = try SQLiteCatalogue(path: path)
+        let eve = try #require(try await migrated.user(named: "eve"))
+        let ann = try #require(try await migrated.user(named: "ann"))
+        #expect(eve.id.count == 24 && eve.id.allSatisfy(\.isHexDigit) && eve.id != ann.id)
+        #expect(eve.accessKeyID == "AKEVE" && eve.storedSecret == "clear-eve" && ann.role == .admin)
+        #expect(try await migrated.bucket(named: "eves")?.owner == eve.id)
+        #expect(try await migrated.bucket(named: "ghosts")?.owner == User.orphanedOwner(formerName: "ghost"))
+        #expect(try await migrated.grants(userID: eve.id).map(\.bucket) == ["ghosts"])
+        #expect(try await migrated.grants(bucket: "eves").isEmpty)
+        #expect(try await migrated.upload(id: "u1")?.owner == eve.id)
+        #expect(try await migrated.upload(id: "u2")?.owner == User.orphanedOwner(formerName: "ghost"))
+
+        // A namesake of the gone user gets a fresh id, which owns nothing of the orphaned rows.
+        let ghost = user("ghost", "AKGHOST")
+        try await migrated.addUser(ghost)
+        #expect(try await migrated.buckets().filter { $0.owner == ghost.id }.isEmpty)
     }
 
     @Test func dataSurvivesReopening() async throws {

@@ -1,7 +1,8 @@
 """An owner grants access to its bucket over S3 (PutBucketAcl), without the admin CLI.
 
-Grantees are Souverain user names: `id=NAME` in `x-amz-grant-*` headers or `<ID>` in an
-AccessControlPolicy body. READ gives read, WRITE or FULL_CONTROL give read-write;
+Grantees are Souverain users, by name or by id: `id=NAME` or `id=ID` in `x-amz-grant-*` headers,
+or `<ID>` in an AccessControlPolicy body. GetBucketAcl shows each user's id as ID and its name as
+DisplayName. READ gives read, WRITE or FULL_CONTROL give read-write;
 `x-amz-acl: private` removes every grant; public canned ACLs are refused.
 """
 
@@ -45,9 +46,10 @@ def test_owner_grants_and_revokes_with_headers(two_users):
     owner.put_bucket_acl(Bucket=bucket, GrantWrite=f'id="{other_info["name"]}"')
     other.put_object(Bucket=bucket, Key="from-other", Body=b"hello")
     grants = owner.get_bucket_acl(Bucket=bucket)["Grants"]
-    permissions = {(g["Grantee"].get("ID"), g["Permission"]) for g in grants}
+    permissions = {(g["Grantee"].get("DisplayName"), g["Permission"]) for g in grants}
     assert (owner_info["name"], "FULL_CONTROL") in permissions
     assert (other_info["name"], "WRITE") in permissions
+    assert {g["Grantee"].get("ID") for g in grants} == {owner_info["id"], other_info["id"]}
 
     owner.put_bucket_acl(Bucket=bucket, ACL="private")
     assert code_of(lambda: other.list_objects_v2(Bucket=bucket)) == ("AccessDenied", 403)

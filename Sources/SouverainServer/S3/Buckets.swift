@@ -15,13 +15,20 @@ extension S3Server {
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: xml)))
     }
 
-    static func owner(_ name: String) -> S3Owner { S3Owner(id: name, displayName: name) }
+    static func owner(_ user: User) -> S3Owner { S3Owner(id: user.id, displayName: user.name) }
+
+    /// The S3 owner for a user id recorded in the catalogue: its name as display name, or the
+    /// recorded value alone when no user has that id (an orphaned bucket).
+    func owner(id: String) async throws -> S3Owner {
+        guard let user = try await store.catalogueStore.user(id: id) else { return S3Owner(id: id, displayName: id) }
+        return Self.owner(user)
+    }
 
     func listBuckets(_ call: inout S3Call) async throws -> Response {
         let user = call.user!
         let buckets = try await store.visibleBuckets(for: user)
         let result = ListAllMyBucketsResult(
-            owner: Self.owner(user.name),
+            owner: Self.owner(user),
             buckets: buckets.map { .init(name: $0.name, creationDate: $0.createdAt) })
         return Self.xmlResponse(result.xml())
     }
@@ -75,37 +82,41 @@ extension S3Server {
     /// The owner's FULL_CONTROL, then each grant: READ for read, READ and WRITE for read-write.
     func getBucketAcl(_ bucket: String, _ call: inout S3Call) async throws -> Response {
         let record = call.bucket!
-        let owner = Self.owner(record.owner)
+        let owner = try await self.owner(id: record.owner)
         var grants = [AccessControlPolicy.Grant(grantee: owner, permission: .fullControl)]
         for grant in try await store.catalogueStore.grants(bucket: bucket) {
-            let grantee = Self.owner(grant.userName)
+            let grantee = try await self.owner(id: grant.userID)
             grants.append(.init(grantee: grantee, permission: .read))
             if grant.permission.allowsWrite { grants.append(.init(grantee: grantee, permission: .write)) }
         }
         return Self.xmlResponse(AccessControlPolicy(owner: owner, grants: grants).xml())
     }
 
-    /// PutBucketAcl: the owner (or an admin) replaces the bucket's grants. Grantees are user names
-    /// (`id=NAME` in `x-amz-grant-*` headers, or `<ID>` in an AccessControlPolicy body). READ gives
-    /// read; WRITE or FULL_CONTROL give read-write. `x-amz-acl: private` removes every grant;
-    /// public canned ACLs do not exist here (no anonymous access).
+    /// PutBucketAcl: the owner (or an admin) replaces the bucket's grants. Grantees are users, named
+    /// by id or by name (`id=ID-OR-NAME` in `x-amz-grant-*` headers, or `<ID>` in an
+    /// AccessControlPolicy body); the grant records the user's id. READ gives read; WRITE or
+    /// FULL_CONTROL give read-write. `x-amz-acl: private` removes every grant. What cannot be
+    /// honoured is refused with NotImplemented: public canned ACLs (no anonymous access), READ_ACP
+    /// and WRITE_ACP (only owners and admins read and change ACLs). An auditor cannot be a grantee.
     func putBucketAcl(_ bucket: String, _ call: inout S3Call) async throws -> Response {
         var wanted: [String: BucketPermission] = [:]
         func add(_ name: String, _ permission: BucketPermission) {
             if wanted[name] != .readWrite { wanted[name] = permission }
         }
-        let headerGrants: [(String, BucketPermission?)] = [
+        let headerGrants: [(String, BucketPermission)] = [
             ("x-amz-grant-read", .read), ("x-amz-grant-write", .readWrite), ("x-amz-grant-full-control", .readWrite),
-            ("x-amz-grant-read-acp", nil), ("x-amz-grant-write-acp", nil),
         ]
+        for header in ["x-amz-grant-read-acp", "x-amz-grant-write-acp"] where call.header(header) != nil {
+            throw S3Error(.notImplemented, "\(header) is not supported: only a bucket's owner and admins read and change its ACL.")
+        }
         var usedHeaders = false
         for (header, permission) in headerGrants {
             guard let value = call.header(header) else { continue }
             usedHeaders = true
             guard let ids = AccessControlPolicy.granteeIDs(inHeader: value) else {
-                throw S3Error(.notImplemented, "Only grants to user ids (id=NAME) are supported: Souverain has no anonymous or group access.")
+                throw S3Error(.notImplemented, "Only grants to users (id=ID or id=NAME) are supported: Souverain has no anonymous or group access.")
             }
-            if let permission { for id in ids { add(id, permission) } }
+            for id in ids { add(id, permission) }
         }
         if let canned = call.header("x-amz-acl") {
             guard canned == "private" else {
@@ -122,23 +133,29 @@ extension S3Server {
                 switch grant.permission {
                 case .read: add(grant.grantee.id, .read)
                 case .write, .fullControl: add(grant.grantee.id, .readWrite)
-                case .readACP, .writeACP: break
+                case .readACP, .writeACP:
+                    throw S3Error(.notImplemented, "\(grant.permission.rawValue) grants are not supported: only a bucket's owner and admins read and change its ACL.")
                 }
             }
         } else if !usedHeaders {
             throw S3Error(.missingSecurityHeader, "PutBucketAcl needs x-amz-acl, x-amz-grant-* headers or an AccessControlPolicy body.")
         }
-        let owner = call.bucket!.owner
-        wanted[owner] = nil
-        for name in wanted.keys where try await store.catalogueStore.user(named: name) == nil {
-            throw S3Error(.invalidArgument, "Invalid id: no user named \(name).")
-        }
         let catalogue = store.catalogueStore
-        for grant in try await catalogue.grants(bucket: bucket) where wanted[grant.userName] == nil {
-            _ = try await catalogue.removeGrant(bucket: bucket, userName: grant.userName)
+        // Grantees by user id: a grantee is named by id or, for people, by name.
+        var byID: [String: BucketPermission] = [:]
+        for (grantee, permission) in wanted {
+            var user = try await catalogue.user(id: grantee)
+            if user == nil { user = try await catalogue.user(named: grantee) }
+            guard let user else { throw S3Error(.invalidArgument, "Invalid id: no user with the id or name \(grantee).") }
+            try Self.checkGrantee(user)
+            if byID[user.id] != .readWrite { byID[user.id] = permission }
         }
-        for (name, permission) in wanted {
-            try await catalogue.setGrant(Grant(bucket: bucket, userName: name, permission: permission))
+        byID[call.bucket!.owner] = nil
+        for grant in try await catalogue.grants(bucket: bucket) where byID[grant.userID] == nil {
+            _ = try await catalogue.removeGrant(bucket: bucket, userID: grant.userID)
+        }
+        for (id, permission) in byID {
+            try await catalogue.setGrant(Grant(bucket: bucket, userID: id, permission: permission))
         }
         return Response(status: .ok)
     }
@@ -146,7 +163,14 @@ extension S3Server {
     func getObjectAcl(_ bucket: String, _ key: String, _ call: inout S3Call) async throws -> Response {
         let record = call.bucket!
         _ = try await store.object(bucket: bucket, key: key)
-        return Self.xmlResponse(AccessControlPolicy(owner: Self.owner(record.owner)).xml())
+        return Self.xmlResponse(AccessControlPolicy(owner: try await owner(id: record.owner)).xml())
+    }
+
+    /// A grant names a user who may use buckets: an auditor reads the audit trail and nothing else.
+    static func checkGrantee(_ user: User) throws {
+        guard user.role.usesBuckets else {
+            throw S3Error(.invalidArgument, "Invalid id: \(user.name) is an \(user.role.rawValue), who reads the audit trail and nothing else; it cannot be granted access to a bucket.")
+        }
     }
 }
 

@@ -20,7 +20,7 @@ extension S3Server {
             maxKeys = min(parsed, 1000)
         }
         let urlEncode = try Self.urlEncodingRequested(query)
-        let owner = Self.owner((try await store.catalogueStore.bucket(named: bucket))?.owner ?? "")
+        let owner = try await self.owner(id: (try await store.catalogueStore.bucket(named: bucket))?.owner ?? "")
         func listed(_ page: ObjectStore.ListPage, withOwner: Bool) -> [ListedObject] {
             page.objects.map {
                 ListedObject(key: $0.key, lastModified: $0.lastModified, etag: $0.etag, size: $0.size, owner: withOwner ? owner : nil)

@@ -123,7 +123,7 @@ extension S3Server {
         let shown = Array(parts.prefix(maxParts))
         let truncated = parts.count > maxParts
         let result = ListPartsResult(
-            bucket: bucket, key: key, uploadID: uploadID, initiator: Self.owner(upload.owner), owner: Self.owner(upload.owner),
+            bucket: bucket, key: key, uploadID: uploadID, initiator: try await self.owner(id: upload.owner), owner: try await self.owner(id: upload.owner),
             partNumberMarker: marker, nextPartNumberMarker: shown.last?.partNumber, maxParts: maxParts, isTruncated: truncated,
             parts: shown.map {
                 .init(partNumber: $0.partNumber, lastModified: $0.lastModified, etag: $0.etag, size: $0.size,
@@ -162,8 +162,8 @@ extension S3Server {
                     continue
                 }
                 if uploads.count + prefixes.count == maxUploads { truncated = true; break scan }
-                uploads.append(.init(key: upload.key, uploadID: upload.uploadID, initiator: Self.owner(upload.owner),
-                                     owner: Self.owner(upload.owner), initiated: upload.initiated))
+                let owner = try await self.owner(id: upload.owner)
+                uploads.append(.init(key: upload.key, uploadID: upload.uploadID, initiator: owner, owner: owner, initiated: upload.initiated))
                 nextKey = upload.key
                 nextUploadID = upload.uploadID
             }
