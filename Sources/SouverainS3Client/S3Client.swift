@@ -26,6 +26,7 @@ public final class S3Client: Sendable {
         http.timeout = .init(
             connect: .nanoseconds(configuration.connectTimeout.nanoseconds),
             read: .nanoseconds(configuration.readTimeout.nanoseconds))
+        http.timeout.write = configuration.writeTimeout.map { .nanoseconds($0.nanoseconds) }
         http.redirectConfiguration = .disallow
         http.decompression = .disabled
         http.connectionPool = .init(

@@ -41,6 +41,9 @@ public struct S3ClientConfiguration: Sendable {
     public var signedChunkSize: Int
     /// The most connections kept open to the endpoint; requests beyond wait for one.
     public var maximumConnections: Int
+    /// When set, how long a request body may wait for the server to take more bytes. Nil (the
+    /// default) leaves a body waiting as long as the server keeps the connection open.
+    public var writeTimeout: Duration?
 
     /// A configuration with the defaults: path-style, 10 s to connect, 60 s read timeout,
     /// `RetryPolicy.standard`, unsigned streamed payloads, 64 KiB signed chunks, 64 connections.
@@ -48,7 +51,7 @@ public struct S3ClientConfiguration: Sendable {
         endpoint: String, region: String = "us-east-1", credentials: S3Credentials,
         addressing: Addressing = .path, connectTimeout: Duration = .seconds(10), readTimeout: Duration = .seconds(60),
         requestTimeout: Duration? = nil, retry: RetryPolicy = .standard, streamSigning: StreamSigning = .unsignedPayload,
-        signedChunkSize: Int = 64 * 1024, maximumConnections: Int = 64
+        signedChunkSize: Int = 64 * 1024, maximumConnections: Int = 64, writeTimeout: Duration? = nil
     ) {
         self.endpoint = endpoint
         self.region = region
@@ -61,5 +64,6 @@ public struct S3ClientConfiguration: Sendable {
         self.streamSigning = streamSigning
         self.signedChunkSize = signedChunkSize
         self.maximumConnections = maximumConnections
+        self.writeTimeout = writeTimeout
     }
 }

@@ -98,10 +98,9 @@ struct OpenedLocations {
             locals.append(local)
             all.append(local)
         case .s3:
-            let client = try S3Client(configuration: S3ClientConfiguration(
+            let client = try S3Client(configuration: S3Location.clientConfiguration(
                 endpoint: settings.endpoint!, region: settings.signingRegion,
-                credentials: S3Credentials(accessKeyID: settings.accessKey!, secretAccessKey: try settings.secret()),
-                connectTimeout: .seconds(5), readTimeout: .seconds(60)))
+                credentials: S3Credentials(accessKeyID: settings.accessKey!, secretAccessKey: try settings.secret())))
             clients.append(client)
             all.append(S3Location(id: settings.id, client: client, bucket: settings.bucket!, prefix: settings.prefix))
         }
