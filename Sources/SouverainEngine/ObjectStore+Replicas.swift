@@ -26,9 +26,12 @@ extension ObjectStore {
         return plan
     }
 
-    /// One location's own writer for a single copy; a fan-out writer for several.
+    /// One location's own writer for a single copy; a fan-out writer for several, and for a
+    /// replicated object written degraded (one copy now, the others left to the repair), so that
+    /// it too records the SHA-256 of its stored bytes, which the repair and the scrub check copies
+    /// against.
     func makeWriter(for plan: ReplicaPlan) async throws -> (writer: any BlobWriter, fanOut: FanOutBlobWriter?) {
-        if plan.write.count == 1 {
+        if plan.write.count == 1, plan.missing.isEmpty {
             return (try await locations.location(plan.write[0]).makeBlobWriter(), nil)
         }
         var writers: [(location: String, writer: any BlobWriter)] = []
