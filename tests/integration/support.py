@@ -983,3 +983,14 @@ def unicode_tree(seed: str) -> dict[str, bytes]:
         size = 0 if name == "empty.bin" else (i * 7919) % 70000 + 1
         files[name] = seeded_bytes(f"{seed}:{name}", size)
     return files
+
+
+def create_classified(s3, bucket: str, classification: str) -> None:
+    """CreateBucket with Souverain's `x-souverain-classification` header, sent by a boto3 client."""
+    def add_header(request, **kwargs):
+        request.headers["x-souverain-classification"] = classification
+    s3.meta.events.register("before-sign.s3.CreateBucket", add_header)
+    try:
+        s3.create_bucket(Bucket=bucket)
+    finally:
+        s3.meta.events.unregister("before-sign.s3.CreateBucket", add_header)

@@ -73,14 +73,7 @@ def admin_post(world, path: str, **query) -> dict:
     return json.loads(answer.body)
 
 
-def create_classified(s3, bucket: str, classification: str):
-    def add_header(request, **kwargs):
-        request.headers["x-souverain-classification"] = classification
-    s3.meta.events.register("before-sign.s3.CreateBucket", add_header)
-    try:
-        s3.create_bucket(Bucket=bucket)
-    finally:
-        s3.meta.events.unregister("before-sign.s3.CreateBucket", add_header)
+create_classified = support.create_classified
 
 
 def test_a_replicated_write_to_two_local_locations_stores_both_copies(world):

@@ -90,14 +90,7 @@ def pooled(server: support.Server):
         client.close()
 
 
-def create_classified(client, bucket: str, classification: str) -> None:
-    def add_header(request, **kwargs):
-        request.headers["x-souverain-classification"] = classification
-    client.meta.events.register("before-sign.s3.CreateBucket", add_header)
-    try:
-        client.create_bucket(Bucket=bucket)
-    finally:
-        client.meta.events.unregister("before-sign.s3.CreateBucket", add_header)
+create_classified = support.create_classified
 
 
 def put_one(client, bucket: str, key: str) -> None:

@@ -291,14 +291,7 @@ def mains(module_dir, remotes):
             stopper.join()
 
 
-def create_classified(s3, bucket: str, classification: str):
-    def add_header(request, **kwargs):
-        request.headers["x-souverain-classification"] = classification
-    s3.meta.events.register("before-sign.s3.CreateBucket", add_header)
-    try:
-        s3.create_bucket(Bucket=bucket)
-    finally:
-        s3.meta.events.unregister("before-sign.s3.CreateBucket", add_header)
+create_classified = support.create_classified
 
 
 def wait_for(condition, timeout: float, what: str):
