@@ -138,6 +138,28 @@ MALFORMED = {
 }
 
 
+def read_until_cut(sock, trickle: bool, what: str) -> bytes:
+    """Reads what the server answers until it closes the connection, sending one byte every half
+    second when `trickle`; fails when the server has not cut it within BOUND seconds."""
+    sock.settimeout(0.5)
+    received = b""
+    deadline = time.monotonic() + BOUND
+    while time.monotonic() < deadline:
+        try:
+            if trickle:
+                sock.sendall(b"x")
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            received += chunk
+        except socket.timeout:
+            continue
+        except (BrokenPipeError, ConnectionResetError):
+            break
+    assert time.monotonic() < deadline, f"{what} was not cut within {BOUND} s"
+    return received
+
+
 @pytest.mark.parametrize("case", list(MALFORMED))
 def test_a_request_the_http_layer_refuses_gets_an_s3_error_a_record_and_a_log_line(server, s3, cli, before, case):
     raw_request, code, method = MALFORMED[case]
@@ -205,22 +227,7 @@ def test_a_slow_body_is_cut_with_request_timeout(server, s3, cli, before, pace):
     key = f"slow/{pace}"
     with connect(server) as sock:
         sock.sendall(signed_put_head(server, key, 10_000) + b"x" * 10)
-        sock.settimeout(0.5)
-        received = b""
-        deadline = time.monotonic() + BOUND
-        while time.monotonic() < deadline:
-            try:
-                if pace == "trickle":
-                    sock.sendall(b"x")
-                chunk = sock.recv(65536)
-                if not chunk:
-                    break
-                received += chunk
-            except socket.timeout:
-                continue
-            except (BrokenPipeError, ConnectionResetError):
-                break
-        assert time.monotonic() < deadline, f"the slow body was not cut within {BOUND} s"
+        received = read_until_cut(sock, trickle=pace == "trickle", what="the slow body")
     request_id = assert_s3_error(support.parse_http_response(received), 400, "RequestTimeout")
     record = record_of(cli, request_id, "--bucket", BUCKET, "--key", key)
     assert (record["operation"], record["status"], record["errorCode"]) == ("PutObject", 400, "RequestTimeout"), record
@@ -231,21 +238,7 @@ def test_a_slow_body_is_cut_with_request_timeout(server, s3, cli, before, pace):
 def test_a_slow_header_section_is_cut_with_request_timeout(server, s3, cli, before):
     with connect(server) as sock:
         sock.sendall(f"GET /{BUCKET}/before/1 HTTP/1.1\r\nHost: x\r\n".encode())
-        sock.settimeout(0.5)
-        received = b""
-        deadline = time.monotonic() + BOUND
-        while time.monotonic() < deadline:
-            try:
-                sock.sendall(b"x")
-                chunk = sock.recv(65536)
-                if not chunk:
-                    break
-                received += chunk
-            except socket.timeout:
-                continue
-            except (BrokenPipeError, ConnectionResetError):
-                break
-        assert time.monotonic() < deadline, f"the slow header section was not cut within {BOUND} s"
+        received = read_until_cut(sock, trickle=True, what="the slow header section")
     request_id = assert_s3_error(support.parse_http_response(received), 400, "RequestTimeout")
     record = record_of(cli, request_id, "--operation", "RefusedRequest")
     assert record["errorCode"] == "RequestTimeout" and f"target=/{BUCKET}/before/1" in record["detail"], record
