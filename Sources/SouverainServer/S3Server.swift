@@ -19,6 +19,8 @@ public struct S3Server: HTTPResponder {
 
     let store: ObjectStore
     let verifier: SigV4Verifier
+    /// Signature Version 2 (header and presigned URL); nil refuses it (the `signature-v2` setting).
+    let signatureV2: SigV2Verifier?
     let addressing: S3Addressing
     let metrics: ServerMetrics
     let logger: Logger
@@ -33,10 +35,11 @@ public struct S3Server: HTTPResponder {
 
     public init(
         store: ObjectStore, verifier: SigV4Verifier, addressing: S3Addressing, metrics: ServerMetrics, logger: Logger,
-        audit: AuditTrail?
+        audit: AuditTrail?, signatureV2: SigV2Verifier? = SigV2Verifier()
     ) {
         self.store = store
         self.verifier = verifier
+        self.signatureV2 = signatureV2
         self.addressing = addressing
         self.metrics = metrics
         self.logger = logger
@@ -151,24 +154,37 @@ public struct S3Server: HTTPResponder {
         }
         let signed = SigV4Request(method: call.request.method.rawValue, path: call.path, query: call.query, headers: headers)
         call.claimedAccessKey = nil
-        guard let authentication = try verifier.parse(signed) else {
-            let sigV2 = call.query.contains("AWSAccessKeyId=")
-                || headers.contains { $0.name.lowercased() == "authorization" && $0.value.hasPrefix("AWS ") }
-            throw S3Error(.accessDenied, sigV2
-                ? "Signature Version 2 is not supported: sign the request with Signature Version 4."
-                : "Anonymous access is not allowed: sign the request with an access key.")
+        let user: User
+        if let authentication = try SigV2Authentication(request: signed) {
+            guard let signatureV2 else {
+                throw S3Error(.accessDenied, "Signature Version 2 is turned off on this server: sign the request with Signature Version 4.")
+            }
+            user = try await self.user(claiming: authentication.accessKeyID, &call)
+            call.signature = try signatureV2.verify(
+                authentication, secretAccessKey: try await store.secretAccessKey(of: user), request: signed,
+                virtualHostBucket: addressing.bucket(fromHost: call.request.head.authority), now: Date())
+        } else {
+            guard let authentication = try verifier.parse(signed) else {
+                throw S3Error(.accessDenied, "Anonymous access is not allowed: sign the request with an access key.")
+            }
+            user = try await self.user(claiming: authentication.accessKeyID, &call)
+            call.signature = try verifier.verify(
+                authentication, secretAccessKey: try await store.secretAccessKey(of: user), request: signed, now: Date())
         }
-        call.claimedAccessKey = authentication.accessKeyID
-        guard let user = try await store.catalogueStore.user(accessKeyID: authentication.accessKeyID) else {
-            throw S3Error(.invalidAccessKeyId, "The AWS Access Key Id you provided does not exist in our records.")
-        }
-        call.logger[metadataKey: "user"] = "\(user.name)"
-        call.signature = try verifier.verify(
-            authentication, secretAccessKey: try await store.secretAccessKey(of: user), request: signed, now: Date())
         call.user = user
         call.head = S3RequestHead(
             method: call.request.method.rawValue, path: call.path, query: call.query,
             host: call.request.head.authority, headers: headers)
+        return user
+    }
+
+    /// The user an access key names, before its signature is checked (recorded as claimed).
+    private func user(claiming accessKeyID: String, _ call: inout S3Call) async throws -> User {
+        call.claimedAccessKey = accessKeyID
+        guard let user = try await store.catalogueStore.user(accessKeyID: accessKeyID) else {
+            throw S3Error(.invalidAccessKeyId, "The AWS Access Key Id you provided does not exist in our records.")
+        }
+        call.logger[metadataKey: "user"] = "\(user.name)"
         return user
     }
 

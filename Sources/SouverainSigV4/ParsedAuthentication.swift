@@ -99,9 +99,10 @@ extension ParsedAuthentication {
         guard let expires = Int(values["X-Amz-Expires", default: ""]) else {
             throw .queryMalformed("X-Amz-Expires must be a whole number of seconds.")
         }
+        // A URL that was never valid is refused as an expired one is (403, as S3 and RGW answer).
         guard (1...604_800).contains(expires) else {
             throw SigV4Error(
-                code: .invalidArgument, message: "X-Amz-Expires must be between 1 and 604800 seconds (one week).")
+                code: .expired, message: "Request has expired: X-Amz-Expires must be between 1 and 604800 seconds (one week).")
         }
         try self.init(
             credential: Substring(values["X-Amz-Credential", default: ""]),

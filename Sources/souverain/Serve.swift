@@ -136,7 +136,7 @@ struct Serve: AsyncParsableCommand {
             store: store, verifier: SigV4Verifier(region: settings.region),
             addressing: S3Addressing(virtualHostBaseDomains: settings.domains),
             metrics: ServerMetrics(registry: registry), logger: Logger(label: "souverain.s3"),
-            audit: withoutAuditTrail ? nil : audit)
+            audit: withoutAuditTrail ? nil : audit, signatureV2: settings.signatureV2 ? SigV2Verifier() : nil)
         let region = settings.region
         let credentialsPath = directory.credentialsPath
         let endpointPath = directory.endpointPath

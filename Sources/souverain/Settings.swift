@@ -33,6 +33,8 @@ struct Settings {
     var idleTimeout = 75
     var maxConnectionsPerSource = 256
     var maxConnections = 4096
+    /// Whether Signature Version 2 requests (header and presigned URL) are accepted.
+    var signatureV2 = true
     /// The `[location ID]` sections, in file order; none means one local location, `local`.
     var locations: [LocationSettings] = []
     /// The configuration file these settings came from, if any.
@@ -42,6 +44,7 @@ struct Settings {
         "data", "address", "region", "domain", "log-level", "country", "syslog", "placement-rules", "default-classification",
         "key-store", "pkcs11-module", "pkcs11-token",
         "header-timeout", "body-timeout", "minimum-body-rate", "idle-timeout", "max-connections-per-source", "max-connections",
+        "signature-v2",
     ]
 
     /// The commented default file that `souverain init` writes.
@@ -103,6 +106,11 @@ struct Settings {
         idle-timeout = 75
         max-connections-per-source = 256
         max-connections = 4096
+
+        # Signature Version 2 (HMAC-SHA1), still used by aws-cli v1's `s3 presign`, s3cmd's
+        # --signature-v2 and older SDKs. Signature V4 is always accepted; `false` refuses V2
+        # with 403 AccessDenied. Environment: SOUVERAIN_SIGNATURE_V2.
+        signature-v2 = true
 
         # Storage locations, managed with `souverain location add|remove` or by hand. Without
         # any, objects go to DATA/local, an on-premise location in `country`. Each has a
@@ -223,6 +231,11 @@ struct Settings {
         case "idle-timeout": idleTimeout = try Self.count(key, value)
         case "max-connections-per-source": maxConnectionsPerSource = try Self.count(key, value)
         case "max-connections": maxConnections = try Self.count(key, value)
+        case "signature-v2":
+            guard let flag = Self.flag(value) else {
+                throw ValidationError("signature-v2 must be true or false, got \(value)")
+            }
+            signatureV2 = flag
         case "default-classification":
             guard !value.isEmpty else { throw ValidationError("default-classification cannot be empty") }
             defaultClassification = value
@@ -236,6 +249,15 @@ struct Settings {
             throw ValidationError("\(key) must be a non-negative integer (0 turns the limit off), got \(value)")
         }
         return number
+    }
+
+    /// `true`/`false` (also yes/no, on/off, 1/0); nil for anything else.
+    static func flag(_ value: String) -> Bool? {
+        switch value.lowercased() {
+        case "true", "yes", "on", "1": true
+        case "false", "no", "off", "0": false
+        default: nil
+        }
     }
 
     /// Host and port from `address`; `[::1]:9000` and `localhost:9000` forms.

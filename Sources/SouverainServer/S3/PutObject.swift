@@ -39,13 +39,17 @@ extension S3Server {
             }
             decodedLength = length
         }
+        // S3 takes a body of known length: Content-Length, or for aws-chunked framing the
+        // decoded length. A plain chunked body of unknown length is refused up front (411).
+        let knownLength: Bool
         switch signature.payload {
         case .streamingSigned, .streamingSignedTrailer, .streamingUnsignedTrailer:
-            break
+            knownLength = call.request.headers[.contentLength] != nil || decodedLength != nil
         case .unsigned, .sha256(_):
-            if call.request.headers[.contentLength] == nil, call.request.headers[.transferEncoding] == nil {
-                throw S3Error(.missingContentLength, "You must provide the Content-Length HTTP header.")
-            }
+            knownLength = call.request.headers[.contentLength] != nil
+        }
+        guard knownLength else {
+            throw S3Error(.missingContentLength, "You must provide the Content-Length HTTP header.")
         }
         let declared = decodedLength ?? call.request.headers[.contentLength].flatMap(Int64.init)
         if let declared, declared > ObjectStore.maximumBlobSize {
