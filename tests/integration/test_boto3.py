@@ -501,6 +501,28 @@ def test_multipart_small_part_is_entity_too_small(s3, bucket):
     assert s3.get_object(Bucket=bucket, Key="small")["Body"].read() == seeded_bytes("s2", MIB)
 
 
+def test_a_repeated_completion_answers_the_first_success(s3, bucket):
+    """A client whose CompleteMultipartUpload answer was lost sends it again: S3 answers the
+    same success, not NoSuchUpload; a completion naming other parts, or after the key was
+    overwritten, is still NoSuchUpload."""
+    parts = [seeded_bytes("retry-1", 5 * MIB), seeded_bytes("retry-2", 1000)]
+    upload_id, etags = _upload(s3, bucket, "retried", parts)
+    listing = {"Parts": [{"PartNumber": n, "ETag": e} for n, e in enumerate(etags, 1)]}
+    first = s3.complete_multipart_upload(Bucket=bucket, Key="retried", UploadId=upload_id, MultipartUpload=listing)
+    again = s3.complete_multipart_upload(Bucket=bucket, Key="retried", UploadId=upload_id, MultipartUpload=listing)
+    assert again["ETag"] == first["ETag"] == f'"{support.multipart_etag(parts)}"'
+    assert (again["Bucket"], again["Key"]) == (bucket, "retried")
+    assert s3.get_object(Bucket=bucket, Key="retried")["Body"].read() == b"".join(parts)
+    with pytest.raises(ClientError) as excinfo:
+        s3.complete_multipart_upload(Bucket=bucket, Key="retried", UploadId=upload_id,
+                                     MultipartUpload={"Parts": listing["Parts"][:1]})
+    expect_error(excinfo, "NoSuchUpload", 404)
+    s3.put_object(Bucket=bucket, Key="retried", Body=b"overwritten")
+    with pytest.raises(ClientError) as excinfo:
+        s3.complete_multipart_upload(Bucket=bucket, Key="retried", UploadId=upload_id, MultipartUpload=listing)
+    expect_error(excinfo, "NoSuchUpload", 404)
+
+
 def test_abort_multipart_then_no_such_upload(s3, bucket):
     upload_id, etags = _upload(s3, bucket, "aborted", [b"x" * 100])
     s3.abort_multipart_upload(Bucket=bucket, Key="aborted", UploadId=upload_id)

@@ -84,7 +84,14 @@ extension S3Server {
     }
 
     func completeMultipartUpload(_ bucket: String, _ key: String, _ uploadID: String, _ call: inout S3Call) async throws -> Response {
-        let upload = try await store.upload(id: uploadID, bucket: bucket, key: key)
+        let upload: UploadRecord
+        do {
+            upload = try await store.upload(id: uploadID, bucket: bucket, key: key)
+        } catch let error as EngineError where error.code == .noSuchUpload {
+            // A completion sent again after it succeeded (its answer was lost) answers that success.
+            if let record = try await repeatedCompletion(bucket, key, &call) { return completionResponse(record, &call) }
+            throw error
+        }
         let requested = try CompleteMultipartUploadRequest.parse(try await collectXML(call, limit: 4 * 1024 * 1024))
         let parts = requested.map { part in
             var checksums: [ChecksumAlgorithm: String] = [:]
@@ -97,6 +104,13 @@ extension S3Server {
         // The parts were written at the first location; the further copies are read from there.
         if record.writtenAt.count > 1 { call.touched(record.location, .read) }
         for location in record.writtenAt { call.touched(location, .write) }
+        return completionResponse(record, &call)
+    }
+
+    /// The answer to a completion that made `record`.
+    private func completionResponse(_ record: ObjectRecord, _ call: inout S3Call) -> Response {
+        let bucket = record.bucket
+        let key = record.key
         let host = call.request.head.authority ?? "localhost"
         let result = CompleteMultipartUploadResult(
             location: "http://\(host)/\(bucket)/\(S3URLEncoding.encode(key, keepSlash: true))", bucket: bucket, key: key,
