@@ -33,6 +33,12 @@ struct Settings {
     var idleTimeout = 75
     var maxConnectionsPerSource = 256
     var maxConnections = 4096
+    /// Lifecycle (docs/lifecycle.md): seconds between two background passes (0: none), actions
+    /// per second at most (0: no limit), and, hidden, for tests only, how many seconds a lifecycle
+    /// "day" lasts.
+    var lifecycleInterval = 86_400
+    var lifecycleRate = 100
+    var lifecycleDaySeconds = 86_400
     /// The `[location ID]` sections, in file order; none means one local location, `local`.
     var locations: [LocationSettings] = []
     /// The configuration file these settings came from, if any.
@@ -42,6 +48,7 @@ struct Settings {
         "data", "address", "region", "domain", "log-level", "country", "syslog", "placement-rules", "default-classification",
         "key-store", "pkcs11-module", "pkcs11-token",
         "header-timeout", "body-timeout", "minimum-body-rate", "idle-timeout", "max-connections-per-source", "max-connections",
+        "lifecycle-interval", "lifecycle-rate", "lifecycle-day-seconds",
     ]
 
     /// The commented default file that `souverain init` writes.
@@ -103,6 +110,13 @@ struct Settings {
         idle-timeout = 75
         max-connections-per-source = 256
         max-connections = 4096
+
+        # Lifecycle rules (PutBucketLifecycleConfiguration, docs/lifecycle.md) are applied by a
+        # background pass every lifecycle-interval seconds (0: never; `souverain lifecycle run`
+        # runs one at once), taking at most lifecycle-rate actions per second (0: no limit).
+        # Environment: SOUVERAIN_LIFECYCLE_INTERVAL, SOUVERAIN_LIFECYCLE_RATE.
+        lifecycle-interval = 86400
+        lifecycle-rate = 100
 
         # Storage locations, managed with `souverain location add|remove` or by hand. Without
         # any, objects go to DATA/local, an on-premise location in `country`. Each has a
@@ -223,6 +237,13 @@ struct Settings {
         case "idle-timeout": idleTimeout = try Self.count(key, value)
         case "max-connections-per-source": maxConnectionsPerSource = try Self.count(key, value)
         case "max-connections": maxConnections = try Self.count(key, value)
+        case "lifecycle-interval": lifecycleInterval = try Self.count(key, value)
+        case "lifecycle-rate": lifecycleRate = try Self.count(key, value)
+        case "lifecycle-day-seconds":
+            guard let seconds = Int(value), seconds > 0 else {
+                throw ValidationError("lifecycle-day-seconds must be a positive number of seconds, got \(value)")
+            }
+            lifecycleDaySeconds = seconds
         case "default-classification":
             guard !value.isEmpty else { throw ValidationError("default-classification cannot be empty") }
             defaultClassification = value
