@@ -82,7 +82,7 @@ let package = Package(
         // The S3 wire protocol: operations parsed from requests, XML codecs, error codes.
         .target(
             name: "SouverainS3",
-            dependencies: [],
+            dependencies: ["SouverainModel"],
             swiftSettings: upcoming
         ),
         // Provider registry, placement rules and the placement engine: pure, Foundation only.
@@ -287,7 +287,7 @@ let package = Package(
         ),
         .testTarget(name: "SouverainPlacementTests", dependencies: ["SouverainPlacement"], swiftSettings: upcoming),
         .testTarget(name: "SouverainAuditTests", dependencies: ["SouverainAudit"], swiftSettings: upcoming),
-        .testTarget(name: "SouverainS3Tests", dependencies: ["SouverainS3"], swiftSettings: upcoming),
+        .testTarget(name: "SouverainS3Tests", dependencies: ["SouverainS3", "SouverainModel"], swiftSettings: upcoming),
         .testTarget(
             name: "SouverainServerTests",
             dependencies: [

@@ -33,6 +33,12 @@ public struct AuditOperation: RawRepresentable, Hashable, Sendable, ExpressibleB
     public static let scrub = AuditOperation("scrub")
     /// A blob no object references any more deleted at its location.
     public static let collectGarbage = AuditOperation("collect-garbage")
+    /// Lifecycle expired a current object, deleted a noncurrent version, removed an expired delete
+    /// marker or aborted an unfinished upload; `detail` names the rule (docs/lifecycle.md).
+    public static let lifecycleExpire = AuditOperation("lifecycle-expire")
+    public static let lifecycleDeleteNoncurrent = AuditOperation("lifecycle-delete-noncurrent")
+    public static let lifecycleRemoveDeleteMarker = AuditOperation("lifecycle-remove-delete-marker")
+    public static let lifecycleAbortUpload = AuditOperation("lifecycle-abort-upload")
     /// The audit writer discarded a torn tail on an explicit decision; `detail` names it.
     public static let auditRecovered = AuditOperation("audit-recovered")
 
@@ -45,5 +51,6 @@ public struct AuditOperation: RawRepresentable, Hashable, Sendable, ExpressibleB
     /// The internal movements, as opposed to S3 operations.
     public static let internalMovements: Set<AuditOperation> = [
         .replicate, .repair, .migrate, .export, .import, .shred, .auditRecovered, .scrub, .collectGarbage,
+        .lifecycleExpire, .lifecycleDeleteNoncurrent, .lifecycleRemoveDeleteMarker, .lifecycleAbortUpload,
     ]
 }

@@ -126,6 +126,20 @@ public protocol Catalogue: Sendable {
     /// Crypto-shredding: destroys every key version of the bucket (overwritten, not merely
     /// unlinked) and records when. Returns how many versions were destroyed.
     func shredBucket(_ name: String, at date: Date) async throws -> Int
+
+    // MARK: Lifecycle
+
+    /// The bucket's lifecycle configuration; nil when it has none.
+    func lifecycleConfiguration(bucket: String) async throws -> LifecycleConfiguration?
+    /// Replaces the bucket's lifecycle configuration; nil removes it. Throws `.noSuchBucket`.
+    /// Deleting a bucket removes its configuration.
+    func setLifecycleConfiguration(bucket: String, _ configuration: LifecycleConfiguration?) async throws
+    /// The names of the buckets that have a lifecycle configuration, in byte order.
+    func bucketsWithLifecycleConfiguration() async throws -> [String]
+    /// Removes the object only if it is still the one read (same ETag and modification time), so
+    /// that lifecycle never deletes an object written after it judged the old one; its segments
+    /// become garbage. Nil when the object changed or went away (nothing removed).
+    func deleteObject(ifUnchanged object: ObjectRecord) async throws -> [GarbageBlob]?
 }
 
 /// The one error type of the catalogue layer.

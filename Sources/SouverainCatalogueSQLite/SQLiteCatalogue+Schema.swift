@@ -152,6 +152,16 @@ extension SQLiteCatalogue {
                 UPDATE uploads SET owner = COALESCE((SELECT id FROM users WHERE users.name = uploads.owner), 'orphaned:' || owner);
                 """)
         }
+        // Lifecycle: each bucket's lifecycle configuration, as JSON (docs/lifecycle.md).
+        migrator.registerMigration("lifecycle") { db in
+            try db.execute(sql: """
+                CREATE TABLE bucket_lifecycle (
+                    bucket TEXT PRIMARY KEY,
+                    configuration TEXT NOT NULL,
+                    updated INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 }

@@ -32,7 +32,7 @@ public final class SQLiteCatalogue: Catalogue {
 
     // MARK: - Transactions
 
-    private func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do {
             return try await groupCommit.write(body)
         } catch let error as CatalogueError {
@@ -42,7 +42,7 @@ public final class SQLiteCatalogue: Catalogue {
         }
     }
 
-    private func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do {
             return try await pool.read(body)
         } catch let error as CatalogueError {
@@ -216,6 +216,7 @@ public final class SQLiteCatalogue: Catalogue {
             }
             try db.cachedStatement(sql: "DELETE FROM grants WHERE bucket = ?").execute(arguments: [name])
             try db.cachedStatement(sql: "DELETE FROM bucket_keys WHERE bucket = ?").execute(arguments: [name])
+            try db.cachedStatement(sql: "DELETE FROM bucket_lifecycle WHERE bucket = ?").execute(arguments: [name])
             try db.cachedStatement(sql: "DELETE FROM buckets WHERE name = ?").execute(arguments: [name])
         }
     }

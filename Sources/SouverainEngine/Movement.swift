@@ -33,6 +33,14 @@ public struct Movement: Sendable, Equatable {
         public static let scrub = Kind("scrub")
         /// A blob the catalogue let go of (overwritten, deleted, moved) deleted at its location.
         public static let collectGarbage = Kind("collect-garbage")
+        /// Lifecycle expired a current object (docs/lifecycle.md).
+        public static let lifecycleExpire = Kind("lifecycle-expire")
+        /// Lifecycle deleted a noncurrent version.
+        public static let lifecycleDeleteNoncurrent = Kind("lifecycle-delete-noncurrent")
+        /// Lifecycle removed a delete marker that hid no version any more.
+        public static let lifecycleRemoveDeleteMarker = Kind("lifecycle-remove-delete-marker")
+        /// Lifecycle aborted a multipart upload left unfinished.
+        public static let lifecycleAbortUpload = Kind("lifecycle-abort-upload")
 
         public var description: String { name }
     }
@@ -40,6 +48,8 @@ public struct Movement: Sendable, Equatable {
     public var kind: Kind
     public var bucket: String?
     public var key: String?
+    /// The object version concerned, when there is one.
+    public var version: String?
     /// Bytes moved: written for a repair, read for a scrub, deleted for garbage collection
     /// (0 when unknown).
     public var bytes: UInt64
@@ -50,9 +60,10 @@ public struct Movement: Sendable, Equatable {
     public var problem: String?
 
     public init(
-        kind: Kind, bucket: String? = nil, key: String? = nil, bytes: UInt64 = 0, touched: [Touch], detail: String? = nil,
-        problem: String? = nil
+        kind: Kind, bucket: String? = nil, key: String? = nil, version: String? = nil, bytes: UInt64 = 0, touched: [Touch],
+        detail: String? = nil, problem: String? = nil
     ) {
+        self.version = version
         self.kind = kind
         self.bucket = bucket
         self.key = key

@@ -69,6 +69,7 @@ public struct S3ErrorCode: Hashable, Sendable, CustomStringConvertible {
     public static let missingSecurityHeader = Self("MissingSecurityHeader", 400, "Your request is missing a required header.")
     public static let noSuchBucket = Self("NoSuchBucket", 404, "The specified bucket does not exist.")
     public static let noSuchKey = Self("NoSuchKey", 404, "The specified key does not exist.")
+    public static let noSuchLifecycleConfiguration = Self("NoSuchLifecycleConfiguration", 404, "The lifecycle configuration does not exist.")
     public static let noSuchUpload = Self("NoSuchUpload", 404, "The specified multipart upload does not exist. The upload ID might be invalid, or the multipart upload might have been aborted or completed.")
     public static let noSuchVersion = Self("NoSuchVersion", 404, "The specified version does not exist.")
     public static let notImplemented = Self("NotImplemented", 501, "A header or query you provided implies functionality that is not implemented.")
@@ -97,7 +98,7 @@ public struct S3ErrorCode: Hashable, Sendable, CustomStringConvertible {
         .invalidStorageClass, .invalidToken, .invalidURI, .keyTooLongError, .malformedACLError,
         .malformedPOSTRequest, .malformedXML, .maxMessageLengthExceeded, .metadataTooLarge,
         .methodNotAllowed, .missingContentLength, .missingRequestBodyError, .missingSecurityHeader,
-        .noSuchBucket, .noSuchKey, .noSuchUpload, .noSuchVersion, .notImplemented, .notModified,
+        .noSuchBucket, .noSuchKey, .noSuchLifecycleConfiguration, .noSuchUpload, .noSuchVersion, .notImplemented, .notModified,
         .operationAborted, .placementViolation, .preconditionFailed, .requestHeaderSectionTooLarge,
         .requestTimeTooSkewed, .requestTimeout, .serviceUnavailable, .signatureDoesNotMatch, .slowDown,
         .tooManyBuckets, .unexpectedContent, .xAmzContentSHA256Mismatch,

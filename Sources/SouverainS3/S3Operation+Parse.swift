@@ -125,6 +125,9 @@ extension S3Operation {
                 case ("versioning", "GET"): return .getBucketVersioning(bucket: bucket)
                 case ("uploads", "GET"): return .listMultipartUploads(bucket: bucket)
                 case ("delete", "POST"): return .deleteObjects(bucket: bucket)
+                case ("lifecycle", "PUT"): return .putBucketLifecycleConfiguration(bucket: bucket)
+                case ("lifecycle", "GET"): return .getBucketLifecycleConfiguration(bucket: bucket)
+                case ("lifecycle", "DELETE"): return .deleteBucketLifecycle(bucket: bucket)
                 case (_, "GET") where value("id") == nil && S3Subresources.bucketConfigurationLists[subresource] != nil:
                     return .notImplemented(name: S3Subresources.bucketConfigurationLists[subresource]!, bucket: bucket, key: nil)
                 default: return .notImplemented(name: name, bucket: bucket, key: nil)

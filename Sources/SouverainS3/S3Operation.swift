@@ -34,6 +34,10 @@ public enum S3Operation: Sendable, Equatable {
     case abortMultipartUpload(bucket: String, key: String, uploadID: String)
     /// GET ?uploadId=
     case listParts(bucket: String, key: String, uploadID: String)
+    /// PUT, GET and DELETE ?lifecycle (docs/lifecycle.md).
+    case putBucketLifecycleConfiguration(bucket: String)
+    case getBucketLifecycleConfiguration(bucket: String)
+    case deleteBucketLifecycle(bucket: String)
     /// Any other S3 operation, by its AWS name ("PutBucketPolicy", "PostObject", ...).
     case notImplemented(name: String, bucket: String?, key: String?)
 
@@ -67,6 +71,9 @@ public enum S3Operation: Sendable, Equatable {
         case .completeMultipartUpload: "CompleteMultipartUpload"
         case .abortMultipartUpload: "AbortMultipartUpload"
         case .listParts: "ListParts"
+        case .putBucketLifecycleConfiguration: "PutBucketLifecycleConfiguration"
+        case .getBucketLifecycleConfiguration: "GetBucketLifecycleConfiguration"
+        case .deleteBucketLifecycle: "DeleteBucketLifecycle"
         case .notImplemented(let name, _, _): name
         }
     }
@@ -80,7 +87,8 @@ public enum S3Operation: Sendable, Equatable {
              .getBucketLocation(let bucket), .getBucketVersioning(let bucket), .getBucketAcl(let bucket),
              .putBucketAcl(let bucket),
              .listObjectsV1(let bucket), .listObjectsV2(let bucket), .listMultipartUploads(let bucket),
-             .deleteObjects(let bucket):
+             .deleteObjects(let bucket), .putBucketLifecycleConfiguration(let bucket),
+             .getBucketLifecycleConfiguration(let bucket), .deleteBucketLifecycle(let bucket):
             bucket
         case .putObject(let bucket, _), .copyObject(let bucket, _, _), .getObject(let bucket, _),
              .headObject(let bucket, _), .deleteObject(let bucket, _), .getObjectAcl(let bucket, _),
@@ -98,7 +106,8 @@ public enum S3Operation: Sendable, Equatable {
         switch self {
         case .listBuckets, .createBucket, .headBucket, .deleteBucket, .getBucketLocation,
              .getBucketVersioning, .getBucketAcl, .putBucketAcl, .listObjectsV1, .listObjectsV2,
-             .listMultipartUploads, .deleteObjects:
+             .listMultipartUploads, .deleteObjects, .putBucketLifecycleConfiguration, .getBucketLifecycleConfiguration,
+             .deleteBucketLifecycle:
             nil
         case .putObject(_, let key), .copyObject(_, let key, _), .getObject(_, let key),
              .headObject(_, let key), .deleteObject(_, let key), .getObjectAcl(_, let key),
@@ -127,6 +136,7 @@ public enum S3Operation: Sendable, Equatable {
     /// | HeadBucket, GetBucketLocation, ListObjects(V2), ListMultipartUploads, GetObject, HeadObject, ListParts | read |
     /// | PutObject, CopyObject, DeleteObject, DeleteObjects, multipart create/upload/copy/complete/abort | write |
     /// | DeleteBucket, GetBucketAcl, PutBucketAcl, GetObjectAcl, GetBucketVersioning | owner |
+    /// | Put/Get/DeleteBucketLifecycle(Configuration) | owner |
     /// | anything not implemented | authenticated (it only ever answers NotImplemented) |
     ///
     /// Copies also need `.read` on `copySource.bucket`.
@@ -141,6 +151,8 @@ public enum S3Operation: Sendable, Equatable {
              .uploadPart, .uploadPartCopy, .completeMultipartUpload, .abortMultipartUpload:
             .write
         case .deleteBucket, .getBucketAcl, .putBucketAcl, .getObjectAcl, .getBucketVersioning:
+            .owner
+        case .putBucketLifecycleConfiguration, .getBucketLifecycleConfiguration, .deleteBucketLifecycle:
             .owner
         }
     }

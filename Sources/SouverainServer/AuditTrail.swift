@@ -55,7 +55,7 @@ extension AuditTrail: MovementSink {
             access(touch.location, touch.direction == .read ? .read : touch.direction == .write ? .write : .delete)
         }
         try await record(AuditEvent(
-            operation: AuditOperation(movement.kind.name), bucket: movement.bucket, key: movement.key,
+            operation: AuditOperation(movement.kind.name), bucket: movement.bucket, key: movement.key, version: movement.version,
             bytesIn: movement.touched.contains { $0.direction == .read } ? movement.bytes : 0,
             bytesOut: movement.touched.contains { $0.direction == .write } ? movement.bytes : 0,
             locations: locations, errorCode: movement.problem, detail: movement.detail))

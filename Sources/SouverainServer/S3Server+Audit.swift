@@ -17,7 +17,7 @@ extension S3Server {
         // The name, then the access key and the user's stable id: a later namesake has another id.
         var user = call.user.map { "\($0.name) (\($0.accessKeyID), id \($0.id))" }
         if user == nil, let claimed = call.claimedAccessKey { user = "unverified access key \(claimed)" }
-        var detail: String?
+        var detail = errorCode == nil ? call.detail : nil
         if errorCode != nil, let failure = call.failure {
             let reason = failure.count > 200 ? String(failure.prefix(200)) + "…" : failure
             detail = call.user == nil ? "unauthenticated: \(reason)" : reason
@@ -61,6 +61,7 @@ extension S3Server {
         case ("keys/rotate", .post): "RotateKeys"
         case ("keys/retire", .post): "RetireKey"
         case ("audit/records", .get): "ReadAuditTrail"
+        case ("lifecycle/run", .post): "RunLifecycle"
         default: "AdminAPI"
         }
     }
@@ -87,6 +88,9 @@ extension S3Server {
         }
         if call.path == Self.adminPrefix + "portability/record", call.request.method == .post {
             return try await recordPortability(&call, user: user)
+        }
+        if call.path == Self.adminPrefix + "lifecycle/run" {
+            return try await runLifecycle(&call, user: user)
         }
         if call.path.hasPrefix(Self.adminPrefix + "keys") {
             return try await manageKeys(&call, user: user)

@@ -6,7 +6,7 @@ import NIOCore
 import SouverainAudit
 import SouverainCatalogue
 public import SouverainEngine
-import SouverainModel
+public import SouverainModel
 public import SouverainS3
 public import SouverainSigV4
 
@@ -28,6 +28,8 @@ public struct S3Server: HTTPResponder {
     /// that do not exercise the trail.
     let audit: AuditTrail?
     let enforcement = EnforcementGate()
+    /// How lifecycle counts days, for passes run through the admin API (docs/lifecycle.md).
+    public var lifecycleDays = LifecycleDays.standard
     /// Largest header section accepted, in bytes of names and values (AWS allows 8 KiB).
     static let maximumHeaderBytes = 16 * 1024
     /// The reserved path of the admin API (not a valid bucket name, so never an S3 path).
@@ -218,6 +220,9 @@ public struct S3Server: HTTPResponder {
         case .abortMultipartUpload(let bucket, let key, let uploadID):
             return try await abortMultipartUpload(bucket, key, uploadID, &call)
         case .listParts(let bucket, let key, let uploadID): return try await listParts(bucket, key, uploadID, &call)
+        case .putBucketLifecycleConfiguration(let bucket): return try await putBucketLifecycleConfiguration(bucket, &call)
+        case .getBucketLifecycleConfiguration(let bucket): return try await getBucketLifecycleConfiguration(bucket, &call)
+        case .deleteBucketLifecycle(let bucket): return try await deleteBucketLifecycle(bucket, &call)
         case .notImplemented(let name, _, _):
             throw S3Error(.notImplemented, "\(name) is not implemented by Souverain.")
         }
@@ -277,6 +282,9 @@ struct S3Call {
     var adminBucket: String?
     /// Why the request failed (the S3 error's message), for the trail.
     var failure: String?
+    /// What a successful request changed, when the trail needs more than its operation and target
+    /// (a lifecycle configuration set or deleted).
+    var detail: String?
     var bytesIn: Int64 = 0
     var bytesOut: Int64 = 0
     /// The storage locations the operation read, wrote or deleted at, for the trail.

@@ -132,11 +132,12 @@ struct Serve: AsyncParsableCommand {
         try await Self.recover(store: store, locals: opened.locals, directory: directory, logger: logger)
 
         let registry = PrometheusCollectorRegistry()
-        let server = S3Server(
+        var server = S3Server(
             store: store, verifier: SigV4Verifier(region: settings.region),
             addressing: S3Addressing(virtualHostBaseDomains: settings.domains),
             metrics: ServerMetrics(registry: registry), logger: Logger(label: "souverain.s3"),
             audit: withoutAuditTrail ? nil : audit, signatureV2: settings.signatureV2 ? SigV2Verifier() : nil)
+        server.lifecycleDays = settings.lifecycleDays
         let region = settings.region
         let credentialsPath = directory.credentialsPath
         let endpointPath = directory.endpointPath
@@ -163,6 +164,9 @@ struct Serve: AsyncParsableCommand {
             services: [
                 .init(service: app), .init(service: collector), .init(service: checkpointer), .init(service: maintenance),
                 .init(service: RefusalRecords(recorder: refusals)),
+                .init(service: LifecycleService(
+                    store: store, interval: settings.lifecycleInterval, rate: settings.lifecycleRate,
+                    days: settings.lifecycleDays, logger: logger)),
             ],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()

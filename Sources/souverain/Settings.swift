@@ -35,6 +35,12 @@ struct Settings {
     var maxConnections = 4096
     /// Whether Signature Version 2 requests (header and presigned URL) are accepted.
     var signatureV2 = true
+    /// Lifecycle (docs/lifecycle.md): seconds between two background passes (0: none), actions
+    /// per second at most (0: no limit), and, hidden, for tests only, how many seconds a lifecycle
+    /// "day" lasts.
+    var lifecycleInterval = 86_400
+    var lifecycleRate = 100
+    var lifecycleDaySeconds = 86_400
     /// The `[location ID]` sections, in file order; none means one local location, `local`.
     var locations: [LocationSettings] = []
     /// The configuration file these settings came from, if any.
@@ -45,6 +51,7 @@ struct Settings {
         "key-store", "pkcs11-module", "pkcs11-token",
         "header-timeout", "body-timeout", "minimum-body-rate", "idle-timeout", "max-connections-per-source", "max-connections",
         "signature-v2",
+        "lifecycle-interval", "lifecycle-rate", "lifecycle-day-seconds",
     ]
 
     /// The commented default file that `souverain init` writes.
@@ -111,6 +118,12 @@ struct Settings {
         # --signature-v2 and older SDKs. Signature V4 is always accepted; `false` refuses V2
         # with 403 AccessDenied. Environment: SOUVERAIN_SIGNATURE_V2.
         signature-v2 = true
+        # Lifecycle rules (PutBucketLifecycleConfiguration, docs/lifecycle.md) are applied by a
+        # background pass every lifecycle-interval seconds (0: never; `souverain lifecycle run`
+        # runs one at once), taking at most lifecycle-rate actions per second (0: no limit).
+        # Environment: SOUVERAIN_LIFECYCLE_INTERVAL, SOUVERAIN_LIFECYCLE_RATE.
+        lifecycle-interval = 86400
+        lifecycle-rate = 100
 
         # Storage locations, managed with `souverain location add|remove` or by hand. Without
         # any, objects go to DATA/local, an on-premise location in `country`. Each has a
@@ -236,6 +249,13 @@ struct Settings {
                 throw ValidationError("signature-v2 must be true or false, got \(value)")
             }
             signatureV2 = flag
+        case "lifecycle-interval": lifecycleInterval = try Self.count(key, value)
+        case "lifecycle-rate": lifecycleRate = try Self.count(key, value)
+        case "lifecycle-day-seconds":
+            guard let seconds = Int(value), seconds > 0 else {
+                throw ValidationError("lifecycle-day-seconds must be a positive number of seconds, got \(value)")
+            }
+            lifecycleDaySeconds = seconds
         case "default-classification":
             guard !value.isEmpty else { throw ValidationError("default-classification cannot be empty") }
             defaultClassification = value

@@ -44,6 +44,7 @@ private let codes: [(S3ErrorCode, String, Int)] = [
     (.missingSecurityHeader, "MissingSecurityHeader", 400),
     (.noSuchBucket, "NoSuchBucket", 404),
     (.noSuchKey, "NoSuchKey", 404),
+    (.noSuchLifecycleConfiguration, "NoSuchLifecycleConfiguration", 404),
     (.noSuchUpload, "NoSuchUpload", 404),
     (.noSuchVersion, "NoSuchVersion", 404),
     (.notImplemented, "NotImplemented", 501),

@@ -93,7 +93,9 @@ private let pathStyleCases: [OperationCase] = [
     OperationCase("GET", "/b?analytics&id=a", .notImplemented(name: "GetBucketAnalyticsConfiguration", bucket: "b", key: nil)),
     OperationCase("PUT", "/b?policy", .notImplemented(name: "PutBucketPolicy", bucket: "b", key: nil)),
     OperationCase("GET", "/b/k?tagging", .notImplemented(name: "GetObjectTagging", bucket: "b", key: "k")),
-    OperationCase("PUT", "/b?lifecycle", .notImplemented(name: "PutBucketLifecycleConfiguration", bucket: "b", key: nil)),
+    OperationCase("PUT", "/b?lifecycle", .putBucketLifecycleConfiguration(bucket: "b")),
+    OperationCase("GET", "/b?lifecycle", .getBucketLifecycleConfiguration(bucket: "b")),
+    OperationCase("DELETE", "/b?lifecycle", .deleteBucketLifecycle(bucket: "b")),
     OperationCase("POST", "/b/k?select&select-type=2", .notImplemented(name: "SelectObjectContent", bucket: "b", key: "k")),
     OperationCase("PUT", "/b?versioning", .notImplemented(name: "PutBucketVersioning", bucket: "b", key: nil)),
     OperationCase("PUT", "/b/k?acl", headers: copyHeader, .notImplemented(name: "PutObjectAcl", bucket: "b", key: "k")),
@@ -334,6 +336,9 @@ private let permissionCases: [PermissionCase] = [
     PermissionCase(.getBucketLocation(bucket: "b"), .read),
     PermissionCase(.getBucketVersioning(bucket: "b"), .owner),
     PermissionCase(.getBucketAcl(bucket: "b"), .owner),
+    PermissionCase(.putBucketLifecycleConfiguration(bucket: "b"), .owner),
+    PermissionCase(.getBucketLifecycleConfiguration(bucket: "b"), .owner),
+    PermissionCase(.deleteBucketLifecycle(bucket: "b"), .owner),
     PermissionCase(.listObjectsV1(bucket: "b"), .read),
     PermissionCase(.listObjectsV2(bucket: "b"), .read),
     PermissionCase(.listMultipartUploads(bucket: "b"), .read),
@@ -362,6 +367,6 @@ struct S3PermissionTests {
     }
 
     @Test func everyImplementedOperationIsInTheTable() {
-        #expect(Set(permissionCases.map(\.operation.name)).count == 25)
+        #expect(Set(permissionCases.map(\.operation.name)).count == 28)
     }
 }

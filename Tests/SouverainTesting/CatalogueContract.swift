@@ -34,11 +34,15 @@ public enum CatalogueContract: String, Sendable, CaseIterable, CustomTestStringC
     case usersAreFoundByKeyAndNameAndRemovedWithTheirGrants
     case grantsAreSetReplacedAndRemoved
     case garbageIsListedUntilForgotten
+    case lifecycleConfigurationsAreStoredReplacedAndRemovedWithTheirBucket
+    case aConditionalDeleteRemovesOnlyTheObjectRead
 
     public var testDescription: String { rawValue }
 
     public func check(on catalogue: any Catalogue) async throws {
         switch self {
+        case .lifecycleConfigurationsAreStoredReplacedAndRemovedWithTheirBucket, .aConditionalDeleteRemovesOnlyTheObjectRead:
+            try await checkLifecycle(on: catalogue)
         case .bucketsAreCreatedOnceListedAndDeletedWhenEmpty:
             try await catalogue.createBucket(Self.bucket("b1", classification: "health"))
             try await catalogue.createBucket(Self.bucket("b2"))
