@@ -123,6 +123,9 @@ extension S3Operation {
                 case ("acl", "PUT"): return .putBucketAcl(bucket: bucket)
                 case ("location", "GET"): return .getBucketLocation(bucket: bucket)
                 case ("versioning", "GET"): return .getBucketVersioning(bucket: bucket)
+                case ("encryption", "GET"): return .getBucketEncryption(bucket: bucket)
+                case ("encryption", "PUT"): return .putBucketEncryption(bucket: bucket)
+                case ("encryption", "DELETE"): return .deleteBucketEncryption(bucket: bucket)
                 case ("uploads", "GET"): return .listMultipartUploads(bucket: bucket)
                 case ("delete", "POST"): return .deleteObjects(bucket: bucket)
                 case (_, "GET") where value("id") == nil && S3Subresources.bucketConfigurationLists[subresource] != nil:

@@ -60,6 +60,10 @@ extension S3Server {
         case ("keys", .get): "ListKeys"
         case ("keys/rotate", .post): "RotateKeys"
         case ("keys/retire", .post): "RetireKey"
+        case ("keys/create", .post): "CreateKey"
+        case ("keys/shred", .post): "ShredKey"
+        case ("keys/grant", .post): "GrantKey"
+        case ("keys/revoke", .post): "RevokeKey"
         case ("audit/records", .get): "ReadAuditTrail"
         default: "AdminAPI"
         }

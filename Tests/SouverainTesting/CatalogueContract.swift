@@ -34,6 +34,9 @@ public enum CatalogueContract: String, Sendable, CaseIterable, CustomTestStringC
     case usersAreFoundByKeyAndNameAndRemovedWithTheirGrants
     case grantsAreSetReplacedAndRemoved
     case garbageIsListedUntilForgotten
+    case namedKeysAreCreatedOnceByAliasAndShreddedForGood
+    case namedKeyVersionsRetireOnlyOnceNoBlobUsesThem
+    case namedKeyGrantsAndBucketEncryptionRoundTrip
 
     public var testDescription: String { rawValue }
 
@@ -185,6 +188,9 @@ public enum CatalogueContract: String, Sendable, CaseIterable, CustomTestStringC
             try await catalogue.forgetGarbage([GarbageBlob(location: "local", locator: "one")])
             #expect(try await catalogue.garbage(limit: 10).isEmpty)
             #expect(!(try await catalogue.isReferenced(location: "local", locator: "one")))
+        case .namedKeysAreCreatedOnceByAliasAndShreddedForGood, .namedKeyVersionsRetireOnlyOnceNoBlobUsesThem,
+             .namedKeyGrantsAndBucketEncryptionRoundTrip:
+            try await checkNamedKeys(on: catalogue)
         }
     }
 
