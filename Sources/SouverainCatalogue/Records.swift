@@ -66,11 +66,15 @@ public struct BlobEncryption: Sendable, Equatable, Codable {
     /// stored), not by a bucket key (`bucketKeyVersion` is then 0); this is that key's MD5, base64,
     /// to tell a wrong key from a damaged blob.
     public var customerKeyMD5: String?
+    /// The named key (its id) whose version `bucketKeyVersion` wraps the data key; nil for the
+    /// bucket's key (every blob written before named keys existed).
+    public var keyID: String?
 
     public init(
         bucketKeyVersion: Int, wrappedDataKey: String, identity: String, chunkSize: Int, storedSize: Int64,
-        customerKeyMD5: String? = nil
+        customerKeyMD5: String? = nil, keyID: String? = nil
     ) {
+        self.keyID = keyID
         self.customerKeyMD5 = customerKeyMD5
         self.bucketKeyVersion = bucketKeyVersion
         self.wrappedDataKey = wrappedDataKey
@@ -122,6 +126,12 @@ public struct ObjectMetadata: Sendable, Equatable, Codable {
     /// SSE-C: the MD5 (base64) of the key the client encrypted the object with, and must send again
     /// to read it. Nil for objects under the organisation's keys.
     public var customerKeyMD5: String?
+    /// SSE-KMS under a named key: the key's ARN, as answered in
+    /// `x-amz-server-side-encryption-aws-kms-key-id`; nil for the bucket's key.
+    public var kmsKeyARN: String?
+
+    /// The named key whose versions wrap the object's (or upload's parts') data keys.
+    public var namedKeyID: String? { kmsKeyARN.flatMap(NamedKeyReference.keyID(inARN:)) }
 
     public init(
         contentType: String? = nil, contentEncoding: String? = nil, contentDisposition: String? = nil,

@@ -160,6 +160,38 @@ extension SQLiteCatalogue {
                     configuration TEXT NOT NULL,
                     updated INTEGER NOT NULL
                 ) WITHOUT ROWID;
+        // Named keys (docs/keys.md): keys applications name as their SSE-KMS key, their versions
+        // wrapped by the master key, who may use them, and each bucket's default encryption.
+        migrator.registerMigration("named-keys") { db in
+            try db.execute(sql: """
+                CREATE TABLE named_keys (
+                    id TEXT PRIMARY KEY,
+                    alias TEXT NOT NULL UNIQUE,
+                    description TEXT NOT NULL,
+                    creator TEXT NOT NULL,
+                    created INTEGER NOT NULL,
+                    shredded_at INTEGER
+                );
+                CREATE TABLE named_key_versions (
+                    key_id TEXT NOT NULL,
+                    version INTEGER NOT NULL,
+                    wrapped TEXT NOT NULL,
+                    created INTEGER NOT NULL,
+                    PRIMARY KEY (key_id, version)
+                ) WITHOUT ROWID;
+                CREATE TABLE named_key_grants (
+                    key_id TEXT NOT NULL,
+                    user_id TEXT NOT NULL,
+                    encrypt INTEGER NOT NULL,
+                    decrypt INTEGER NOT NULL,
+                    PRIMARY KEY (key_id, user_id)
+                ) WITHOUT ROWID;
+                CREATE TABLE bucket_encryption (
+                    bucket TEXT PRIMARY KEY,
+                    algorithm TEXT NOT NULL,
+                    key_id TEXT,
+                    bucket_key_enabled INTEGER NOT NULL
+                );
                 """)
         }
         return migrator

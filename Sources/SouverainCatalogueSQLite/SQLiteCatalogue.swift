@@ -97,6 +97,7 @@ public final class SQLiteCatalogue: Catalogue {
                 throw CatalogueError(.userOwnsBuckets, "\(name) owns \(owned.count) bucket(s): \(owned.joined(separator: ", "))")
             }
             try db.execute(sql: "DELETE FROM grants WHERE user_id = ?", arguments: [id])
+            try db.execute(sql: "DELETE FROM named_key_grants WHERE user_id = ?", arguments: [id])
             try db.execute(sql: "DELETE FROM users WHERE id = ?", arguments: [id])
             return db.changesCount > 0
         }
@@ -134,7 +135,7 @@ public final class SQLiteCatalogue: Catalogue {
     /// Copies the write-ahead log back into the database and truncates it, so no earlier image of a
     /// page survives in either file. A reader in progress can hold the checkpoint back: retries for
     /// a while, then returns false.
-    private func emptyWriteAheadLog() async throws -> Bool {
+    func emptyWriteAheadLog() async throws -> Bool {
         for _ in 0..<50 {
             let busy = try? await pool.writeWithoutTransaction { db in
                 try Int.fetchOne(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)") ?? 1
@@ -217,6 +218,7 @@ public final class SQLiteCatalogue: Catalogue {
             try db.cachedStatement(sql: "DELETE FROM grants WHERE bucket = ?").execute(arguments: [name])
             try db.cachedStatement(sql: "DELETE FROM bucket_keys WHERE bucket = ?").execute(arguments: [name])
             try db.cachedStatement(sql: "DELETE FROM bucket_lifecycle WHERE bucket = ?").execute(arguments: [name])
+            try db.cachedStatement(sql: "DELETE FROM bucket_encryption WHERE bucket = ?").execute(arguments: [name])
             try db.cachedStatement(sql: "DELETE FROM buckets WHERE name = ?").execute(arguments: [name])
         }
     }
@@ -511,7 +513,9 @@ public final class SQLiteCatalogue: Catalogue {
     public func retireBucketKey(bucket: String, version: Int) async throws -> Bool {
         try await write { db in
             for text in try String.fetchAll(try db.cachedStatement(sql: "SELECT segments FROM objects WHERE bucket = ?"), arguments: [bucket]) {
-                if try Self.decode([BlobSegment].self, text).contains(where: { $0.encryption?.bucketKeyVersion == version }) {
+                if try Self.decode([BlobSegment].self, text).contains(where: {
+                    $0.encryption?.keyID == nil && $0.encryption?.bucketKeyVersion == version
+                }) {
                     return false
                 }
             }
@@ -519,8 +523,9 @@ public final class SQLiteCatalogue: Catalogue {
                 SELECT parts.encryption FROM parts JOIN uploads ON parts.upload_id = uploads.upload_id
                 WHERE uploads.bucket = ? AND parts.encryption IS NOT NULL
                 """, arguments: [bucket])
-            for text in parts where try Self.decode(BlobEncryption.self, text).bucketKeyVersion == version {
-                return false
+            for text in parts {
+                let encryption = try Self.decode(BlobEncryption.self, text)
+                if encryption.keyID == nil, encryption.bucketKeyVersion == version { return false }
             }
             try db.cachedStatement(sql: "DELETE FROM bucket_keys WHERE bucket = ? AND version = ?").execute(arguments: [bucket, version])
             return true
@@ -532,8 +537,9 @@ public final class SQLiteCatalogue: Catalogue {
     /// a retirement in between would otherwise leave an object no key can open. The check and the
     /// retirement each run in one write transaction, so one of them sees the other.
     static func checkBucketKeys(_ db: Database, bucket: String, segments: [BlobSegment]) throws {
+        try checkNamedKeys(db, segments: segments)
         let versions = Set(segments.compactMap { segment in
-            segment.encryption.flatMap { $0.customerKeyMD5 == nil ? $0.bucketKeyVersion : nil }
+            segment.encryption.flatMap { $0.customerKeyMD5 == nil && $0.keyID == nil ? $0.bucketKeyVersion : nil }
         })
         for version in versions {
             guard try Bool.fetchOne(

@@ -9,6 +9,8 @@ public import SouverainKeys
 /// under a version of its bucket's key (RFC 3394); the master key never leaves its key store.
 public actor BucketKeys {
     public nonisolated let store: any KeyStore
+    /// The named keys, kept under the same key store.
+    public nonisolated let named: NamedKeys
     private let catalogue: any Catalogue
     /// Unwrapped key versions by bucket.
     private var unwrapped: [String: [Int: SymmetricKey]] = [:]
@@ -18,6 +20,7 @@ public actor BucketKeys {
     public init(store: any KeyStore, catalogue: any Catalogue) {
         self.store = store
         self.catalogue = catalogue
+        self.named = NamedKeys(store: store, catalogue: catalogue)
     }
 
     /// A fresh data key for a new blob of `bucket`, with what the catalogue keeps of it.
@@ -28,7 +31,8 @@ public actor BucketKeys {
 
     /// The data key of a stored blob of `bucket`.
     func dataKey(bucket: String, _ encryption: BlobEncryption) async throws -> SymmetricKey {
-        try encryption.dataKey(unwrappingWith: try await key(bucket: bucket, version: encryption.bucketKeyVersion))
+        if encryption.keyID != nil { return try await named.dataKey(encryption) }
+        return try encryption.dataKey(unwrappingWith: try await key(bucket: bucket, version: encryption.bucketKeyVersion))
     }
 
     /// Throws what reading a blob under these key versions of `bucket` would throw (its keys
@@ -56,6 +60,8 @@ public actor BucketKeys {
     func rewrap(bucket: String, _ encryption: BlobEncryption) async throws -> BlobEncryption? {
         // SSE-C blobs are wrapped by their client's key, which Souverain does not hold.
         guard encryption.customerKeyMD5 == nil else { return nil }
+        // A named key's blobs follow their key's rotation, not the bucket's.
+        guard encryption.keyID == nil else { return nil }
         let (version, bucketKey) = try await currentKey(bucket: bucket)
         guard encryption.bucketKeyVersion != version else { return nil }
         let dataKey = try await dataKey(bucket: bucket, encryption)

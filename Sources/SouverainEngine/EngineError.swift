@@ -5,6 +5,7 @@ public struct EngineError: Error, Sendable, CustomStringConvertible {
             case noSuchBucket, noSuchKey, noSuchUpload, bucketAlreadyOwnedByYou, bucketAlreadyExists, bucketNotEmpty
             case accessDenied, invalidPart, invalidPartOrder, entityTooSmall, entityTooLarge, invalidArgument
             case internalError, unavailable, placementViolation, bucketShredded, objectShredded
+            case namedKeyNotFound, namedKeyShredded
         }
         private let value: Value
         private init(_ value: Value) { self.value = value }
@@ -31,6 +32,10 @@ public struct EngineError: Error, Sendable, CustomStringConvertible {
         public static let bucketShredded = Code(.bucketShredded)
         /// A read of an object whose bucket's keys were destroyed: it can never be read again.
         public static let objectShredded = Code(.objectShredded)
+        /// An SSE-KMS key id, alias or ARN that names no named key.
+        public static let namedKeyNotFound = Code(.namedKeyNotFound)
+        /// A write under a named key that was shredded.
+        public static let namedKeyShredded = Code(.namedKeyShredded)
         public var description: String { value.rawValue }
     }
 

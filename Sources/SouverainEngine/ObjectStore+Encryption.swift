@@ -12,10 +12,17 @@ struct SealedBlobWriter {
     private var sealer: BlobSealer?
     private var encryption: BlobEncryption?
 
-    init(writer: any BlobWriter, bucket: String, keys: BucketKeys?, customerKey: CustomerKey? = nil) async throws {
+    init(
+        writer: any BlobWriter, bucket: String, keys: BucketKeys?, customerKey: CustomerKey? = nil, namedKey: String? = nil
+    ) async throws {
         self.writer = writer
         let blob: (dataKey: SymmetricKey, encryption: BlobEncryption)
-        if let customerKey {
+        if let namedKey, customerKey == nil {
+            guard let keys else {
+                throw EngineError(.unavailable, "an object under a named key cannot be written: this server runs without a key store")
+            }
+            blob = try await keys.named.newBlobKey(keyID: namedKey, chunkSize: BlobFormat.defaultChunkSize)
+        } else if let customerKey {
             // SSE-C: the client's key wraps the data key; no bucket key is involved.
             blob = try BlobEncryption.newBlob(
                 wrappedBy: customerKey.key, bucketKeyVersion: 0, chunkSize: BlobFormat.defaultChunkSize, customerKeyMD5: customerKey.md5)
@@ -62,12 +69,16 @@ extension ObjectStore {
     /// body cut short.
     /// (The customer key of an SSE-C object is checked by `checkCustomerKey`, which HEAD needs too.)
     public func checkReadable(_ record: ObjectRecord) async throws {
-        let versions = Set(record.segments.compactMap { $0.encryption }.filter { $0.customerKeyMD5 == nil }.map(\.bucketKeyVersion))
-        guard !versions.isEmpty else { return }
+        let encrypted = record.segments.compactMap { $0.encryption }.filter { $0.customerKeyMD5 == nil }
+        guard !encrypted.isEmpty else { return }
         guard let keys else {
             throw EngineError(.unavailable, "an encrypted object cannot be read: this server runs without a key store")
         }
-        try await keys.checkReadable(bucket: record.bucket, versions: versions)
+        let versions = Set(encrypted.filter { $0.keyID == nil }.map(\.bucketKeyVersion))
+        if !versions.isEmpty { try await keys.checkReadable(bucket: record.bucket, versions: versions) }
+        for (keyID, blobs) in Dictionary(grouping: encrypted.filter { $0.keyID != nil }, by: { $0.keyID! }) {
+            try await keys.named.checkReadable(keyID: keyID, versions: Set(blobs.map(\.bucketKeyVersion)))
+        }
     }
 
     /// Streams the plaintext of `range` (relative to the segment) of one blob of `bucket` to

@@ -62,7 +62,10 @@ extension ObjectStore {
         let master = try await keys.store.rotateMaster()
         // Users' secrets are sealed by the same master key: re-seal them too, so the old version can retire.
         _ = try await credentials?.resealUnderCurrentMaster()
-        return (master, try await keys.rewrapUnderCurrentMaster())
+        let bucketKeys = try await keys.rewrapUnderCurrentMaster()
+        // Named keys are wrapped by the master key too; their count is reported apart (`keys list`).
+        _ = try await keys.named.rewrapUnderCurrentMaster()
+        return (master, bucketKeys)
     }
 
     /// Retires a master key version, refused while a bucket key is still wrapped by it.
@@ -73,6 +76,9 @@ extension ObjectStore {
         }
         if let count = try await keys.bucketKeysByMaster()[version], count > 0 {
             throw EngineError(.invalidArgument, "\(count) bucket key(s) are still wrapped by master version \(version): rotate the master key first")
+        }
+        if let count = try await keys.named.versionsByMaster()[version], count > 0 {
+            throw EngineError(.invalidArgument, "\(count) named key version(s) are still wrapped by master version \(version): rotate the master key first")
         }
         if let count = try await credentials?.secretsByMaster()[version], count > 0 {
             throw EngineError(.invalidArgument, "\(count) user secret(s) are still sealed by master version \(version): rotate the master key first")

@@ -41,7 +41,8 @@ extension ObjectStore {
                 : "The parts of this upload must be sent with the customer-provided key it was created with.")
         }
         let (segment, digest) = try await writeBlob(
-            to: try locations.location(upload.location), bucket: upload.bucket, from: body, checks: checks, customerKey: customerKey)
+            to: try locations.location(upload.location), bucket: upload.bucket, from: body, checks: checks, customerKey: customerKey,
+            namedKey: upload.metadata.namedKeyID)
         return try await recordPart(upload: upload, partNumber: partNumber, segment: segment, digest: digest, now: now)
     }
 
@@ -54,7 +55,7 @@ extension ObjectStore {
         let algorithms: Set<ChecksumAlgorithm> = upload.checksumAlgorithm.map { [$0] } ?? []
         let (segment, digest) = try await copyBlob(
             source: source, range: range, to: try locations.location(upload.location), bucket: upload.bucket,
-            checksums: algorithms)
+            checksums: algorithms, namedKey: upload.metadata.namedKeyID)
         return try await recordPart(upload: upload, partNumber: partNumber, segment: segment, digest: digest, now: now)
     }
 

@@ -157,7 +157,7 @@ public struct ObjectStore: Sendable {
     ) async throws -> ObjectRecord {
         let plan = try planWrite(bucket: bucket, now: now)
         let (segment, digest, copies) = try await writeBlob(
-            plan: plan, bucket: bucket.name, from: body, checks: checks, customerKey: customerKey)
+            plan: plan, bucket: bucket.name, from: body, checks: checks, customerKey: customerKey, namedKey: metadata.namedKeyID)
         return try await commitSinglePart(
             bucket: bucket.name, key: key, metadata: metadata, copies: copies, segment: segment, digest: digest, now: now)
     }
@@ -220,7 +220,8 @@ public struct ObjectStore: Sendable {
         metadata: ObjectMetadata, checksums: Set<ChecksumAlgorithm>, now: Date = Date()
     ) async throws -> ObjectRecord {
         let plan = try planWrite(bucket: bucket, now: now)
-        let (segment, digest, copies) = try await copyBlob(source: source, range: range, plan: plan, bucket: bucket.name, checksums: checksums)
+        let (segment, digest, copies) = try await copyBlob(
+            source: source, range: range, plan: plan, bucket: bucket.name, checksums: checksums, namedKey: metadata.namedKeyID)
         return try await commitSinglePart(
             bucket: bucket.name, key: key, metadata: metadata, copies: copies, segment: segment, digest: digest, now: now)
     }
@@ -229,20 +230,24 @@ public struct ObjectStore: Sendable {
 
     /// Streams a body into a new durable blob at one location, computing its digests; verifies before commit.
     func writeBlob<Body: AsyncSequence<ByteBuffer, any Error>>(
-        to location: any Location, bucket: String, from body: Body, checks: WriteChecks, customerKey: CustomerKey? = nil
+        to location: any Location, bucket: String, from body: Body, checks: WriteChecks, customerKey: CustomerKey? = nil,
+        namedKey: String? = nil
     ) async throws -> (BlobSegment, ObjectDigest.Result) {
         let plan = ReplicaPlan(classification: "", write: [location.id], missing: [], required: 1, acceptUnderReplicated: false)
-        let (segment, digest, _) = try await writeBlob(plan: plan, bucket: bucket, from: body, checks: checks, customerKey: customerKey)
+        let (segment, digest, _) = try await writeBlob(
+            plan: plan, bucket: bucket, from: body, checks: checks, customerKey: customerKey, namedKey: namedKey)
         return (segment, digest)
     }
 
     /// Streams a body into a new durable blob at every location of `plan` at once (sealed once),
     /// computing its digests; verifies before commit.
     func writeBlob<Body: AsyncSequence<ByteBuffer, any Error>>(
-        plan: ReplicaPlan, bucket: String, from body: Body, checks: WriteChecks, customerKey: CustomerKey? = nil
+        plan: ReplicaPlan, bucket: String, from body: Body, checks: WriteChecks, customerKey: CustomerKey? = nil,
+        namedKey: String? = nil
     ) async throws -> (BlobSegment, ObjectDigest.Result, StoredCopies) {
         let (blobWriter, fanOut) = try await makeWriter(for: plan)
-        var writer = try await SealedBlobWriter(writer: blobWriter, bucket: bucket, keys: keys, customerKey: customerKey)
+        var writer = try await SealedBlobWriter(
+            writer: blobWriter, bucket: bucket, keys: keys, customerKey: customerKey, namedKey: namedKey)
         do {
             var digest = ObjectDigest(checksums: checks.checksums)
             for try await buffer in body {
@@ -264,18 +269,21 @@ public struct ObjectStore: Sendable {
     }
 
     func copyBlob(
-        source: ObjectRecord, range: ClosedRange<Int64>?, to location: any Location, bucket: String, checksums: Set<ChecksumAlgorithm>
+        source: ObjectRecord, range: ClosedRange<Int64>?, to location: any Location, bucket: String, checksums: Set<ChecksumAlgorithm>,
+        namedKey: String? = nil
     ) async throws -> (BlobSegment, ObjectDigest.Result) {
         let plan = ReplicaPlan(classification: "", write: [location.id], missing: [], required: 1, acceptUnderReplicated: false)
-        let (segment, digest, _) = try await copyBlob(source: source, range: range, plan: plan, bucket: bucket, checksums: checksums)
+        let (segment, digest, _) = try await copyBlob(
+            source: source, range: range, plan: plan, bucket: bucket, checksums: checksums, namedKey: namedKey)
         return (segment, digest)
     }
 
     func copyBlob(
-        source: ObjectRecord, range: ClosedRange<Int64>?, plan: ReplicaPlan, bucket: String, checksums: Set<ChecksumAlgorithm>
+        source: ObjectRecord, range: ClosedRange<Int64>?, plan: ReplicaPlan, bucket: String, checksums: Set<ChecksumAlgorithm>,
+        namedKey: String? = nil
     ) async throws -> (BlobSegment, ObjectDigest.Result, StoredCopies) {
         let (blobWriter, fanOut) = try await makeWriter(for: plan)
-        var writer = try await SealedBlobWriter(writer: blobWriter, bucket: bucket, keys: keys)
+        var writer = try await SealedBlobWriter(writer: blobWriter, bucket: bucket, keys: keys, namedKey: namedKey)
         do {
             var digest = ObjectDigest(checksums: checksums)
             try await read(source, range: range) { buffer in

@@ -55,6 +55,10 @@ public struct S3ErrorCode: Hashable, Sendable, CustomStringConvertible {
     public static let invalidRange = Self("InvalidRange", 416, "The requested range is not satisfiable.")
     public static let invalidRequest = Self("InvalidRequest", 400, "Invalid Request")
     public static let invalidStorageClass = Self("InvalidStorageClass", 400, "The storage class you specified is not valid.")
+    /// SSE-KMS with a key id, alias or ARN that names no key (AWS passes KMS's error through).
+    public static let kmsNotFound = Self("KMS.NotFoundException", 400, "Invalid keyId")
+    /// SSE-KMS with a key that cannot be used in its state (here: shredded).
+    public static let kmsInvalidState = Self("KMS.KMSInvalidStateException", 400, "The key is not in a state that allows this operation.")
     public static let invalidToken = Self("InvalidToken", 400, "The provided token is malformed or otherwise invalid.")
     public static let invalidURI = Self("InvalidURI", 400, "Couldn't parse the specified URI.")
     public static let keyTooLongError = Self("KeyTooLongError", 400, "Your key is too long.")
@@ -95,7 +99,7 @@ public struct S3ErrorCode: Hashable, Sendable, CustomStringConvertible {
         .incompleteBody, .internalError, .invalidAccessKeyId, .invalidArgument, .invalidBucketName,
         .invalidBucketState, .invalidDigest, .invalidEncryptionAlgorithmError, .invalidLocationConstraint,
         .invalidObjectState, .invalidPart, .invalidPartOrder, .invalidRange, .invalidRequest,
-        .invalidStorageClass, .invalidToken, .invalidURI, .keyTooLongError, .malformedACLError,
+        .invalidStorageClass, .invalidToken, .kmsNotFound, .kmsInvalidState, .invalidURI, .keyTooLongError, .malformedACLError,
         .malformedPOSTRequest, .malformedXML, .maxMessageLengthExceeded, .metadataTooLarge,
         .methodNotAllowed, .missingContentLength, .missingRequestBodyError, .missingSecurityHeader,
         .noSuchBucket, .noSuchKey, .noSuchLifecycleConfiguration, .noSuchUpload, .noSuchVersion, .notImplemented, .notModified,

@@ -12,6 +12,10 @@ public enum S3Operation: Sendable, Equatable {
     case getBucketAcl(bucket: String)
     /// PUT ?acl: grants to named users (x-amz-grant-* headers or an AccessControlPolicy body).
     case putBucketAcl(bucket: String)
+    /// GET, PUT and DELETE ?encryption: the bucket's default encryption.
+    case getBucketEncryption(bucket: String)
+    case putBucketEncryption(bucket: String)
+    case deleteBucketEncryption(bucket: String)
     case listObjectsV1(bucket: String)
     case listObjectsV2(bucket: String)
     case listMultipartUploads(bucket: String)
@@ -55,6 +59,9 @@ public enum S3Operation: Sendable, Equatable {
         case .getBucketVersioning: "GetBucketVersioning"
         case .getBucketAcl: "GetBucketAcl"
         case .putBucketAcl: "PutBucketAcl"
+        case .getBucketEncryption: "GetBucketEncryption"
+        case .putBucketEncryption: "PutBucketEncryption"
+        case .deleteBucketEncryption: "DeleteBucketEncryption"
         case .listObjectsV1: "ListObjects"
         case .listObjectsV2: "ListObjectsV2"
         case .listMultipartUploads: "ListMultipartUploads"
@@ -85,7 +92,8 @@ public enum S3Operation: Sendable, Equatable {
             nil
         case .createBucket(let bucket), .headBucket(let bucket), .deleteBucket(let bucket),
              .getBucketLocation(let bucket), .getBucketVersioning(let bucket), .getBucketAcl(let bucket),
-             .putBucketAcl(let bucket),
+             .putBucketAcl(let bucket), .getBucketEncryption(let bucket), .putBucketEncryption(let bucket),
+             .deleteBucketEncryption(let bucket),
              .listObjectsV1(let bucket), .listObjectsV2(let bucket), .listMultipartUploads(let bucket),
              .deleteObjects(let bucket), .putBucketLifecycleConfiguration(let bucket),
              .getBucketLifecycleConfiguration(let bucket), .deleteBucketLifecycle(let bucket):
@@ -107,7 +115,7 @@ public enum S3Operation: Sendable, Equatable {
         case .listBuckets, .createBucket, .headBucket, .deleteBucket, .getBucketLocation,
              .getBucketVersioning, .getBucketAcl, .putBucketAcl, .listObjectsV1, .listObjectsV2,
              .listMultipartUploads, .deleteObjects, .putBucketLifecycleConfiguration, .getBucketLifecycleConfiguration,
-             .deleteBucketLifecycle:
+             .deleteBucketLifecycle, .getBucketEncryption, .putBucketEncryption, .deleteBucketEncryption:
             nil
         case .putObject(_, let key), .copyObject(_, let key, _), .getObject(_, let key),
              .headObject(_, let key), .deleteObject(_, let key), .getObjectAcl(_, let key),
@@ -135,7 +143,7 @@ public enum S3Operation: Sendable, Equatable {
     /// | ListBuckets, CreateBucket | authenticated |
     /// | HeadBucket, GetBucketLocation, ListObjects(V2), ListMultipartUploads, GetObject, HeadObject, ListParts | read |
     /// | PutObject, CopyObject, DeleteObject, DeleteObjects, multipart create/upload/copy/complete/abort | write |
-    /// | DeleteBucket, GetBucketAcl, PutBucketAcl, GetObjectAcl, GetBucketVersioning | owner |
+    /// | DeleteBucket, GetBucketAcl, PutBucketAcl, GetObjectAcl, GetBucketVersioning, Get/Put/DeleteBucketEncryption | owner |
     /// | Put/Get/DeleteBucketLifecycle(Configuration) | owner |
     /// | anything not implemented | authenticated (it only ever answers NotImplemented) |
     ///
@@ -150,7 +158,8 @@ public enum S3Operation: Sendable, Equatable {
         case .putObject, .copyObject, .deleteObject, .deleteObjects, .createMultipartUpload,
              .uploadPart, .uploadPartCopy, .completeMultipartUpload, .abortMultipartUpload:
             .write
-        case .deleteBucket, .getBucketAcl, .putBucketAcl, .getObjectAcl, .getBucketVersioning:
+        case .deleteBucket, .getBucketAcl, .putBucketAcl, .getObjectAcl, .getBucketVersioning,
+             .getBucketEncryption, .putBucketEncryption, .deleteBucketEncryption:
             .owner
         case .putBucketLifecycleConfiguration, .getBucketLifecycleConfiguration, .deleteBucketLifecycle:
             .owner

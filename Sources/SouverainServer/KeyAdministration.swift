@@ -14,7 +14,7 @@ public enum KeyAdministration {
              "state": info.state.rawValue, "current": info.isCurrent, "bucketKeys": bucketKeys,
              "created": S3Date.iso8601(info.created)] as [String: Any]
         }
-        return ["masterKeys": report]
+        return ["masterKeys": report, "namedKeys": try await namedKeys(store)]
     }
 
     /// A new version of `bucket`'s key (every object's data keys re-wrapped under it), or of the

@@ -119,29 +119,25 @@ enum ObjectHeaders {
         return headers
     }
 
-    /// Refuses a write that asks for server-side encryption other than what every object gets
-    /// (AES256: its own data key, under the bucket's key, under the master key), or SSE-C mixed
-    /// with another mode: a client must never believe a key protects an object when it does not.
-    ///
-    /// `aws:kms` is accepted with the bucket's own key: no key id, or `alias/BUCKET` (also as the
-    /// last part of an ARN), since each bucket's objects are encrypted under the bucket's key;
-    /// returns what to record (`aws:kms`, or nil for `AES256`).
-    static func checkServerSideEncryption(_ head: S3RequestHead, bucket: String) throws -> String? {
+    /// Refuses a write that asks for server-side encryption other than what Souverain gives (AES256:
+    /// its own data key, under the bucket's key, under the master key; or aws:kms: under the bucket's
+    /// key or a named key, see `S3Server.requestedEncryption`), or SSE-C mixed with another mode: a
+    /// client must never believe a key protects an object when it does not. Returns the algorithm
+    /// asked for, nil when none.
+    static func checkServerSideEncryptionAlgorithm(_ head: S3RequestHead) throws -> String? {
         if customerKeyHeadersPresent(head, prefix: "x-amz-server-side-encryption-customer-"),
            head.header("x-amz-server-side-encryption") != nil {
             throw S3Error(.invalidArgument, "Server Side Encryption with Customer provided key is incompatible with the encryption method specified.")
         }
         switch head.header("x-amz-server-side-encryption") {
-        case nil, "AES256":
+        case nil:
             return nil
+        case "AES256":
+            return "AES256"
         case "aws:kms":
-            if let keyID = head.header("x-amz-server-side-encryption-aws-kms-key-id"),
-               keyID != bucket, keyID != "alias/" + bucket, !keyID.hasSuffix(":alias/" + bucket) {
-                throw S3Error(.invalidArgument, "Unknown KMS key \(keyID): the objects of bucket \(bucket) are encrypted under its own key, alias/\(bucket).")
-            }
             return "aws:kms"
         default:
-            throw S3Error(.invalidArgument, "The encryption method specified is not supported: Souverain encrypts every object under keys the organisation holds (AES256, or aws:kms with the bucket's key).")
+            throw S3Error(.invalidArgument, "The encryption method specified is not supported: Souverain encrypts every object under keys the organisation holds (AES256, or aws:kms with the bucket's key or a named key).")
         }
     }
 
@@ -181,7 +177,8 @@ enum ObjectHeaders {
         }
         headers[.serverSideEncryption] = metadata.serverSideEncryption ?? "AES256"
         if metadata.serverSideEncryption == "aws:kms" {
-            headers[.serverSideEncryptionKeyID] = "alias/" + bucket
+            // A named key answers with its ARN, as AWS does; the bucket's key with its alias.
+            headers[.serverSideEncryptionKeyID] = metadata.kmsKeyARN ?? "alias/" + bucket
         }
     }
 

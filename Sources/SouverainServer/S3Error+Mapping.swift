@@ -50,6 +50,8 @@ extension S3Error {
         case .placementViolation: .placementViolation
         case .bucketShredded: .invalidBucketState
         case .objectShredded: .invalidObjectState
+        case .namedKeyNotFound: .kmsNotFound
+        case .namedKeyShredded: .kmsInvalidState
         default: .internalError
         }
     }

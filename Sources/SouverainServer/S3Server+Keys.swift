@@ -50,6 +50,12 @@ extension S3Server {
             call.operationName = "ListKeys"
             try requireAdmin(user)
             answer = try await KeyAdministration.list(store)
+        case ("/create", .post), ("/shred", .post), ("/grant", .post), ("/revoke", .post):
+            try requireAdmin(user)
+            answer = try await manageNamedKey(action: String(action.dropFirst()), &call, user: user)
+        case ("/rotate", .post) where query["key"] != nil, ("/retire", .post) where query["key"] != nil:
+            try requireAdmin(user)
+            answer = try await manageNamedKey(action: String(action.dropFirst()), &call, user: user)
         case ("/rotate", .post):
             call.operationName = "RotateKeys"
             try requireAdmin(user)
@@ -69,6 +75,57 @@ extension S3Server {
             throw S3Error(.notImplemented, "No admin API at \(call.request.method.rawValue) \(call.path).")
         }
         return try Self.jsonResponse(answer, call: &call)
+    }
+
+    /// The named keys' administration (docs/keys.md, "Named keys"), for admins:
+    /// - `POST /_souverain/keys/create?alias=NAME&description=TEXT`;
+    /// - `POST /_souverain/keys/rotate?key=NAME`, `keys/retire?key=NAME&version=N`;
+    /// - `POST /_souverain/keys/shred?key=NAME`: crypto-shredding of every object under the key;
+    /// - `POST /_souverain/keys/grant?key=NAME&user=U[&encrypt][&decrypt]`, `keys/revoke?...`.
+    /// Each is a record of the trail naming the key (`CreateKey`, `RotateKeys`, `RetireKey`,
+    /// `ShredKey` with every location, `GrantKey`, `RevokeKey`).
+    private func manageNamedKey(action: String, _ call: inout S3Call, user: User) async throws -> [String: Any] {
+        let query = call.queryParameters
+        func required(_ name: String) throws -> String {
+            guard let value = query[name], !value.isEmpty else { throw S3Error(.invalidArgument, "Give &\(name)=….") }
+            return value
+        }
+        let answer: [String: Any]
+        switch action {
+        case "create":
+            call.operationName = "CreateKey"
+            answer = try await KeyAdministration.create(
+                store, alias: try required("alias"), description: query["description"] ?? "", creator: user.id)
+        case "rotate":
+            call.operationName = "RotateKeys"
+            answer = try await KeyAdministration.rotate(store, key: try required("key"))
+        case "retire":
+            call.operationName = "RetireKey"
+            guard let version = Int(try required("version")), version > 0 else {
+                throw S3Error(.invalidArgument, "Name the version to retire: &version=N.")
+            }
+            answer = try await KeyAdministration.retire(store, key: try required("key"), version: version)
+        case "shred":
+            call.operationName = "ShredKey"
+            answer = try await KeyAdministration.shred(store, key: try required("key"))
+            // Every location may hold blobs under the key: none of them can be decrypted any more.
+            for location in store.locations.byID.keys.sorted() { call.touched(location, .delete) }
+        default:
+            call.operationName = action == "grant" ? "GrantKey" : "RevokeKey"
+            answer = try await KeyAdministration.grant(
+                store, key: try required("key"), user: try required("user"), encrypt: query["encrypt"] != nil,
+                decrypt: query["decrypt"] != nil, revoke: action == "revoke", decider: user)
+        }
+        if let audit {
+            let detail = ["key", "keyID", "user", "version", "retiredVersion", "keyVersionsDestroyed", "encrypt", "decrypt", "alias"]
+                .compactMap { name in answer[name].map { "\(name)=\($0)" } }.joined(separator: " ")
+            let event = AuditEvent(
+                requestID: call.requestID, user: "\(user.name) (\(user.accessKeyID), id \(user.id))", sourceAddress: call.remoteAddress,
+                operation: AuditOperation(call.operationName ?? action), bucket: nil, key: nil, bytesIn: 0, bytesOut: 0,
+                locations: call.locationsTouched.map { audit.access($0.id, $0.direction) }, status: 200, errorCode: nil, detail: detail)
+            try await audit.record(event)
+        }
+        return answer
     }
 
     private func requireAdmin(_ user: User) throws {

@@ -11,8 +11,8 @@ import SouverainServer
 /// memory follow; otherwise the command opens the catalogue and the key store itself.
 struct KeysCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "keys", abstract: "Rotate and retire master and bucket keys.",
-        subcommands: [List.self, Rotate.self, Retire.self])
+        commandName: "keys", abstract: "Rotate and retire master and bucket keys; create, grant, rotate, retire and shred named keys.",
+        subcommands: [List.self, Create.self, Rotate.self, Retire.self, Shred.self, Grant.self, Revoke.self])
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -36,13 +36,22 @@ struct KeysCommand: AsyncParsableCommand {
                 """)
         @OptionGroup var common: CommonOptions
         @Option(help: "The bucket whose key to rotate.") var bucket: String?
+        @Option(help: "The named key to rotate (NAME, alias/NAME, its id or ARN).") var key: String?
         @Flag(help: "Rotate the master key.") var master = false
 
         func validate() throws {
-            guard (bucket != nil) != master else { throw ValidationError("give either --bucket B or --master") }
+            guard [bucket != nil, key != nil, master].filter({ $0 }).count == 1 else {
+                throw ValidationError("give one of --bucket B, --key NAME or --master")
+            }
         }
 
         func run() async throws {
+            if let key {
+                print(try await KeysCommand.perform(common, method: "POST", path: "keys/rotate", query: [("key", key)]) { store in
+                    try await KeyAdministration.rotate(store, key: key)
+                })
+                return
+            }
             let query: [(name: String, value: String?)] = bucket.map { [("bucket", $0)] } ?? [("master", "")]
             print(try await KeysCommand.perform(common, method: "POST", path: "keys/rotate", query: query) { store in
                 try await KeyAdministration.rotate(store, bucket: bucket)
@@ -55,19 +64,104 @@ struct KeysCommand: AsyncParsableCommand {
             abstract: "Retire a key version that nothing depends on any more (refused otherwise).")
         @OptionGroup var common: CommonOptions
         @Option(help: "The bucket whose key version to retire.") var bucket: String?
+        @Option(help: "The named key whose version to retire.") var key: String?
         @Flag(help: "Retire a master key version.") var master = false
         @Option(help: "The version.") var version: UInt32
 
         func validate() throws {
-            guard (bucket != nil) != master else { throw ValidationError("give either --bucket B or --master") }
+            guard [bucket != nil, key != nil, master].filter({ $0 }).count == 1 else {
+                throw ValidationError("give one of --bucket B, --key NAME or --master")
+            }
         }
 
         func run() async throws {
+            if let key {
+                let query: [(name: String, value: String?)] = [("key", key), ("version", String(version))]
+                print(try await KeysCommand.perform(common, method: "POST", path: "keys/retire", query: query) { store in
+                    try await KeyAdministration.retire(store, key: key, version: Int(version))
+                })
+                return
+            }
             var query: [(name: String, value: String?)] = bucket.map { [("bucket", $0)] } ?? [("master", "")]
             query.append(("version", String(version)))
             print(try await KeysCommand.perform(common, method: "POST", path: "keys/retire", query: query) { store in
                 try await KeyAdministration.retire(store, bucket: bucket, version: version)
             })
+        }
+    }
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Make a named key that applications name as their SSE-KMS key (alias/NAME, its id or ARN).",
+            discussion: """
+                The key is kept wrapped by the master key (in the HSM's custody with key-store = pkcs11). \
+                Admins may use it at once; other users need `souverain keys grant`.
+                """)
+        @OptionGroup var common: CommonOptions
+        @Option(help: "The alias, without alias/ (letters, digits, '/', '_', '-').") var alias: String
+        @Option(help: "What the key is for.") var description = ""
+
+        func run() async throws {
+            let name = alias.hasPrefix("alias/") ? String(alias.dropFirst(6)) : alias
+            let query: [(name: String, value: String?)] = [("alias", name), ("description", description)]
+            print(try await KeysCommand.perform(common, method: "POST", path: "keys/create", query: query) { store in
+                try await KeyAdministration.create(store, alias: name, description: description, creator: KeyAdministration.offlineCreator)
+            })
+        }
+    }
+
+    struct Shred: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Destroy a named key: every object under it, wherever it is stored, can never be read again.")
+        @OptionGroup var common: CommonOptions
+        @Option(help: "The named key to shred.") var key: String
+        @Flag(help: "Confirm: this cannot be undone.") var yes = false
+
+        func run() async throws {
+            guard yes else {
+                throw ValidationError("shredding \(key) makes every object under it unreadable forever; add --yes to confirm")
+            }
+            print(try await KeysCommand.perform(common, method: "POST", path: "keys/shred", query: [("key", key)]) { store in
+                try await KeyAdministration.shred(store, key: key)
+            })
+        }
+    }
+
+    struct Grant: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Allow a user to encrypt (write) or decrypt (read) with a named key; both when neither flag is given.")
+        @OptionGroup var common: CommonOptions
+        @Option(help: "The named key.") var key: String
+        @Option(help: "The user's name.") var user: String
+        @Flag(help: "Writes under the key.") var encrypt = false
+        @Flag(help: "Reads of objects under the key.") var decrypt = false
+
+        func run() async throws {
+            print(try await KeysCommand.grant(common, key: key, user: user, encrypt: encrypt, decrypt: decrypt, revoke: false))
+        }
+    }
+
+    struct Revoke: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Withdraw a user's use of a named key: --encrypt, --decrypt, or both when neither flag is given.")
+        @OptionGroup var common: CommonOptions
+        @Option(help: "The named key.") var key: String
+        @Option(help: "The user's name.") var user: String
+        @Flag(help: "Writes under the key.") var encrypt = false
+        @Flag(help: "Reads of objects under the key.") var decrypt = false
+
+        func run() async throws {
+            print(try await KeysCommand.grant(common, key: key, user: user, encrypt: encrypt, decrypt: decrypt, revoke: true))
+        }
+    }
+
+    static func grant(_ common: CommonOptions, key: String, user: String, encrypt: Bool, decrypt: Bool, revoke: Bool) async throws -> String {
+        var query: [(name: String, value: String?)] = [("key", key), ("user", user)]
+        if encrypt { query.append(("encrypt", "")) }
+        if decrypt { query.append(("decrypt", "")) }
+        return try await perform(common, method: "POST", path: revoke ? "keys/revoke" : "keys/grant", query: query) { store in
+            try await KeyAdministration.grant(
+                store, key: key, user: user, encrypt: encrypt, decrypt: decrypt, revoke: revoke, decider: nil)
         }
     }
 

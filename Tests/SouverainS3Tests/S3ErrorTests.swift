@@ -31,6 +31,8 @@ private let codes: [(S3ErrorCode, String, Int)] = [
     (.invalidRequest, "InvalidRequest", 400),
     (.invalidStorageClass, "InvalidStorageClass", 400),
     (.invalidToken, "InvalidToken", 400),
+    (.kmsNotFound, "KMS.NotFoundException", 400),
+    (.kmsInvalidState, "KMS.KMSInvalidStateException", 400),
     (.invalidURI, "InvalidURI", 400),
     (.keyTooLongError, "KeyTooLongError", 400),
     (.malformedACLError, "MalformedACLError", 400),

@@ -36,6 +36,9 @@ public enum CatalogueContract: String, Sendable, CaseIterable, CustomTestStringC
     case garbageIsListedUntilForgotten
     case lifecycleConfigurationsAreStoredReplacedAndRemovedWithTheirBucket
     case aConditionalDeleteRemovesOnlyTheObjectRead
+    case namedKeysAreCreatedOnceByAliasAndShreddedForGood
+    case namedKeyVersionsRetireOnlyOnceNoBlobUsesThem
+    case namedKeyGrantsAndBucketEncryptionRoundTrip
 
     public var testDescription: String { rawValue }
 
@@ -189,6 +192,9 @@ public enum CatalogueContract: String, Sendable, CaseIterable, CustomTestStringC
             try await catalogue.forgetGarbage([GarbageBlob(location: "local", locator: "one")])
             #expect(try await catalogue.garbage(limit: 10).isEmpty)
             #expect(!(try await catalogue.isReferenced(location: "local", locator: "one")))
+        case .namedKeysAreCreatedOnceByAliasAndShreddedForGood, .namedKeyVersionsRetireOnlyOnceNoBlobUsesThem,
+             .namedKeyGrantsAndBucketEncryptionRoundTrip:
+            try await checkNamedKeys(on: catalogue)
         }
     }
 

@@ -16,7 +16,7 @@ extension S3Server {
         if call.header("x-amz-copy-source-range") != nil {
             throw S3Error(.invalidArgument, "x-amz-copy-source-range is only valid on UploadPartCopy.")
         }
-        let encryption = try ObjectHeaders.checkServerSideEncryption(call.head, bucket: bucket)
+        let encryption = try await requestedEncryption(call, bucket: bucket)
         if ObjectHeaders.customerKeyHeadersPresent(call.head, prefix: "x-amz-server-side-encryption-customer-")
             || ObjectHeaders.customerKeyHeadersPresent(call.head, prefix: "x-amz-copy-source-server-side-encryption-customer-")
             || sourceRecord.metadata.customerKeyMD5 != nil {
@@ -36,7 +36,7 @@ extension S3Server {
             throw S3Error(.invalidArgument, "Unknown metadata directive.")
         }
         // The copy is encrypted as the request asks, as in S3, whatever the source was.
-        metadata.serverSideEncryption = encryption
+        (metadata.serverSideEncryption, metadata.kmsKeyARN) = encryption
         var algorithms = Set(sourceRecord.checksums.keys)
         if let requested = call.header("x-amz-checksum-algorithm") {
             guard let algorithm = ChecksumAlgorithm(caseInsensitive: requested) else {
@@ -63,6 +63,7 @@ extension S3Server {
         }
         _ = try await store.authorize(call.user!, bucket: source.bucket, level: .read)
         let record = try await store.object(bucket: source.bucket, key: source.key)
+        try await store.authorizeRead(record, user: call.user!)
         let failed = S3Error(.preconditionFailed, "At least one of the pre-conditions you specified did not hold")
         let modified = record.lastModified.timeIntervalSince1970.rounded(.down)
         if let ifMatch = call.header("x-amz-copy-source-if-match") {

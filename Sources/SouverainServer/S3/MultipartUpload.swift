@@ -11,7 +11,7 @@ import SouverainSigV4
 extension S3Server {
     func createMultipartUpload(_ bucket: String, _ key: String, _ call: inout S3Call) async throws -> Response {
         var metadata = try ObjectHeaders.metadata(from: call.head)
-        metadata.serverSideEncryption = try ObjectHeaders.checkServerSideEncryption(call.head, bucket: bucket)
+        (metadata.serverSideEncryption, metadata.kmsKeyARN) = try await requestedEncryption(call, bucket: bucket)
         metadata.customerKeyMD5 = try ObjectHeaders.customerKey(call.head)?.md5
         var algorithm: ChecksumAlgorithm?
         if let name = call.header("x-amz-checksum-algorithm") {
@@ -32,6 +32,7 @@ extension S3Server {
 
     func uploadPart(_ bucket: String, _ key: String, _ uploadID: String, _ partNumber: Int, _ call: inout S3Call) async throws -> Response {
         let upload = try await store.upload(id: uploadID, bucket: bucket, key: key)
+        try await authorizeUploadKey(upload, call)
         var declared = try ObjectHeaders.declaredChecksums(call.head)
         if let algorithm = upload.checksumAlgorithm { declared.algorithms.insert(algorithm) }
         let body = try payload(call)
@@ -52,6 +53,7 @@ extension S3Server {
         _ bucket: String, _ key: String, _ uploadID: String, _ partNumber: Int, _ source: CopySource, _ call: inout S3Call
     ) async throws -> Response {
         let upload = try await store.upload(id: uploadID, bucket: bucket, key: key)
+        try await authorizeUploadKey(upload, call)
         let sourceRecord = try await copySource(source, call)
         if sourceRecord.metadata.customerKeyMD5 != nil
             || ObjectHeaders.customerKeyHeadersPresent(call.head, prefix: "x-amz-copy-source-server-side-encryption-customer-") {
