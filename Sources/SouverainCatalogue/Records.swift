@@ -37,6 +37,9 @@ public struct BlobSegment: Sendable, Equatable, Codable {
     /// SHA-256 (hex) of the bytes as stored, the same at every copy: recorded for objects with
     /// several copies, so that a scrub checks any copy without a key (SSE-C, clear blobs too).
     public var storedSHA256: String?
+    /// For a segment of a multipart object (each segment is one part): the part's checksum
+    /// (base64) in the object's checksum algorithm, for GetObjectAttributes; nil otherwise.
+    public var partChecksum: String?
 
     public init(locator: String, size: Int64, encryption: BlobEncryption? = nil, storedSHA256: String? = nil) {
         self.locator = locator
@@ -122,6 +125,9 @@ public struct ObjectMetadata: Sendable, Equatable, Codable {
     /// SSE-C: the MD5 (base64) of the key the client encrypted the object with, and must send again
     /// to read it. Nil for objects under the organisation's keys.
     public var customerKeyMD5: String?
+    /// A multipart upload's checksum type (`x-amz-checksum-type` at CreateMultipartUpload), kept
+    /// with the upload until completion; nil on objects, whose checksum value says its type.
+    public var checksumType: ChecksumType?
 
     public init(
         contentType: String? = nil, contentEncoding: String? = nil, contentDisposition: String? = nil,

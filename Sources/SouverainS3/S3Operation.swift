@@ -24,6 +24,8 @@ public enum S3Operation: Sendable, Equatable {
     case headObject(bucket: String, key: String)
     case deleteObject(bucket: String, key: String)
     case getObjectAcl(bucket: String, key: String)
+    /// GET ?attributes
+    case getObjectAttributes(bucket: String, key: String)
     /// POST ?uploads
     case createMultipartUpload(bucket: String, key: String)
     case uploadPart(bucket: String, key: String, uploadID: String, partNumber: Int)
@@ -61,6 +63,7 @@ public enum S3Operation: Sendable, Equatable {
         case .headObject: "HeadObject"
         case .deleteObject: "DeleteObject"
         case .getObjectAcl: "GetObjectAcl"
+        case .getObjectAttributes: "GetObjectAttributes"
         case .createMultipartUpload: "CreateMultipartUpload"
         case .uploadPart: "UploadPart"
         case .uploadPartCopy: "UploadPartCopy"
@@ -84,6 +87,7 @@ public enum S3Operation: Sendable, Equatable {
             bucket
         case .putObject(let bucket, _), .copyObject(let bucket, _, _), .getObject(let bucket, _),
              .headObject(let bucket, _), .deleteObject(let bucket, _), .getObjectAcl(let bucket, _),
+             .getObjectAttributes(let bucket, _),
              .createMultipartUpload(let bucket, _), .uploadPart(let bucket, _, _, _),
              .uploadPartCopy(let bucket, _, _, _, _), .completeMultipartUpload(let bucket, _, _),
              .abortMultipartUpload(let bucket, _, _), .listParts(let bucket, _, _):
@@ -102,6 +106,7 @@ public enum S3Operation: Sendable, Equatable {
             nil
         case .putObject(_, let key), .copyObject(_, let key, _), .getObject(_, let key),
              .headObject(_, let key), .deleteObject(_, let key), .getObjectAcl(_, let key),
+             .getObjectAttributes(_, let key),
              .createMultipartUpload(_, let key), .uploadPart(_, let key, _, _),
              .uploadPartCopy(_, let key, _, _, _), .completeMultipartUpload(_, let key, _),
              .abortMultipartUpload(_, let key, _), .listParts(_, let key, _):
@@ -124,7 +129,7 @@ public enum S3Operation: Sendable, Equatable {
     /// | operation | permission |
     /// |---|---|
     /// | ListBuckets, CreateBucket | authenticated |
-    /// | HeadBucket, GetBucketLocation, ListObjects(V2), ListMultipartUploads, GetObject, HeadObject, ListParts | read |
+    /// | HeadBucket, GetBucketLocation, ListObjects(V2), ListMultipartUploads, GetObject, HeadObject, GetObjectAttributes, ListParts | read |
     /// | PutObject, CopyObject, DeleteObject, DeleteObjects, multipart create/upload/copy/complete/abort | write |
     /// | DeleteBucket, GetBucketAcl, PutBucketAcl, GetObjectAcl, GetBucketVersioning | owner |
     /// | anything not implemented | authenticated (it only ever answers NotImplemented) |
@@ -135,7 +140,7 @@ public enum S3Operation: Sendable, Equatable {
         case .listBuckets, .createBucket, .notImplemented:
             .authenticated
         case .headBucket, .getBucketLocation, .listObjectsV1, .listObjectsV2, .listMultipartUploads,
-             .getObject, .headObject, .listParts:
+             .getObject, .headObject, .getObjectAttributes, .listParts:
             .read
         case .putObject, .copyObject, .deleteObject, .deleteObjects, .createMultipartUpload,
              .uploadPart, .uploadPartCopy, .completeMultipartUpload, .abortMultipartUpload:
