@@ -364,6 +364,6 @@ struct S3PermissionTests {
     }
 
     @Test func everyImplementedOperationIsInTheTable() {
-        #expect(Set(permissionCases.map(\.operation.name)).count == 25)
+        #expect(Set(permissionCases.map(\.operation.name)).count == 26)
     }
 }
