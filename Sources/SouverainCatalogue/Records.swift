@@ -37,6 +37,9 @@ public struct BlobSegment: Sendable, Equatable, Codable {
     /// SHA-256 (hex) of the bytes as stored, the same at every copy: recorded for objects with
     /// several copies, so that a scrub checks any copy without a key (SSE-C, clear blobs too).
     public var storedSHA256: String?
+    /// For a segment of a multipart object (each segment is one part): the part's checksum
+    /// (base64) in the object's checksum algorithm, for GetObjectAttributes; nil otherwise.
+    public var partChecksum: String?
 
     public init(locator: String, size: Int64, encryption: BlobEncryption? = nil, storedSHA256: String? = nil) {
         self.locator = locator
@@ -132,6 +135,9 @@ public struct ObjectMetadata: Sendable, Equatable, Codable {
 
     /// The named key whose versions wrap the object's (or upload's parts') data keys.
     public var namedKeyID: String? { kmsKeyARN.flatMap(NamedKeyReference.keyID(inARN:)) }
+    /// A multipart upload's checksum type (`x-amz-checksum-type` at CreateMultipartUpload), kept
+    /// with the upload until completion; nil on objects, whose checksum value says its type.
+    public var checksumType: ChecksumType?
 
     public init(
         contentType: String? = nil, contentEncoding: String? = nil, contentDisposition: String? = nil,

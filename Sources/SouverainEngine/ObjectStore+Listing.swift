@@ -16,11 +16,9 @@ extension ObjectStore {
         async throws -> ListPage
     {
         var page = ListPage()
-        guard maxKeys > 0 else {
-            let any = try await catalogue { try await $0.listSummaries(bucket: bucket, prefix: prefix, after: position, limit: 1) }
-            page.isTruncated = !any.isEmpty
-            return page
-        }
+        // max-keys=0 asks for nothing: an empty listing, complete (what RGW answers, and AWS;
+        // a truncated one would send a paginator round forever with no token to advance).
+        guard maxKeys > 0 else { return page }
         var cursor = position
         var count = 0
         scan: while true {

@@ -46,16 +46,21 @@ extension ObjectStore {
         return try await recordPart(upload: upload, partNumber: partNumber, segment: segment, digest: digest, now: now)
     }
 
+    /// UploadPartCopy. SSE-C: `sourceKey` reads a source written with a customer key; the part is
+    /// written with `customerKey`, which must be the key the upload was created with.
     public func uploadPartCopy(
-        upload: UploadRecord, partNumber: Int, source: ObjectRecord, range: ClosedRange<Int64>?, now: Date = Date()
+        upload: UploadRecord, partNumber: Int, source: ObjectRecord, range: ClosedRange<Int64>?,
+        sourceKey: CustomerKey? = nil, customerKey: CustomerKey? = nil, now: Date = Date()
     ) async throws -> PartRecord {
-        guard upload.metadata.customerKeyMD5 == nil else {
-            throw EngineError(.invalidArgument, "UploadPartCopy into an upload with a customer-provided key (SSE-C) is not supported.")
+        guard upload.metadata.customerKeyMD5 == customerKey?.md5 else {
+            throw EngineError(.invalidArgument, upload.metadata.customerKeyMD5 == nil
+                ? "The upload was created without a customer-provided key: send none with its parts."
+                : "The parts of this upload must be sent with the customer-provided key it was created with.")
         }
         let algorithms: Set<ChecksumAlgorithm> = upload.checksumAlgorithm.map { [$0] } ?? []
         let (segment, digest) = try await copyBlob(
             source: source, range: range, to: try locations.location(upload.location), bucket: upload.bucket,
-            checksums: algorithms, namedKey: upload.metadata.namedKeyID)
+            checksums: algorithms, sourceKey: sourceKey, customerKey: customerKey, namedKey: upload.metadata.namedKeyID)
         return try await recordPart(upload: upload, partNumber: partNumber, segment: segment, digest: digest, now: now)
     }
 
@@ -88,9 +93,14 @@ extension ObjectStore {
     }
 
     /// Assembles the listed parts into the object, atomically: the object appears whole or not at all.
-    public func completeMultipartUpload(upload: UploadRecord, parts requested: [CompletedPart], now: Date = Date())
-        async throws -> ObjectRecord
-    {
+    ///
+    /// `checkChecksums` sees the object's checksums and size before anything is copied or
+    /// committed, and throws to refuse them (a checksum the client stated that does not match).
+    public func completeMultipartUpload(
+        upload: UploadRecord, parts requested: [CompletedPart],
+        checkChecksums: @Sendable (_ checksums: [ChecksumAlgorithm: String], _ size: Int64) throws -> Void = { _, _ in },
+        now: Date = Date()
+    ) async throws -> ObjectRecord {
         var stored: [Int: PartRecord] = [:]
         var after = 0
         while true {
@@ -121,24 +131,20 @@ extension ObjectStore {
             throw EngineError(.invalidArgument, "You must specify at least one part")
         }
         let plan = try await checkStillAllowed(upload, now: now)
-        var checksums: [ChecksumAlgorithm: String] = [:]
-        if let algorithm = upload.checksumAlgorithm {
-            var concatenated: [UInt8] = []
-            for part in chosen {
-                guard let value = part.checksums[algorithm], let raw = Data(base64Encoded: value) else {
-                    concatenated = []
-                    break
-                }
-                concatenated += raw
-            }
-            if !concatenated.isEmpty {
-                checksums[algorithm] = Data(algorithm.checksum(of: concatenated)).base64EncodedString() + "-\(chosen.count)"
-            }
+        let checksums = Self.multipartChecksums(upload, chosen)
+        let size = chosen.reduce(0) { $0 + $1.size }
+        try checkChecksums(checksums, size)
+        let parts = chosen.map { part in
+            var segment = part.segment
+            segment.partChecksum = upload.checksumAlgorithm.flatMap { part.checksums[$0] }
+            return segment
         }
-        let (segments, replicas) = try await replicateParts(chosen.map(\.segment), from: upload.location, plan: plan)
+        let (segments, replicas) = try await replicateParts(parts, from: upload.location, plan: plan)
+        var metadata = upload.metadata
+        metadata.checksumType = nil
         let record = ObjectRecord(
-            bucket: upload.bucket, key: upload.key, size: chosen.reduce(0) { $0 + $1.size },
-            etag: MultipartETag.compute(partMD5Hexes: chosen.map(\.etag)), lastModified: now, metadata: upload.metadata,
+            bucket: upload.bucket, key: upload.key, size: size,
+            etag: MultipartETag.compute(partMD5Hexes: chosen.map(\.etag)), lastModified: now, metadata: metadata,
             checksums: checksums, location: upload.location, segments: segments, partCount: chosen.count, replicas: replicas)
         do {
             _ = try await catalogue { try await $0.completeUpload(id: upload.uploadID, object: record) }

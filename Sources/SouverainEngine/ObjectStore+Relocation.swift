@@ -129,8 +129,11 @@ extension ObjectStore {
             throw EngineError(.internalError, "the copy of blob \(segment.locator) at \(target.id) does not read back as written")
         }
         // Encrypted blobs move as they are: the same ciphertext, identity and wrapped data key.
-        return BlobSegment(
-            locator: writer.locator, size: segment.size, encryption: segment.encryption, storedSHA256: Hex.encode(Array(sentDigest)))
+        // Everything else recorded of the segment (a part's checksum) stays with it.
+        var copy = segment
+        copy.locator = writer.locator
+        copy.storedSHA256 = Hex.encode(Array(sentDigest))
+        return copy
     }
 }
 

@@ -104,10 +104,6 @@ public struct ObjectStore: Sendable {
         }
     }
 
-    public func deleteBucket(_ name: String) async throws {
-        try await catalogue { try await $0.deleteBucket(named: name) }
-        await keys?.forget(bucket: name)
-    }
 
     /// Crypto-shredding: destroys the bucket's keys, so that every byte of it, on every location
     /// and in every stray copy, can never be decrypted again. Its objects stay listed; reading one
@@ -214,14 +210,18 @@ public struct ObjectStore: Sendable {
         }
     }
 
-    /// Copies an object's bytes into a new blob under a new key.
+    /// Copies an object's bytes into a new blob under a new key. SSE-C: `sourceKey` reads a
+    /// source written with a customer key, `customerKey` encrypts the copy with one (else the
+    /// copy is under the organisation's keys).
     public func copyObject(
         source: ObjectRecord, range: ClosedRange<Int64>? = nil, toBucket bucket: BucketRecord, key: String,
-        metadata: ObjectMetadata, checksums: Set<ChecksumAlgorithm>, now: Date = Date()
+        metadata: ObjectMetadata, checksums: Set<ChecksumAlgorithm>, sourceKey: CustomerKey? = nil,
+        customerKey: CustomerKey? = nil, now: Date = Date()
     ) async throws -> ObjectRecord {
         let plan = try planWrite(bucket: bucket, now: now)
         let (segment, digest, copies) = try await copyBlob(
-            source: source, range: range, plan: plan, bucket: bucket.name, checksums: checksums, namedKey: metadata.namedKeyID)
+            source: source, range: range, plan: plan, bucket: bucket.name, checksums: checksums, sourceKey: sourceKey,
+            customerKey: customerKey, namedKey: metadata.namedKeyID)
         return try await commitSinglePart(
             bucket: bucket.name, key: key, metadata: metadata, copies: copies, segment: segment, digest: digest, now: now)
     }
@@ -270,23 +270,26 @@ public struct ObjectStore: Sendable {
 
     func copyBlob(
         source: ObjectRecord, range: ClosedRange<Int64>?, to location: any Location, bucket: String, checksums: Set<ChecksumAlgorithm>,
-        namedKey: String? = nil
+        sourceKey: CustomerKey? = nil, customerKey: CustomerKey? = nil, namedKey: String? = nil
     ) async throws -> (BlobSegment, ObjectDigest.Result) {
         let plan = ReplicaPlan(classification: "", write: [location.id], missing: [], required: 1, acceptUnderReplicated: false)
         let (segment, digest, _) = try await copyBlob(
-            source: source, range: range, plan: plan, bucket: bucket, checksums: checksums, namedKey: namedKey)
+            source: source, range: range, plan: plan, bucket: bucket, checksums: checksums, sourceKey: sourceKey, customerKey: customerKey,
+            namedKey: namedKey)
         return (segment, digest)
     }
 
     func copyBlob(
         source: ObjectRecord, range: ClosedRange<Int64>?, plan: ReplicaPlan, bucket: String, checksums: Set<ChecksumAlgorithm>,
-        namedKey: String? = nil
+        sourceKey: CustomerKey? = nil, customerKey: CustomerKey? = nil, namedKey: String? = nil
     ) async throws -> (BlobSegment, ObjectDigest.Result, StoredCopies) {
+        try checkCustomerKey(source, sourceKey)
         let (blobWriter, fanOut) = try await makeWriter(for: plan)
-        var writer = try await SealedBlobWriter(writer: blobWriter, bucket: bucket, keys: keys, namedKey: namedKey)
+        var writer = try await SealedBlobWriter(
+            writer: blobWriter, bucket: bucket, keys: keys, customerKey: customerKey, namedKey: namedKey)
         do {
             var digest = ObjectDigest(checksums: checksums)
-            try await read(source, range: range) { buffer in
+            try await read(source, range: range, customerKey: sourceKey) { buffer in
                 buffer.withUnsafeReadableBytes { digest.update($0) }
                 try await writer.write(buffer)
             }

@@ -51,6 +51,7 @@ public struct S3ErrorCode: Hashable, Sendable, CustomStringConvertible {
     public static let invalidLocationConstraint = Self("InvalidLocationConstraint", 400, "The specified location constraint is not valid.")
     public static let invalidObjectState = Self("InvalidObjectState", 403, "The operation is not valid for the current state of the object.")
     public static let invalidPart = Self("InvalidPart", 400, "One or more of the specified parts could not be found. The part might not have been uploaded, or the specified entity tag might not have matched the part's entity tag.")
+    public static let invalidPartNumber = Self("InvalidPartNumber", 416, "The requested partnumber is not satisfiable")
     public static let invalidPartOrder = Self("InvalidPartOrder", 400, "The list of parts was not in ascending order. The parts list must be specified in order by part number.")
     public static let invalidRange = Self("InvalidRange", 416, "The requested range is not satisfiable.")
     public static let invalidRequest = Self("InvalidRequest", 400, "Invalid Request")
@@ -98,7 +99,7 @@ public struct S3ErrorCode: Hashable, Sendable, CustomStringConvertible {
         .entityTooLarge, .entityTooSmall, .expiredToken, .illegalLocationConstraintException,
         .incompleteBody, .internalError, .invalidAccessKeyId, .invalidArgument, .invalidBucketName,
         .invalidBucketState, .invalidDigest, .invalidEncryptionAlgorithmError, .invalidLocationConstraint,
-        .invalidObjectState, .invalidPart, .invalidPartOrder, .invalidRange, .invalidRequest,
+        .invalidObjectState, .invalidPart, .invalidPartNumber, .invalidPartOrder, .invalidRange, .invalidRequest,
         .invalidStorageClass, .invalidToken, .kmsNotFound, .kmsInvalidState, .invalidURI, .keyTooLongError, .malformedACLError,
         .malformedPOSTRequest, .malformedXML, .maxMessageLengthExceeded, .metadataTooLarge,
         .methodNotAllowed, .missingContentLength, .missingRequestBodyError, .missingSecurityHeader,

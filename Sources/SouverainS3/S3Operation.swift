@@ -28,6 +28,8 @@ public enum S3Operation: Sendable, Equatable {
     case headObject(bucket: String, key: String)
     case deleteObject(bucket: String, key: String)
     case getObjectAcl(bucket: String, key: String)
+    /// GET ?attributes
+    case getObjectAttributes(bucket: String, key: String)
     /// POST ?uploads
     case createMultipartUpload(bucket: String, key: String)
     case uploadPart(bucket: String, key: String, uploadID: String, partNumber: Int)
@@ -72,6 +74,7 @@ public enum S3Operation: Sendable, Equatable {
         case .headObject: "HeadObject"
         case .deleteObject: "DeleteObject"
         case .getObjectAcl: "GetObjectAcl"
+        case .getObjectAttributes: "GetObjectAttributes"
         case .createMultipartUpload: "CreateMultipartUpload"
         case .uploadPart: "UploadPart"
         case .uploadPartCopy: "UploadPartCopy"
@@ -100,6 +103,7 @@ public enum S3Operation: Sendable, Equatable {
             bucket
         case .putObject(let bucket, _), .copyObject(let bucket, _, _), .getObject(let bucket, _),
              .headObject(let bucket, _), .deleteObject(let bucket, _), .getObjectAcl(let bucket, _),
+             .getObjectAttributes(let bucket, _),
              .createMultipartUpload(let bucket, _), .uploadPart(let bucket, _, _, _),
              .uploadPartCopy(let bucket, _, _, _, _), .completeMultipartUpload(let bucket, _, _),
              .abortMultipartUpload(let bucket, _, _), .listParts(let bucket, _, _):
@@ -119,6 +123,7 @@ public enum S3Operation: Sendable, Equatable {
             nil
         case .putObject(_, let key), .copyObject(_, let key, _), .getObject(_, let key),
              .headObject(_, let key), .deleteObject(_, let key), .getObjectAcl(_, let key),
+             .getObjectAttributes(_, let key),
              .createMultipartUpload(_, let key), .uploadPart(_, let key, _, _),
              .uploadPartCopy(_, let key, _, _, _), .completeMultipartUpload(_, let key, _),
              .abortMultipartUpload(_, let key, _), .listParts(_, let key, _):
@@ -141,7 +146,7 @@ public enum S3Operation: Sendable, Equatable {
     /// | operation | permission |
     /// |---|---|
     /// | ListBuckets, CreateBucket | authenticated |
-    /// | HeadBucket, GetBucketLocation, ListObjects(V2), ListMultipartUploads, GetObject, HeadObject, ListParts | read |
+    /// | HeadBucket, GetBucketLocation, ListObjects(V2), ListMultipartUploads, GetObject, HeadObject, GetObjectAttributes, ListParts | read |
     /// | PutObject, CopyObject, DeleteObject, DeleteObjects, multipart create/upload/copy/complete/abort | write |
     /// | DeleteBucket, GetBucketAcl, PutBucketAcl, GetObjectAcl, GetBucketVersioning, Get/Put/DeleteBucketEncryption | owner |
     /// | Put/Get/DeleteBucketLifecycle(Configuration) | owner |
@@ -153,7 +158,7 @@ public enum S3Operation: Sendable, Equatable {
         case .listBuckets, .createBucket, .notImplemented:
             .authenticated
         case .headBucket, .getBucketLocation, .listObjectsV1, .listObjectsV2, .listMultipartUploads,
-             .getObject, .headObject, .listParts:
+             .getObject, .headObject, .getObjectAttributes, .listParts:
             .read
         case .putObject, .copyObject, .deleteObject, .deleteObjects, .createMultipartUpload,
              .uploadPart, .uploadPartCopy, .completeMultipartUpload, .abortMultipartUpload:

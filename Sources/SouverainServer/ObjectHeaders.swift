@@ -28,6 +28,8 @@ enum ObjectHeaders {
             let lowered = name.lowercased()
             guard lowered.hasPrefix("x-amz-meta-") else { continue }
             let key = String(lowered.dropFirst("x-amz-meta-".count))
+            // Stored decoded, as S3 stores it: a value sent as RFC 2047 encoded words.
+            let value = MIMEEncodedWord.decode(value)
             metadata.user[key] = metadata.user[key].map { $0 + "," + value } ?? value
         }
         guard metadata.userMetadataSize <= maximumUserMetadata else {
@@ -109,7 +111,10 @@ enum ObjectHeaders {
         if let value = record.metadata.cacheControl { headers[.cacheControl] = value }
         if let value = record.metadata.expires { headers[.expires] = value }
         for (name, value) in record.metadata.user.sorted(by: { $0.key < $1.key }) {
-            if let field = HTTPField.Name("x-amz-meta-" + name) { headers.append(HTTPField(name: field, value: value)) }
+            // Answered as S3 answers it: a value that is not US-ASCII as an RFC 2047 encoded word.
+            if let field = HTTPField.Name("x-amz-meta-" + name) {
+                headers.append(HTTPField(name: field, value: MIMEEncodedWord.encode(value)))
+            }
         }
         if let parts = record.partCount, let field = HTTPField.Name("x-amz-mp-parts-count") {
             headers[field] = String(parts)

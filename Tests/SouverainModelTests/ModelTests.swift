@@ -3,7 +3,10 @@ import Testing
 @testable import SouverainModel
 
 @Suite struct BucketNameTests {
-    @Test(arguments: ["abc", "my-bucket", "my.bucket.1", "a23", String(repeating: "a", count: 63)])
+    @Test(arguments: [
+        "abc", "my-bucket", "my.bucket.1", "a23", String(repeating: "a", count: 63), "a--b", "a-b.c-d", "1.2.3",
+        "1.2.3.4.5", "256.1.1.1x", "xn-abc", "sthree", "abc-s3aliasx", "mrap", "amzn-s3-demo",
+    ])
     func acceptsValidNames(_ name: String) {
         #expect(BucketName(name) != nil)
     }
@@ -11,6 +14,9 @@ import Testing
     @Test(arguments: [
         "ab", String(repeating: "a", count: 64), "ABC", "-abc", "abc-", "a..b", "192.168.5.4", "xn--abc",
         "abc-s3alias", "abc--ol-s3", "a_b", "a b", "ab/", "été", "",
+        // Issue 14: a dot next to a hyphen, and the rest of the reserved prefixes and suffixes.
+        "a.-b", "foo-.bar", "a-.-b", "sthree-abc", "sthree-configurator-x", "amzn-s3-demo-bucket", "abc.mrap",
+        "abc--x-s3", "abc--table-s3", "1.1.1.1",
     ])
     func rejectsInvalidNames(_ name: String) {
         #expect(BucketName(name) == nil)

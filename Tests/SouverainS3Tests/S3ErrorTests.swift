@@ -26,6 +26,7 @@ private let codes: [(S3ErrorCode, String, Int)] = [
     (.invalidLocationConstraint, "InvalidLocationConstraint", 400),
     (.invalidObjectState, "InvalidObjectState", 403),
     (.invalidPart, "InvalidPart", 400),
+    (.invalidPartNumber, "InvalidPartNumber", 416),
     (.invalidPartOrder, "InvalidPartOrder", 400),
     (.invalidRange, "InvalidRange", 416),
     (.invalidRequest, "InvalidRequest", 400),

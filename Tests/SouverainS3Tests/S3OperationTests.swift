@@ -72,6 +72,7 @@ private let pathStyleCases: [OperationCase] = [
     OperationCase("DELETE", "/b/k?versionId=v1", .deleteObject(bucket: "b", key: "k")),
     OperationCase("GET", "/b/k?acl", .getObjectAcl(bucket: "b", key: "k")),
     OperationCase("GET", "/b/k?acl&versionId=v", .getObjectAcl(bucket: "b", key: "k")),
+    OperationCase("GET", "/b/k?attributes", .getObjectAttributes(bucket: "b", key: "k")),
     OperationCase("POST", "/b/k?uploads", .createMultipartUpload(bucket: "b", key: "k")),
     OperationCase("POST", "/b/k?uploads=&x-id=CreateMultipartUpload", .createMultipartUpload(bucket: "b", key: "k")),
     OperationCase("PUT", "/b/k?partNumber=3&uploadId=u1", .uploadPart(bucket: "b", key: "k", uploadID: "u1", partNumber: 3)),
@@ -349,6 +350,7 @@ private let permissionCases: [PermissionCase] = [
     PermissionCase(.headObject(bucket: "b", key: "k"), .read),
     PermissionCase(.deleteObject(bucket: "b", key: "k"), .write),
     PermissionCase(.getObjectAcl(bucket: "b", key: "k"), .owner),
+    PermissionCase(.getObjectAttributes(bucket: "b", key: "k"), .read),
     PermissionCase(.createMultipartUpload(bucket: "b", key: "k"), .write),
     PermissionCase(.uploadPart(bucket: "b", key: "k", uploadID: "u", partNumber: 1), .write),
     PermissionCase(.uploadPartCopy(bucket: "b", key: "k", uploadID: "u", partNumber: 1, source: src), .write),
@@ -367,6 +369,6 @@ struct S3PermissionTests {
     }
 
     @Test func everyImplementedOperationIsInTheTable() {
-        #expect(Set(permissionCases.map(\.operation.name)).count == 28)
+        #expect(Set(permissionCases.map(\.operation.name)).count == 29)
     }
 }

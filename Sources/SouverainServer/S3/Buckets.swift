@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HTTPTypes
 import NIOCore
+import SouverainAudit
 import SouverainCatalogue
 import SouverainEngine
 import SouverainModel
@@ -24,12 +25,20 @@ extension S3Server {
         return Self.owner(user)
     }
 
+    /// ListBuckets: the buckets the user may see, in name order, filtered by `prefix` and
+    /// `bucket-region`, paged by `max-buckets` and `continuation-token` (see `BucketListing`).
     func listBuckets(_ call: inout S3Call) async throws -> Response {
         let user = call.user!
+        let request = try BucketListing(call.queryParameters)
         let buckets = try await store.visibleBuckets(for: user)
+        let (page, next) = request.page(of: buckets.map { (name: $0.name, region: $0.region) })
+        let byName = Dictionary(buckets.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        let listed: [ListAllMyBucketsResult.Bucket] = page.compactMap { entry in
+            guard let record = byName[entry.name] else { return nil }
+            return ListAllMyBucketsResult.Bucket(name: record.name, creationDate: record.createdAt, region: record.region)
+        }
         let result = ListAllMyBucketsResult(
-            owner: Self.owner(user),
-            buckets: buckets.map { .init(name: $0.name, creationDate: $0.createdAt) })
+            owner: Self.owner(user), buckets: listed, continuationToken: next, prefix: request.prefix)
         return Self.xmlResponse(result.xml())
     }
 
@@ -65,8 +74,12 @@ extension S3Server {
         return Response(status: .ok, headers: headers)
     }
 
+    /// DeleteBucket: a bucket with objects is not empty; pending multipart uploads are aborted
+    /// with it, as AWS does, each abort recorded in the trail under this request's id.
     func deleteBucket(_ bucket: String, _ call: inout S3Call) async throws -> Response {
-        try await store.deleteBucket(bucket)
+        let aborted = try await store.deleteBucket(bucket)
+        for upload in aborted { call.touched(upload.location, .delete) }
+        try await recordAbortsByDeleteBucket(aborted, call)
         return Response(status: .noContent)
     }
 

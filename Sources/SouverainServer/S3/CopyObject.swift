@@ -17,16 +17,18 @@ extension S3Server {
             throw S3Error(.invalidArgument, "x-amz-copy-source-range is only valid on UploadPartCopy.")
         }
         let encryption = try await requestedEncryption(call, bucket: bucket)
-        if ObjectHeaders.customerKeyHeadersPresent(call.head, prefix: "x-amz-server-side-encryption-customer-")
-            || ObjectHeaders.customerKeyHeadersPresent(call.head, prefix: "x-amz-copy-source-server-side-encryption-customer-")
-            || sourceRecord.metadata.customerKeyMD5 != nil {
-            throw S3Error(.notImplemented, "Copying to or from an object with a customer-provided key (SSE-C) is not supported.")
-        }
+        // SSE-C: the source is read with its own key, the copy written with the target's (or
+        // under the organisation's keys when the request sends none).
+        let sourceKey = try ObjectHeaders.copySourceKey(call.head, source: sourceRecord)
+        let customerKey = try ObjectHeaders.customerKey(call.head)
         let directive = call.header("x-amz-metadata-directive")?.uppercased() ?? "COPY"
         var metadata: ObjectMetadata
         switch directive {
         case "COPY":
-            if source.bucket == bucket, source.key == key {
+            // Copying an object onto itself is a change only when its encryption changes.
+            if source.bucket == bucket, source.key == key, sourceKey?.md5 == customerKey?.md5,
+               encryption.serverSideEncryption == sourceRecord.metadata.serverSideEncryption,
+               encryption.kmsKeyARN == sourceRecord.metadata.kmsKeyARN {
                 throw S3Error(.invalidRequest, "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.")
             }
             metadata = sourceRecord.metadata
@@ -37,6 +39,7 @@ extension S3Server {
         }
         // The copy is encrypted as the request asks, as in S3, whatever the source was.
         (metadata.serverSideEncryption, metadata.kmsKeyARN) = encryption
+        metadata.customerKeyMD5 = customerKey?.md5
         var algorithms = Set(sourceRecord.checksums.keys)
         if let requested = call.header("x-amz-checksum-algorithm") {
             guard let algorithm = ChecksumAlgorithm(caseInsensitive: requested) else {
@@ -45,7 +48,8 @@ extension S3Server {
             algorithms = [algorithm]
         }
         let record = try await store.copyObject(
-            source: sourceRecord, toBucket: call.bucket!, key: key, metadata: metadata, checksums: algorithms)
+            source: sourceRecord, toBucket: call.bucket!, key: key, metadata: metadata, checksums: algorithms,
+            sourceKey: sourceKey, customerKey: customerKey)
         call.bytesIn = record.size
         call.touched(store.readLocation(of: sourceRecord), .read)
         for location in record.writtenAt { call.touched(location, .write) }

@@ -33,7 +33,10 @@ extension S3Server {
     }
 
     /// A small XML request body, read whole up to `limit`, with Content-MD5 checked when sent.
-    func collectXML(_ call: S3Call, limit: Int) async throws -> [UInt8] {
+    /// `checksumHeadersDescribeBody` false: the `x-amz-checksum-*` headers state something else
+    /// than the body (CompleteMultipartUpload: the object's checksum), and only Content-MD5 and
+    /// trailers check the body.
+    func collectXML(_ call: S3Call, limit: Int, checksumHeadersDescribeBody: Bool = true) async throws -> [UInt8] {
         var bytes: [UInt8] = []
         let body = try payload(call)
         for try await buffer in body {
@@ -42,7 +45,11 @@ extension S3Server {
                 throw S3Error(.malformedXML, "The XML you provided was larger than the \(limit) bytes allowed.")
             }
         }
-        let declared = try ObjectHeaders.declaredChecksums(call.head)
+        var declared = try ObjectHeaders.declaredChecksums(call.head)
+        if !checksumHeadersDescribeBody {
+            declared.values = [:]
+            declared.algorithms = declared.trailing
+        }
         if declared.contentMD5 != nil || !declared.values.isEmpty || !declared.trailing.isEmpty {
             var digest = ObjectDigest(checksums: declared.algorithms)
             bytes.withUnsafeBytes { digest.update($0) }

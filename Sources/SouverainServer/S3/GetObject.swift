@@ -19,15 +19,25 @@ extension S3Server {
 
         var status = HTTPResponse.Status.ok
         var range: ClosedRange<Int64>?
-        switch RangeRequest.parse(call.header("range"), size: record.size) {
-        case .none:
-            break
-        case .satisfiable(let wanted):
-            range = wanted
-            status = .partialContent
-        case .unsatisfiable:
-            throw S3Error(.invalidRange, "The requested range is not satisfiable",
-                          extra: [("RangeRequested", call.header("range") ?? ""), ("ActualObjectSize", String(record.size))])
+        if let partNumber = try Self.requestedPart(call) {
+            // ?partNumber=N: the bytes of part N, as a range (a single-part object is one part).
+            guard partNumber <= record.reportedPartCount else {
+                throw S3Error(.invalidPartNumber, "The requested partnumber is not satisfiable",
+                              extra: [("PartNumberRequested", String(partNumber)), ("ActualPartCount", String(record.reportedPartCount))])
+            }
+            range = record.byteRange(ofPart: partNumber)
+            if range != nil { status = .partialContent }
+        } else {
+            switch RangeRequest.parse(call.header("range"), size: record.size) {
+            case .none:
+                break
+            case .satisfiable(let wanted):
+                range = wanted
+                status = .partialContent
+            case .unsatisfiable:
+                throw S3Error(.invalidRange, "The requested range is not satisfiable",
+                              extra: [("RangeRequested", call.header("range") ?? ""), ("ActualObjectSize", String(record.size))])
+            }
         }
         let wantsChecksums = call.header("x-amz-checksum-mode")?.uppercased() == "ENABLED" && range == nil
         var headers = ObjectHeaders.responseHeaders(for: record, includeChecksums: wantsChecksums)
@@ -49,6 +59,16 @@ extension S3Server {
             try await writer.finish(nil)
         }
         return Response(status: status, headers: headers, body: body)
+    }
+
+    /// The `partNumber` a GET or HEAD asks for (validated by the parser: 1 to 10000), refused
+    /// together with a Range header, as AWS refuses it.
+    static func requestedPart(_ call: S3Call) throws -> Int? {
+        guard let raw = call.queryParameters["partNumber"], let number = Int(raw) else { return nil }
+        if call.header("range") != nil {
+            throw S3Error(.invalidRequest, "Cannot specify both Range header and partNumber query parameter")
+        }
+        return number
     }
 
     /// If-Match, If-None-Match, If-Modified-Since and If-Unmodified-Since, with S3's precedence:

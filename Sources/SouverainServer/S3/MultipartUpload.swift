@@ -20,10 +20,13 @@ extension S3Server {
             }
             algorithm = parsed
         }
+        let checksumType = try MultipartChecksums.requestedType(call.head, algorithm: algorithm)
+        metadata.checksumType = checksumType
         let upload = try await store.createMultipartUpload(
             bucket: call.bucket!, key: key, metadata: metadata, checksumAlgorithm: algorithm, owner: call.user!)
         var headers = HTTPFields()
         if let algorithm, let field = HTTPField.Name("x-amz-checksum-algorithm") { headers[field] = algorithm.rawValue }
+        if let checksumType, let field = HTTPField.Name("x-amz-checksum-type") { headers[field] = checksumType.rawValue }
         if metadata.customerKeyMD5 != nil || store.keys != nil {
             ObjectHeaders.addServerSideEncryption(metadata, bucket: bucket, to: &headers)
         }
@@ -55,20 +58,21 @@ extension S3Server {
         let upload = try await store.upload(id: uploadID, bucket: bucket, key: key)
         try await authorizeUploadKey(upload, call)
         let sourceRecord = try await copySource(source, call)
-        if sourceRecord.metadata.customerKeyMD5 != nil
-            || ObjectHeaders.customerKeyHeadersPresent(call.head, prefix: "x-amz-copy-source-server-side-encryption-customer-") {
-            throw S3Error(.notImplemented, "Copying from an object with a customer-provided key (SSE-C) is not supported.")
-        }
+        let sourceKey = try ObjectHeaders.copySourceKey(call.head, source: sourceRecord)
+        let customerKey = try ObjectHeaders.customerKey(call.head)
         var range: ClosedRange<Int64>?
         if let header = call.header("x-amz-copy-source-range") {
             range = try Self.copySourceRange(header, size: sourceRecord.size)
         }
-        let part = try await store.uploadPartCopy(upload: upload, partNumber: partNumber, source: sourceRecord, range: range)
+        let part = try await store.uploadPartCopy(
+            upload: upload, partNumber: partNumber, source: sourceRecord, range: range, sourceKey: sourceKey, customerKey: customerKey)
         call.bytesIn = part.size
         call.touched(store.readLocation(of: sourceRecord), .read)
         call.touched(part.location, .write)
         let result = CopyPartResult(etag: part.etag, lastModified: part.lastModified, checksums: ObjectHeaders.xmlChecksums(part.checksums))
-        return Self.xmlResponse(result.xml())
+        var headers = HTTPFields()
+        ObjectHeaders.addServerSideEncryption([part.segment], upload.metadata, bucket: bucket, to: &headers)
+        return Self.xmlResponse(result.xml(), headers: headers)
     }
 
     /// `bytes=first-last`, both required and within the source, as UploadPartCopy demands.
@@ -94,7 +98,8 @@ extension S3Server {
             if let record = try await repeatedCompletion(bucket, key, &call) { return completionResponse(record, &call) }
             throw error
         }
-        let requested = try CompleteMultipartUploadRequest.parse(try await collectXML(call, limit: 4 * 1024 * 1024))
+        let requested = try CompleteMultipartUploadRequest.parse(
+            try await collectXML(call, limit: 4 * 1024 * 1024, checksumHeadersDescribeBody: false))
         let parts = requested.map { part in
             var checksums: [ChecksumAlgorithm: String] = [:]
             for algorithm in ChecksumAlgorithm.allCases {
@@ -102,7 +107,8 @@ extension S3Server {
             }
             return ObjectStore.CompletedPart(partNumber: part.partNumber, etag: part.etag, checksums: checksums)
         }
-        let record = try await store.completeMultipartUpload(upload: upload, parts: parts)
+        let check = try MultipartChecksums.completionCheck(call.head, upload: upload)
+        let record = try await store.completeMultipartUpload(upload: upload, parts: parts, checkChecksums: check)
         // The parts were written at the first location; the further copies are read from there.
         if record.writtenAt.count > 1 { call.touched(record.location, .read) }
         for location in record.writtenAt { call.touched(location, .write) }
@@ -117,7 +123,7 @@ extension S3Server {
         let result = CompleteMultipartUploadResult(
             location: "http://\(host)/\(bucket)/\(S3URLEncoding.encode(key, keepSlash: true))", bucket: bucket, key: key,
             etag: record.etag, checksums: ObjectHeaders.xmlChecksums(record.checksums),
-            checksumType: record.checksums.isEmpty ? nil : "COMPOSITE")
+            checksumType: MultipartChecksums.type(of: record.checksums)?.rawValue)
         var headers = HTTPFields()
         ObjectHeaders.addServerSideEncryption(record.segments, record.metadata, bucket: bucket, to: &headers)
         return Self.xmlResponse(result.xml(), headers: headers)
