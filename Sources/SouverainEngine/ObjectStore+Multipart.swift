@@ -120,6 +120,9 @@ extension ObjectStore {
             throw EngineError(.invalidArgument, "You must specify at least one part")
         }
         let plan = try await checkStillAllowed(upload, now: now)
+        guard let bucketRecord = try await catalogue({ try await $0.bucket(named: upload.bucket) }) else {
+            throw EngineError(.noSuchBucket, "The specified bucket does not exist")
+        }
         var checksums: [ChecksumAlgorithm: String] = [:]
         if let algorithm = upload.checksumAlgorithm {
             var concatenated: [UInt8] = []
@@ -134,11 +137,14 @@ extension ObjectStore {
                 checksums[algorithm] = Data(algorithm.checksum(of: concatenated)).base64EncodedString() + "-\(chosen.count)"
             }
         }
+        let version = try newVersion(bucket: bucketRecord, requested: upload.metadata.requestedLock, now: now)
         let (segments, replicas) = try await replicateParts(chosen.map(\.segment), from: upload.location, plan: plan)
-        let record = ObjectRecord(
+        let assembled = ObjectRecord(
             bucket: upload.bucket, key: upload.key, size: chosen.reduce(0) { $0 + $1.size },
             etag: MultipartETag.compute(partMD5Hexes: chosen.map(\.etag)), lastModified: now, metadata: upload.metadata,
             checksums: checksums, location: upload.location, segments: segments, partCount: chosen.count, replicas: replicas)
+        var record = assembled.withVersion(id: version.id, retention: version.lock?.retention, legalHold: version.lock?.legalHold ?? false)
+        record.metadata.requestedLock = nil
         do {
             _ = try await catalogue { try await $0.completeUpload(id: upload.uploadID, object: record) }
         } catch {

@@ -123,6 +123,10 @@ extension S3Operation {
                 case ("acl", "PUT"): return .putBucketAcl(bucket: bucket)
                 case ("location", "GET"): return .getBucketLocation(bucket: bucket)
                 case ("versioning", "GET"): return .getBucketVersioning(bucket: bucket)
+                case ("versioning", "PUT"): return .putBucketVersioning(bucket: bucket)
+                case ("versions", "GET"): return .listObjectVersions(bucket: bucket)
+                case ("object-lock", "GET"): return .getObjectLockConfiguration(bucket: bucket)
+                case ("object-lock", "PUT"): return .putObjectLockConfiguration(bucket: bucket)
                 case ("uploads", "GET"): return .listMultipartUploads(bucket: bucket)
                 case ("delete", "POST"): return .deleteObjects(bucket: bucket)
                 case (_, "GET") where value("id") == nil && S3Subresources.bucketConfigurationLists[subresource] != nil:
@@ -149,6 +153,10 @@ extension S3Operation {
                 switch (subresource, method) {
                 case ("acl", "GET"): return .getObjectAcl(bucket: bucket, key: key)
                 case ("uploads", "POST"): return .createMultipartUpload(bucket: bucket, key: key)
+                case ("retention", "GET"): return .getObjectRetention(bucket: bucket, key: key)
+                case ("retention", "PUT"): return .putObjectRetention(bucket: bucket, key: key)
+                case ("legal-hold", "GET"): return .getObjectLegalHold(bucket: bucket, key: key)
+                case ("legal-hold", "PUT"): return .putObjectLegalHold(bucket: bucket, key: key)
                 default: return .notImplemented(name: name, bucket: bucket, key: key)
                 }
             }

@@ -34,6 +34,18 @@ public enum S3Operation: Sendable, Equatable {
     case abortMultipartUpload(bucket: String, key: String, uploadID: String)
     /// GET ?uploadId=
     case listParts(bucket: String, key: String, uploadID: String)
+    /// PUT ?versioning
+    case putBucketVersioning(bucket: String)
+    /// GET ?versions
+    case listObjectVersions(bucket: String)
+    /// GET and PUT ?object-lock
+    case getObjectLockConfiguration(bucket: String)
+    case putObjectLockConfiguration(bucket: String)
+    /// GET and PUT ?retention, ?legal-hold on an object
+    case getObjectRetention(bucket: String, key: String)
+    case putObjectRetention(bucket: String, key: String)
+    case getObjectLegalHold(bucket: String, key: String)
+    case putObjectLegalHold(bucket: String, key: String)
     /// Any other S3 operation, by its AWS name ("PutBucketPolicy", "PostObject", ...).
     case notImplemented(name: String, bucket: String?, key: String?)
 
@@ -67,6 +79,14 @@ public enum S3Operation: Sendable, Equatable {
         case .completeMultipartUpload: "CompleteMultipartUpload"
         case .abortMultipartUpload: "AbortMultipartUpload"
         case .listParts: "ListParts"
+        case .putBucketVersioning: "PutBucketVersioning"
+        case .listObjectVersions: "ListObjectVersions"
+        case .getObjectLockConfiguration: "GetObjectLockConfiguration"
+        case .putObjectLockConfiguration: "PutObjectLockConfiguration"
+        case .getObjectRetention: "GetObjectRetention"
+        case .putObjectRetention: "PutObjectRetention"
+        case .getObjectLegalHold: "GetObjectLegalHold"
+        case .putObjectLegalHold: "PutObjectLegalHold"
         case .notImplemented(let name, _, _): name
         }
     }
@@ -80,7 +100,12 @@ public enum S3Operation: Sendable, Equatable {
              .getBucketLocation(let bucket), .getBucketVersioning(let bucket), .getBucketAcl(let bucket),
              .putBucketAcl(let bucket),
              .listObjectsV1(let bucket), .listObjectsV2(let bucket), .listMultipartUploads(let bucket),
-             .deleteObjects(let bucket):
+             .deleteObjects(let bucket),
+             .putBucketVersioning(let bucket), .listObjectVersions(let bucket), .getObjectLockConfiguration(let bucket),
+             .putObjectLockConfiguration(let bucket):
+            bucket
+        case .getObjectRetention(let bucket, _), .putObjectRetention(let bucket, _), .getObjectLegalHold(let bucket, _),
+             .putObjectLegalHold(let bucket, _):
             bucket
         case .putObject(let bucket, _), .copyObject(let bucket, _, _), .getObject(let bucket, _),
              .headObject(let bucket, _), .deleteObject(let bucket, _), .getObjectAcl(let bucket, _),
@@ -98,8 +123,12 @@ public enum S3Operation: Sendable, Equatable {
         switch self {
         case .listBuckets, .createBucket, .headBucket, .deleteBucket, .getBucketLocation,
              .getBucketVersioning, .getBucketAcl, .putBucketAcl, .listObjectsV1, .listObjectsV2,
-             .listMultipartUploads, .deleteObjects:
+             .listMultipartUploads, .deleteObjects, .putBucketVersioning, .listObjectVersions, .getObjectLockConfiguration,
+             .putObjectLockConfiguration:
             nil
+        case .getObjectRetention(_, let key), .putObjectRetention(_, let key), .getObjectLegalHold(_, let key),
+             .putObjectLegalHold(_, let key):
+            key
         case .putObject(_, let key), .copyObject(_, let key, _), .getObject(_, let key),
              .headObject(_, let key), .deleteObject(_, let key), .getObjectAcl(_, let key),
              .createMultipartUpload(_, let key), .uploadPart(_, let key, _, _),
@@ -126,7 +155,9 @@ public enum S3Operation: Sendable, Equatable {
     /// | ListBuckets, CreateBucket | authenticated |
     /// | HeadBucket, GetBucketLocation, ListObjects(V2), ListMultipartUploads, GetObject, HeadObject, ListParts | read |
     /// | PutObject, CopyObject, DeleteObject, DeleteObjects, multipart create/upload/copy/complete/abort | write |
-    /// | DeleteBucket, GetBucketAcl, PutBucketAcl, GetObjectAcl, GetBucketVersioning | owner |
+    /// | ListObjectVersions, GetObjectLockConfiguration, GetObjectRetention, GetObjectLegalHold | read |
+    /// | PutObjectRetention, PutObjectLegalHold | write |
+    /// | DeleteBucket, GetBucketAcl, PutBucketAcl, GetObjectAcl, Get/PutBucketVersioning, PutObjectLockConfiguration | owner |
     /// | anything not implemented | authenticated (it only ever answers NotImplemented) |
     ///
     /// Copies also need `.read` on `copySource.bucket`.
@@ -135,12 +166,15 @@ public enum S3Operation: Sendable, Equatable {
         case .listBuckets, .createBucket, .notImplemented:
             .authenticated
         case .headBucket, .getBucketLocation, .listObjectsV1, .listObjectsV2, .listMultipartUploads,
-             .getObject, .headObject, .listParts:
+             .getObject, .headObject, .listParts, .listObjectVersions, .getObjectRetention, .getObjectLegalHold,
+             .getObjectLockConfiguration:
             .read
         case .putObject, .copyObject, .deleteObject, .deleteObjects, .createMultipartUpload,
-             .uploadPart, .uploadPartCopy, .completeMultipartUpload, .abortMultipartUpload:
+             .uploadPart, .uploadPartCopy, .completeMultipartUpload, .abortMultipartUpload, .putObjectRetention,
+             .putObjectLegalHold:
             .write
-        case .deleteBucket, .getBucketAcl, .putBucketAcl, .getObjectAcl, .getBucketVersioning:
+        case .deleteBucket, .getBucketAcl, .putBucketAcl, .getObjectAcl, .getBucketVersioning, .putBucketVersioning,
+             .putObjectLockConfiguration:
             .owner
         }
     }

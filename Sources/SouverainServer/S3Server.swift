@@ -202,6 +202,14 @@ public struct S3Server: HTTPResponder {
         case .abortMultipartUpload(let bucket, let key, let uploadID):
             return try await abortMultipartUpload(bucket, key, uploadID, &call)
         case .listParts(let bucket, let key, let uploadID): return try await listParts(bucket, key, uploadID, &call)
+        case .putBucketVersioning(let bucket): return try await putBucketVersioning(bucket, &call)
+        case .listObjectVersions(let bucket): return try await listObjectVersions(bucket, &call)
+        case .getObjectLockConfiguration(let bucket): return try await getObjectLockConfiguration(bucket, &call)
+        case .putObjectLockConfiguration(let bucket): return try await putObjectLockConfiguration(bucket, &call)
+        case .getObjectRetention(let bucket, let key): return try await getObjectRetention(bucket, key, &call)
+        case .putObjectRetention(let bucket, let key): return try await putObjectRetention(bucket, key, &call)
+        case .getObjectLegalHold(let bucket, let key): return try await getObjectLegalHold(bucket, key, &call)
+        case .putObjectLegalHold(let bucket, let key): return try await putObjectLegalHold(bucket, key, &call)
         case .notImplemented(let name, _, _):
             throw S3Error(.notImplemented, "\(name) is not implemented by Souverain.")
         }
@@ -232,6 +240,9 @@ public struct S3Server: HTTPResponder {
             headers[.eTag] = etag
             headers[.contentType] = nil
         }
+        for (name, value) in error.headers {
+            if let field = HTTPField.Name(name) { headers[field] = value }
+        }
         if isHead || error.code == .notModified {
             return Response(status: status, headers: headers, body: .init())
         }
@@ -257,6 +268,8 @@ struct S3Call {
     var operationName: String?
     /// The bucket the operation addresses, once authorised.
     var bucket: BucketRecord?
+    /// The object version the operation read, wrote or removed, for the trail (else `?versionId=`).
+    var versionID: String?
     /// The bucket an admin API call names (`?bucket=`), for the trail, authorised or not.
     var adminBucket: String?
     /// Why the request failed (the S3 error's message), for the trail.

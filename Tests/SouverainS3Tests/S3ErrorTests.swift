@@ -46,6 +46,8 @@ private let codes: [(S3ErrorCode, String, Int)] = [
     (.noSuchKey, "NoSuchKey", 404),
     (.noSuchUpload, "NoSuchUpload", 404),
     (.noSuchVersion, "NoSuchVersion", 404),
+    (.objectLockConfigurationNotFoundError, "ObjectLockConfigurationNotFoundError", 404),
+    (.noSuchObjectLockConfiguration, "NoSuchObjectLockConfiguration", 404),
     (.notImplemented, "NotImplemented", 501),
     (.notModified, "NotModified", 304),
     (.operationAborted, "OperationAborted", 409),
