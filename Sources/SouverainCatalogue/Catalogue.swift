@@ -140,12 +140,65 @@ public protocol Catalogue: NamedKeyCatalogue {
     /// that lifecycle never deletes an object written after it judged the old one; its segments
     /// become garbage. Nil when the object changed or went away (nothing removed).
     func deleteObject(ifUnchanged object: ObjectRecord) async throws -> [GarbageBlob]?
+    // MARK: Versions and Object Lock (Records+Versions.swift, docs/versioning.md, docs/object-lock.md)
+    //
+    // The object calls above see the current version of each key, the only one an unversioned bucket
+    // has. `putObject` and `completeUpload` replace the `null` version when the record's `versionID`
+    // is nil and add a version otherwise; either way the current version, if kept, becomes noncurrent.
+
+    /// Sets a bucket's versioning state. Throws `.noSuchBucket`.
+    func setVersioning(bucket: String, _ state: VersioningState) async throws
+    /// Sets a bucket's Object Lock configuration (and turns versioning on). Throws `.noSuchBucket`.
+    func setObjectLock(bucket: String, _ configuration: ObjectLockConfiguration) async throws
+    /// One version of a key (`versionID` nil: the null version), a delete marker included; nil when absent.
+    func version(bucket: String, key: String, versionID: String?) async throws -> ObjectVersionEntry?
+    /// The latest version of a key, which is a delete marker when the key is deleted; nil when it has none.
+    func latestVersion(bucket: String, key: String) async throws -> ObjectVersionEntry?
+    /// Makes a delete marker the current version of `key` (`versionID` nil: the null marker, which
+    /// replaces the null version). Returns the blobs of a replaced null version, now garbage.
+    /// `check` sees a null version about to be replaced and may refuse by throwing a CatalogueError.
+    func addDeleteMarker(bucket: String, key: String, versionID: String?, at date: Date,
+                         check: @escaping @Sendable (ObjectVersionEntry) throws -> Void) async throws -> [GarbageBlob]
+    /// Removes one version for good; the next newest becomes current. `check` sees the version
+    /// first, in the same transaction, and refuses by throwing a CatalogueError. Nil when absent.
+    func deleteVersion(bucket: String, key: String, versionID: String?,
+                       check: @escaping @Sendable (ObjectVersionEntry) throws -> Void) async throws -> RemovedVersion?
+    /// Versions of keys starting with `prefix` after `position`: keys in byte order, each key's
+    /// versions newest first, at most `limit`.
+    func listVersions(bucket: String, prefix: String, after position: VersionListPosition?, limit: Int)
+        async throws -> [ObjectVersionEntry]
+    /// Changes the retention and legal hold of one object version in one transaction: `change`
+    /// sees the version and returns its new state or throws a CatalogueError to refuse. Nil when
+    /// absent; throws `.isDeleteMarker` for a marker.
+    func updateLock(bucket: String, key: String, versionID: String?,
+                    change: @escaping @Sendable (ObjectRecord) throws -> (ObjectRetention?, Bool)) async throws -> ObjectRecord?
+    /// Versions of the bucket under a retention that ends after `now` or a legal hold, at most `limit`.
+    func lockedVersions(bucket: String, at now: Date, limit: Int) async throws -> [ObjectVersionEntry]
+    /// Every noncurrent object version (not delete markers) of every bucket, after `after` in
+    /// (bucket, key, version) order: what repair, relocation and export walk besides current objects.
+    func noncurrentVersions(after: NoncurrentPosition?, limit: Int) async throws -> [(record: ObjectRecord, position: NoncurrentPosition)]
+    /// The retention clock: records `now` if it is later than every time seen before and returns
+    /// the latest time ever seen (so a clock set back never shortens a retention).
+    func retentionClock(now: Date) async throws -> Date
+}
+
+/// Where a walk over noncurrent versions resumes.
+public struct NoncurrentPosition: Sendable, Equatable {
+    public var bucket: String
+    public var key: String
+    public var sequence: Int64
+
+    public init(bucket: String, key: String, sequence: Int64) {
+        self.bucket = bucket
+        self.key = key
+        self.sequence = sequence
+    }
 }
 
 /// The one error type of the catalogue layer.
 public struct CatalogueError: Error, Sendable, CustomStringConvertible {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
-        private enum Value: String { case bucketExists, bucketNotEmpty, noSuchBucket, noSuchUpload, userExists, userOwnsBuckets, keyRetired, unavailable }
+        private enum Value: String { case bucketExists, bucketNotEmpty, noSuchBucket, noSuchUpload, userExists, userOwnsBuckets, keyRetired, unavailable, versionLocked, isDeleteMarker }
         private let value: Value
         private init(_ value: Value) { self.value = value }
         public static let bucketExists = Code(.bucketExists)
@@ -159,6 +212,10 @@ public struct CatalogueError: Error, Sendable, CustomStringConvertible {
         public static let keyRetired = Code(.keyRetired)
         /// The database failed: I/O, corruption, a full disk. The cause says more.
         public static let unavailable = Code(.unavailable)
+        /// A version under retention or legal hold cannot be deleted or replaced.
+        public static let versionLocked = Code(.versionLocked)
+        /// The version named is a delete marker, which has no data or lock.
+        public static let isDeleteMarker = Code(.isDeleteMarker)
         public var description: String { value.rawValue }
     }
 

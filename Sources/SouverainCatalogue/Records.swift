@@ -15,8 +15,15 @@ public struct BucketRecord: Sendable, Equatable {
     /// When the bucket's keys were destroyed (crypto-shredding): none of its objects can be read
     /// again, anywhere. Nil for a live bucket.
     public var shreddedAt: Date?
+    /// Whether the bucket keeps versions: nil for a bucket never versioned (Records+Versions.swift).
+    public var versioning: VersioningState?
+    /// The bucket's Object Lock configuration; nil for a bucket created without Object Lock.
+    public var objectLock: ObjectLockConfiguration?
 
-    public init(name: String, owner: String, createdAt: Date, region: String, classification: String? = nil, shreddedAt: Date? = nil) {
+    public init(name: String, owner: String, createdAt: Date, region: String, classification: String? = nil, shreddedAt: Date? = nil,
+                versioning: VersioningState? = nil, objectLock: ObjectLockConfiguration? = nil) {
+        self.versioning = versioning
+        self.objectLock = objectLock
         self.shreddedAt = shreddedAt
         self.name = name
         self.owner = owner
@@ -138,6 +145,9 @@ public struct ObjectMetadata: Sendable, Equatable, Codable {
     /// A multipart upload's checksum type (`x-amz-checksum-type` at CreateMultipartUpload), kept
     /// with the upload until completion; nil on objects, whose checksum value says its type.
     public var checksumType: ChecksumType?
+    /// For a multipart upload: the Object Lock its CreateMultipartUpload asked for, applied at
+    /// completion. Nil on objects.
+    public var requestedLock: RequestedLock?
 
     public init(
         contentType: String? = nil, contentEncoding: String? = nil, contentDisposition: String? = nil,
@@ -178,6 +188,13 @@ public struct ObjectRecord: Sendable, Equatable {
     /// Further copies of the same stored bytes at other locations, for buckets whose rules ask for
     /// several replicas. `location` and `segments` are the first copy, always one known good.
     public var replicas: [Replica]
+    /// The version's id; nil for the `null` version (written while the bucket was unversioned or
+    /// versioning was suspended).
+    public var versionID: String?
+    /// The Object Lock retention of this version, nil for none.
+    public var retention: ObjectRetention?
+    /// Whether a legal hold is on this version.
+    public var legalHold: Bool = false
 
     /// Every location that holds or should hold a copy, the first copy's first.
     public var replicaLocations: [String] { [location] + replicas.map(\.location) }

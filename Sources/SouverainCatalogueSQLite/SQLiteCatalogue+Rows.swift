@@ -10,7 +10,16 @@ extension SQLiteCatalogue {
         var segments: [BlobSegment]
         var location: String
         var replicas: [Replica]
+        var bucket: String
+        var key: String
+        var versionID: String?
     }
+
+    /// The columns `objects` and `object_versions` share, in the order `encode` gives their values.
+    static let objectColumns = """
+        bucket, key, size, etag, last_modified, metadata, checksums, location, segments, part_count, replicas, needs_repair, \
+        version_id, retention, legal_hold, version_seq
+        """
 
     static func keyBlob(_ key: String) -> Data { Data(key.utf8) }
 
@@ -87,17 +96,18 @@ extension SQLiteCatalogue {
         arguments.append(object.partCount?.databaseValue ?? .null)
         arguments.append(object.replicas.isEmpty ? .null : try json(object.replicas).databaseValue)
         arguments.append((object.needsRepair ? 1 : 0).databaseValue)
-        return ObjectRow(arguments: arguments, segments: object.segments, location: object.location, replicas: object.replicas)
+        arguments.append(object.versionID?.databaseValue ?? .null)
+        arguments.append(object.retention == nil ? .null : try json(object.retention).databaseValue)
+        arguments.append((object.legalHold ? 1 : 0).databaseValue)
+        return ObjectRow(arguments: arguments, segments: object.segments, location: object.location, replicas: object.replicas,
+                         bucket: object.bucket, key: object.key, versionID: object.versionID)
     }
 
+    /// Inserts the current version of a key, numbered after every version the key already has.
     static func insert(_ db: Database, _ row: ObjectRow) throws {
-        try db.execute(
-            sql: """
-                INSERT INTO objects (bucket, key, size, etag, last_modified, metadata, checksums, location, segments, part_count,
-                                     replicas, needs_repair)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: StatementArguments(row.arguments))
+        let sequence = try nextVersionSequence(db, bucket: row.bucket, key: row.key)
+        try db.cachedStatement(sql: "INSERT INTO objects (\(objectColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+            .execute(arguments: StatementArguments(row.arguments + [sequence.databaseValue]))
         for segment in row.segments {
             try db.cachedStatement(sql: "INSERT OR IGNORE INTO blobs (location, locator) VALUES (?, ?)").execute(
                            arguments: [row.location, segment.locator])
@@ -145,6 +155,8 @@ extension SQLiteCatalogue {
             lastModified: date(row["last_modified"]), metadata: try decode(ObjectMetadata.self, row["metadata"]),
             checksums: try checksums(row["checksums"]), location: row["location"],
             segments: try decode([BlobSegment].self, row["segments"]), partCount: row["part_count"], replicas: try replicas(row))
+            .withVersion(id: row["version_id"], retention: try (row["retention"] as String?).map { try decode(ObjectRetention.self, $0) },
+                         legalHold: (row["legal_hold"] as Int?) == 1)
     }
 
     static func upload(from row: Row) throws -> UploadRecord {
@@ -184,6 +196,8 @@ extension SQLiteCatalogue {
 
     static func bucket(from row: Row) -> BucketRecord {
         BucketRecord(name: row["name"], owner: row["owner"], createdAt: date(row["created"]), region: row["region"],
-                     classification: row["classification"], shreddedAt: (row["shredded_at"] as Int64?).map(date))
+                     classification: row["classification"], shreddedAt: (row["shredded_at"] as Int64?).map(date),
+                     versioning: (row["versioning"] as String?).flatMap(VersioningState.init(rawValue:)),
+                     objectLock: (row["object_lock"] as String?).flatMap { try? decode(ObjectLockConfiguration.self, $0) })
     }
 }

@@ -160,6 +160,8 @@ extension SQLiteCatalogue {
                     configuration TEXT NOT NULL,
                     updated INTEGER NOT NULL
                 ) WITHOUT ROWID;
+                """)
+        }
         // Named keys (docs/keys.md): keys applications name as their SSE-KMS key, their versions
         // wrapped by the master key, who may use them, and each bucket's default encryption.
         migrator.registerMigration("named-keys") { db in
@@ -191,6 +193,48 @@ extension SQLiteCatalogue {
                     algorithm TEXT NOT NULL,
                     key_id TEXT,
                     bucket_key_enabled INTEGER NOT NULL
+                );
+                """)
+        }
+        // Versioning and Object Lock (docs/versioning.md): `objects` keeps the current version of
+        // each key (so listings stay as fast as before), `object_versions` every noncurrent version
+        // and every delete marker (current ones included: a key whose latest version is a marker has
+        // no `objects` row). `version_seq` orders a key's versions, newest highest. `server_clock`
+        // keeps the latest time ever seen, so that a clock set back never shortens a retention.
+        migrator.registerMigration("versioning") { db in
+            try db.execute(sql: """
+                ALTER TABLE buckets ADD COLUMN versioning TEXT;
+                ALTER TABLE buckets ADD COLUMN object_lock TEXT;
+                ALTER TABLE objects ADD COLUMN version_id TEXT;
+                ALTER TABLE objects ADD COLUMN version_seq INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE objects ADD COLUMN retention TEXT;
+                ALTER TABLE objects ADD COLUMN legal_hold INTEGER NOT NULL DEFAULT 0;
+                CREATE TABLE object_versions (
+                    bucket TEXT NOT NULL,
+                    key BLOB NOT NULL,
+                    size INTEGER NOT NULL,
+                    etag TEXT NOT NULL,
+                    last_modified INTEGER NOT NULL,
+                    metadata TEXT NOT NULL,
+                    checksums TEXT NOT NULL,
+                    location TEXT NOT NULL,
+                    segments TEXT NOT NULL,
+                    part_count INTEGER,
+                    replicas TEXT,
+                    needs_repair INTEGER NOT NULL DEFAULT 0,
+                    version_id TEXT,
+                    version_seq INTEGER NOT NULL,
+                    retention TEXT,
+                    legal_hold INTEGER NOT NULL DEFAULT 0,
+                    delete_marker INTEGER NOT NULL DEFAULT 0,
+                    PRIMARY KEY (bucket, key, version_seq)
+                ) WITHOUT ROWID;
+                CREATE INDEX object_versions_by_id ON object_versions (bucket, key, version_id);
+                CREATE INDEX object_versions_locked ON object_versions (bucket) WHERE retention IS NOT NULL OR legal_hold = 1;
+                CREATE INDEX objects_locked ON objects (bucket) WHERE retention IS NOT NULL OR legal_hold = 1;
+                CREATE TABLE server_clock (
+                    id INTEGER PRIMARY KEY CHECK (id = 1),
+                    highest INTEGER NOT NULL
                 );
                 """)
         }

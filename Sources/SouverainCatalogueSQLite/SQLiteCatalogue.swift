@@ -190,8 +190,9 @@ public final class SQLiteCatalogue: Catalogue {
                 throw CatalogueError(.bucketExists, "bucket \(bucket.name) exists")
             }
             try db.execute(
-                sql: "INSERT INTO buckets (name, owner, created, region, classification) VALUES (?, ?, ?, ?, ?)",
-                arguments: [bucket.name, bucket.owner, Self.millis(bucket.createdAt), bucket.region, bucket.classification])
+                sql: "INSERT INTO buckets (name, owner, created, region, classification, versioning, object_lock) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                arguments: [bucket.name, bucket.owner, Self.millis(bucket.createdAt), bucket.region, bucket.classification,
+                            bucket.versioning?.rawValue, try bucket.objectLock.map { try Self.json($0) }])
         }
     }
 
@@ -211,6 +212,7 @@ public final class SQLiteCatalogue: Catalogue {
                 throw CatalogueError(.noSuchBucket, "bucket \(name) does not exist")
             }
             let hasObjects = try Bool.fetchOne(try db.cachedStatement(sql: "SELECT 1 FROM objects WHERE bucket = ? LIMIT 1"), arguments: [name])
+                ?? Bool.fetchOne(try db.cachedStatement(sql: "SELECT 1 FROM object_versions WHERE bucket = ? LIMIT 1"), arguments: [name])
             let hasUploads = try Bool.fetchOne(try db.cachedStatement(sql: "SELECT 1 FROM uploads WHERE bucket = ? LIMIT 1"), arguments: [name])
             if hasObjects == true || hasUploads == true {
                 throw CatalogueError(.bucketNotEmpty, "bucket \(name) is not empty")
@@ -246,7 +248,7 @@ public final class SQLiteCatalogue: Catalogue {
                 throw CatalogueError(.noSuchBucket, "bucket \(object.bucket) does not exist")
             }
             try Self.checkBucketKeys(db, bucket: object.bucket, segments: object.segments)
-            let garbage = try Self.dropObject(db, bucket: object.bucket, key: object.key)
+            let garbage = try Self.makeRoom(db, for: object)
             try Self.insert(db, row)
             return garbage
         }
@@ -258,6 +260,7 @@ public final class SQLiteCatalogue: Catalogue {
                                              arguments: [bucket, Self.keyBlob(key)]) else { return nil }
             let record = try Self.object(from: row)
             let garbage = try Self.dropObject(db, bucket: bucket, key: key)
+            try Self.promoteLatest(db, bucket: bucket, key: key)
             return (record, garbage)
         }
     }
@@ -375,7 +378,7 @@ public final class SQLiteCatalogue: Catalogue {
             guard try Bool.fetchOne(try db.cachedStatement(sql: "SELECT 1 FROM uploads WHERE upload_id = ?"), arguments: [id]) == true else {
                 throw CatalogueError(.noSuchUpload, "upload \(id) does not exist")
             }
-            var garbage = try Self.dropObject(db, bucket: object.bucket, key: object.key)
+            var garbage = try Self.makeRoom(db, for: object)
             let kept = Set(object.segments.map(\.locator))
             for part in try Row.fetchAll(try db.cachedStatement(sql: "SELECT location, locator FROM parts WHERE upload_id = ?"), arguments: [id]) {
                 let blob = GarbageBlob(location: part["location"], locator: part["locator"], bucket: object.bucket, key: object.key)
@@ -512,7 +515,9 @@ public final class SQLiteCatalogue: Catalogue {
 
     public func retireBucketKey(bucket: String, version: Int) async throws -> Bool {
         try await write { db in
-            for text in try String.fetchAll(try db.cachedStatement(sql: "SELECT segments FROM objects WHERE bucket = ?"), arguments: [bucket]) {
+            let segmentLists = try String.fetchAll(try db.cachedStatement(sql: "SELECT segments FROM objects WHERE bucket = ?"), arguments: [bucket])
+                + String.fetchAll(try db.cachedStatement(sql: "SELECT segments FROM object_versions WHERE bucket = ?"), arguments: [bucket])
+            for text in segmentLists {
                 if try Self.decode([BlobSegment].self, text).contains(where: {
                     $0.encryption?.keyID == nil && $0.encryption?.bucketKeyVersion == version
                 }) {
@@ -554,9 +559,10 @@ public final class SQLiteCatalogue: Catalogue {
         let old = try Self.json(object.segments)
         let new = try Self.json(segments)
         return try await write { db in
+            guard let found = try Self.locate(db, bucket: object.bucket, key: object.key, versionID: object.versionID) else { return false }
             try db.execute(
-                sql: "UPDATE objects SET segments = ? WHERE bucket = ? AND key = ? AND segments = ? AND etag = ? AND location = ?",
-                arguments: [new, object.bucket, Self.keyBlob(object.key), old, object.etag, object.location])
+                sql: "UPDATE \(found.table) SET segments = ? WHERE bucket = ? AND key = ? AND version_seq = ? AND segments = ? AND etag = ? AND location = ?",
+                arguments: [new, object.bucket, Self.keyBlob(object.key), found.sequence, old, object.etag, object.location])
             return db.changesCount == 1
         }
     }
@@ -633,17 +639,16 @@ public final class SQLiteCatalogue: Catalogue {
             for blob in added {
                 try db.cachedStatement(sql: "DELETE FROM pending WHERE location = ? AND locator = ?").execute(arguments: [blob.location, blob.locator])
             }
-            guard let row = try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM objects WHERE bucket = ? AND key = ?"),
-                                             arguments: [object.bucket, Self.keyBlob(object.key)]),
-                  let current = try? Self.object(from: row), current == object
+            guard let found = try Self.locate(db, bucket: object.bucket, key: object.key, versionID: object.versionID),
+                  let current = found.entry.object, current == object
             else {
                 for blob in added { try Self.discard(db, blob) }
                 return nil
             }
             try db.execute(
-                sql: "UPDATE objects SET location = ?, segments = ?, replicas = ?, needs_repair = ? WHERE bucket = ? AND key = ?",
+                sql: "UPDATE \(found.table) SET location = ?, segments = ?, replicas = ?, needs_repair = ? WHERE bucket = ? AND key = ? AND version_seq = ?",
                 arguments: [updated.location, segmentsJSON, replicasJSON, updated.needsRepair ? 1 : 0, object.bucket,
-                            Self.keyBlob(object.key)])
+                            Self.keyBlob(object.key), found.sequence])
             for blob in added {
                 try db.cachedStatement(sql: "INSERT OR IGNORE INTO blobs (location, locator) VALUES (?, ?)").execute(arguments: [blob.location, blob.locator])
                 // Referenced now: never collected, even if an enforcement run abandoned it as pending meanwhile.
@@ -664,9 +669,9 @@ public final class SQLiteCatalogue: Catalogue {
             for copy in copies {
                 try db.cachedStatement(sql: "DELETE FROM pending WHERE location = ? AND locator = ?").execute(arguments: [copy.location, copy.locator])
             }
-            guard let row = try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM objects WHERE bucket = ? AND key = ?"),
-                                             arguments: [object.bucket, Self.keyBlob(object.key)]),
-                  let current = try? Self.object(from: row),
+            // The version that was copied, current or not (Records+Versions.swift).
+            guard let found = try Self.locate(db, bucket: object.bucket, key: object.key, versionID: object.versionID),
+                  let current = found.entry.object,
                   current.etag == object.etag, current.lastModified == object.lastModified,
                   current.location == object.location, current.segments == object.segments
             else {
@@ -675,8 +680,8 @@ public final class SQLiteCatalogue: Catalogue {
             }
             let old = object.segments.map { GarbageBlob(location: object.location, locator: $0.locator, bucket: object.bucket, key: object.key) }
             for blob in old { try Self.discard(db, blob) }
-            try db.cachedStatement(sql: "UPDATE objects SET location = ?, segments = ? WHERE bucket = ? AND key = ?").execute(
-                           arguments: [location, segmentsJSON, object.bucket, Self.keyBlob(object.key)])
+            try db.execute(sql: "UPDATE \(found.table) SET location = ?, segments = ? WHERE bucket = ? AND key = ? AND version_seq = ?",
+                           arguments: [location, segmentsJSON, object.bucket, Self.keyBlob(object.key), found.sequence])
             for segment in segments {
                 try db.cachedStatement(sql: "INSERT OR IGNORE INTO blobs (location, locator) VALUES (?, ?)").execute(
                                arguments: [location, segment.locator])

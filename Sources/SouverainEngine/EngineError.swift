@@ -6,6 +6,8 @@ public struct EngineError: Error, Sendable, CustomStringConvertible {
             case accessDenied, invalidPart, invalidPartOrder, entityTooSmall, entityTooLarge, invalidArgument
             case internalError, unavailable, placementViolation, bucketShredded, objectShredded
             case namedKeyNotFound, namedKeyShredded
+            case noSuchVersion, methodNotAllowed, invalidRequest, invalidBucketState, objectLocked
+            case noObjectLockConfiguration, noSuchObjectLockConfiguration, malformedXML
         }
         private let value: Value
         private init(_ value: Value) { self.value = value }
@@ -36,9 +38,36 @@ public struct EngineError: Error, Sendable, CustomStringConvertible {
         public static let namedKeyNotFound = Code(.namedKeyNotFound)
         /// A write under a named key that was shredded.
         public static let namedKeyShredded = Code(.namedKeyShredded)
+        /// A version id names no version of the key.
+        public static let noSuchVersion = Code(.noSuchVersion)
+        /// A GET or HEAD of a delete marker by its version id.
+        public static let methodNotAllowed = Code(.methodNotAllowed)
+        public static let invalidRequest = Code(.invalidRequest)
+        /// Versioning or Object Lock does not allow this (suspending versioning under Object Lock).
+        public static let invalidBucketState = Code(.invalidBucketState)
+        /// A retention or legal hold forbids deleting, replacing or shortening the version (AccessDenied).
+        public static let objectLocked = Code(.objectLocked)
+        /// The bucket has no Object Lock configuration.
+        public static let noObjectLockConfiguration = Code(.noObjectLockConfiguration)
+        /// The version has no retention (GetObjectRetention).
+        public static let noSuchObjectLockConfiguration = Code(.noSuchObjectLockConfiguration)
+        public static let malformedXML = Code(.malformedXML)
         public var description: String { value.rawValue }
     }
 
+    /// What a client must be told of a version in the headers of an error answer: a GET of a key
+    /// whose latest version is a delete marker, a GET of a marker by version id.
+    public struct VersionHeaders: Sendable {
+        public var isDeleteMarker: Bool
+        public var versionID: String?
+
+        public init(isDeleteMarker: Bool, versionID: String?) {
+            self.isDeleteMarker = isDeleteMarker
+            self.versionID = versionID
+        }
+    }
+
+    public var versionHeaders: VersionHeaders?
     public var code: Code
     public var message: String
     public var cause: (any Error)?

@@ -30,7 +30,13 @@ extension ObjectStore {
             for object in page {
                 if try await rewrapObject(object, keys: keys) { rewrapped += 1 }
             }
-            guard let last = page.last, page.count == 500 else { break }
+            guard let last = page.last, page.count == 500 else {
+                // Noncurrent versions too: otherwise the old key version could never be retired.
+                for object in try await noncurrentVersions(of: bucket) where try await rewrapObject(object, keys: keys) {
+                    rewrapped += 1
+                }
+                break
+            }
             position = .key(last.key)
         }
         return BucketKeyRotation(bucket: bucket, version: version, rewrapped: rewrapped)

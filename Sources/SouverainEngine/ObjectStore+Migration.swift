@@ -39,7 +39,13 @@ extension ObjectStore {
                 plan.objects += 1
                 plan.bytes += object.size
             }
-            guard let last = page.last, page.count == 1000 else { break }
+            guard let last = page.last, page.count == 1000 else {
+                for object in try await noncurrentVersions(of: bucket) where !object.replicaLocations.contains(target) {
+                    plan.objects += 1
+                    plan.bytes += object.size
+                }
+                break
+            }
             position = .key(last.key)
         }
         return plan
@@ -80,6 +86,22 @@ extension ObjectStore {
             }
             guard let last = page.last, page.count == 200 else {
                 step.next = nil
+                // Noncurrent versions are data too: they move in the last step, after the current objects.
+                for object in try await noncurrentVersions(of: bucket) where !object.replicaLocations.contains(target) {
+                    do {
+                        if try await relocate(object, to: target) == nil {
+                            step.changed += 1
+                        } else {
+                            step.moved += 1
+                            step.movedBytes += object.size
+                            try await report(object, object.location)
+                        }
+                    } catch {
+                        step.failed += 1
+                        logger.error("migrate: cannot move a noncurrent version", metadata: [
+                            "bucket": "\(bucket)", "key": "\(object.key)", "to": "\(target)", "error": "\(error)"])
+                    }
+                }
                 return step
             }
             position = .key(last.key)

@@ -131,9 +131,13 @@ extension ObjectStore {
             throw EngineError(.invalidArgument, "You must specify at least one part")
         }
         let plan = try await checkStillAllowed(upload, now: now)
+        guard let bucketRecord = try await catalogue({ try await $0.bucket(named: upload.bucket) }) else {
+            throw EngineError(.noSuchBucket, "The specified bucket does not exist")
+        }
         let checksums = Self.multipartChecksums(upload, chosen)
         let size = chosen.reduce(0) { $0 + $1.size }
         try checkChecksums(checksums, size)
+        let version = try newVersion(bucket: bucketRecord, requested: upload.metadata.requestedLock, now: now)
         let parts = chosen.map { part in
             var segment = part.segment
             segment.partChecksum = upload.checksumAlgorithm.flatMap { part.checksums[$0] }
@@ -142,10 +146,12 @@ extension ObjectStore {
         let (segments, replicas) = try await replicateParts(parts, from: upload.location, plan: plan)
         var metadata = upload.metadata
         metadata.checksumType = nil
-        let record = ObjectRecord(
+        let assembled = ObjectRecord(
             bucket: upload.bucket, key: upload.key, size: size,
             etag: MultipartETag.compute(partMD5Hexes: chosen.map(\.etag)), lastModified: now, metadata: metadata,
             checksums: checksums, location: upload.location, segments: segments, partCount: chosen.count, replicas: replicas)
+        var record = assembled.withVersion(id: version.id, retention: version.lock?.retention, legalHold: version.lock?.legalHold ?? false)
+        record.metadata.requestedLock = nil
         do {
             _ = try await catalogue { try await $0.completeUpload(id: upload.uploadID, object: record) }
         } catch {

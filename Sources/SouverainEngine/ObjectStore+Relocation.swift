@@ -35,7 +35,10 @@ extension ObjectStore {
                 let page = try await catalogue {
                     try await $0.listObjects(bucket: bucket.name, prefix: "", after: position, limit: 1000)
                 }
-                for object in page {
+                var objects = page
+                // Noncurrent versions are data too: checked once the current objects are.
+                if page.count < 1000 { objects += try await noncurrentVersions(of: bucket.name) }
+                for object in objects {
                     let holders = object.replicaLocations
                     for location in holders where !lawful.contains(location) {
                         let evaluation = decision.evaluations.first { $0.location.id == location }
@@ -170,7 +173,9 @@ extension ObjectStore {
             if let target = item.allowed.first {
                 do {
                     // The object as it is now: an earlier move in this run may have changed its copies.
-                    let current = try await catalogue { try await $0.object(bucket: item.object.bucket, key: item.object.key) }
+                    let current = try await catalogue {
+                        try await $0.version(bucket: item.object.bucket, key: item.object.key, versionID: item.object.versionID)
+                    }?.object
                     var moved: [GarbageBlob]?
                     if let current, current.location == item.location {
                         moved = try await relocate(current, to: target)

@@ -286,7 +286,14 @@ extension ObjectStore {
                     try await scrub(object, report: &report)
                     try await pause()
                 }
-                guard let last = page.last, page.count == 500 else { break }
+                guard let last = page.last, page.count == 500 else {
+                    // Noncurrent versions are data too.
+                    for object in try await noncurrentVersions(of: bucket.name) where !object.replicas.isEmpty {
+                        try await scrub(object, report: &report)
+                        try await pause()
+                    }
+                    break
+                }
                 position = .key(last.key)
             }
         }

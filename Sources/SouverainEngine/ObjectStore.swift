@@ -3,6 +3,7 @@ public import Logging
 public import NIOCore
 public import SouverainCatalogue
 public import SouverainModel
+import SouverainPlacement
 import SouverainStorage
 
 /// The data path: the one place where a PUT becomes a durable blob plus a catalogue entry, and a
@@ -86,13 +87,17 @@ public struct ObjectStore: Sendable {
 
     /// Creates a bucket with a classification (the configured default when nil), refused with
     /// `placementViolation` when no configured location may hold its objects.
-    public func createBucket(_ name: String, owner: User, classification: String? = nil, now: Date = Date()) async throws {
+    /// `objectLock` creates it with Object Lock (and so versioning) on, as a classification that
+    /// requires immutability does whatever the request says.
+    public func createBucket(_ name: String, owner: User, classification: String? = nil, objectLock: Bool = false, now: Date = Date()) async throws {
         try authorizeS3(owner)
         let classification = classification ?? placement.defaultClassification
         _ = try placement.targets(classification: classification, now: now)
+        let lock = try objectLockForNewBucket(classification: classification, requested: objectLock)
         do {
             try await catalogueStore.createBucket(BucketRecord(
-                name: name, owner: owner.id, createdAt: now, region: region, classification: classification))
+                name: name, owner: owner.id, createdAt: now, region: region, classification: classification,
+                versioning: lock == nil ? nil : .enabled, objectLock: lock))
         } catch let error as CatalogueError where error.code == .bucketExists {
             let existing = try await catalogue { try await $0.bucket(named: name) }
             if existing?.owner == owner.id {
@@ -108,7 +113,10 @@ public struct ObjectStore: Sendable {
     /// Crypto-shredding: destroys the bucket's keys, so that every byte of it, on every location
     /// and in every stray copy, can never be decrypted again. Its objects stay listed; reading one
     /// answers `objectShredded`. Returns how many key versions were destroyed.
+    /// Refused while any version of the bucket is under retention or legal hold: shredding would
+    /// destroy what Object Lock promises to keep (the refusal lists them).
     public func shredBucket(_ name: String, now: Date = Date()) async throws -> Int {
+        try await refuseWhileLocked(bucket: name, action: "shredded", now: now)
         let destroyed = try await catalogue { try await $0.shredBucket(name, at: now) }
         await keys?.forget(bucket: name)
         return destroyed
@@ -119,6 +127,13 @@ public struct ObjectStore: Sendable {
     /// `placement enforce` moves those the new rules no longer allow.
     public func classifyBucket(_ name: String, as classification: String, now: Date = Date()) async throws {
         _ = try placement.targets(classification: classification, now: now)
+        if placement.rules.rules(for: classification)?.requireObjectLock == true,
+           try await catalogue({ try await $0.bucket(named: name) })?.objectLock == nil {
+            throw EngineError(.invalidRequest, """
+                Classification '\(classification)' requires Object Lock (requireObjectLock), which bucket \(name) does not have: \
+                create a new bucket of that classification and copy the objects into it.
+                """)
+        }
         try await catalogue { try await $0.setClassification(bucket: name, classification: classification) }
     }
 
@@ -149,25 +164,28 @@ public struct ObjectStore: Sendable {
     /// record `authorize` returned: its classification decides where the bytes go.
     public func putObject<Body: AsyncSequence<ByteBuffer, any Error>>(
         bucket: BucketRecord, key: String, metadata: ObjectMetadata, body: Body, checks: WriteChecks,
-        customerKey: CustomerKey? = nil, now: Date = Date()
+        customerKey: CustomerKey? = nil, lock: RequestedLock? = nil, now: Date = Date()
     ) async throws -> ObjectRecord {
+        let version = try newVersion(bucket: bucket, requested: lock, now: now)
         let plan = try planWrite(bucket: bucket, now: now)
         let (segment, digest, copies) = try await writeBlob(
             plan: plan, bucket: bucket.name, from: body, checks: checks, customerKey: customerKey, namedKey: metadata.namedKeyID)
         return try await commitSinglePart(
-            bucket: bucket.name, key: key, metadata: metadata, copies: copies, segment: segment, digest: digest, now: now)
+            bucket: bucket.name, key: key, metadata: metadata, copies: copies, segment: segment, digest: digest, version: version,
+            now: now)
     }
 
     /// Makes a durable blob visible as the object: the catalogue commit is the instant it
     /// appears. If the commit fails, the blob is deleted: nothing references it.
     private func commitSinglePart(
         bucket: String, key: String, metadata: ObjectMetadata, copies: StoredCopies, segment: BlobSegment,
-        digest: ObjectDigest.Result, now: Date
+        digest: ObjectDigest.Result, version: NewVersion, now: Date
     ) async throws -> ObjectRecord {
         let record = ObjectRecord(
             bucket: bucket, key: key, size: digest.byteCount, etag: digest.md5Hex, lastModified: now,
             metadata: metadata, checksums: digest.checksums, location: copies.location, segments: [segment], partCount: nil,
             replicas: copies.replicas)
+            .withVersion(id: version.id, retention: version.lock?.retention, legalHold: version.lock?.legalHold ?? false)
         do {
             _ = try await catalogueStore.putObject(record)
         } catch {
@@ -216,14 +234,16 @@ public struct ObjectStore: Sendable {
     public func copyObject(
         source: ObjectRecord, range: ClosedRange<Int64>? = nil, toBucket bucket: BucketRecord, key: String,
         metadata: ObjectMetadata, checksums: Set<ChecksumAlgorithm>, sourceKey: CustomerKey? = nil,
-        customerKey: CustomerKey? = nil, now: Date = Date()
+        customerKey: CustomerKey? = nil, lock: RequestedLock? = nil, now: Date = Date()
     ) async throws -> ObjectRecord {
+        let version = try newVersion(bucket: bucket, requested: lock, now: now)
         let plan = try planWrite(bucket: bucket, now: now)
         let (segment, digest, copies) = try await copyBlob(
             source: source, range: range, plan: plan, bucket: bucket.name, checksums: checksums, sourceKey: sourceKey,
             customerKey: customerKey, namedKey: metadata.namedKeyID)
         return try await commitSinglePart(
-            bucket: bucket.name, key: key, metadata: metadata, copies: copies, segment: segment, digest: digest, now: now)
+            bucket: bucket.name, key: key, metadata: metadata, copies: copies, segment: segment, digest: digest, version: version,
+            now: now)
     }
 
     // MARK: - Blobs
@@ -317,6 +337,8 @@ extension EngineError {
         case .bucketNotEmpty: EngineError(.bucketNotEmpty, "The bucket you tried to delete is not empty")
         case .bucketExists: EngineError(.bucketAlreadyExists, "The requested bucket name is not available.")
         case .keyRetired: EngineError(.unavailable, "The key this write was encrypted under was retired while it ran; retry the request.")
+        case .versionLocked: EngineError(.objectLocked, error.message)
+        case .isDeleteMarker: EngineError(.methodNotAllowed, "The specified method is not allowed against this resource: the version is a delete marker.")
         default: EngineError(.unavailable, "The catalogue is unavailable", cause: error)
         }
     }

@@ -20,6 +20,12 @@ public struct ClassificationRules: Sendable, Hashable {
     public var staleFacts: StaleFactPolicy
     /// Overrides `PlacementRules.maxFactAgeDays` for this classification.
     public var maxFactAgeDays: Int?
+    /// Buckets of this classification are created with versioning and Object Lock on
+    /// (docs/placement.md, docs/object-lock.md).
+    public var requireObjectLock: Bool = false
+    /// Every new version must be retained at least this many days (by its own retention or the
+    /// bucket's default); a write that would be retained less is refused. Nil: no minimum.
+    public var minimumRetentionDays: Int?
 
     public init(
         allowedCountries: CountrySet? = nil, operatorSeatCountries: CountrySet? = nil,
@@ -57,6 +63,7 @@ extension ClassificationRules: Codable {
         case allowedCountries, operatorSeatCountries, requiredCertifications, forbidExtraterritorialExposure
         case minimumReplicas, minimumDistinctOperators, encryptionRequired, acceptDegraded, acceptUnderReplicatedWrites
         case staleFacts, maxFactAgeDays
+        case requireObjectLock, minimumRetentionDays
     }
 
     /// Every key is optional; unknown keys and out-of-range values are errors.
@@ -91,6 +98,14 @@ extension ClassificationRules: Codable {
         if let maxAge, maxAge < 1 {
             throw ruleError(decoder, [CodingKeys.maxFactAgeDays], "\(maxAge) is out of range; use at least 1 day")
         }
+        let minimumRetention = try c.decodeIfPresent(Int.self, forKey: .minimumRetentionDays)
+        if let minimumRetention, minimumRetention < 1 {
+            throw ruleError(decoder, [CodingKeys.minimumRetentionDays], "\(minimumRetention) is out of range; use at least 1 day")
+        }
+        let requireObjectLock = try c.decodeIfPresent(Bool.self, forKey: .requireObjectLock) ?? false
+        if minimumRetention != nil, !requireObjectLock {
+            throw ruleError(decoder, [CodingKeys.minimumRetentionDays], "a minimum retention needs requireObjectLock: true")
+        }
         self.init(
             allowedCountries: try c.decodeIfPresent(CountrySet.self, forKey: .allowedCountries),
             operatorSeatCountries: try c.decodeIfPresent(CountrySet.self, forKey: .operatorSeatCountries),
@@ -104,6 +119,8 @@ extension ClassificationRules: Codable {
             staleFacts: try c.decodeIfPresent(StaleFactPolicy.self, forKey: .staleFacts) ?? .accept,
             maxFactAgeDays: maxAge
         )
+        self.requireObjectLock = requireObjectLock
+        self.minimumRetentionDays = minimumRetention
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -119,5 +136,7 @@ extension ClassificationRules: Codable {
         try c.encode(acceptUnderReplicatedWrites, forKey: .acceptUnderReplicatedWrites)
         try c.encode(staleFacts, forKey: .staleFacts)
         try c.encodeIfPresent(maxFactAgeDays, forKey: .maxFactAgeDays)
+        if requireObjectLock { try c.encode(requireObjectLock, forKey: .requireObjectLock) }
+        try c.encodeIfPresent(minimumRetentionDays, forKey: .minimumRetentionDays)
     }
 }

@@ -31,12 +31,19 @@ extension PlacementRules {
             ),
             // ARCH-TN: every copy on French territory; ARCH-NOTE-2016: a sovereign operator. The strict
             // reading (operator seated in France) is `operatorSeatCountries: ["FR"]`.
-            .publicArchives: ClassificationRules(
-                allowedCountries: CountrySet(["FR"]),
-                forbidExtraterritorialExposure: [.cloudAct, .fisa702, .anyNonEULaw],
-                encryptionRequired: true,
-                staleFacts: .reject
-            ),
+            // Records are kept unaltered: buckets are created with versioning and Object Lock on, and
+            // every record is retained at least a year (docs/object-lock.md).
+            .publicArchives: {
+                var rules = ClassificationRules(
+                    allowedCountries: CountrySet(["FR"]),
+                    forbidExtraterritorialExposure: [.cloudAct, .fisa702, .anyNonEULaw],
+                    encryptionRequired: true,
+                    staleFacts: .reject
+                )
+                rules.requireObjectLock = true
+                rules.minimumRetentionDays = 365
+                return rules
+            }(),
         ]
     )
 }

@@ -9,6 +9,9 @@ public struct S3Error: Error, Sendable, CustomStringConvertible {
     public var resource: String?
     /// Extra elements after `<RequestId>`, in order. Names must be valid XML names.
     public var extra: [(String, String)]
+    /// Response headers the error answer carries besides the usual ones (`x-amz-delete-marker`,
+    /// `x-amz-version-id`).
+    public var headers: [(String, String)] = []
 
     public init(_ code: S3ErrorCode, _ message: String? = nil, resource: String? = nil, extra: [(String, String)] = []) {
         self.code = code

@@ -76,6 +76,8 @@ public struct S3ErrorCode: Hashable, Sendable, CustomStringConvertible {
     public static let noSuchKey = Self("NoSuchKey", 404, "The specified key does not exist.")
     public static let noSuchLifecycleConfiguration = Self("NoSuchLifecycleConfiguration", 404, "The lifecycle configuration does not exist.")
     public static let noSuchUpload = Self("NoSuchUpload", 404, "The specified multipart upload does not exist. The upload ID might be invalid, or the multipart upload might have been aborted or completed.")
+    public static let objectLockConfigurationNotFoundError = Self("ObjectLockConfigurationNotFoundError", 404, "Object Lock configuration does not exist for this bucket")
+    public static let noSuchObjectLockConfiguration = Self("NoSuchObjectLockConfiguration", 404, "The specified object does not have a ObjectLock configuration")
     public static let noSuchVersion = Self("NoSuchVersion", 404, "The specified version does not exist.")
     public static let notImplemented = Self("NotImplemented", 501, "A header or query you provided implies functionality that is not implemented.")
     public static let notModified = Self("NotModified", 304, "Not Modified")
@@ -103,6 +105,7 @@ public struct S3ErrorCode: Hashable, Sendable, CustomStringConvertible {
         .invalidStorageClass, .invalidToken, .kmsNotFound, .kmsInvalidState, .invalidURI, .keyTooLongError, .malformedACLError,
         .malformedPOSTRequest, .malformedXML, .maxMessageLengthExceeded, .metadataTooLarge,
         .methodNotAllowed, .missingContentLength, .missingRequestBodyError, .missingSecurityHeader,
+        .objectLockConfigurationNotFoundError, .noSuchObjectLockConfiguration,
         .noSuchBucket, .noSuchKey, .noSuchLifecycleConfiguration, .noSuchUpload, .noSuchVersion, .notImplemented, .notModified,
         .operationAborted, .placementViolation, .preconditionFailed, .requestHeaderSectionTooLarge,
         .requestTimeTooSkewed, .requestTimeout, .serviceUnavailable, .signatureDoesNotMatch, .slowDown,

@@ -126,6 +126,10 @@ extension S3Operation {
                 case ("encryption", "GET"): return .getBucketEncryption(bucket: bucket)
                 case ("encryption", "PUT"): return .putBucketEncryption(bucket: bucket)
                 case ("encryption", "DELETE"): return .deleteBucketEncryption(bucket: bucket)
+                case ("versioning", "PUT"): return .putBucketVersioning(bucket: bucket)
+                case ("versions", "GET"): return .listObjectVersions(bucket: bucket)
+                case ("object-lock", "GET"): return .getObjectLockConfiguration(bucket: bucket)
+                case ("object-lock", "PUT"): return .putObjectLockConfiguration(bucket: bucket)
                 case ("uploads", "GET"): return .listMultipartUploads(bucket: bucket)
                 case ("delete", "POST"): return .deleteObjects(bucket: bucket)
                 case ("lifecycle", "PUT"): return .putBucketLifecycleConfiguration(bucket: bucket)
@@ -156,6 +160,10 @@ extension S3Operation {
                 case ("acl", "GET"): return .getObjectAcl(bucket: bucket, key: key)
                 case ("attributes", "GET"): return .getObjectAttributes(bucket: bucket, key: key)
                 case ("uploads", "POST"): return .createMultipartUpload(bucket: bucket, key: key)
+                case ("retention", "GET"): return .getObjectRetention(bucket: bucket, key: key)
+                case ("retention", "PUT"): return .putObjectRetention(bucket: bucket, key: key)
+                case ("legal-hold", "GET"): return .getObjectLegalHold(bucket: bucket, key: key)
+                case ("legal-hold", "PUT"): return .putObjectLegalHold(bucket: bucket, key: key)
                 default: return .notImplemented(name: name, bucket: bucket, key: key)
                 }
             }

@@ -44,6 +44,18 @@ public enum S3Operation: Sendable, Equatable {
     case putBucketLifecycleConfiguration(bucket: String)
     case getBucketLifecycleConfiguration(bucket: String)
     case deleteBucketLifecycle(bucket: String)
+    /// PUT ?versioning
+    case putBucketVersioning(bucket: String)
+    /// GET ?versions
+    case listObjectVersions(bucket: String)
+    /// GET and PUT ?object-lock
+    case getObjectLockConfiguration(bucket: String)
+    case putObjectLockConfiguration(bucket: String)
+    /// GET and PUT ?retention, ?legal-hold on an object
+    case getObjectRetention(bucket: String, key: String)
+    case putObjectRetention(bucket: String, key: String)
+    case getObjectLegalHold(bucket: String, key: String)
+    case putObjectLegalHold(bucket: String, key: String)
     /// Any other S3 operation, by its AWS name ("PutBucketPolicy", "PostObject", ...).
     case notImplemented(name: String, bucket: String?, key: String?)
 
@@ -84,6 +96,14 @@ public enum S3Operation: Sendable, Equatable {
         case .putBucketLifecycleConfiguration: "PutBucketLifecycleConfiguration"
         case .getBucketLifecycleConfiguration: "GetBucketLifecycleConfiguration"
         case .deleteBucketLifecycle: "DeleteBucketLifecycle"
+        case .putBucketVersioning: "PutBucketVersioning"
+        case .listObjectVersions: "ListObjectVersions"
+        case .getObjectLockConfiguration: "GetObjectLockConfiguration"
+        case .putObjectLockConfiguration: "PutObjectLockConfiguration"
+        case .getObjectRetention: "GetObjectRetention"
+        case .putObjectRetention: "PutObjectRetention"
+        case .getObjectLegalHold: "GetObjectLegalHold"
+        case .putObjectLegalHold: "PutObjectLegalHold"
         case .notImplemented(let name, _, _): name
         }
     }
@@ -99,7 +119,12 @@ public enum S3Operation: Sendable, Equatable {
              .deleteBucketEncryption(let bucket),
              .listObjectsV1(let bucket), .listObjectsV2(let bucket), .listMultipartUploads(let bucket),
              .deleteObjects(let bucket), .putBucketLifecycleConfiguration(let bucket),
-             .getBucketLifecycleConfiguration(let bucket), .deleteBucketLifecycle(let bucket):
+             .getBucketLifecycleConfiguration(let bucket), .deleteBucketLifecycle(let bucket),
+             .putBucketVersioning(let bucket), .listObjectVersions(let bucket), .getObjectLockConfiguration(let bucket),
+             .putObjectLockConfiguration(let bucket):
+            bucket
+        case .getObjectRetention(let bucket, _), .putObjectRetention(let bucket, _), .getObjectLegalHold(let bucket, _),
+             .putObjectLegalHold(let bucket, _):
             bucket
         case .putObject(let bucket, _), .copyObject(let bucket, _, _), .getObject(let bucket, _),
              .headObject(let bucket, _), .deleteObject(let bucket, _), .getObjectAcl(let bucket, _),
@@ -119,8 +144,12 @@ public enum S3Operation: Sendable, Equatable {
         case .listBuckets, .createBucket, .headBucket, .deleteBucket, .getBucketLocation,
              .getBucketVersioning, .getBucketAcl, .putBucketAcl, .listObjectsV1, .listObjectsV2,
              .listMultipartUploads, .deleteObjects, .putBucketLifecycleConfiguration, .getBucketLifecycleConfiguration,
-             .deleteBucketLifecycle, .getBucketEncryption, .putBucketEncryption, .deleteBucketEncryption:
+             .deleteBucketLifecycle, .getBucketEncryption, .putBucketEncryption, .deleteBucketEncryption,
+             .putBucketVersioning, .listObjectVersions, .getObjectLockConfiguration, .putObjectLockConfiguration:
             nil
+        case .getObjectRetention(_, let key), .putObjectRetention(_, let key), .getObjectLegalHold(_, let key),
+             .putObjectLegalHold(_, let key):
+            key
         case .putObject(_, let key), .copyObject(_, let key, _), .getObject(_, let key),
              .headObject(_, let key), .deleteObject(_, let key), .getObjectAcl(_, let key),
              .getObjectAttributes(_, let key),
@@ -148,8 +177,10 @@ public enum S3Operation: Sendable, Equatable {
     /// | ListBuckets, CreateBucket | authenticated |
     /// | HeadBucket, GetBucketLocation, ListObjects(V2), ListMultipartUploads, GetObject, HeadObject, GetObjectAttributes, ListParts | read |
     /// | PutObject, CopyObject, DeleteObject, DeleteObjects, multipart create/upload/copy/complete/abort | write |
-    /// | DeleteBucket, GetBucketAcl, PutBucketAcl, GetObjectAcl, GetBucketVersioning, Get/Put/DeleteBucketEncryption | owner |
-    /// | Put/Get/DeleteBucketLifecycle(Configuration) | owner |
+    /// | ListObjectVersions, GetObjectLockConfiguration, GetObjectRetention, GetObjectLegalHold | read |
+    /// | PutObjectRetention, PutObjectLegalHold | write |
+    /// | DeleteBucket, GetBucketAcl, PutBucketAcl, GetObjectAcl, Get/PutBucketVersioning, PutObjectLockConfiguration | owner |
+    /// | Get/Put/DeleteBucketEncryption, Put/Get/DeleteBucketLifecycle(Configuration) | owner |
     /// | anything not implemented | authenticated (it only ever answers NotImplemented) |
     ///
     /// Copies also need `.read` on `copySource.bucket`.
@@ -158,13 +189,15 @@ public enum S3Operation: Sendable, Equatable {
         case .listBuckets, .createBucket, .notImplemented:
             .authenticated
         case .headBucket, .getBucketLocation, .listObjectsV1, .listObjectsV2, .listMultipartUploads,
-             .getObject, .headObject, .getObjectAttributes, .listParts:
+             .getObject, .headObject, .getObjectAttributes, .listParts, .listObjectVersions, .getObjectRetention,
+             .getObjectLegalHold, .getObjectLockConfiguration:
             .read
         case .putObject, .copyObject, .deleteObject, .deleteObjects, .createMultipartUpload,
-             .uploadPart, .uploadPartCopy, .completeMultipartUpload, .abortMultipartUpload:
+             .uploadPart, .uploadPartCopy, .completeMultipartUpload, .abortMultipartUpload, .putObjectRetention,
+             .putObjectLegalHold:
             .write
-        case .deleteBucket, .getBucketAcl, .putBucketAcl, .getObjectAcl, .getBucketVersioning,
-             .getBucketEncryption, .putBucketEncryption, .deleteBucketEncryption:
+        case .deleteBucket, .getBucketAcl, .putBucketAcl, .getObjectAcl, .getBucketVersioning, .putBucketVersioning,
+             .putObjectLockConfiguration, .getBucketEncryption, .putBucketEncryption, .deleteBucketEncryption:
             .owner
         case .putBucketLifecycleConfiguration, .getBucketLifecycleConfiguration, .deleteBucketLifecycle:
             .owner

@@ -15,7 +15,12 @@ extension S3Error {
             let code = S3ErrorCode(named: error.code.s3Code) ?? .accessDenied
             return S3Error(code, error.message, resource: resource)
         case let error as EngineError:
-            return S3Error(code(for: error.code), error.message, resource: resource)
+            var s3Error = S3Error(code(for: error.code), error.message, resource: resource)
+            if let version = error.versionHeaders {
+                if version.isDeleteMarker { s3Error.headers.append(("x-amz-delete-marker", "true")) }
+                if let id = version.versionID { s3Error.headers.append(("x-amz-version-id", id)) }
+            }
+            return s3Error
         case let error as CatalogueError:
             switch error.code {
             case .noSuchBucket: return S3Error(.noSuchBucket, resource: resource)
@@ -52,6 +57,14 @@ extension S3Error {
         case .objectShredded: .invalidObjectState
         case .namedKeyNotFound: .kmsNotFound
         case .namedKeyShredded: .kmsInvalidState
+        case .noSuchVersion: .noSuchVersion
+        case .methodNotAllowed: .methodNotAllowed
+        case .invalidRequest: .invalidRequest
+        case .invalidBucketState: .invalidBucketState
+        case .objectLocked: .accessDenied
+        case .noObjectLockConfiguration: .objectLockConfigurationNotFoundError
+        case .noSuchObjectLockConfiguration: .noSuchObjectLockConfiguration
+        case .malformedXML: .malformedXML
         default: .internalError
         }
     }

@@ -25,7 +25,7 @@ extension S3Server {
         return AuditEvent(
             requestID: call.requestID, user: user, sourceAddress: call.remoteAddress,
             operation: AuditOperation(call.operationName ?? "Unknown"), bucket: call.operation?.bucket ?? call.adminBucket,
-            key: call.operation?.key, bytesIn: UInt64(max(0, call.bytesIn)), bytesOut: UInt64(max(0, call.bytesOut)),
+            key: call.operation?.key, version: call.versionID ?? call.queryParameters["versionId"], bytesIn: UInt64(max(0, call.bytesIn)), bytesOut: UInt64(max(0, call.bytesOut)),
             locations: locations, status: UInt16(clamping: status), errorCode: errorCode, detail: detail)
     }
 

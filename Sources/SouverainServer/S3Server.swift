@@ -227,6 +227,14 @@ public struct S3Server: HTTPResponder {
         case .putBucketLifecycleConfiguration(let bucket): return try await putBucketLifecycleConfiguration(bucket, &call)
         case .getBucketLifecycleConfiguration(let bucket): return try await getBucketLifecycleConfiguration(bucket, &call)
         case .deleteBucketLifecycle(let bucket): return try await deleteBucketLifecycle(bucket, &call)
+        case .putBucketVersioning(let bucket): return try await putBucketVersioning(bucket, &call)
+        case .listObjectVersions(let bucket): return try await listObjectVersions(bucket, &call)
+        case .getObjectLockConfiguration(let bucket): return try await getObjectLockConfiguration(bucket, &call)
+        case .putObjectLockConfiguration(let bucket): return try await putObjectLockConfiguration(bucket, &call)
+        case .getObjectRetention(let bucket, let key): return try await getObjectRetention(bucket, key, &call)
+        case .putObjectRetention(let bucket, let key): return try await putObjectRetention(bucket, key, &call)
+        case .getObjectLegalHold(let bucket, let key): return try await getObjectLegalHold(bucket, key, &call)
+        case .putObjectLegalHold(let bucket, let key): return try await putObjectLegalHold(bucket, key, &call)
         case .notImplemented(let name, _, _):
             throw S3Error(.notImplemented, "\(name) is not implemented by Souverain.")
         }
@@ -257,6 +265,9 @@ public struct S3Server: HTTPResponder {
             headers[.eTag] = etag
             headers[.contentType] = nil
         }
+        for (name, value) in error.headers {
+            if let field = HTTPField.Name(name) { headers[field] = value }
+        }
         if isHead || error.code == .notModified {
             return Response(status: status, headers: headers, body: .init())
         }
@@ -282,6 +293,8 @@ struct S3Call {
     var operationName: String?
     /// The bucket the operation addresses, once authorised.
     var bucket: BucketRecord?
+    /// The object version the operation read, wrote or removed, for the trail (else `?versionId=`).
+    var versionID: String?
     /// The bucket an admin API call names (`?bucket=`), for the trail, authorised or not.
     var adminBucket: String?
     /// Why the request failed (the S3 error's message), for the trail.

@@ -19,11 +19,15 @@ struct FillCatalogue: AsyncParsableCommand {
     @Option(help: "Key prefix; keys are PREFIX followed by a zero-padded number.") var prefix = "bench/list/"
     @Option(help: "Rows to put.") var count = 1_000_000
     @Option(help: "Rows written concurrently (the catalogue commits them in shared transactions).") var concurrency = 256
+    @Option(help: "Versions per key (more than 1 turns versioning on): all but the newest are noncurrent.") var versions = 1
 
     func run() async throws {
         let directory = try DataDirectory(try common.settings().data)
         let catalogue = try directory.openCatalogue()
         guard let bucketRecord = try await catalogue.bucket(named: bucket) else { throw ValidationError("no bucket named \(bucket)") }
+        guard versions >= 1 else { throw ValidationError("--versions must be at least 1") }
+        if versions > 1 { try await catalogue.setVersioning(bucket: bucket, .enabled) }
+        let versions = self.versions
         let width = String(max(count - 1, 0)).count
         let started = ContinuousClock.now
         let now = Date()
@@ -34,11 +38,14 @@ struct FillCatalogue: AsyncParsableCommand {
                 next += 1
                 let key = prefix + String(repeating: "0", count: width - String(index).count) + String(index)
                 group.addTask {
-                    let record = ObjectRecord(
+                    var record = ObjectRecord(
                         bucket: bucketRecord.name, key: key, size: 0, etag: "d41d8cd98f00b204e9800998ecf8427e", lastModified: now,
                         metadata: ObjectMetadata(), checksums: [:], location: "local",
                         segments: [BlobSegment(locator: "fill-catalogue/no-blob", size: 0)], partCount: nil)
-                    _ = try await catalogue.putObject(record)
+                    for version in 0..<versions {
+                        if versions > 1 { record.versionID = "fill-\(index)-\(version)" }
+                        _ = try await catalogue.putObject(record)
+                    }
                 }
             }
             while next < min(concurrency, count) { add() }
@@ -49,6 +56,6 @@ struct FillCatalogue: AsyncParsableCommand {
             }
         }
         let seconds = (ContinuousClock.now - started) / .seconds(1)
-        print("Put \(count) rows under \(bucket)/\(prefix) in \(String(format: "%.1f", seconds)) s.")
+        print("Put \(count) keys (\(versions) version(s) each) under \(bucket)/\(prefix) in \(String(format: "%.1f", seconds)) s.")
     }
 }

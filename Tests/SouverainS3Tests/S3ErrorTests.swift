@@ -50,6 +50,8 @@ private let codes: [(S3ErrorCode, String, Int)] = [
     (.noSuchLifecycleConfiguration, "NoSuchLifecycleConfiguration", 404),
     (.noSuchUpload, "NoSuchUpload", 404),
     (.noSuchVersion, "NoSuchVersion", 404),
+    (.objectLockConfigurationNotFoundError, "ObjectLockConfigurationNotFoundError", 404),
+    (.noSuchObjectLockConfiguration, "NoSuchObjectLockConfiguration", 404),
     (.notImplemented, "NotImplemented", 501),
     (.notModified, "NotModified", 304),
     (.operationAborted, "OperationAborted", 409),

@@ -98,9 +98,15 @@ private let pathStyleCases: [OperationCase] = [
     OperationCase("GET", "/b?lifecycle", .getBucketLifecycleConfiguration(bucket: "b")),
     OperationCase("DELETE", "/b?lifecycle", .deleteBucketLifecycle(bucket: "b")),
     OperationCase("POST", "/b/k?select&select-type=2", .notImplemented(name: "SelectObjectContent", bucket: "b", key: "k")),
-    OperationCase("PUT", "/b?versioning", .notImplemented(name: "PutBucketVersioning", bucket: "b", key: nil)),
+    OperationCase("PUT", "/b?versioning", .putBucketVersioning(bucket: "b")),
+    OperationCase("GET", "/b?object-lock", .getObjectLockConfiguration(bucket: "b")),
+    OperationCase("PUT", "/b?object-lock", .putObjectLockConfiguration(bucket: "b")),
+    OperationCase("GET", "/b/k?retention&versionId=v1", .getObjectRetention(bucket: "b", key: "k")),
+    OperationCase("PUT", "/b/k?retention", .putObjectRetention(bucket: "b", key: "k")),
+    OperationCase("GET", "/b/k?legal-hold", .getObjectLegalHold(bucket: "b", key: "k")),
+    OperationCase("PUT", "/b/k?legal-hold", .putObjectLegalHold(bucket: "b", key: "k")),
     OperationCase("PUT", "/b/k?acl", headers: copyHeader, .notImplemented(name: "PutObjectAcl", bucket: "b", key: "k")),
-    OperationCase("GET", "/b?versions", .notImplemented(name: "ListObjectVersions", bucket: "b", key: nil)),
+    OperationCase("GET", "/b?versions", .listObjectVersions(bucket: "b")),
     OperationCase("GET", "/b?tagging&list-type=2", .notImplemented(name: "GetBucketTagging", bucket: "b", key: nil)),
     // Unknown subresources (valueless) and unknown parameters (with a value).
     OperationCase("GET", "/b?foo", .notImplemented(name: "GetBucketUnknown", bucket: "b", key: nil)),
@@ -336,6 +342,14 @@ private let permissionCases: [PermissionCase] = [
     PermissionCase(.deleteBucket(bucket: "b"), .owner),
     PermissionCase(.getBucketLocation(bucket: "b"), .read),
     PermissionCase(.getBucketVersioning(bucket: "b"), .owner),
+    PermissionCase(.putBucketVersioning(bucket: "b"), .owner),
+    PermissionCase(.putObjectLockConfiguration(bucket: "b"), .owner),
+    PermissionCase(.listObjectVersions(bucket: "b"), .read),
+    PermissionCase(.getObjectRetention(bucket: "b", key: "k"), .read),
+    PermissionCase(.putObjectRetention(bucket: "b", key: "k"), .write),
+    PermissionCase(.putObjectLegalHold(bucket: "b", key: "k"), .write),
+    PermissionCase(.getObjectLockConfiguration(bucket: "b"), .read),
+    PermissionCase(.getObjectLegalHold(bucket: "b", key: "k"), .read),
     PermissionCase(.getBucketAcl(bucket: "b"), .owner),
     PermissionCase(.putBucketLifecycleConfiguration(bucket: "b"), .owner),
     PermissionCase(.getBucketLifecycleConfiguration(bucket: "b"), .owner),
@@ -369,6 +383,6 @@ struct S3PermissionTests {
     }
 
     @Test func everyImplementedOperationIsInTheTable() {
-        #expect(Set(permissionCases.map(\.operation.name)).count == 29)
+        #expect(Set(permissionCases.map(\.operation.name)).count == 37)
     }
 }

@@ -39,6 +39,12 @@ public enum CatalogueContract: String, Sendable, CaseIterable, CustomTestStringC
     case namedKeysAreCreatedOnceByAliasAndShreddedForGood
     case namedKeyVersionsRetireOnlyOnceNoBlobUsesThem
     case namedKeyGrantsAndBucketEncryptionRoundTrip
+    case versionedWritesKeepEveryVersionAndTheCurrentOneIsListed
+    case nullVersionsAreReplacedAndDeleteMarkersHideTheKey
+    case deletingAVersionPromotesTheNextNewest
+    case versionListingsPageByKeyAndVersion
+    case lockedVersionsAreRefusedInTheTransactionThatWouldRemoveThem
+    case theRetentionClockNeverGoesBack
 
     public var testDescription: String { rawValue }
 
@@ -183,6 +189,10 @@ public enum CatalogueContract: String, Sendable, CaseIterable, CustomTestStringC
             #expect(try await catalogue.removeGrant(bucket: "b1", userID: "id-alice"))
             #expect(!(try await catalogue.removeGrant(bucket: "b1", userID: "id-alice")))
             #expect(try await catalogue.grant(bucket: "b1", userID: "id-alice") == nil)
+        case .versionedWritesKeepEveryVersionAndTheCurrentOneIsListed, .nullVersionsAreReplacedAndDeleteMarkersHideTheKey,
+             .deletingAVersionPromotesTheNextNewest, .versionListingsPageByKeyAndVersion,
+             .lockedVersionsAreRefusedInTheTransactionThatWouldRemoveThem, .theRetentionClockNeverGoesBack:
+            try await checkVersions(on: catalogue)
         case .garbageIsListedUntilForgotten:
             try await catalogue.createBucket(Self.bucket("b1"))
             _ = try await catalogue.putObject(Self.object("k", in: "b1", locator: "one"))

@@ -2,6 +2,7 @@
 # A 1000-key ListObjectsV2 page from a bucket of a million objects: latency at p50/p99.
 #
 #   scripts/bench/list-million.sh                  # COUNT=1000000 CONCURRENCY="1 4" DURATION=20
+#   VERSIONS=5 scripts/bench/list-million.sh       # the same keys, 5 versions each (4 noncurrent)
 #
 # Builds the release binary, starts `souverain serve` on a fresh data directory, creates a bucket,
 # stops the server, puts COUNT catalogue rows in it with `souverain fill-catalogue` (what a PUT of
@@ -15,6 +16,7 @@ ROOT=$PWD
 COUNT=${COUNT:-1000000}
 CONCURRENCY=${CONCURRENCY:-1 4}
 DURATION=${DURATION:-20}
+VERSIONS=${VERSIONS:-1}
 WORK=${WORK:-$(mktemp -d /tmp/souverain-list-million.XXXXXX)}
 mkdir -p "$WORK"
 echo "work directory: $WORK" >&2
@@ -46,12 +48,12 @@ start_server
 stop_server
 "$BIN" bucket create bench-list --data "$DATA" >&2
 echo "== putting $COUNT rows" >&2
-"$BIN" fill-catalogue --data "$DATA" --bucket bench-list --prefix bench/list/ --count "$COUNT" >&2
+"$BIN" fill-catalogue --data "$DATA" --bucket bench-list --prefix bench/list/ --count "$COUNT" --versions "$VERSIONS" >&2
 start_server
 for concurrency in $CONCURRENCY; do
   echo "== $concurrency listing(s) in flight" >&2
   "$BIN" bench --endpoint "http://127.0.0.1:$PORT" --access-key "$KEY" --secret-key "$SECRET" --bucket bench-list \
     --workloads list --list-objects 0 --keep-objects --list-concurrency "$concurrency" --duration "$DURATION" \
-    --label "list, $COUNT objects, $concurrency in flight" | tee "$WORK/list-$concurrency.txt"
+    --label "list, $COUNT objects, $VERSIONS version(s) each, $concurrency in flight" | tee "$WORK/list-$concurrency.txt"
 done
 awk '/VmHWM/ {print "server peak RSS: " $2 " KiB"}' "/proc/$PID/status"

@@ -58,7 +58,15 @@ extension S3Server {
         if let classification, classification.isEmpty {
             throw S3Error(.invalidArgument, "\(Self.classificationHeader) is empty; name a classification or leave the header out.")
         }
-        try await store.createBucket(bucket, owner: call.user!, classification: classification)
+        let objectLock: Bool
+        switch call.header("x-amz-bucket-object-lock-enabled")?.lowercased() {
+        case nil, "false"?: objectLock = false
+        case "true"?: objectLock = true
+        case let other?:
+            throw S3Error(.invalidArgument, "x-amz-bucket-object-lock-enabled must be true or false.",
+                          extra: [("ArgumentName", "x-amz-bucket-object-lock-enabled"), ("ArgumentValue", other)])
+        }
+        try await store.createBucket(bucket, owner: call.user!, classification: classification, objectLock: objectLock)
         return Response(status: .ok, headers: [.location: "/" + bucket])
     }
 
@@ -89,7 +97,9 @@ extension S3Server {
     }
 
     func getBucketVersioning(_ bucket: String, _ call: inout S3Call) async throws -> Response {
-        return Self.xmlResponse(VersioningConfiguration().xml())
+        return Self.xmlResponse(VersioningConfiguration(status: call.bucket!.versioning.map {
+            $0 == .enabled ? .enabled : .suspended
+        }).xml())
     }
 
     /// The owner's FULL_CONTROL, then each grant: READ for read, READ and WRITE for read-write.

@@ -26,7 +26,7 @@ extension S3Server {
         switch directive {
         case "COPY":
             // Copying an object onto itself is a change only when its encryption changes.
-            if source.bucket == bucket, source.key == key, sourceKey?.md5 == customerKey?.md5,
+            if source.bucket == bucket, source.key == key, source.versionID == nil, sourceKey?.md5 == customerKey?.md5,
                encryption.serverSideEncryption == sourceRecord.metadata.serverSideEncryption,
                encryption.kmsKeyARN == sourceRecord.metadata.kmsKeyARN {
                 throw S3Error(.invalidRequest, "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.")
@@ -47,26 +47,29 @@ extension S3Server {
             }
             algorithms = [algorithm]
         }
+        let lock = try ObjectHeaders.requestedLock(call.head)
         let record = try await store.copyObject(
             source: sourceRecord, toBucket: call.bucket!, key: key, metadata: metadata, checksums: algorithms,
-            sourceKey: sourceKey, customerKey: customerKey)
+            sourceKey: sourceKey, customerKey: customerKey, lock: lock)
         call.bytesIn = record.size
+        call.versionID = record.versionID
         call.touched(store.readLocation(of: sourceRecord), .read)
         for location in record.writtenAt { call.touched(location, .write) }
         let result = CopyObjectResult(
             etag: record.etag, lastModified: record.lastModified, checksums: ObjectHeaders.xmlChecksums(record.checksums))
         var headers = HTTPFields()
         ObjectHeaders.addServerSideEncryption(record.segments, record.metadata, bucket: bucket, to: &headers)
+        ObjectHeaders.addVersion(of: record, bucket: call.bucket, includeLock: false, to: &headers)
+        if source.versionID != nil || sourceRecord.versionID != nil {
+            headers[.amzCopySourceVersionID] = sourceRecord.versionID ?? "null"
+        }
         return Self.xmlResponse(result.xml(), headers: headers)
     }
 
     /// The source of a copy, after its bucket's read check and the `x-amz-copy-source-if-*` conditions.
     func copySource(_ source: CopySource, _ call: S3Call) async throws -> ObjectRecord {
-        if source.versionID != nil, source.versionID != "null" {
-            throw S3Error(.notImplemented, "Versioning is not implemented: a copy source cannot name a version.")
-        }
         _ = try await store.authorize(call.user!, bucket: source.bucket, level: .read)
-        let record = try await store.object(bucket: source.bucket, key: source.key)
+        let record = try await store.objectVersion(bucket: source.bucket, key: source.key, versionID: source.versionID)
         try await store.authorizeRead(record, user: call.user!)
         let failed = S3Error(.preconditionFailed, "At least one of the pre-conditions you specified did not hold")
         let modified = record.lastModified.timeIntervalSince1970.rounded(.down)

@@ -11,8 +11,16 @@ import SouverainSigV4
 extension S3Server {
     func deleteObject(_ bucket: String, _ key: String, _ call: inout S3Call) async throws -> Response {
         // Deleting an absent key succeeds, as in S3.
-        for location in try await store.deleteObject(bucket: bucket, key: key) { call.touched(location, .delete) }
-        return Response(status: .noContent)
+        let versionID = call.queryParameters["versionId"]
+        call.versionID = versionID
+        let outcome = try await store.deleteObject(
+            bucket: call.bucket!, key: key, versionID: versionID, bypassGovernance: governanceBypass(call))
+        for location in outcome.heldAt { call.touched(location, .delete) }
+        call.versionID = outcome.versionID
+        var headers: HTTPFields = [:]
+        if let id = outcome.versionID { headers[.amzVersionID] = id }
+        if outcome.isDeleteMarker { headers[.amzDeleteMarker] = "true" }
+        return Response(status: .noContent, headers: headers)
     }
 
     /// DeleteObjects: up to 1000 keys from an XML body, each reported deleted or failed.
@@ -20,11 +28,24 @@ extension S3Server {
         let body = try await collectXML(call, limit: 2 * 1024 * 1024)
         let request = try DeleteObjectsRequest.parse(body)
         var result = DeleteResult(quiet: request.quiet)
+        let bypass = governanceBypass(call)
         for object in request.objects {
             do {
-                for location in try await store.deleteObject(bucket: bucket, key: object.key) { call.touched(location, .delete) }
-                result.deleted.append(.init(key: object.key, versionID: object.versionID))
+                let outcome = try await store.deleteObject(
+                    bucket: call.bucket!, key: object.key, versionID: object.versionID, bypassGovernance: bypass)
+                for location in outcome.heldAt { call.touched(location, .delete) }
+                if object.versionID != nil {
+                    result.deleted.append(.init(
+                        key: object.key, versionID: object.versionID, deleteMarker: outcome.isDeleteMarker ? true : nil))
+                } else if outcome.isDeleteMarker {
+                    result.deleted.append(.init(key: object.key, deleteMarker: true, deleteMarkerVersionID: outcome.versionID))
+                } else {
+                    result.deleted.append(.init(key: object.key))
+                }
             } catch {
+                if let refusal = error as? EngineError, refusal.code == .objectLocked {
+                    try await recordRefusal(call, key: object.key, versionID: object.versionID, reason: refusal.message)
+                }
                 let s3Error = S3Error.from(error, resource: object.key)
                 result.errors.append(.init(key: object.key, versionID: object.versionID, code: s3Error.code, message: s3Error.message))
             }

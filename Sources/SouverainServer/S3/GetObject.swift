@@ -12,7 +12,8 @@ extension S3Server {
     /// GetObject and HeadObject: conditionals, a single range, response-* overrides, then the
     /// bytes streamed from storage with backpressure.
     func getObject(_ bucket: String, _ key: String, isHead: Bool, _ call: inout S3Call) async throws -> Response {
-        let record = try await store.object(bucket: bucket, key: key)
+        let record = try await store.objectVersion(bucket: bucket, key: key, versionID: call.queryParameters["versionId"])
+        call.versionID = record.versionID ?? (call.bucket?.versioning == nil ? nil : "null")
         let customerKey = try ObjectHeaders.customerKey(call.head)
         try store.checkCustomerKey(record, customerKey)
         try Self.checkConditions(record, head: call.head)
@@ -41,6 +42,7 @@ extension S3Server {
         }
         let wantsChecksums = call.header("x-amz-checksum-mode")?.uppercased() == "ENABLED" && range == nil
         var headers = ObjectHeaders.responseHeaders(for: record, includeChecksums: wantsChecksums)
+        ObjectHeaders.addVersion(of: record, bucket: call.bucket, to: &headers)
         if let range { headers[.contentRange] = RangeRequest.contentRange(range, size: record.size) }
         Self.applyOverrides(call.queryParameters, to: &headers)
         let length = range.map { $0.upperBound - $0.lowerBound + 1 } ?? record.size

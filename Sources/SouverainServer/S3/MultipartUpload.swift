@@ -22,6 +22,11 @@ extension S3Server {
         }
         let checksumType = try MultipartChecksums.requestedType(call.head, algorithm: algorithm)
         metadata.checksumType = checksumType
+        if let lock = try ObjectHeaders.requestedLock(call.head) {
+            // Checked now (a bucket without Object Lock, a date in the past), applied at completion.
+            _ = try store.lockForNewVersion(bucket: call.bucket!, requested: lock, now: Date())
+            metadata.requestedLock = lock
+        }
         let upload = try await store.createMultipartUpload(
             bucket: call.bucket!, key: key, metadata: metadata, checksumAlgorithm: algorithm, owner: call.user!)
         var headers = HTTPFields()
@@ -126,6 +131,8 @@ extension S3Server {
             checksumType: MultipartChecksums.type(of: record.checksums)?.rawValue)
         var headers = HTTPFields()
         ObjectHeaders.addServerSideEncryption(record.segments, record.metadata, bucket: bucket, to: &headers)
+        ObjectHeaders.addVersion(of: record, bucket: call.bucket, includeLock: false, to: &headers)
+        call.versionID = record.versionID
         return Self.xmlResponse(result.xml(), headers: headers)
     }
 

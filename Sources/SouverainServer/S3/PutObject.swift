@@ -17,15 +17,18 @@ extension S3Server {
         let customerKey = try ObjectHeaders.customerKey(call.head)
         metadata.customerKeyMD5 = customerKey?.md5
         let declared = try ObjectHeaders.declaredChecksums(call.head)
+        let lock = try ObjectHeaders.requestedLock(call.head)
         let body = try payload(call)
         let record = try await store.putObject(
             bucket: call.bucket!, key: key, metadata: metadata, body: body,
-            checks: ObjectHeaders.writeChecks(declared, outcome: body.outcome), customerKey: customerKey)
+            checks: ObjectHeaders.writeChecks(declared, outcome: body.outcome), customerKey: customerKey, lock: lock)
         call.bytesIn = record.size
+        call.versionID = record.versionID
         for location in record.writtenAt { call.touched(location, .write) }
         var headers: HTTPFields = [.eTag: "\"\(record.etag)\""]
         ObjectHeaders.addChecksums(record.checksums, to: &headers)
         ObjectHeaders.addServerSideEncryption(record.segments, record.metadata, bucket: bucket, to: &headers)
+        ObjectHeaders.addVersion(of: record, bucket: call.bucket, includeLock: false, to: &headers)
         return Response(status: .ok, headers: headers)
     }
 
