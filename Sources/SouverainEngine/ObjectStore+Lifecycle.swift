@@ -83,9 +83,22 @@ extension ObjectStore {
         _ configuration: LifecycleConfiguration, bucket: String, now: Date, days: LifecycleDays, report: inout LifecycleReport,
         pause: () async throws -> Void
     ) async throws {
+        if let record = try await catalogue({ try await $0.bucket(named: bucket) }), record.versioning != nil {
+            try await applyLifecycleToVersions(configuration, bucket: record, now: now, days: days, report: &report, pause: pause)
+        } else {
+            try await applyLifecycleToCurrentObjects(configuration, bucket: bucket, now: now, days: days, report: &report, pause: pause)
+        }
+        try await abortIncompleteUploads(configuration, bucket: bucket, now: now, days: days, report: &report, pause: pause)
+    }
+
+    /// The object actions of a pass over a bucket that never had versioning: one version per key.
+    private func applyLifecycleToCurrentObjects(
+        _ configuration: LifecycleConfiguration, bucket: String, now: Date, days: LifecycleDays, report: inout LifecycleReport,
+        pause: () async throws -> Void
+    ) async throws {
         var position: ListPosition?
         repeat {
-            let (candidates, next) = try await lifecycleCandidates(bucket: bucket, after: position, limit: 1000)
+            let (candidates, next) = try await lifecycleCandidates(bucket: bucket, after: position, limit: 1000, now: now)
             for candidate in candidates {
                 try Task.checkCancellation()
                 report.examined += 1
@@ -112,7 +125,12 @@ extension ObjectStore {
             }
             position = next
         } while position != nil
+    }
 
+    private func abortIncompleteUploads(
+        _ configuration: LifecycleConfiguration, bucket: String, now: Date, days: LifecycleDays, report: inout LifecycleReport,
+        pause: () async throws -> Void
+    ) async throws {
         guard configuration.abortsUploads else { return }
         var marker: (key: String, uploadID: String)?
         while true {
@@ -144,24 +162,18 @@ extension ObjectStore {
         }
     }
 
-    /// What a lifecycle pass walks through in a bucket, a page at a time in key order, with where
-    /// the next page starts (nil after the last).
-    ///
-    /// Today every object is its key's only version: current, not a delete marker, never locked,
-    /// without tags. **When versions arrive, this is the one function to replace** by a listing of
-    /// every version and delete marker of the bucket (key order, newest version first within a
-    /// key), filling in `versionID`, `isCurrent`, `isDeleteMarker`, `becameNoncurrentAt` (the
-    /// modification time of the next newer version), `newerNoncurrentVersions`,
-    /// `hasOtherVersions` and `isLocked` (retention not expired at the pass's time, or a legal
-    /// hold); and `tags` once objects carry them.
-    func lifecycleCandidates(bucket: String, after position: ListPosition?, limit: Int) async throws
+    /// What a lifecycle pass walks through in a bucket that never had versioning, a page at a
+    /// time in key order, with where the next page starts (nil after the last): each key's only
+    /// version. Versioned buckets are walked version by version (ObjectStore+LifecycleVersions).
+    func lifecycleCandidates(bucket: String, after position: ListPosition?, limit: Int, now: Date) async throws
         -> (candidates: [LifecycleCandidate], next: ListPosition?)
     {
         let records = try await catalogue { try await $0.listObjects(bucket: bucket, prefix: "", after: position, limit: limit) }
         let candidates = records.map { record in
-            LifecycleCandidate(
-                subject: LifecycleSubject(key: record.key, size: record.size, lastModified: record.lastModified),
-                record: record)
+            var subject = LifecycleSubject(key: record.key, size: record.size, lastModified: record.lastModified)
+            subject.versionID = record.versionID
+            subject.isLocked = record.isLocked(at: now)
+            return LifecycleCandidate(subject: subject, record: record)
         }
         return (candidates, records.count == limit ? records.last.map { ListPosition.key($0.key) } : nil)
     }
@@ -176,6 +188,7 @@ extension ObjectStore {
     private func lifecycleDelete(_ candidate: LifecycleCandidate, for action: LifecycleAction) async throws -> Bool {
         switch action {
         case .expireCurrent, .deleteNoncurrentVersion, .removeExpiredDeleteMarker:
+            // Only for buckets that never had versioning (versioned ones: ObjectStore+LifecycleVersions).
             return try await catalogue { try await $0.deleteObject(ifUnchanged: candidate.record) } != nil
         case .abortUpload:
             // Never decided for an object version (uploads are evaluated apart).
@@ -183,7 +196,7 @@ extension ObjectStore {
         }
     }
 
-    private func recordLifecycle(
+    func recordLifecycle(
         _ action: LifecycleAction, bucket: String, key: String, version: String?, rule: String, problem: String? = nil,
         detail: String? = nil
     ) async throws {

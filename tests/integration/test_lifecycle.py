@@ -217,6 +217,45 @@ def test_objects_expire_by_prefix_and_size_while_the_others_stay(s3, bucket, cli
     assert [r["detail"] for r in deleted] == ["lifecycle configuration deleted"]
 
 
+def test_versions_expire_as_the_rules_say_and_a_locked_one_stays(s3, cli):
+    """A versioned bucket (Object Lock on): the current version expires into a delete marker,
+    a noncurrent version is deleted NoncurrentDays after it stopped being current, a delete
+    marker hiding nothing is removed, and a version under retention is left alone, refused in
+    the trail."""
+    bucket = support.unique_bucket_name("lc-versions")
+    s3.create_bucket(Bucket=bucket, ObjectLockEnabledForBucket=True)
+    s3.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration={"Rules": [
+        {"ID": "docs", "Filter": {"Prefix": "docs/"}, "Status": "Enabled", "Expiration": {"Days": 1},
+         "NoncurrentVersionExpiration": {"NoncurrentDays": 1}},
+        {"ID": "markers", "Filter": {"Prefix": "gone/"}, "Status": "Enabled",
+         "Expiration": {"ExpiredObjectDeleteMarker": True}},
+    ]})
+    first = s3.put_object(Bucket=bucket, Key="docs/a", Body=b"one")["VersionId"]
+    second = s3.put_object(Bucket=bucket, Key="docs/a", Body=b"two")["VersionId"]
+    until = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=1)
+    locked = s3.put_object(Bucket=bucket, Key="docs/locked", Body=b"kept", ObjectLockMode="GOVERNANCE",
+                           ObjectLockRetainUntilDate=until)["VersionId"]
+    gone = s3.put_object(Bucket=bucket, Key="gone/x", Body=b"x")["VersionId"]
+    marker = s3.delete_object(Bucket=bucket, Key="gone/x")["VersionId"]
+    s3.delete_object(Bucket=bucket, Key="gone/x", VersionId=gone)
+    wait_until_due(1, time.time())
+    actions = lifecycle_run(cli, bucket)
+    assert sorted((a["action"], a["key"], a.get("version"), a["outcome"]) for a in actions) == sorted([
+        ("lifecycle-expire", "docs/a", second, "done"),
+        ("lifecycle-delete-noncurrent", "docs/a", first, "done"),
+        ("lifecycle-expire", "docs/locked", locked, "refused-locked"),
+        ("lifecycle-remove-delete-marker", "gone/x", marker, "done"),
+    ])
+    listed = s3.list_object_versions(Bucket=bucket)
+    versions = {(v["Key"], v["VersionId"]) for v in listed.get("Versions", [])}
+    markers = {(m["Key"], m["IsLatest"]) for m in listed.get("DeleteMarkers", [])}
+    assert versions == {("docs/a", second), ("docs/locked", locked)}
+    assert markers == {("docs/a", True)}
+    assert s3.get_object(Bucket=bucket, Key="docs/locked")["Body"].read() == b"kept"
+    refused = audit(cli, "--bucket", bucket, "--operation", "lifecycle-expire")
+    assert any(r["key"] == "docs/locked" and r["errorCode"] == "ObjectLocked" for r in refused), refused
+
+
 def test_an_unfinished_multipart_upload_is_aborted(s3, bucket, cli):
     s3.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration={"Rules": [
         {"ID": "abort-mp", "Filter": {"Prefix": "mp/"}, "Status": "Enabled", "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 1}},
