@@ -98,7 +98,7 @@ extension ObjectStore {
     ) async throws {
         var position: ListPosition?
         repeat {
-            let (candidates, next) = try await lifecycleCandidates(bucket: bucket, after: position, limit: 1000, now: now)
+            let (candidates, next) = try await lifecycleCandidates(bucket: bucket, after: position, limit: 1000)
             for candidate in candidates {
                 try Task.checkCancellation()
                 report.examined += 1
@@ -165,15 +165,14 @@ extension ObjectStore {
     /// What a lifecycle pass walks through in a bucket that never had versioning, a page at a
     /// time in key order, with where the next page starts (nil after the last): each key's only
     /// version. Versioned buckets are walked version by version (ObjectStore+LifecycleVersions).
-    func lifecycleCandidates(bucket: String, after position: ListPosition?, limit: Int, now: Date) async throws
+    func lifecycleCandidates(bucket: String, after position: ListPosition?, limit: Int) async throws
         -> (candidates: [LifecycleCandidate], next: ListPosition?)
     {
         let records = try await catalogue { try await $0.listObjects(bucket: bucket, prefix: "", after: position, limit: limit) }
         let candidates = records.map { record in
-            var subject = LifecycleSubject(key: record.key, size: record.size, lastModified: record.lastModified)
-            subject.versionID = record.versionID
-            subject.isLocked = record.isLocked(at: now)
-            return LifecycleCandidate(subject: subject, record: record)
+            LifecycleCandidate(
+                subject: LifecycleSubject(key: record.key, size: record.size, lastModified: record.lastModified),
+                record: record)
         }
         return (candidates, records.count == limit ? records.last.map { ListPosition.key($0.key) } : nil)
     }

@@ -131,12 +131,12 @@ public struct SigV2Verifier: Sendable {
     /// and botocore signs a path-style bucket request as `/bucket/` where the path is `/bucket`;
     /// each of these forms is accepted, none that names another resource.
     static func canonicalResources(_ request: SigV4Request, bucket: String?) -> [String] {
+        var trailingSlash = request
+        if bucket == nil, request.path.utf8.count > 1, request.path.utf8.dropFirst().allSatisfy({ $0 != UInt8(ascii: "/") }) {
+            trailingSlash.path += "/"
+        }
         var forms: [String] = []
         for subresources in [documentedSubresources, botocoreSubresources] {
-            var trailingSlash = request
-            if bucket == nil, request.path.utf8.count > 1, request.path.utf8.dropFirst().allSatisfy({ $0 != UInt8(ascii: "/") }) {
-                trailingSlash.path += "/"
-            }
             for form in [request, trailingSlash] {
                 let resource = canonicalResource(form, bucket: bucket, subresources: subresources)
                 if !forms.contains(resource) { forms.append(resource) }
