@@ -93,11 +93,8 @@ public actor BucketKeys {
         let master = try await store.currentMasterKey()
         var count = 0
         for record in try await catalogue.allBucketKeys() {
-            let wrapped = try WrappedKey(encodedString: record.wrappedKey)
-            guard wrapped.master != master else { continue }
-            let key = try await store.unwrap(wrapped)
-            try await catalogue.rewrapBucketKey(
-                bucket: record.bucket, version: record.version, wrappedKey: try await store.wrap(key).encodedString())
+            guard let rewrapped = try await store.rewrapped(record.wrappedKey, under: master) else { continue }
+            try await catalogue.rewrapBucketKey(bucket: record.bucket, version: record.version, wrappedKey: rewrapped)
             count += 1
         }
         return count
@@ -105,11 +102,7 @@ public actor BucketKeys {
 
     /// How many bucket key versions each master key version wraps.
     func bucketKeysByMaster() async throws -> [UInt32: Int] {
-        var counts: [UInt32: Int] = [:]
-        for record in try await catalogue.allBucketKeys() {
-            counts[try WrappedKey(encodedString: record.wrappedKey).master.version, default: 0] += 1
-        }
-        return counts
+        try WrappedKey.countByMaster(try await catalogue.allBucketKeys().map(\.wrappedKey))
     }
 
     /// Forgets what is cached of `bucket` (after the bucket is deleted, its keys go with it).

@@ -98,11 +98,8 @@ public actor NamedKeys {
         let master = try await store.currentMasterKey()
         var count = 0
         for record in try await catalogue.allNamedKeyVersions() {
-            let wrapped = try WrappedKey(encodedString: record.wrappedKey)
-            guard wrapped.master != master else { continue }
-            let key = try await store.unwrap(wrapped)
-            try await catalogue.rewrapNamedKeyVersion(
-                keyID: record.keyID, version: record.version, wrappedKey: try await store.wrap(key).encodedString())
+            guard let rewrapped = try await store.rewrapped(record.wrappedKey, under: master) else { continue }
+            try await catalogue.rewrapNamedKeyVersion(keyID: record.keyID, version: record.version, wrappedKey: rewrapped)
             count += 1
         }
         return count
@@ -110,11 +107,7 @@ public actor NamedKeys {
 
     /// How many named key versions each master key version wraps.
     func versionsByMaster() async throws -> [UInt32: Int] {
-        var counts: [UInt32: Int] = [:]
-        for record in try await catalogue.allNamedKeyVersions() {
-            counts[try WrappedKey(encodedString: record.wrappedKey).master.version, default: 0] += 1
-        }
-        return counts
+        try WrappedKey.countByMaster(try await catalogue.allNamedKeyVersions().map(\.wrappedKey))
     }
 
     /// Forgets what is cached of the key (after it is shredded).
