@@ -35,4 +35,4 @@ swift test --skip-build
 
 echo "== integration tests with real clients"
 export SOUVERAIN_BIN="$PWD/.build/debug/souverain"
-python -m pytest tests/integration -q -p no:cacheprovider
+python -m pytest tests/integration -q -p no:cacheprovider --durations=25
