@@ -16,7 +16,10 @@ struct ImportCommand: AsyncParsableCommand {
             --source-secret-key (or SOURCE_AWS_ACCESS_KEY_ID and SOURCE_AWS_SECRET_ACCESS_KEY); keys are kept whole. \
             The destination is the server running on --data (its admin credentials), or --destination-endpoint with \
             AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY. Objects already there with the same size and ETag are skipped, \
-            so running the same command again resumes an interrupted import.
+            so running the same command again resumes an interrupted import. An export of a versioned bucket \
+            (manifest version 2) is replayed key by key, oldest version first, with each version's retention and legal \
+            hold, into a bucket with versioning (and Object Lock when the export has locks); version ids change and the \
+            map from old to new is printed, or written to --version-map.
             """)
 
     @OptionGroup var common: CommonOptions

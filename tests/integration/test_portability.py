@@ -395,6 +395,11 @@ def test_a_versioned_bucket_leaves_and_returns_with_its_history(world, module_di
     assert refused.returncode != 0 and "versioning" in refused.stderr + refused.stdout, refused.stderr
     with pooled(fresh) as client:
         assert client.list_object_versions(Bucket="flat").get("Versions", []) == []
+    # Unless only the current versions are asked for: each key's latest, without markers or locks.
+    souverain("import", "--data", str(fresh.data_dir), "--from", str(export), "--bucket", "flat", "--current-versions-only").check()
+    with pooled(fresh) as client:
+        assert sorted(o["Key"] for o in client.list_objects_v2(Bucket="flat")["Contents"]) == ["a.txt", "big.bin"]
+        assert client.get_object(Bucket="flat", Key="a.txt")["Body"].read() == b"four"
 
     mapping = module_dir / "version-map.jsonl"
     ran = souverain("import", "--data", str(fresh.data_dir), "--from", str(export), "--bucket", bucket,
