@@ -116,8 +116,12 @@ public protocol Catalogue: NamedKeyCatalogue {
     func rewrapObject(_ object: ObjectRecord, segments: [BlobSegment]) async throws -> Bool
     /// Objects with a copy missing or damaged, oldest first in key order after `after`.
     func objectsNeedingRepair(after: (bucket: String, key: String)?, limit: Int) async throws -> [ObjectRecord]
-    /// How many objects have a copy missing or damaged.
+    /// How many objects have a copy missing or damaged (current and noncurrent versions).
     func repairBacklog() async throws -> Int
+    /// Noncurrent versions with a copy missing or damaged, in (bucket, key, version) order after
+    /// `after` (delete markers have no copies).
+    func noncurrentVersionsNeedingRepair(after: NoncurrentPosition?, limit: Int) async throws
+        -> [(record: ObjectRecord, position: NoncurrentPosition)]
     /// Swaps an object's copies (first copy, segments' locators and replicas) for those of
     /// `updated`, only if the object is unchanged since `object` was read; returns the blobs no
     /// longer referenced (now garbage), or nil when the object changed meanwhile. New blobs

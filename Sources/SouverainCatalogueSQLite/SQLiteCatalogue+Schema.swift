@@ -238,6 +238,12 @@ extension SQLiteCatalogue {
                 );
                 """)
         }
+        // The repair walks noncurrent versions too (ObjectStore+Replicas.swift): an index of the
+        // versions with a copy to re-create, so that a pass and the backlog stay cheap however
+        // many versions a bucket keeps.
+        migrator.registerMigration("noncurrent-repair") { db in
+            try db.execute(sql: "CREATE INDEX object_versions_needing_repair ON object_versions (bucket, key, version_seq) WHERE needs_repair = 1")
+        }
         return migrator
     }
 }

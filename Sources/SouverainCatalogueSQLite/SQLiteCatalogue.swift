@@ -623,7 +623,12 @@ public final class SQLiteCatalogue: Catalogue {
     }
 
     public func repairBacklog() async throws -> Int {
-        try await read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM objects WHERE needs_repair = 1") ?? 0 }
+        try await read { db in
+            try Int.fetchOne(db, sql: """
+                SELECT (SELECT count(*) FROM objects WHERE needs_repair = 1)
+                     + (SELECT count(*) FROM object_versions WHERE needs_repair = 1)
+                """) ?? 0
+        }
     }
 
     public func updateCopies(of object: ObjectRecord, to updated: ObjectRecord) async throws -> [GarbageBlob]? {

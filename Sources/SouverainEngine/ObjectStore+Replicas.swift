@@ -136,7 +136,8 @@ extension ObjectStore {
     }
 
     /// Re-creates missing or damaged copies whose locations answer, from a good copy, byte for
-    /// byte (verified by SHA-256 read back), up to `limit` objects. Safe while the server serves:
+    /// byte (verified by SHA-256 read back), up to `limit` objects: current versions first, then
+    /// noncurrent ones. Safe while the server serves:
     /// the object is swapped in the catalogue only if unchanged since it was read.
     public func repair(limit: Int = 100) async throws -> RepairReport {
         var report = RepairReport()
@@ -148,6 +149,24 @@ extension ObjectStore {
             after = (last.bucket, last.key)
             visited += page.count
             for object in page {
+                switch try await repair(object) {
+                case .some(true): report.repaired += 1
+                case .some(false): report.deferred += 1
+                case nil: report.changed += 1
+                }
+            }
+            if page.count < 100 { break }
+        }
+        // Noncurrent versions are data too: the scrub marks their copies as it marks current ones.
+        var position: NoncurrentPosition?
+        while visited < limit {
+            let page = try await catalogue {
+                try await $0.noncurrentVersionsNeedingRepair(after: position, limit: min(100, limit - visited))
+            }
+            guard let last = page.last else { break }
+            position = last.position
+            visited += page.count
+            for (object, _) in page {
                 switch try await repair(object) {
                 case .some(true): report.repaired += 1
                 case .some(false): report.deferred += 1
@@ -185,7 +204,7 @@ extension ObjectStore {
                     // On the record before the catalogue relies on it: a copy the trail cannot
                     // name is left to garbage collection.
                     try await record(Movement(
-                        kind: .repair, bucket: object.bucket, key: object.key, bytes: UInt64(object.segments.reduce(0) { $0 + $1.storedSize }),
+                        kind: .repair, bucket: object.bucket, key: object.key, version: object.versionID, bytes: UInt64(object.segments.reduce(0) { $0 + $1.storedSize }),
                         touched: [.init(source.location.id, .read), .init(id, .write)],
                         detail: "\(updated.replicas[index].state == .missing ? "missing" : "damaged") copy at \(id) re-created from \(source.location.id), verified"))
                     made = locators

@@ -70,6 +70,13 @@ final class ExportJournal: Sendable {
         }
     }
 
+    /// Every entry of a journal, in the order written (a versioned export has several per key);
+    /// none when there is no journal. Torn lines are skipped.
+    static func entries(path: String) throws -> [ExportManifest.Entry] {
+        let decoder = JSONDecoder()
+        return try lines(path: path).compactMap { try? decoder.decode(ExportManifest.Entry.self, from: Data($0)) }
+    }
+
     /// The entries of a journal, the last one of each key winning; none when there is no journal.
     static func read(path: String) throws -> [ExactKey: ExportManifest.Entry] {
         let decoder = JSONDecoder()

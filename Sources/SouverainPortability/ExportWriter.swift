@@ -45,7 +45,12 @@ public struct ExportWriter: Sendable {
     /// The export, resumed if the directory holds an unfinished one for the same bucket.
     public func run() async throws -> ExportSummary {
         let classification = try await bucketClassification()
-        let previous = try prepareDirectory()
+        // A versioned bucket leaves with every version, delete marker and lock (ExportWriter+Versions.swift).
+        if let versioning = try await versioningStatus() {
+            return try await runVersioned(versioning: versioning, classification: classification)
+        }
+        var previous: [ExactKey: ExportManifest.Entry] = [:]
+        for entry in try prepareDirectory() { previous[ExactKey(entry.key)] = entry }
         let listed = try await listAll()
         let allocator = ObjectPathAllocator(keys: listed.map(\.key))
         let plan = listed.map { object in
@@ -113,9 +118,10 @@ public struct ExportWriter: Sendable {
     // MARK: - The directory
 
     /// Checks that the directory is new, empty or an export of this bucket, and returns what an
-    /// earlier run left: the entries of its manifest and journal. A complete manifest is folded
-    /// into a new journal first, so that the export stays resumable from its first write.
-    func prepareDirectory() throws -> [ExactKey: ExportManifest.Entry] {
+    /// earlier run left: the entries of its manifest and journal, in that order (a later entry of
+    /// the same object wins). A complete manifest is folded into a new journal first, so that the
+    /// export stays resumable from its first write.
+    func prepareDirectory() throws -> [ExportManifest.Entry] {
         let files = FileManager.default
         try POSIX.makeDirectories(directory.path)
         let known: Set<String> = [
@@ -128,16 +134,16 @@ public struct ExportWriter: Sendable {
                 .invalidDirectory,
                 "\(directory.path) is not empty and is not an export (it holds \(stranger)); give a new or empty directory.")
         }
-        var previous: [ExactKey: ExportManifest.Entry] = [:]
+        var previous: [ExportManifest.Entry] = []
         if files.fileExists(atPath: directory.manifestPath) {
             let manifest = try directory.readManifest()
             guard manifest.bucket == bucket else {
                 throw PortabilityError(
                     .invalidDirectory, "\(directory.path) holds an export of bucket \(manifest.bucket), not \(bucket); give another directory.")
             }
-            for entry in manifest.objects { previous[ExactKey(entry.key)] = entry }
+            previous += manifest.objects.filter { !$0.isMarker }
             let journal = try ExportJournal(path: directory.journalPath, bucket: bucket)
-            for entry in manifest.objects { try journal.append(entry) }
+            for entry in manifest.objects where !entry.isMarker { try journal.append(entry) }
             try journal.sync()
             try POSIX.unlink(directory.manifestPath)
         }
@@ -145,7 +151,7 @@ public struct ExportWriter: Sendable {
             throw PortabilityError(
                 .invalidDirectory, "\(directory.path) holds an unfinished export of bucket \(header), not \(bucket); give another directory.")
         }
-        for (key, entry) in try ExportJournal.read(path: directory.journalPath) { previous[key] = entry }
+        previous += try ExportJournal.entries(path: directory.journalPath)
         try? files.removeItem(atPath: directory.temporaryPath)
         try POSIX.makeDirectories(directory.temporaryPath)
         try POSIX.makeDirectories(directory.objectsPath)
@@ -258,6 +264,18 @@ public struct ExportWriter: Sendable {
         } catch let error as S3ClientError where error.status == 404 && error.s3Code == "NoSuchKey" {
             return nil
         }
+        let (size, digest) = try await writeFile(response, key: object.key, to: path)
+        let head = response.head
+        let replaced = head.etag.map { $0 != object.etag } ?? false
+        return ExportManifest.Entry(
+            key: object.key, path: path, size: size, sha256: digest, etag: head.etag ?? object.etag,
+            contentType: head.contentType, metadata: head.metadata, headers: Self.storedHeaders(head),
+            lastModified: S3Date.iso8601(replaced ? (head.lastModified ?? object.lastModified) : object.lastModified))
+    }
+
+    /// Streams a GET's body into a temporary file, checks its length, syncs it and renames it to
+    /// `path`; returns its size and SHA-256.
+    func writeFile(_ response: GetObjectResponse, key: String, to path: String) async throws -> (size: Int64, sha256: String) {
         let head = response.head
         let temporary = directory.temporaryPath + "/" + UUID().uuidString
         var sink = try FileSink(creating: temporary)
@@ -270,7 +288,7 @@ public struct ExportWriter: Sendable {
             }
             guard sink.count == head.contentLength else {
                 throw PortabilityError(
-                    .integrity, "GET \(object.key) announced \(head.contentLength) bytes but sent \(sink.count).")
+                    .integrity, "GET \(key) announced \(head.contentLength) bytes but sent \(sink.count).")
             }
         } catch {
             sink.discard()
@@ -285,11 +303,7 @@ public struct ExportWriter: Sendable {
         // A directory an earlier layout left empty where this file goes.
         if let info = POSIX.status(target), POSIX.isDirectory(info) { POSIX.removeEmptyDirectory(target) }
         try POSIX.rename(temporary, target)
-        let replaced = head.etag.map { $0 != object.etag } ?? false
-        return ExportManifest.Entry(
-            key: object.key, path: path, size: sink.count, sha256: digest, etag: head.etag ?? object.etag,
-            contentType: head.contentType, metadata: head.metadata, headers: Self.storedHeaders(head),
-            lastModified: S3Date.iso8601(replaced ? (head.lastModified ?? object.lastModified) : object.lastModified))
+        return (sink.count, digest)
     }
 
     /// The standard headers S3 stores with an object and returns on GET, besides its type.
@@ -327,6 +341,9 @@ public struct ExportSummary: Sendable {
     public var unchanged = 0
     /// Keys that were listed but deleted before they could be fetched (not in the manifest).
     public var vanished: [String] = []
+    /// A versioned bucket's export: the versions with bytes and the delete markers in the manifest.
+    public var versions = 0
+    public var deleteMarkers = 0
     public var failures: [ObjectFailure] = []
     /// The audit records exported, if any.
     public var audit: ExportManifest.Audit?

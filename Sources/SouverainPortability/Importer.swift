@@ -34,6 +34,9 @@ public struct Importer: Sendable {
         public var classification: String?
         /// Attempts per object when the source or the destination fails midway.
         public var attempts = 3
+        /// From a versioned bucket's export: import only each key's current version, as from an
+        /// unversioned one (without versions, delete markers or locks), into any bucket.
+        public var currentVersionsOnly = false
 
         public init() {}
     }
@@ -81,8 +84,13 @@ public struct Importer: Sendable {
         case .export(let path):
             let directory = ExportDirectory(path)
             let manifest = try directory.readManifest()
+            if manifest.isVersioned, !options.currentVersionsOnly {
+                return try await runVersioned(manifest, directory: directory)
+            }
             summary.classification = options.classification ?? manifest.classification
-            items = manifest.objects.map { entry in
+            // Of a versioned export (with --current-versions-only): each key's current version.
+            let current = manifest.objects.filter { !manifest.isVersioned || ($0.isLatest == true && !$0.isMarker) }
+            items = current.map { entry in
                 Item(
                     key: entry.key, size: entry.size, etag: entry.etag, export: directory, path: entry.path,
                     file: directory.file(entry.path), sha256: entry.sha256,
@@ -236,17 +244,19 @@ public struct Importer: Sendable {
 
     /// One PutObject of the bytes in memory for a body of at most one part (which the client may
     /// retry), a multipart upload otherwise.
-    func put<Body: AsyncSequence & Sendable>(_ key: String, body: Body, size: Int64, headers: [String: String]) async throws
+    /// Returns the version id the destination gave, on a versioned bucket.
+    @discardableResult
+    func put<Body: AsyncSequence & Sendable>(_ key: String, body: Body, size: Int64, headers: [String: String]) async throws -> String?
     where Body.Element == ByteBuffer {
         if size <= Int64(options.partSize) {
             var bytes = ByteBuffer()
             bytes.reserveCapacity(Int(size))
             for try await var buffer in body { bytes.writeBuffer(&buffer) }
-            _ = try await destination.putObject(bucket: bucket, key: key, bytes: bytes, headers: headers)
+            return try await destination.putObject(bucket: bucket, key: key, bytes: bytes, headers: headers).versionID
         } else {
-            _ = try await destination.uploadLarge(
+            return try await destination.uploadLarge(
                 bucket: bucket, key: key, body: body, partSize: options.partSize, concurrency: max(1, options.partConcurrency),
-                headers: headers)
+                headers: headers).versionID
         }
     }
 
@@ -287,6 +297,11 @@ public struct ImportSummary: Sendable {
     public var classification: String?
     /// Things worth saying that are not failures.
     public var notes: [String] = []
+    /// A versioned export's import: every version and delete marker written (or found written by
+    /// an earlier run), with its id at the source and the one the destination gave.
+    public var versions: [VersionMapping] = []
+    /// Delete markers made in this run.
+    public var deleteMarkers = 0
 
     public var isComplete: Bool { failures.isEmpty }
 }

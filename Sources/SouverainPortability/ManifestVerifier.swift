@@ -1,4 +1,4 @@
-/// Checks an export directory against its manifest, offline: every object's file is there, of
+/// Checks an export directory against its manifest, offline: every object's (every version's) file is there, of
 /// the manifest's size and SHA-256; no other file is under `objects/`; `audit.jsonl`, when the
 /// manifest names it, has its size and SHA-256. Needs nothing but the directory.
 public struct ManifestVerifier: Sendable {
@@ -16,11 +16,13 @@ public struct ManifestVerifier: Sendable {
     /// The report; throws when the manifest itself cannot be read or is not valid.
     public func verify() async throws -> VerificationReport {
         let manifest = try directory.readManifest()
-        progress.expect(objects: manifest.objects.count, bytes: manifest.totalBytes)
+        // Every version's file (a versioned export's delete markers have none).
+        let files = manifest.objects.filter { !$0.isMarker }
+        progress.expect(objects: files.count, bytes: manifest.totalBytes)
         var problems: [(index: Int, problem: VerificationReport.Problem)] = []
         try await withThrowingTaskGroup(of: (Int, VerificationReport.Problem?).self) { group in
             var inFlight = 0
-            for (index, entry) in manifest.objects.enumerated() {
+            for (index, entry) in files.enumerated() {
                 if inFlight >= concurrency, let (done, problem) = try await group.next() {
                     if let problem { problems.append((done, problem)) }
                     inFlight -= 1
@@ -34,7 +36,7 @@ public struct ManifestVerifier: Sendable {
         }
         var report = problems.sorted { $0.index < $1.index }.map(\.problem)
 
-        let named = Set(manifest.objects.map { ExactKey($0.path) })
+        let named = Set(files.map { ExactKey($0.path) })
         let extras = try FileTree.entries(under: directory.objectsPath)
             .map { ExportDirectory.manifestPath(objectPath: $0.path) }
             .filter { !named.contains(ExactKey($0)) }
@@ -54,7 +56,7 @@ public struct ManifestVerifier: Sendable {
                 report.append(.auditMismatch(path: audit.path, detail: "missing"))
             }
         }
-        return VerificationReport(bucket: manifest.bucket, objects: manifest.objects.count, bytes: manifest.totalBytes, problems: report)
+        return VerificationReport(bucket: manifest.bucket, objects: files.count, bytes: manifest.totalBytes, problems: report)
     }
 
     /// The problem with one object's file, if any.

@@ -61,6 +61,13 @@ extension S3Client {
     public func completeMultipartUpload(
         bucket: String, key: String, uploadID: String, parts: [CompletedPart]
     ) async throws -> CompleteMultipartUploadResult {
+        try await completeMultipartUploadWithVersion(bucket: bucket, key: key, uploadID: uploadID, parts: parts).result
+    }
+
+    /// CompleteMultipartUpload, with the version id the answer's `x-amz-version-id` gives.
+    func completeMultipartUploadWithVersion(
+        bucket: String, key: String, uploadID: String, parts: [CompletedPart]
+    ) async throws -> (result: CompleteMultipartUploadResult, versionID: String?) {
         var xml = "<CompleteMultipartUpload xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
         for part in parts.sorted(by: { $0.partNumber < $1.partNumber }) {
             xml += "<Part><PartNumber>\(part.partNumber)</PartNumber><ETag>\"\(XMLText.escape(part.etag))\"</ETag></Part>"
@@ -70,16 +77,17 @@ extension S3Client {
             operation: "CompleteMultipartUpload", method: .POST, bucket: bucket, key: key,
             query: [("uploadId", uploadID)], headers: [(name: "content-type", value: "application/xml")],
             payload: .bytes(ByteBuffer(string: xml)))
-        let (answer, _) = try await executeForXML(request)
+        let (answer, headers) = try await executeForXML(request)
         // The root should be CompleteMultipartUploadResult (moto says ...Response): the ETag is what matters.
         guard let etag = answer.string("ETag"), !etag.isEmpty else {
             throw S3ClientError(
                 code: .invalidResponse, message: "The answer to CompleteMultipartUpload (<\(answer.name)>) has no ETag.",
                 operation: request.operation, resource: request.resource)
         }
-        return CompleteMultipartUploadResult(
+        let result = CompleteMultipartUploadResult(
             location: answer.string("Location") ?? "", bucket: answer.string("Bucket") ?? bucket,
             key: answer.string("Key") ?? key, etag: ObjectHead.unquoted(etag))
+        return (result, headers.first(name: "x-amz-version-id"))
     }
 
     /// AbortMultipartUpload: discards the upload and its parts.

@@ -25,7 +25,8 @@ extension S3Client {
         if source.isExhausted, (first?.readableBytes ?? 0) < partSize {
             let bytes = first ?? ByteBuffer()
             let result = try await putObject(bucket: bucket, key: key, bytes: bytes, headers: headers)
-            return UploadLargeResult(etag: result.etag ?? "", size: Int64(bytes.readableBytes), parts: 0, uploadID: nil)
+            return UploadLargeResult(
+                etag: result.etag ?? "", size: Int64(bytes.readableBytes), parts: 0, uploadID: nil, versionID: result.versionID)
         }
         let uploadID = try await createMultipartUpload(bucket: bucket, key: key, headers: headers).uploadID
         do {
@@ -56,8 +57,8 @@ extension S3Client {
                 for try await done in group { completed.append(done) }
                 return completed
             }
-            let result = try await completeMultipartUpload(bucket: bucket, key: key, uploadID: uploadID, parts: parts)
-            return UploadLargeResult(etag: result.etag, size: size, parts: parts.count, uploadID: uploadID)
+            let (result, versionID) = try await completeMultipartUploadWithVersion(bucket: bucket, key: key, uploadID: uploadID, parts: parts)
+            return UploadLargeResult(etag: result.etag, size: size, parts: parts.count, uploadID: uploadID, versionID: versionID)
         } catch {
             // An unstructured task, awaited at once, so that the abort is sent even when this task
             // was cancelled (a child would inherit the cancellation).

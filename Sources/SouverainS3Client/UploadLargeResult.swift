@@ -8,12 +8,15 @@ public struct UploadLargeResult: Sendable, Equatable {
     public var parts: Int
     /// The multipart upload's id; nil for a single PutObject.
     public var uploadID: String?
+    /// The version the upload made, on a versioned bucket (`x-amz-version-id`).
+    public var versionID: String?
 
     /// Creates a result.
-    public init(etag: String, size: Int64, parts: Int, uploadID: String?) {
+    public init(etag: String, size: Int64, parts: Int, uploadID: String?, versionID: String? = nil) {
         self.etag = etag
         self.size = size
         self.parts = parts
         self.uploadID = uploadID
+        self.versionID = versionID
     }
 }

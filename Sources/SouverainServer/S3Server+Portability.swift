@@ -8,6 +8,7 @@ import SouverainS3
 
 extension S3Server {
     /// `POST /_souverain/portability/record?operation=export|import&bucket=B&objects=N&bytes=N&complete=true|false&place=WHERE`
+    /// (and `&versions=N&deleteMarkers=N` for a versioned bucket)
     /// (admins): the record `souverain export` and `souverain import` leave of a bucket's exit to
     /// plain files or its entry from elsewhere, once they have run. Each object they read or wrote
     /// is a request of its own in the trail; this record says where the bucket went or came from,
@@ -32,12 +33,17 @@ extension S3Server {
         let place = String((query["place"] ?? "unknown").prefix(1024))
         let complete = query["complete"] != "false"
         guard let audit else { throw S3Error(.serviceUnavailable, "The audit trail is not enabled on this server.") }
+        // A versioned bucket's export or import says how many versions and delete markers it carried.
+        var versions = ""
+        if let count = query["versions"].flatMap(UInt64.init) {
+            versions = ", \(count) versions and \(query["deleteMarkers"].flatMap(UInt64.init) ?? 0) delete markers"
+        }
         let verb = operation == .export ? "exported to" : "imported from"
         let event = AuditEvent(
             requestID: call.requestID, user: "\(user.name) (\(user.accessKeyID))", sourceAddress: call.remoteAddress,
             operation: operation, bucket: bucket, bytesIn: operation == .import ? bytes : 0, bytesOut: operation == .export ? bytes : 0,
             status: 200, errorCode: complete ? nil : "Incomplete",
-            detail: "\(objects) objects (\(bytes) bytes) \(verb) \(place)\(complete ? "" : "; incomplete, to be resumed")")
+            detail: "\(objects) objects (\(bytes) bytes\(versions)) \(verb) \(place)\(complete ? "" : "; incomplete, to be resumed")")
         try await audit.record(event)
         return try Self.jsonResponse(["recorded": true], call: &call)
     }

@@ -14,7 +14,9 @@ struct ExportCommand: AsyncParsableCommand {
             Reads the bucket through the S3 API of the server running on --data (its admin credentials), or of \
             --endpoint with AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY. Writes DIR/manifest.json, DIR/objects/ (one file \
             per object, decrypted) and DIR/audit.jsonl (the bucket's audit records, when the server has a trail). \
-            Run it again on the same directory to resume an interrupted export, or to bring it up to date.
+            Run it again on the same directory to resume an interrupted export, or to bring it up to date. A versioned \
+            bucket is exported with every version and delete marker, and their Object Lock retention and legal hold \
+            (manifest format version 2).
             """,
         subcommands: [Verify.self])
 
@@ -49,9 +51,11 @@ struct ExportCommand: AsyncParsableCommand {
             let objects = summary.manifest?.objectCount ?? summary.written + summary.unchanged
             let bytes = summary.manifest?.totalBytes ?? 0
             do {
+                let versioned = summary.manifest?.isVersioned == true
                 try await PortabilityRecord.send(
                     client, operation: "export", bucket: bucket, objects: objects, bytes: bytes, complete: summary.manifest != nil,
-                    place: PortabilityRecord.directory(to))
+                    place: PortabilityRecord.directory(to), versions: versioned ? summary.versions : nil,
+                    deleteMarkers: versioned ? summary.deleteMarkers : nil)
             } catch {
                 unrecorded = error
             }
@@ -67,6 +71,9 @@ struct ExportCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         var line = "Exported \(manifest.objectCount) objects (\(manifest.totalBytes) bytes) of bucket \(bucket) to \(to)"
+        if manifest.isVersioned {
+            line = "Exported \(summary.versions) versions and \(summary.deleteMarkers) delete markers (\(manifest.totalBytes) bytes) of bucket \(bucket) (versioning \(manifest.versioning ?? "?")\(manifest.objectLock != nil ? ", Object Lock" : "")) to \(to)"
+        }
         line += ": \(summary.written) fetched, \(summary.unchanged) unchanged"
         if let audit = summary.audit { line += "; \(audit.records) audit records" }
         print(line + ".")

@@ -16,7 +16,10 @@ struct ImportCommand: AsyncParsableCommand {
             --source-secret-key (or SOURCE_AWS_ACCESS_KEY_ID and SOURCE_AWS_SECRET_ACCESS_KEY); keys are kept whole. \
             The destination is the server running on --data (its admin credentials), or --destination-endpoint with \
             AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY. Objects already there with the same size and ETag are skipped, \
-            so running the same command again resumes an interrupted import.
+            so running the same command again resumes an interrupted import. An export of a versioned bucket \
+            (manifest version 2) is replayed key by key, oldest version first, with each version's retention and legal \
+            hold, into a bucket with versioning (and Object Lock when the export has locks); version ids change and the \
+            map from old to new is printed, or written to --version-map.
             """)
 
     @OptionGroup var common: CommonOptions
@@ -32,6 +35,10 @@ struct ImportCommand: AsyncParsableCommand {
     @Option(help: "The region the destination signs for (default: the configuration's).") var region: String?
     @Option(help: "Classification of the bucket if the import creates it (default: the export's).") var classification: String?
     @Option(help: "Objects imported at a time.") var concurrency = 8
+    @Flag(help: "From a versioned bucket's export: import each key's current version only (no versions, markers or locks).")
+    var currentVersionsOnly = false
+    @Option(help: "From a versioned bucket's export: write the map of version ids (source to new) to this file, as JSON Lines, instead of printing it.")
+    var versionMap: String?
 
     /// `s3://BUCKET[/PREFIX]` as (bucket, prefix); nil when `from` is not such a URL.
     static func s3Location(_ from: String) throws -> (bucket: String, prefix: String?)? {
@@ -82,6 +89,7 @@ struct ImportCommand: AsyncParsableCommand {
         var options = Importer.Options()
         options.concurrency = concurrency
         options.classification = classification
+        options.currentVersionsOnly = currentVersionsOnly
         let progress = ProgressReporter(label: "import \(bucket)")
         let importer = Importer(source: source, destination: destination, bucket: bucket, options: options, progress: progress)
         let summary: ImportSummary
@@ -97,9 +105,11 @@ struct ImportCommand: AsyncParsableCommand {
             // The server's trail records where the bucket came from (each object written is a request of its own there).
             let place = location != nil ? "\(from) at \(endpoint ?? "")" : "export directory " + PortabilityRecord.directory(from)
             do {
+                let versioned = !summary.versions.isEmpty
                 try await PortabilityRecord.send(
-                    destination, operation: "import", bucket: bucket, objects: summary.imported, bytes: summary.bytesImported,
-                    complete: summary.isComplete, place: place)
+                    destination, operation: "import", bucket: bucket, objects: summary.imported + summary.deleteMarkers,
+                    bytes: summary.bytesImported, complete: summary.isComplete, place: place,
+                    versions: versioned ? summary.imported : nil, deleteMarkers: versioned ? summary.deleteMarkers : nil)
             } catch {
                 unrecorded = error
             }
@@ -114,10 +124,39 @@ struct ImportCommand: AsyncParsableCommand {
         for note in summary.notes { print(note) }
         for key in summary.vanished { print("deleted from the source while importing, not imported: \(key)") }
         for failure in summary.failures { print("FAILED \(failure.key): \(failure.message)") }
+        if !summary.versions.isEmpty {
+            try Self.report(summary.versions, to: versionMap)
+            print("Replayed \(summary.imported) versions and \(summary.deleteMarkers) delete markers oldest first; version ids are the destination's own (\(versionMap.map { "mapped in \($0)" } ?? "mapped above")).")
+        }
         print("Imported \(summary.imported) objects (\(summary.bytesImported) bytes) into \(bucket) from \(from); \(summary.unchanged) already there.")
         guard summary.isComplete else {
             print("\(summary.failures.count) objects failed. Run the same command again to retry them.")
             throw ExitCode(1)
+        }
+    }
+}
+
+extension ImportCommand {
+    /// The map of version ids: JSON Lines in `file`, or one `version KEY SOURCE-ID -> NEW-ID` line
+    /// per version on standard output.
+    static func report(_ mappings: [VersionMapping], to file: String?) throws {
+        guard let file else {
+            for item in mappings {
+                print("version\t\(item.key)\t\(item.sourceVersionId) -> \(item.versionId ?? "?")\(item.isDeleteMarker ? "\t(delete marker)" : "")")
+            }
+            return
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        var data = Data()
+        for item in mappings {
+            data += try encoder.encode(item)
+            data.append(UInt8(ascii: "\n"))
+        }
+        do {
+            try data.write(to: URL(fileURLWithPath: file), options: .atomic)
+        } catch {
+            throw PortabilityFailure("the import ran, but its map of version ids could not be written to \(file): \(error)")
         }
     }
 }

@@ -6,13 +6,18 @@ import SouverainS3Client
 /// and how much of it. Only for the server running on --data: another endpoint keeps no trail of
 /// ours.
 enum PortabilityRecord {
+    /// `versions` and `deleteMarkers`: of a versioned bucket's export or import (nil otherwise).
     static func send(
-        _ client: S3Client, operation: String, bucket: String, objects: Int, bytes: Int64, complete: Bool, place: String
+        _ client: S3Client, operation: String, bucket: String, objects: Int, bytes: Int64, complete: Bool, place: String,
+        versions: Int? = nil, deleteMarkers: Int? = nil
     ) async throws {
-        _ = try await client.adminRequest(method: "POST", path: "portability/record", query: [
+        var query: [(name: String, value: String?)] = [
             ("operation", operation), ("bucket", bucket), ("objects", "\(objects)"), ("bytes", "\(max(0, bytes))"),
             ("complete", complete ? "true" : "false"), ("place", place),
-        ])
+        ]
+        if let versions { query.append(("versions", "\(versions)")) }
+        if let deleteMarkers { query.append(("deleteMarkers", "\(deleteMarkers)")) }
+        _ = try await client.adminRequest(method: "POST", path: "portability/record", query: query)
     }
 
     /// A directory as the trail names it: its absolute path on this machine.

@@ -7,13 +7,17 @@ with a bypass asked by a user not allowed to bypass), DeleteObjects, an overwrit
 the locked one kept), shortening or removing a COMPLIANCE retention (by the owner, by an admin),
 `bucket shred` (CLI and admin endpoint), `migrate` and `placement enforce` (which move the bytes
 and keep the version and its lock). Then the life of an archive: a `public-archives` bucket,
-records under a 10-year COMPLIANCE retention, a legal hold placed and lifted.
+records under a 10-year COMPLIANCE retention, a legal hold placed and lifted, a lifecycle
+expiration refused, `placement enforce` moving the bytes and keeping the lock, and an export whose
+manifest carries the versions and their retention. Lifecycle days last one second here (the
+hidden `lifecycle-day-seconds` setting), with no background pass: `souverain lifecycle run` runs it.
 """
 
 from __future__ import annotations
 
 import datetime
 import json
+import time
 
 import pytest
 from botocore.exceptions import ClientError
@@ -32,9 +36,18 @@ LOCATIONS = {
 def world(module_dir):
     data = module_dir / "data"
     sections = ["\n".join([f"[location {name}]", f"path = {module_dir / 'loc' / name}", *lines]) for name, lines in LOCATIONS.items()]
+    # Archives kept on the organisation's own machines: public-archives, plus SecNumCloud waived on-premise,
+    # which vault-b's operator (not qualified) does not meet: what `placement enforce` acts on.
+    rules = json.loads(support.run([str(support.souverain_bin()), "placement", "rules", "--data", str(data)]).check().stdout)
+    on_premise = dict(rules["classifications"]["public-archives"])
+    on_premise["requiredCertifications"] = [{"certification": "secnumcloud", "waivedOnPremise": True}]
+    rules["classifications"]["archives-on-premise"] = on_premise
+    rules_file = module_dir / "rules.json"
+    rules_file.write_text(json.dumps(rules))
     config = module_dir / "souverain.conf"
-    config.write_text("\n\n".join(sections) + "\n")
+    config.write_text(f"placement-rules = {rules_file}\n\n" + "\n\n".join(sections) + "\n")
     server = support.Server(data, module_dir / "logs", name="object-lock", extra_args=("--config", str(config)))
+    server.extra_env.update({"SOUVERAIN_LIFECYCLE_DAY_SECONDS": "1", "SOUVERAIN_LIFECYCLE_INTERVAL": "0"})
     server.start()
     try:
         cli = support.SouverainCli(data)
@@ -185,8 +198,10 @@ def test_legal_hold_blocks_deletion_until_lifted(world):
 
 def test_the_life_of_an_archive(world, tmp_path):
     """A public-archives bucket: created with versioning and Object Lock; records under a
-    10-year COMPLIANCE retention; every attempt to delete, overwrite, shorten or shred refused and
-    in the trail; a legal hold placed and lifted; a write retained less than the rule's minimum refused."""
+    10-year COMPLIANCE retention; every attempt to delete, overwrite, shorten, shred or
+    lifecycle-expire refused and in the trail; a legal hold placed and lifted; a write retained less
+    than the rule's minimum refused; `placement enforce` moving the bytes and keeping the version and
+    its lock; an export of the bucket with its versions and retention in the manifest."""
     s3, cli = world["s3"], world["cli"]
     bucket = support.unique_bucket_name("archives")
     support.create_classified(s3, bucket, "public-archives")
@@ -209,7 +224,8 @@ def test_the_life_of_an_archive(world, tmp_path):
         "ObjectLockEnabled": "Enabled", "Rule": {"DefaultRetention": {"Mode": "COMPLIANCE", "Days": 30}}}))[0] == "InvalidRequest"
 
     assert code_of(lambda: s3.delete_object(Bucket=bucket, Key="deeds/1789.pdf", VersionId=vid)) == ("AccessDenied", 403)
-    s3.put_object(Bucket=bucket, Key="deeds/1789.pdf", Body=b"forged")  # an overwrite is a new version
+    forged = s3.put_object(Bucket=bucket, Key="deeds/1789.pdf", Body=b"forged")["VersionId"]  # an overwrite is a new version
+    forged_at = time.time()
     assert s3.get_object(Bucket=bucket, Key="deeds/1789.pdf", VersionId=vid)["Body"].read() == record
     assert code_of(lambda: s3.put_object_retention(Bucket=bucket, Key="deeds/1789.pdf", VersionId=vid, Retention={
         "Mode": "COMPLIANCE", "RetainUntilDate": in_days(400)})) == ("AccessDenied", 403)
@@ -222,6 +238,56 @@ def test_the_life_of_an_archive(world, tmp_path):
     assert s3.get_object_legal_hold(Bucket=bucket, Key="deeds/1789.pdf", VersionId=vid)["LegalHold"]["Status"] == "ON"
     s3.put_object_legal_hold(Bucket=bucket, Key="deeds/1789.pdf", VersionId=vid, LegalHold={"Status": "OFF"})
     assert code_of(lambda: s3.delete_object(Bucket=bucket, Key="deeds/1789.pdf", VersionId=vid)) == ("AccessDenied", 403)
+
+    # Lifecycle: a rule expiring everything after a (one-second) day, noncurrent versions too. The
+    # record is noncurrent and locked: it stays, and the refusal is in the trail; the forged
+    # overwrite is locked by the bucket's default retention: it stays current, no marker on top.
+    s3.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration={"Rules": [
+        {"ID": "expire-everything", "Filter": {"Prefix": ""}, "Status": "Enabled", "Expiration": {"Days": 1},
+         "NoncurrentVersionExpiration": {"NoncurrentDays": 1}}]})
+    time.sleep(max(0.0, forged_at + 2.5 - time.time()))  # a whole lifecycle day after the record became noncurrent
+    actions = json.loads(cli("lifecycle", "run", "--bucket", bucket, "--json").check().stdout)["actions"]
+    outcomes = {(a["action"], a["key"], a.get("version")): a["outcome"] for a in actions}
+    assert outcomes[("lifecycle-delete-noncurrent", "deeds/1789.pdf", vid)] == "refused-locked", actions
+    assert outcomes[("lifecycle-expire", "deeds/1789.pdf", forged)] == "refused-locked", actions
+    assert s3.get_object(Bucket=bucket, Key="deeds/1789.pdf", VersionId=vid)["Body"].read() == record
+    expired = [json.loads(line) for line in cli("audit", "query", "--bucket", bucket, "--operation",
+                                                 "lifecycle-delete-noncurrent").check().stdout.splitlines()]
+    assert any(r["version"] == vid and r["errorCode"] == "ObjectLocked" for r in expired), expired
+    s3.delete_bucket_lifecycle(Bucket=bucket)
+
+    # placement enforce: the archive is moved to vault-b, then reclassified to keep it on the
+    # organisation's own machines; enforce moves every version's bytes back and keeps each version and its lock.
+    cli("migrate", "--bucket", bucket, "--to", "vault-b", timeout=120).check()
+    cli("bucket", "classify", bucket, "archives-on-premise", "--config", str(world["config"])).check()
+    moved = [json.loads(line) for line in cli("placement", "enforce", "--json", timeout=300).check().stdout.splitlines()]
+    mine = sorted((m["key"], m["from"], m["to"], m["outcome"]) for m in moved if m["bucket"] == bucket)
+    assert mine == [("deeds/1789.pdf", "vault-b", "vault-a", "moved")] * 2, mine
+    head = s3.head_object(Bucket=bucket, Key="deeds/1789.pdf", VersionId=vid)
+    assert head["ObjectLockMode"] == "COMPLIANCE" and head["ObjectLockRetainUntilDate"] > in_days(3650)
+    assert s3.get_object(Bucket=bucket, Key="deeds/1789.pdf", VersionId=vid)["Body"].read() == record
+    assert s3.get_object(Bucket=bucket, Key="deeds/1789.pdf")["Body"].read() == b"forged"
+    assert code_of(lambda: s3.delete_object(Bucket=bucket, Key="deeds/1789.pdf", VersionId=vid)) == ("AccessDenied", 403)
+
+    # The export carries the versions, their retention and the bucket's lock; it verifies.
+    export = tmp_path / "archive-export"
+    cli("export", "--bucket", bucket, "--to", str(export), timeout=120).check()
+    manifest = json.loads((export / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["formatVersion"] == 2 and manifest["versioning"] == "Enabled", manifest
+    assert manifest["objectLock"]["enabled"] is True
+    assert manifest["objectLock"]["defaultRetention"]["mode"] == "COMPLIANCE"
+    versions = [o for o in manifest["objects"] if o["key"] == "deeds/1789.pdf"]
+    assert [(o["versionId"], o["isLatest"], o["isDeleteMarker"]) for o in versions] == [(forged, True, False), (vid, False, False)]
+    latest, kept = versions
+    assert latest["path"] == "objects/deeds/1789.pdf"
+    assert (export / latest["path"]).read_bytes() == b"forged"
+    assert kept["retention"]["mode"] == "COMPLIANCE" and kept["legalHold"] == "OFF"
+    until = datetime.datetime.fromisoformat(kept["retention"]["retainUntilDate"].replace("Z", "+00:00"))
+    assert until == head["ObjectLockRetainUntilDate"]
+    assert (export / kept["path"]).read_bytes() == record
+    assert "OK" in support.run([str(support.souverain_bin()), "export", "verify", str(export)]).check().stdout
+    exports = [json.loads(line) for line in cli("audit", "query", "--bucket", bucket, "--operation", "export").check().stdout.splitlines()]
+    assert exports and "2 versions and 0 delete markers" in exports[-1]["detail"], exports
 
     records = trail(world, bucket)
     refused = {(r["operation"], r["version"]) for r in records if r["status"] == 403}

@@ -14,6 +14,7 @@ import json
 import re
 import time
 import urllib.request
+from pathlib import Path
 
 import boto3
 import pytest
@@ -66,6 +67,8 @@ def world(module_dir):
         rules["classifications"]["replicated"] = dict(both)
         rules["classifications"]["replicated-lenient"] = dict(both, acceptUnderReplicatedWrites=True)
         rules["classifications"]["replicated-fr-be"] = dict(both, allowedCountries=["FR", "BE"])
+        # One local location (onprem, BE) and one s3 location backed by moto (rep-b, DE).
+        rules["classifications"]["replicated-local-s3"] = dict(both, allowedCountries=["DE", "BE"])
         rules_file = module_dir / "rules.json"
         rules_file.write_text(json.dumps(rules))
         config = module_dir / "souverain.conf"
@@ -341,3 +344,48 @@ def test_copies_where_the_rules_no_longer_allow_them_are_found_and_moved(world):
     wait_for(lambda: not set(at_b) & set(blobs(world["moto_s3"], "blobs-rep-b")), 30, "the copies at rep-b collected")
     for key, body in objects.items():
         assert s3.get_object(Bucket="reclassified", Key=key)["Body"].read() == body
+
+
+@pytest.mark.parametrize("classification", ["replicated", "replicated-local-s3"])
+def test_a_missing_copy_of_a_noncurrent_version_is_repaired(world, classification):
+    """A versioned bucket on two locations (a second Souverain and moto; or a local directory and
+    moto): the copy of an OLDER version deleted inside one location is found by the scrub and
+    re-created by the repair, byte for byte, and the repair is in the trail with the version."""
+    s3 = world["main"].client()
+    bucket = f"noncurrent-{classification}"
+    create_classified(s3, bucket, classification)
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    onprem = world["module_dir"] / "loc" / "onprem"
+
+    def at_moto() -> dict[str, bytes]:
+        return blobs(world["moto_s3"], "blobs-rep-b")
+
+    def at_onprem() -> dict[str, bytes]:
+        return {str(p): p.read_bytes() for p in onprem.rglob("*") if p.is_file()} if onprem.exists() else {}
+
+    # The copy to lose: at moto for the first topology, in the local directory for the second.
+    holder = at_moto if classification == "replicated" else at_onprem
+    before = holder()
+    older_body = support.seeded_bytes(f"noncurrent-old-{classification}", 90_001)
+    older = s3.put_object(Bucket=bucket, Key="record.pdf", Body=older_body)["VersionId"]
+    written = {k: v for k, v in holder().items() if k not in before}
+    assert len(written) == 1, written.keys()
+    (blob, stored), = written.items()
+    newer = s3.put_object(Bucket=bucket, Key="record.pdf", Body=b"the current version")["VersionId"]
+    assert newer != older
+
+    if holder is at_moto:
+        world["moto_s3"].delete_object(Bucket="blobs-rep-b", Key=blob)
+    else:
+        Path(blob).unlink()
+    assert stored not in holder().values()
+    assert admin(world, "POST", "scrub")["damaged"] >= 1
+    support.run([str(support.souverain_bin()), "repair", "run", "--data", str(world["data"])]).check()
+    wait_for(lambda: admin(world, "GET", "repair")["backlog"] == 0, 60, "the noncurrent version repaired")
+    wait_for(lambda: stored in holder().values(), 30, "the copy of the older version back in its location")
+
+    assert s3.get_object(Bucket=bucket, Key="record.pdf", VersionId=older)["Body"].read() == older_body
+    assert s3.get_object(Bucket=bucket, Key="record.pdf")["Body"].read() == b"the current version"
+    records = [json.loads(line) for line in support.run(
+        [str(support.souverain_bin()), "audit", "query", "--bucket", bucket, "--data", str(world["data"])]).check().stdout.splitlines()]
+    assert any(r["operation"] == "repair" and r["key"] == "record.pdf" and r["version"] == older for r in records), records
