@@ -238,6 +238,14 @@ extension SQLiteCatalogue {
                 );
                 """)
         }
+        // Object tags (docs/tagging.md): each version's tags as a JSON object, NULL for none; they
+        // travel with the row when a version becomes noncurrent or current again.
+        migrator.registerMigration("object-tags") { db in
+            try db.execute(sql: """
+                ALTER TABLE objects ADD COLUMN tags TEXT;
+                ALTER TABLE object_versions ADD COLUMN tags TEXT;
+                """)
+        }
         return migrator
     }
 }
