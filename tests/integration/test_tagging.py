@@ -362,8 +362,13 @@ def test_concurrent_creates_of_one_key_have_exactly_one_winner(server, bucket):
         except ClientError as error:
             return index, support.http_code(error), support.error_code(error)
 
-    with concurrent.futures.ThreadPoolExecutor(max_workers=writers) as pool:
-        outcomes = list(pool.map(write, range(writers)))
+    try:
+        with concurrent.futures.ThreadPoolExecutor(max_workers=writers) as pool:
+            outcomes = list(pool.map(write, range(writers)))
+    finally:
+        # Idle keep-alive connections would hold the server's graceful shutdown back.
+        for client in clients[1:]:
+            client.close()
     winners = [index for index, status, _ in outcomes if status == 200]
     assert len(winners) == 1, outcomes
     assert all((status, code) in {(412, "PreconditionFailed"), (409, "ConditionalRequestConflict")}
