@@ -184,6 +184,19 @@ public protocol Catalogue: NamedKeyCatalogue {
     /// The retention clock: records `now` if it is later than every time seen before and returns
     /// the latest time ever seen (so a clock set back never shortens a retention).
     func retentionClock(now: Date) async throws -> Date
+
+    // MARK: Tags and conditional writes (docs/tagging.md, docs/s3-compatibility.md)
+
+    /// Replaces the tags of one object version (`versionID` nil: the null version). Nil when
+    /// absent; throws `.isDeleteMarker` for a marker.
+    func updateTags(bucket: String, key: String, versionID: String?, tags: [String: String]) async throws -> ObjectRecord?
+    /// `putObject`, only if the key's current object meets `condition` (nil: always), checked in
+    /// the transaction that makes the new object current: throws `.preconditionFailed` or
+    /// `.noCurrentObject`, and nothing is written.
+    func putObject(_ object: ObjectRecord, condition: WriteCondition?) async throws -> [GarbageBlob]
+    /// `completeUpload`, only if the key's current object meets `condition`, checked in the
+    /// same transaction; a refusal leaves the upload and its parts as they were.
+    func completeUpload(id: String, object: ObjectRecord, condition: WriteCondition?) async throws -> [GarbageBlob]
 }
 
 /// Where a walk over noncurrent versions resumes.
@@ -202,7 +215,8 @@ public struct NoncurrentPosition: Sendable, Equatable {
 /// The one error type of the catalogue layer.
 public struct CatalogueError: Error, Sendable, CustomStringConvertible {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
-        private enum Value: String { case bucketExists, bucketNotEmpty, noSuchBucket, noSuchUpload, userExists, userOwnsBuckets, keyRetired, unavailable, versionLocked, isDeleteMarker }
+        private enum Value: String { case bucketExists, bucketNotEmpty, noSuchBucket, noSuchUpload, userExists, userOwnsBuckets, keyRetired, unavailable, versionLocked, isDeleteMarker
+            case preconditionFailed, noCurrentObject }
         private let value: Value
         private init(_ value: Value) { self.value = value }
         public static let bucketExists = Code(.bucketExists)
@@ -220,6 +234,10 @@ public struct CatalogueError: Error, Sendable, CustomStringConvertible {
         public static let versionLocked = Code(.versionLocked)
         /// The version named is a delete marker, which has no data or lock.
         public static let isDeleteMarker = Code(.isDeleteMarker)
+        /// A conditional write found the key's current object not as its condition asked (WriteCondition.swift).
+        public static let preconditionFailed = Code(.preconditionFailed)
+        /// A write conditional on the key's current object (If-Match) found none.
+        public static let noCurrentObject = Code(.noCurrentObject)
         public var description: String { value.rawValue }
     }
 

@@ -148,6 +148,9 @@ public struct ObjectMetadata: Sendable, Equatable, Codable {
     /// For a multipart upload: the Object Lock its CreateMultipartUpload asked for, applied at
     /// completion. Nil on objects.
     public var requestedLock: RequestedLock?
+    /// For a multipart upload: the tags its CreateMultipartUpload asked for (`x-amz-tagging`),
+    /// given to the object at completion. Nil on objects, whose tags are `ObjectRecord.tags`.
+    public var requestedTags: [String: String]?
 
     public init(
         contentType: String? = nil, contentEncoding: String? = nil, contentDisposition: String? = nil,
@@ -195,6 +198,8 @@ public struct ObjectRecord: Sendable, Equatable {
     public var retention: ObjectRetention?
     /// Whether a legal hold is on this version.
     public var legalHold: Bool = false
+    /// The version's tags (docs/tagging.md), at most 10; they belong to this version alone.
+    public var tags: [String: String] = [:]
 
     /// Every location that holds or should hold a copy, the first copy's first.
     public var replicaLocations: [String] { [location] + replicas.map(\.location) }

@@ -18,7 +18,7 @@ extension SQLiteCatalogue {
     /// The columns `objects` and `object_versions` share, in the order `encode` gives their values.
     static let objectColumns = """
         bucket, key, size, etag, last_modified, metadata, checksums, location, segments, part_count, replicas, needs_repair, \
-        version_id, retention, legal_hold, version_seq
+        version_id, retention, legal_hold, tags, version_seq
         """
 
     static func keyBlob(_ key: String) -> Data { Data(key.utf8) }
@@ -99,6 +99,7 @@ extension SQLiteCatalogue {
         arguments.append(object.versionID?.databaseValue ?? .null)
         arguments.append(object.retention == nil ? .null : try json(object.retention).databaseValue)
         arguments.append((object.legalHold ? 1 : 0).databaseValue)
+        arguments.append(object.tags.isEmpty ? .null : try json(object.tags).databaseValue)
         return ObjectRow(arguments: arguments, segments: object.segments, location: object.location, replicas: object.replicas,
                          bucket: object.bucket, key: object.key, versionID: object.versionID)
     }
@@ -106,7 +107,7 @@ extension SQLiteCatalogue {
     /// Inserts the current version of a key, numbered after every version the key already has.
     static func insert(_ db: Database, _ row: ObjectRow) throws {
         let sequence = try nextVersionSequence(db, bucket: row.bucket, key: row.key)
-        try db.cachedStatement(sql: "INSERT INTO objects (\(objectColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        try db.cachedStatement(sql: "INSERT INTO objects (\(objectColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
             .execute(arguments: StatementArguments(row.arguments + [sequence.databaseValue]))
         for segment in row.segments {
             try db.cachedStatement(sql: "INSERT OR IGNORE INTO blobs (location, locator) VALUES (?, ?)").execute(
@@ -150,6 +151,12 @@ extension SQLiteCatalogue {
     }
 
     static func object(from row: Row) throws -> ObjectRecord {
+        var record = try objectWithoutTags(from: row)
+        if let tags: String = row["tags"] { record.tags = try decode([String: String].self, tags) }
+        return record
+    }
+
+    private static func objectWithoutTags(from row: Row) throws -> ObjectRecord {
         ObjectRecord(
             bucket: row["bucket"], key: key(row), size: row["size"], etag: row["etag"],
             lastModified: date(row["last_modified"]), metadata: try decode(ObjectMetadata.self, row["metadata"]),

@@ -244,6 +244,14 @@ extension SQLiteCatalogue {
         migrator.registerMigration("noncurrent-repair") { db in
             try db.execute(sql: "CREATE INDEX object_versions_needing_repair ON object_versions (bucket, key, version_seq) WHERE needs_repair = 1")
         }
+        // Object tags (docs/tagging.md): each version's tags as a JSON object, NULL for none; they
+        // travel with the row when a version becomes noncurrent or current again.
+        migrator.registerMigration("object-tags") { db in
+            try db.execute(sql: """
+                ALTER TABLE objects ADD COLUMN tags TEXT;
+                ALTER TABLE object_versions ADD COLUMN tags TEXT;
+                """)
+        }
         return migrator
     }
 }

@@ -241,13 +241,14 @@ public final class SQLiteCatalogue: Catalogue {
         }
     }
 
-    public func putObject(_ object: ObjectRecord) async throws -> [GarbageBlob] {
+    public func putObject(_ object: ObjectRecord, condition: WriteCondition?) async throws -> [GarbageBlob] {
         let row = try Self.encode(object)
         return try await write { db in
             guard try Bool.fetchOne(try db.cachedStatement(sql: "SELECT 1 FROM buckets WHERE name = ?"), arguments: [object.bucket]) == true else {
                 throw CatalogueError(.noSuchBucket, "bucket \(object.bucket) does not exist")
             }
             try Self.checkBucketKeys(db, bucket: object.bucket, segments: object.segments)
+            try Self.check(condition, db, bucket: object.bucket, key: object.key)
             let garbage = try Self.makeRoom(db, for: object)
             try Self.insert(db, row)
             return garbage
@@ -372,12 +373,13 @@ public final class SQLiteCatalogue: Catalogue {
         }
     }
 
-    public func completeUpload(id: String, object: ObjectRecord) async throws -> [GarbageBlob] {
+    public func completeUpload(id: String, object: ObjectRecord, condition: WriteCondition?) async throws -> [GarbageBlob] {
         let row = try Self.encode(object)
         return try await write { db in
             guard try Bool.fetchOne(try db.cachedStatement(sql: "SELECT 1 FROM uploads WHERE upload_id = ?"), arguments: [id]) == true else {
                 throw CatalogueError(.noSuchUpload, "upload \(id) does not exist")
             }
+            try Self.check(condition, db, bucket: object.bucket, key: object.key)
             var garbage = try Self.makeRoom(db, for: object)
             let kept = Set(object.segments.map(\.locator))
             for part in try Row.fetchAll(try db.cachedStatement(sql: "SELECT location, locator FROM parts WHERE upload_id = ?"), arguments: [id]) {

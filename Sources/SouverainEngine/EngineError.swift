@@ -8,6 +8,7 @@ public struct EngineError: Error, Sendable, CustomStringConvertible {
             case namedKeyNotFound, namedKeyShredded
             case noSuchVersion, methodNotAllowed, invalidRequest, invalidBucketState, objectLocked
             case noObjectLockConfiguration, noSuchObjectLockConfiguration, malformedXML
+            case preconditionFailed
         }
         private let value: Value
         private init(_ value: Value) { self.value = value }
@@ -52,6 +53,8 @@ public struct EngineError: Error, Sendable, CustomStringConvertible {
         /// The version has no retention (GetObjectRetention).
         public static let noSuchObjectLockConfiguration = Code(.noSuchObjectLockConfiguration)
         public static let malformedXML = Code(.malformedXML)
+        /// A conditional write (If-None-Match, If-Match) found the key's current object otherwise.
+        public static let preconditionFailed = Code(.preconditionFailed)
         public var description: String { value.rawValue }
     }
 

@@ -171,7 +171,7 @@ extension ObjectStore {
         let records = try await catalogue { try await $0.listObjects(bucket: bucket, prefix: "", after: position, limit: limit) }
         let candidates = records.map { record in
             LifecycleCandidate(
-                subject: LifecycleSubject(key: record.key, size: record.size, lastModified: record.lastModified),
+                subject: LifecycleSubject(key: record.key, size: record.size, tags: record.tags, lastModified: record.lastModified),
                 record: record)
         }
         return (candidates, records.count == limit ? records.last.map { ListPosition.key($0.key) } : nil)

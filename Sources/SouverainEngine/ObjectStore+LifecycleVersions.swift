@@ -46,7 +46,7 @@ extension ObjectStore {
             try Task.checkCancellation()
             report.examined += 1
             let subject = LifecycleSubject(
-                key: entry.key, versionID: entry.wireVersionID, size: entry.object?.size ?? 0,
+                key: entry.key, versionID: entry.wireVersionID, size: entry.object?.size ?? 0, tags: entry.object?.tags ?? [:],
                 lastModified: entry.lastModified, isCurrent: index == 0 && entry.isLatest,
                 isDeleteMarker: entry.isDeleteMarker,
                 becameNoncurrentAt: index == 0 ? nil : versions[index - 1].lastModified,

@@ -96,10 +96,12 @@ extension ObjectStore {
     ///
     /// `checkChecksums` sees the object's checksums and size before anything is copied or
     /// committed, and throws to refuse them (a checksum the client stated that does not match).
+    /// `condition` (If-None-Match, If-Match) is checked in the transaction that completes the
+    /// upload; a refusal leaves the upload and its parts as they were.
     public func completeMultipartUpload(
         upload: UploadRecord, parts requested: [CompletedPart],
         checkChecksums: @Sendable (_ checksums: [ChecksumAlgorithm: String], _ size: Int64) throws -> Void = { _, _ in },
-        now: Date = Date()
+        condition: WriteCondition? = nil, now: Date = Date()
     ) async throws -> ObjectRecord {
         var stored: [Int: PartRecord] = [:]
         var after = 0
@@ -152,8 +154,11 @@ extension ObjectStore {
             checksums: checksums, location: upload.location, segments: segments, partCount: chosen.count, replicas: replicas)
         var record = assembled.withVersion(id: version.id, retention: version.lock?.retention, legalHold: version.lock?.legalHold ?? false)
         record.metadata.requestedLock = nil
+        // The tags CreateMultipartUpload asked for belong to the object from now on.
+        record.tags = record.metadata.requestedTags ?? [:]
+        record.metadata.requestedTags = nil
         do {
-            _ = try await catalogue { try await $0.completeUpload(id: upload.uploadID, object: record) }
+            _ = try await catalogue { try await $0.completeUpload(id: upload.uploadID, object: record, condition: condition) }
         } catch {
             for replica in record.replicas {
                 for locator in replica.locators { try? await locations.location(replica.location).delete(locator: locator) }

@@ -161,10 +161,13 @@ public struct ObjectStore: Sendable {
     }
 
     /// Stores a whole object from `body` and makes it visible once durable. `bucket` is the
-    /// record `authorize` returned: its classification decides where the bytes go.
+    /// record `authorize` returned: its classification decides where the bytes go. `tags` are the
+    /// new version's; `condition` (If-None-Match, If-Match) is checked as the object is committed,
+    /// and a refused write leaves no blob behind.
     public func putObject<Body: AsyncSequence<ByteBuffer, any Error>>(
         bucket: BucketRecord, key: String, metadata: ObjectMetadata, body: Body, checks: WriteChecks,
-        customerKey: CustomerKey? = nil, lock: RequestedLock? = nil, now: Date = Date()
+        customerKey: CustomerKey? = nil, lock: RequestedLock? = nil, tags: [String: String] = [:],
+        condition: WriteCondition? = nil, now: Date = Date()
     ) async throws -> ObjectRecord {
         let version = try newVersion(bucket: bucket, requested: lock, now: now)
         let plan = try planWrite(bucket: bucket, now: now)
@@ -172,22 +175,25 @@ public struct ObjectStore: Sendable {
             plan: plan, bucket: bucket.name, from: body, checks: checks, customerKey: customerKey, namedKey: metadata.namedKeyID)
         return try await commitSinglePart(
             bucket: bucket.name, key: key, metadata: metadata, copies: copies, segment: segment, digest: digest, version: version,
-            now: now)
+            tags: tags, condition: condition, now: now)
     }
 
     /// Makes a durable blob visible as the object: the catalogue commit is the instant it
-    /// appears. If the commit fails, the blob is deleted: nothing references it.
+    /// appears. If the commit fails (or `condition` refuses it), the blob is deleted: nothing
+    /// references it.
     private func commitSinglePart(
         bucket: String, key: String, metadata: ObjectMetadata, copies: StoredCopies, segment: BlobSegment,
-        digest: ObjectDigest.Result, version: NewVersion, now: Date
+        digest: ObjectDigest.Result, version: NewVersion, tags: [String: String] = [:], condition: WriteCondition? = nil,
+        now: Date
     ) async throws -> ObjectRecord {
-        let record = ObjectRecord(
+        var record = ObjectRecord(
             bucket: bucket, key: key, size: digest.byteCount, etag: digest.md5Hex, lastModified: now,
             metadata: metadata, checksums: digest.checksums, location: copies.location, segments: [segment], partCount: nil,
             replicas: copies.replicas)
             .withVersion(id: version.id, retention: version.lock?.retention, legalHold: version.lock?.legalHold ?? false)
+        record.tags = tags
         do {
-            _ = try await catalogueStore.putObject(record)
+            _ = try await catalogueStore.putObject(record, condition: condition)
         } catch {
             try? await locations.location(copies.location).delete(locator: segment.locator)
             for replica in copies.replicas {
@@ -234,7 +240,7 @@ public struct ObjectStore: Sendable {
     public func copyObject(
         source: ObjectRecord, range: ClosedRange<Int64>? = nil, toBucket bucket: BucketRecord, key: String,
         metadata: ObjectMetadata, checksums: Set<ChecksumAlgorithm>, sourceKey: CustomerKey? = nil,
-        customerKey: CustomerKey? = nil, lock: RequestedLock? = nil, now: Date = Date()
+        customerKey: CustomerKey? = nil, lock: RequestedLock? = nil, tags: [String: String] = [:], now: Date = Date()
     ) async throws -> ObjectRecord {
         let version = try newVersion(bucket: bucket, requested: lock, now: now)
         let plan = try planWrite(bucket: bucket, now: now)
@@ -243,7 +249,7 @@ public struct ObjectStore: Sendable {
             customerKey: customerKey, namedKey: metadata.namedKeyID)
         return try await commitSinglePart(
             bucket: bucket.name, key: key, metadata: metadata, copies: copies, segment: segment, digest: digest, version: version,
-            now: now)
+            tags: tags, now: now)
     }
 
     // MARK: - Blobs
@@ -339,6 +345,8 @@ extension EngineError {
         case .keyRetired: EngineError(.unavailable, "The key this write was encrypted under was retired while it ran; retry the request.")
         case .versionLocked: EngineError(.objectLocked, error.message)
         case .isDeleteMarker: EngineError(.methodNotAllowed, "The specified method is not allowed against this resource: the version is a delete marker.")
+        case .preconditionFailed: EngineError(.preconditionFailed, "At least one of the pre-conditions you specified did not hold")
+        case .noCurrentObject: EngineError(.noSuchKey, "The specified key does not exist.")
         default: EngineError(.unavailable, "The catalogue is unavailable", cause: error)
         }
     }

@@ -39,7 +39,7 @@ public struct LifecycleSubject: Sendable, Equatable {
     /// The version id; nil for an unversioned object.
     public var versionID: String?
     public var size: Int64
-    /// The object's tags (none until object tagging exists).
+    /// The version's tags (docs/tagging.md).
     public var tags: [String: String]
     /// When this version was written.
     public var lastModified: Date

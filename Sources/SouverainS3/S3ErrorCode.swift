@@ -56,6 +56,8 @@ public struct S3ErrorCode: Hashable, Sendable, CustomStringConvertible {
     public static let invalidRange = Self("InvalidRange", 416, "The requested range is not satisfiable.")
     public static let invalidRequest = Self("InvalidRequest", 400, "Invalid Request")
     public static let invalidStorageClass = Self("InvalidStorageClass", 400, "The storage class you specified is not valid.")
+    /// A tag set that breaks S3's rules (count, lengths, duplicate keys, the reserved `aws:` prefix).
+    public static let invalidTag = Self("InvalidTag", 400, "The tag provided was not a valid tag.")
     /// SSE-KMS with a key id, alias or ARN that names no key (AWS passes KMS's error through).
     public static let kmsNotFound = Self("KMS.NotFoundException", 400, "Invalid keyId")
     /// SSE-KMS with a key that cannot be used in its state (here: shredded).
@@ -102,7 +104,7 @@ public struct S3ErrorCode: Hashable, Sendable, CustomStringConvertible {
         .incompleteBody, .internalError, .invalidAccessKeyId, .invalidArgument, .invalidBucketName,
         .invalidBucketState, .invalidDigest, .invalidEncryptionAlgorithmError, .invalidLocationConstraint,
         .invalidObjectState, .invalidPart, .invalidPartNumber, .invalidPartOrder, .invalidRange, .invalidRequest,
-        .invalidStorageClass, .invalidToken, .kmsNotFound, .kmsInvalidState, .invalidURI, .keyTooLongError, .malformedACLError,
+        .invalidStorageClass, .invalidTag, .invalidToken, .kmsNotFound, .kmsInvalidState, .invalidURI, .keyTooLongError, .malformedACLError,
         .malformedPOSTRequest, .malformedXML, .maxMessageLengthExceeded, .metadataTooLarge,
         .methodNotAllowed, .missingContentLength, .missingRequestBodyError, .missingSecurityHeader,
         .objectLockConfigurationNotFoundError, .noSuchObjectLockConfiguration,

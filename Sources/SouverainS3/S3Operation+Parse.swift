@@ -164,6 +164,9 @@ extension S3Operation {
                 case ("retention", "PUT"): return .putObjectRetention(bucket: bucket, key: key)
                 case ("legal-hold", "GET"): return .getObjectLegalHold(bucket: bucket, key: key)
                 case ("legal-hold", "PUT"): return .putObjectLegalHold(bucket: bucket, key: key)
+                case ("tagging", "GET"): return .getObjectTagging(bucket: bucket, key: key)
+                case ("tagging", "PUT"): return .putObjectTagging(bucket: bucket, key: key)
+                case ("tagging", "DELETE"): return .deleteObjectTagging(bucket: bucket, key: key)
                 default: return .notImplemented(name: name, bucket: bucket, key: key)
                 }
             }

@@ -56,6 +56,10 @@ public enum S3Operation: Sendable, Equatable {
     case putObjectRetention(bucket: String, key: String)
     case getObjectLegalHold(bucket: String, key: String)
     case putObjectLegalHold(bucket: String, key: String)
+    /// GET, PUT and DELETE ?tagging on an object (docs/tagging.md)
+    case getObjectTagging(bucket: String, key: String)
+    case putObjectTagging(bucket: String, key: String)
+    case deleteObjectTagging(bucket: String, key: String)
     /// Any other S3 operation, by its AWS name ("PutBucketPolicy", "PostObject", ...).
     case notImplemented(name: String, bucket: String?, key: String?)
 
@@ -104,6 +108,9 @@ public enum S3Operation: Sendable, Equatable {
         case .putObjectRetention: "PutObjectRetention"
         case .getObjectLegalHold: "GetObjectLegalHold"
         case .putObjectLegalHold: "PutObjectLegalHold"
+        case .getObjectTagging: "GetObjectTagging"
+        case .putObjectTagging: "PutObjectTagging"
+        case .deleteObjectTagging: "DeleteObjectTagging"
         case .notImplemented(let name, _, _): name
         }
     }
@@ -125,6 +132,8 @@ public enum S3Operation: Sendable, Equatable {
             bucket
         case .getObjectRetention(let bucket, _), .putObjectRetention(let bucket, _), .getObjectLegalHold(let bucket, _),
              .putObjectLegalHold(let bucket, _):
+            bucket
+        case .getObjectTagging(let bucket, _), .putObjectTagging(let bucket, _), .deleteObjectTagging(let bucket, _):
             bucket
         case .putObject(let bucket, _), .copyObject(let bucket, _, _), .getObject(let bucket, _),
              .headObject(let bucket, _), .deleteObject(let bucket, _), .getObjectAcl(let bucket, _),
@@ -149,6 +158,8 @@ public enum S3Operation: Sendable, Equatable {
             nil
         case .getObjectRetention(_, let key), .putObjectRetention(_, let key), .getObjectLegalHold(_, let key),
              .putObjectLegalHold(_, let key):
+            key
+        case .getObjectTagging(_, let key), .putObjectTagging(_, let key), .deleteObjectTagging(_, let key):
             key
         case .putObject(_, let key), .copyObject(_, let key, _), .getObject(_, let key),
              .headObject(_, let key), .deleteObject(_, let key), .getObjectAcl(_, let key),
@@ -179,6 +190,8 @@ public enum S3Operation: Sendable, Equatable {
     /// | PutObject, CopyObject, DeleteObject, DeleteObjects, multipart create/upload/copy/complete/abort | write |
     /// | ListObjectVersions, GetObjectLockConfiguration, GetObjectRetention, GetObjectLegalHold | read |
     /// | PutObjectRetention, PutObjectLegalHold | write |
+    /// | GetObjectTagging | read |
+    /// | PutObjectTagging, DeleteObjectTagging | write |
     /// | DeleteBucket, GetBucketAcl, PutBucketAcl, GetObjectAcl, Get/PutBucketVersioning, PutObjectLockConfiguration | owner |
     /// | Get/Put/DeleteBucketEncryption, Put/Get/DeleteBucketLifecycle(Configuration) | owner |
     /// | anything not implemented | authenticated (it only ever answers NotImplemented) |
@@ -190,11 +203,11 @@ public enum S3Operation: Sendable, Equatable {
             .authenticated
         case .headBucket, .getBucketLocation, .listObjectsV1, .listObjectsV2, .listMultipartUploads,
              .getObject, .headObject, .getObjectAttributes, .listParts, .listObjectVersions, .getObjectRetention,
-             .getObjectLegalHold, .getObjectLockConfiguration:
+             .getObjectLegalHold, .getObjectLockConfiguration, .getObjectTagging:
             .read
         case .putObject, .copyObject, .deleteObject, .deleteObjects, .createMultipartUpload,
              .uploadPart, .uploadPartCopy, .completeMultipartUpload, .abortMultipartUpload, .putObjectRetention,
-             .putObjectLegalHold:
+             .putObjectLegalHold, .putObjectTagging, .deleteObjectTagging:
             .write
         case .deleteBucket, .getBucketAcl, .putBucketAcl, .getObjectAcl, .getBucketVersioning, .putBucketVersioning,
              .putObjectLockConfiguration, .getBucketEncryption, .putBucketEncryption, .deleteBucketEncryption:

@@ -65,6 +65,7 @@ extension S3Error {
         case .noObjectLockConfiguration: .objectLockConfigurationNotFoundError
         case .noSuchObjectLockConfiguration: .noSuchObjectLockConfiguration
         case .malformedXML: .malformedXML
+        case .preconditionFailed: .preconditionFailed
         default: .internalError
         }
     }

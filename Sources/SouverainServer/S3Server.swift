@@ -235,6 +235,9 @@ public struct S3Server: HTTPResponder {
         case .putObjectRetention(let bucket, let key): return try await putObjectRetention(bucket, key, &call)
         case .getObjectLegalHold(let bucket, let key): return try await getObjectLegalHold(bucket, key, &call)
         case .putObjectLegalHold(let bucket, let key): return try await putObjectLegalHold(bucket, key, &call)
+        case .getObjectTagging(let bucket, let key): return try await getObjectTagging(bucket, key, &call)
+        case .putObjectTagging(let bucket, let key): return try await putObjectTagging(bucket, key, &call)
+        case .deleteObjectTagging(let bucket, let key): return try await deleteObjectTagging(bucket, key, &call)
         case .notImplemented(let name, _, _):
             throw S3Error(.notImplemented, "\(name) is not implemented by Souverain.")
         }

@@ -31,6 +31,7 @@ private let codes: [(S3ErrorCode, String, Int)] = [
     (.invalidRange, "InvalidRange", 416),
     (.invalidRequest, "InvalidRequest", 400),
     (.invalidStorageClass, "InvalidStorageClass", 400),
+    (.invalidTag, "InvalidTag", 400),
     (.invalidToken, "InvalidToken", 400),
     (.kmsNotFound, "KMS.NotFoundException", 400),
     (.kmsInvalidState, "KMS.KMSInvalidStateException", 400),

@@ -93,7 +93,9 @@ private let pathStyleCases: [OperationCase] = [
     OperationCase("GET", "/b?analytics", .notImplemented(name: "ListBucketAnalyticsConfigurations", bucket: "b", key: nil)),
     OperationCase("GET", "/b?analytics&id=a", .notImplemented(name: "GetBucketAnalyticsConfiguration", bucket: "b", key: nil)),
     OperationCase("PUT", "/b?policy", .notImplemented(name: "PutBucketPolicy", bucket: "b", key: nil)),
-    OperationCase("GET", "/b/k?tagging", .notImplemented(name: "GetObjectTagging", bucket: "b", key: "k")),
+    OperationCase("GET", "/b/k?tagging", .getObjectTagging(bucket: "b", key: "k")),
+    OperationCase("PUT", "/b/k?tagging&versionId=v1", .putObjectTagging(bucket: "b", key: "k")),
+    OperationCase("DELETE", "/b/k?tagging", .deleteObjectTagging(bucket: "b", key: "k")),
     OperationCase("PUT", "/b?lifecycle", .putBucketLifecycleConfiguration(bucket: "b")),
     OperationCase("GET", "/b?lifecycle", .getBucketLifecycleConfiguration(bucket: "b")),
     OperationCase("DELETE", "/b?lifecycle", .deleteBucketLifecycle(bucket: "b")),
@@ -372,7 +374,10 @@ private let permissionCases: [PermissionCase] = [
     PermissionCase(.abortMultipartUpload(bucket: "b", key: "k", uploadID: "u"), .write),
     PermissionCase(.listParts(bucket: "b", key: "k", uploadID: "u"), .read),
     PermissionCase(.notImplemented(name: "PutBucketPolicy", bucket: "b", key: nil), .authenticated),
-    PermissionCase(.notImplemented(name: "GetObjectTagging", bucket: "b", key: "k"), .authenticated),
+    PermissionCase(.notImplemented(name: "GetBucketTagging", bucket: "b", key: nil), .authenticated),
+    PermissionCase(.getObjectTagging(bucket: "b", key: "k"), .read),
+    PermissionCase(.putObjectTagging(bucket: "b", key: "k"), .write),
+    PermissionCase(.deleteObjectTagging(bucket: "b", key: "k"), .write),
 ]
 
 @Suite("S3Operation.requiredPermission")
@@ -383,6 +388,6 @@ struct S3PermissionTests {
     }
 
     @Test func everyImplementedOperationIsInTheTable() {
-        #expect(Set(permissionCases.map(\.operation.name)).count == 37)
+        #expect(Set(permissionCases.map(\.operation.name)).count == 40)
     }
 }

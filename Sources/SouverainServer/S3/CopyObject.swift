@@ -48,9 +48,14 @@ extension S3Server {
             algorithms = [algorithm]
         }
         let lock = try ObjectHeaders.requestedLock(call.head)
+        // The copy's tags: the source version's (COPY, the default) or the request's (REPLACE).
+        var tags = sourceRecord.tags
+        if try TaggingXML.Directive.parse(call.header("x-amz-tagging-directive")) == .replace {
+            tags = try ObjectHeaders.requestedTags(call.head) ?? [:]
+        }
         let record = try await store.copyObject(
             source: sourceRecord, toBucket: call.bucket!, key: key, metadata: metadata, checksums: algorithms,
-            sourceKey: sourceKey, customerKey: customerKey, lock: lock)
+            sourceKey: sourceKey, customerKey: customerKey, lock: lock, tags: tags)
         call.bytesIn = record.size
         call.versionID = record.versionID
         call.touched(store.readLocation(of: sourceRecord), .read)

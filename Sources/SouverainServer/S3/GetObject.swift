@@ -43,6 +43,7 @@ extension S3Server {
         let wantsChecksums = call.header("x-amz-checksum-mode")?.uppercased() == "ENABLED" && range == nil
         var headers = ObjectHeaders.responseHeaders(for: record, includeChecksums: wantsChecksums)
         ObjectHeaders.addVersion(of: record, bucket: call.bucket, to: &headers)
+        ObjectHeaders.addTagCount(of: record, to: &headers)
         if let range { headers[.contentRange] = RangeRequest.contentRange(range, size: record.size) }
         Self.applyOverrides(call.queryParameters, to: &headers)
         let length = range.map { $0.upperBound - $0.lowerBound + 1 } ?? record.size

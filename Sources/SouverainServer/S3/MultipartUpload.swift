@@ -27,6 +27,8 @@ extension S3Server {
             _ = try store.lockForNewVersion(bucket: call.bucket!, requested: lock, now: Date())
             metadata.requestedLock = lock
         }
+        // Checked now, given to the object at completion.
+        metadata.requestedTags = try ObjectHeaders.requestedTags(call.head).flatMap { $0.isEmpty ? nil : $0 }
         let upload = try await store.createMultipartUpload(
             bucket: call.bucket!, key: key, metadata: metadata, checksumAlgorithm: algorithm, owner: call.user!)
         var headers = HTTPFields()
@@ -95,6 +97,7 @@ extension S3Server {
     }
 
     func completeMultipartUpload(_ bucket: String, _ key: String, _ uploadID: String, _ call: inout S3Call) async throws -> Response {
+        let condition = try ObjectHeaders.writeCondition(call.head)
         let upload: UploadRecord
         do {
             upload = try await store.upload(id: uploadID, bucket: bucket, key: key)
@@ -113,7 +116,7 @@ extension S3Server {
             return ObjectStore.CompletedPart(partNumber: part.partNumber, etag: part.etag, checksums: checksums)
         }
         let check = try MultipartChecksums.completionCheck(call.head, upload: upload)
-        let record = try await store.completeMultipartUpload(upload: upload, parts: parts, checkChecksums: check)
+        let record = try await store.completeMultipartUpload(upload: upload, parts: parts, checkChecksums: check, condition: condition)
         // The parts were written at the first location; the further copies are read from there.
         if record.writtenAt.count > 1 { call.touched(record.location, .read) }
         for location in record.writtenAt { call.touched(location, .write) }

@@ -18,10 +18,13 @@ extension S3Server {
         metadata.customerKeyMD5 = customerKey?.md5
         let declared = try ObjectHeaders.declaredChecksums(call.head)
         let lock = try ObjectHeaders.requestedLock(call.head)
+        let tags = try ObjectHeaders.requestedTags(call.head) ?? [:]
+        let condition = try ObjectHeaders.writeCondition(call.head)
         let body = try payload(call)
         let record = try await store.putObject(
             bucket: call.bucket!, key: key, metadata: metadata, body: body,
-            checks: ObjectHeaders.writeChecks(declared, outcome: body.outcome), customerKey: customerKey, lock: lock)
+            checks: ObjectHeaders.writeChecks(declared, outcome: body.outcome), customerKey: customerKey, lock: lock, tags: tags,
+            condition: condition)
         call.bytesIn = record.size
         call.versionID = record.versionID
         for location in record.writtenAt { call.touched(location, .write) }
