@@ -8,19 +8,6 @@ extension SQLiteCatalogue {
     public func noncurrentVersionsNeedingRepair(after: NoncurrentPosition?, limit: Int) async throws
         -> [(record: ObjectRecord, position: NoncurrentPosition)]
     {
-        try await read { db in
-            var sql = "SELECT * FROM object_versions WHERE needs_repair = 1 AND delete_marker = 0"
-            var arguments: StatementArguments = []
-            if let after {
-                sql += " AND (bucket, key, version_seq) > (?, ?, ?)"
-                arguments = [after.bucket, Self.keyBlob(after.key), after.sequence]
-            }
-            sql += " ORDER BY bucket, key, version_seq LIMIT ?"
-            _ = arguments.append(contentsOf: [limit])
-            return try Row.fetchAll(try db.cachedStatement(sql: sql), arguments: arguments).map { row in
-                let record = try Self.object(from: row)
-                return (record, NoncurrentPosition(bucket: record.bucket, key: record.key, sequence: row["version_seq"]))
-            }
-        }
+        try await noncurrentVersions(where: "needs_repair = 1 AND delete_marker = 0", after: after, limit: limit)
     }
 }

@@ -108,8 +108,16 @@ extension SQLiteCatalogue {
     public func noncurrentVersions(after: NoncurrentPosition?, limit: Int) async throws
         -> [(record: ObjectRecord, position: NoncurrentPosition)]
     {
+        try await noncurrentVersions(where: "delete_marker = 0", after: after, limit: limit)
+    }
+
+    /// Noncurrent versions matching `condition` (SQL over `object_versions`), in the order of
+    /// their position (bucket, key, version), `limit` at most after `after`.
+    func noncurrentVersions(where condition: String, after: NoncurrentPosition?, limit: Int) async throws
+        -> [(record: ObjectRecord, position: NoncurrentPosition)]
+    {
         try await read { db in
-            var sql = "SELECT * FROM object_versions WHERE delete_marker = 0"
+            var sql = "SELECT * FROM object_versions WHERE \(condition)"
             var arguments: StatementArguments = []
             if let after {
                 sql += " AND (bucket, key, version_seq) > (?, ?, ?)"

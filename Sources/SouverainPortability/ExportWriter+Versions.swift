@@ -85,14 +85,8 @@ extension ExportWriter {
         }
         try journal.sync()
 
-        if options.includeAudit {
-            switch try await AuditExport.write(client: client, bucket: bucket, directory: directory, sync: options.sync) {
-            case .written(let audit): summary.audit = audit
-            case .unavailable(let reason): summary.auditNote = reason
-            }
-        }
+        try await exportAudit(into: &summary)
         guard summary.failures.isEmpty else { return summary }
-        if summary.audit == nil { try POSIX.unlink(directory.auditPath) }
 
         // Key byte order, each key's versions in the listing's order (newest first).
         entries.sort { lhs, rhs in

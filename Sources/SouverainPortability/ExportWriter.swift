@@ -93,15 +93,8 @@ public struct ExportWriter: Sendable {
         }
         try journal.sync()
 
-        if options.includeAudit {
-            switch try await AuditExport.write(client: client, bucket: bucket, directory: directory, sync: options.sync) {
-            case .written(let audit): summary.audit = audit
-            case .unavailable(let reason): summary.auditNote = reason
-            }
-        }
+        try await exportAudit(into: &summary)
         guard summary.failures.isEmpty else { return summary }
-        // An earlier run's records would not be this manifest's.
-        if summary.audit == nil { try POSIX.unlink(directory.auditPath) }
 
         entries.sort { Array($0.key.utf8).lexicographicallyPrecedes(Array($1.key.utf8)) }
         let manifest = ExportManifest(
@@ -121,6 +114,19 @@ public struct ExportWriter: Sendable {
     /// earlier run left: the entries of its manifest and journal, in that order (a later entry of
     /// the same object wins). A complete manifest is folded into a new journal first, so that the
     /// export stays resumable from its first write.
+    /// Writes `audit.jsonl` when asked and the source has a trail, noting in `summary` what was
+    /// written or why nothing was; a complete export without it removes an earlier run's file,
+    /// whose records would not be this manifest's.
+    func exportAudit(into summary: inout ExportSummary) async throws {
+        if options.includeAudit {
+            switch try await AuditExport.write(client: client, bucket: bucket, directory: directory, sync: options.sync) {
+            case .written(let audit): summary.audit = audit
+            case .unavailable(let reason): summary.auditNote = reason
+            }
+        }
+        if summary.failures.isEmpty && summary.audit == nil { try POSIX.unlink(directory.auditPath) }
+    }
+
     func prepareDirectory() throws -> [ExportManifest.Entry] {
         let files = FileManager.default
         try POSIX.makeDirectories(directory.path)

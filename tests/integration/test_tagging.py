@@ -25,28 +25,12 @@ import pytest
 from botocore.exceptions import ClientError
 
 import support
-from support import Server
 
 pytestmark = pytest.mark.souverain_only
 
-DAY_SECONDS = 1
-
-
-@pytest.fixture(scope="module")
-def server(module_dir):
-    """One-second lifecycle days and no background pass, so that `lifecycle run` decides."""
-    srv = Server(module_dir / "data", module_dir / "logs", name="server")
-    srv.extra_env.update({"SOUVERAIN_LIFECYCLE_DAY_SECONDS": str(DAY_SECONDS), "SOUVERAIN_LIFECYCLE_INTERVAL": "0"})
-    try:
-        srv.start()
-        yield srv
-    finally:
-        srv.stop()
-
-
-@pytest.fixture(scope="module")
-def cli(server):
-    return support.SouverainCli(server.data_dir)
+# The lifecycle module's server (one-second lifecycle days, no background pass, so that `lifecycle
+# run` decides) and its CLI, started anew for this module.
+from test_lifecycle import DAY_SECONDS, cli, server  # noqa: E402,F401  (pytest fixtures)
 
 
 def audit(cli, *args: str) -> list[dict]:
