@@ -171,29 +171,8 @@ extension ExportWriter {
             progress.objectSkipped(bytes: previous.size)
             return .unchanged(entry)
         }
-        var attempt = 0
-        while true {
-            attempt += 1
-            do {
-                guard let entry = try await downloadVersion(item) else {
-                    progress.objectDone()
-                    return .vanished(listed.key)
-                }
-                try journal.append(entry)
-                progress.objectDone()
-                return .written(entry)
-            } catch let error as S3ClientError {
-                guard attempt < options.attempts, error.isRetryable || error.code == .bodyStream else {
-                    progress.objectFailed()
-                    return .failed(ObjectFailure(key: listed.key, message: "version \(listed.versionID): \(error.description)"))
-                }
-            } catch let error as PortabilityError where error.code == .integrity {
-                guard attempt < options.attempts else {
-                    progress.objectFailed()
-                    return .failed(ObjectFailure(key: listed.key, message: "version \(listed.versionID): \(error.description)"))
-                }
-            }
-            try await Task.sleep(for: .milliseconds(200 * attempt))
+        return try await fetch(key: listed.key, journal: journal, describe: { "version \(listed.versionID): \($0)" }) {
+            try await self.downloadVersion(item)
         }
     }
 

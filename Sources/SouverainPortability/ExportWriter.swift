@@ -226,13 +226,22 @@ public struct ExportWriter: Sendable {
             progress.objectSkipped(bytes: previous.size)
             return .unchanged(previous)
         }
+        return try await fetch(key: object.key, journal: journal, describe: { $0 }) { try await self.download(object, to: path) }
+    }
+
+    /// Downloads one object or version with `download` (nil: it vanished since it was listed),
+    /// journals its entry, and retries what a retry can cure (a retryable S3 error, a cut body, a
+    /// digest mismatch) up to `options.attempts` times; `describe` words a failure's message.
+    func fetch(
+        key: String, journal: ExportJournal, describe: (String) -> String, download: () async throws -> ExportManifest.Entry?
+    ) async throws -> ObjectOutcome {
         var attempt = 0
         while true {
             attempt += 1
             do {
-                guard let entry = try await download(object, to: path) else {
+                guard let entry = try await download() else {
                     progress.objectDone()
-                    return .vanished(object.key)
+                    return .vanished(key)
                 }
                 try journal.append(entry)
                 progress.objectDone()
@@ -240,12 +249,12 @@ public struct ExportWriter: Sendable {
             } catch let error as S3ClientError {
                 guard attempt < options.attempts, error.isRetryable || error.code == .bodyStream else {
                     progress.objectFailed()
-                    return .failed(ObjectFailure(key: object.key, message: error.description))
+                    return .failed(ObjectFailure(key: key, message: describe(error.description)))
                 }
             } catch let error as PortabilityError where error.code == .integrity {
                 guard attempt < options.attempts else {
                     progress.objectFailed()
-                    return .failed(ObjectFailure(key: object.key, message: error.description))
+                    return .failed(ObjectFailure(key: key, message: describe(error.description)))
                 }
             }
             try await Task.sleep(for: .milliseconds(200 * attempt))
