@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 import SouverainAudit
 import SouverainCatalogue
@@ -150,7 +151,11 @@ struct ReportGathering {
     static let shreddingOperations: Set<String> = ["ShredBucket", "ShredKey", AuditOperation.shred.rawValue]
 
     func trailFacts(directory: DataDirectory, since: Date?, now: Date) throws -> TrailFacts {
-        let publicKey = try AuditPublicKey(base64: try String(contentsOfFile: directory.auditPublicKeyPath, encoding: .utf8))
+        guard let text = try? String(contentsOfFile: directory.auditPublicKeyPath, encoding: .utf8) else {
+            throw ValidationError(
+                "no audit trail key at \(directory.auditPublicKeyPath): the report is signed with the trail's key, which `souverain serve` creates on its first start")
+        }
+        let publicKey = try AuditPublicKey(base64: text)
         let verification = AuditVerifier.verify(directory: directory.auditDirectory, publicKey: publicKey, from: nil, to: nil, strict: false)
         var gaps: [String] = []
         if let failure = verification.failure { gaps.append(failure.description) }
