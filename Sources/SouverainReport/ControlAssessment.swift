@@ -11,6 +11,7 @@ public enum ControlAssessment {
         case "misplaced": facts.misplaced.isEmpty
         case "keys": facts.keys.storeUnavailable == nil
         case "locations": facts.locations.allSatisfy { $0.staleFacts.isEmpty }
+        case "exitPlans": !facts.exitPlans.contains(where: \.concentrationRisk)
         default: true
         }
     }

@@ -46,7 +46,7 @@ public struct ControlCatalogue: Sendable, Hashable, Codable {
     public var controls: [String: Entry]
 
     /// The report sections an entry may name as evidence.
-    public static let evidenceSections: Set<String> = ["audit", "buckets", "encryption", "keys", "locations", "misplaced"]
+    public static let evidenceSections: Set<String> = ["audit", "buckets", "encryption", "exitPlans", "keys", "locations", "misplaced"]
 
     public static func shipped() throws -> ControlCatalogue {
         guard let url = Bundle.module.url(forResource: "controls", withExtension: "json") else {

@@ -85,5 +85,10 @@ import Testing
         let declaration = try #require(broken.first { $0.status == "operator-declaration" })
         #expect(declaration.operatorDeclaration == "" && declaration.evidenceHolds == nil)
         #expect(Set(broken.map(\.framework)).isSuperset(of: ["SNC", "HDS", "GDPR", "DORA", "NIS2"]))
+        facts.exitPlans = [ReportFacts.ExitPlan(
+            providerID: "p", providerName: "P", ultimateParent: nil, locations: ["onprem"], objects: 1, bytes: 1, buckets: [],
+            concentrationRisk: true, estimatedTime: ExitPlans.notMeasured)]
+        let concentrated = ControlAssessment.evaluate(table, facts: facts)
+        #expect(concentrated.first { $0.id == "DORA-29.1" }?.evidenceHolds == false)
     }
 }

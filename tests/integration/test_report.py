@@ -174,6 +174,8 @@ def test_every_platform_or_location_control_has_a_status(world):
     # The misplaced ledger copy: the evidence of SNC-19.2.b does not hold in this report.
     assert controls["SNC-19.2.b"]["evidenceHolds"] is False
     assert controls["SNC-12.7"]["evidenceHolds"] is True
+    # The archives cannot leave the organisation's disk: a concentration risk.
+    assert controls["DORA-29.1"]["status"] == "evidenced" and controls["DORA-29.1"]["evidenceHolds"] is False
     assert controls["SNC-19.1.c"]["status"] == "operator-declaration" and controls["SNC-19.1.c"]["operatorDeclaration"] == ""
 
 
