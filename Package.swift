@@ -34,8 +34,9 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
-        // The compliance report's HTML, from a Mustache template.
+        // The compliance report's HTML from a Mustache template; the DORA register's CSV through a CSV writer.
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        .package(url: "https://github.com/yaslab/CSV.swift.git", from: "2.5.2"),
     ],
     targets: [
         // glibc malloc thresholds, set once at start-up (mallopt is not visible through Glibc).
@@ -174,6 +175,7 @@ let package = Package(
             dependencies: [
                 "SouverainAudit", "SouverainPlacement",
                 .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "CSV", package: "CSV.swift"),
             ],
             resources: [.copy("Resources/controls.json")],
             swiftSettings: upcoming

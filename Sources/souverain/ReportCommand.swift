@@ -25,6 +25,7 @@ struct ReportCommand: AsyncParsableCommand {
         @Option(help: "The directory to write the bundle into (created if needed).") var out: String
         @Option(help: "Start of the period that counts cover (ISO 8601; default: the trail's first record).") var since: String?
         @Option(help: "Also write the dependency map alone to this SVG file.") var map: String?
+        @Option(help: "Also write the DORA register of information (B_05.01, B_02.02, B_07.01 as CSV) into this directory.") var dora: String?
 
         func run() async throws {
             let settings = try common.settings()
@@ -51,6 +52,7 @@ struct ReportCommand: AsyncParsableCommand {
                     throw ValidationError("cannot write the map to \(map): \(error.localizedDescription)")
                 }
             }
+            if let dora { try DORARegister.write(signed, to: dora) }
             let findings = signed.findings
             let critical = findings.filter { $0.severity == "critical" }.count
             print("Wrote \(out)/\(ReportBundle.jsonName), \(ReportBundle.signatureName) and \(ReportBundle.htmlName): \(signed.buckets.count) bucket(s), \(signed.locations.count) location(s), \(findings.count) finding(s), \(critical) critical.")

@@ -92,7 +92,8 @@ def world(module_dir):
         rules_file.write_text(json.dumps(rules))
 
         out = module_dir / "bundle"
-        made = cli("report", "--config", str(config), "--out", str(out), "--map", str(module_dir / "map.svg")).check()
+        made = cli("report", "--config", str(config), "--out", str(out), "--map", str(module_dir / "map.svg"),
+                   "--dora", str(module_dir / "dora")).check()
         yield dict(server=server, cli=cli, config=config, out=out, made=made, module_dir=module_dir,
                    report=json.loads((out / "report.json").read_text()), map=module_dir / "map.svg")
     finally:
@@ -177,6 +178,31 @@ def test_every_platform_or_location_control_has_a_status(world):
     # The archives cannot leave the organisation's disk: a concentration risk.
     assert controls["DORA-29.1"]["status"] == "evidenced" and controls["DORA-29.1"]["evidenceHolds"] is False
     assert controls["SNC-19.1.c"]["status"] == "operator-declaration" and controls["SNC-19.1.c"]["operatorDeclaration"] == ""
+
+
+def test_the_dora_register(world):
+    import csv
+    dora = world["module_dir"] / "dora"
+
+    def rows(name):
+        with open(dora / name, newline="") as f:
+            return list(csv.reader(f))
+
+    providers = rows("b_05.01.csv")
+    assert providers[0] == [f"c{n:04d}" for n in range(10, 130, 10)]
+    # The two third parties, not the organisation's own disk; the headquarters from the registry.
+    assert sorted(r[7] for r in providers[1:]) == ["FR", "US"]
+    arrangements = rows("b_02.02.csv")
+    assert len(arrangements[0]) == 18
+    assert sorted((r[12], r[13], r[14]) for r in arrangements[1:]) == [("FR", "true", "FR"), ("NL", "false", "")]
+    assessments = rows("b_07.01.csv")
+    assert all(r[7] == "true" for r in assessments[1:])
+    operator = rows("operator-fields.csv")
+    assert operator[0][:3] == ["template", "row", "column"]
+    assert any(r[0] == "B_05.01" and r[2] == "c0010" and "no LEI" in r[5] for r in operator[1:])
+    # Nothing guessed: every empty cell of the three tables is listed for the operator.
+    empty = sum(cell == "" for table in (providers, arrangements, assessments) for row in table[1:] for cell in row)
+    assert empty == len(operator) - 1
 
 
 def verify(bundle: Path, *extra: str) -> support.Ran:
