@@ -34,6 +34,9 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
+        // The compliance report's HTML from a Mustache template; the DORA register's CSV through a CSV writer.
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        .package(url: "https://github.com/yaslab/CSV.swift.git", from: "2.5.2"),
     ],
     targets: [
         // glibc malloc thresholds, set once at start-up (mallopt is not visible through Glibc).
@@ -165,6 +168,18 @@ let package = Package(
             ],
             swiftSettings: upcoming
         ),
+        // The signed compliance report: facts gathered by the caller, rendered to JSON, HTML and SVG,
+        // signed with the audit key (docs/report-format.md). No I/O beyond writing and reading the bundle.
+        .target(
+            name: "SouverainReport",
+            dependencies: [
+                "SouverainAudit", "SouverainPlacement",
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "CSV", package: "CSV.swift"),
+            ],
+            resources: [.copy("Resources/controls.json")],
+            swiftSettings: upcoming
+        ),
         // The data path: authorise, place, write, commit, read.
         .target(
             name: "SouverainEngine",
@@ -205,7 +220,7 @@ let package = Package(
             dependencies: [
                 "SouverainModel", "SouverainServer", "SouverainEngine", "SouverainCatalogue", "SouverainKeys",
                 "SouverainCatalogueSQLite", "SouverainStorage", "SouverainStorageS3", "SouverainAudit", "SouverainPlacement",
-                "SouverainS3Client", "SouverainBench", "SouverainPortability", "CMallocTuning",
+                "SouverainS3Client", "SouverainBench", "SouverainPortability", "SouverainReport", "CMallocTuning",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -287,6 +302,10 @@ let package = Package(
         ),
         .testTarget(name: "SouverainPlacementTests", dependencies: ["SouverainPlacement"], swiftSettings: upcoming),
         .testTarget(name: "SouverainAuditTests", dependencies: ["SouverainAudit"], swiftSettings: upcoming),
+        .testTarget(
+            name: "SouverainReportTests", dependencies: ["SouverainReport", "SouverainAudit", "SouverainPlacement"],
+            swiftSettings: upcoming
+        ),
         .testTarget(name: "SouverainS3Tests", dependencies: ["SouverainS3", "SouverainModel"], swiftSettings: upcoming),
         .testTarget(
             name: "SouverainServerTests",

@@ -8,6 +8,8 @@ import CPKCS11
 struct PKCS11Session {
     let functions: UnsafeMutablePointer<CK_FUNCTION_LIST>
     let handle: CK_SESSION_HANDLE
+    /// The slot the token was found in (reported, never used to find it again).
+    var slot: CK_SLOT_ID = 0
 
     /// Loads the module, initialises it (once per process: `CKR_CRYPTOKI_ALREADY_INITIALIZED`
     /// is success), finds the one token labelled `tokenLabel`, opens a session and logs in.
@@ -28,7 +30,7 @@ struct PKCS11Session {
         let slot = try findSlot(functions: functions, tokenLabel: tokenLabel)
         var handle = CK_SESSION_HANDLE(0)
         try check(souverain_p11_open_session(functions, slot, &handle), "opening a session on token \"\(tokenLabel)\"")
-        let session = PKCS11Session(functions: functions, handle: handle)
+        let session = PKCS11Session(functions: functions, handle: handle, slot: slot)
         var pinBytes = Array(pin.utf8)
         defer { for index in pinBytes.indices { pinBytes[index] = 0 } }
         let rv = souverain_p11_login_user(functions, handle, pinBytes, CK_ULONG(pinBytes.count))

@@ -27,6 +27,9 @@ public actor PKCS11KeyStore: KeyStore {
     public nonisolated let tokenLabel: String
     /// The master key's label prefix, also its key id in wrapped keys.
     public nonisolated let keyLabel: String
+    /// The slot the token was found in at open (slot ids change when tokens are initialised: the
+    /// label is what identifies the token; the slot is reported, as by the compliance report).
+    public nonisolated let slotID: UInt
 
     /// The module, token and key label; never the PIN.
     public nonisolated var description: String {
@@ -46,6 +49,7 @@ public actor PKCS11KeyStore: KeyStore {
         self.modulePath = modulePath
         self.tokenLabel = tokenLabel
         self.keyLabel = keyLabel
+        self.slotID = UInt(session.slot)
         self.session = session
     }
 

@@ -66,6 +66,7 @@ extension S3Server {
         case ("keys/revoke", .post): "RevokeKey"
         case ("audit/records", .get): "ReadAuditTrail"
         case ("lifecycle/run", .post): "RunLifecycle"
+        case ("report", .get): "GetComplianceReport"
         default: "AdminAPI"
         }
     }
@@ -95,6 +96,9 @@ extension S3Server {
         }
         if call.path == Self.adminPrefix + "lifecycle/run" {
             return try await runLifecycle(&call, user: user)
+        }
+        if call.path == Self.adminPrefix + "report", call.request.method == .get {
+            return try await serveReport(&call, user: user)
         }
         if call.path.hasPrefix(Self.adminPrefix + "keys") {
             return try await manageKeys(&call, user: user)

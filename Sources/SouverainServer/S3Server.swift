@@ -30,6 +30,8 @@ public struct S3Server: HTTPResponder {
     let enforcement = EnforcementGate()
     /// How lifecycle counts days, for passes run through the admin API (docs/lifecycle.md).
     public var lifecycleDays = LifecycleDays.standard
+    /// Makes the signed compliance report for `GET /_souverain/report`; nil refuses it (S3Server+Report.swift).
+    public var complianceReport: (@Sendable () async throws -> SignedComplianceReport)?
     /// Largest header section accepted, in bytes of names and values (AWS allows 8 KiB).
     static let maximumHeaderBytes = 16 * 1024
     /// The reserved path of the admin API (not a valid bucket name, so never an S3 path).

@@ -138,6 +138,7 @@ struct Serve: AsyncParsableCommand {
             metrics: ServerMetrics(registry: registry), logger: Logger(label: "souverain.s3"),
             audit: withoutAuditTrail ? nil : audit, signatureV2: settings.signatureV2 ? SigV2Verifier() : nil)
         server.lifecycleDays = settings.lifecycleDays
+        server.complianceReport = { [settings] in try await ReportGathering.served(settings: settings) }
         let region = settings.region
         let credentialsPath = directory.credentialsPath
         let endpointPath = directory.endpointPath
