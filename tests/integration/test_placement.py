@@ -75,7 +75,9 @@ class Moto:
         return f"http://127.0.0.1:{self.port}"
 
     def stop(self):
-        support.stop_process(self.proc)
+        # moto keeps nothing worth a graceful exit, and its threaded server waits on the idle
+        # keep-alive connections of the gateways it served: a second, then SIGKILL.
+        support.stop_process(self.proc, grace=1.0)
 
 
 @pytest.fixture(scope="module")
