@@ -34,6 +34,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // glibc malloc thresholds, set once at start-up (mallopt is not visible through Glibc).
@@ -107,6 +108,16 @@ let package = Package(
         .target(
             name: "SouverainCatalogueSQLite",
             dependencies: ["SouverainCatalogue", "SouverainModel", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: upcoming
+        ),
+        // The shared catalogue of several gateways (docs/scale-out.md): the same protocol on PostgreSQL.
+        .target(
+            name: "SouverainCataloguePostgres",
+            dependencies: [
+                "SouverainCatalogue", "SouverainModel",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: upcoming
         ),
         // The Location protocol and the local-disk implementation.
@@ -205,7 +216,7 @@ let package = Package(
             dependencies: [
                 "SouverainModel", "SouverainServer", "SouverainEngine", "SouverainCatalogue", "SouverainKeys",
                 "SouverainCatalogueSQLite", "SouverainStorage", "SouverainStorageS3", "SouverainAudit", "SouverainPlacement",
-                "SouverainS3Client", "SouverainBench", "SouverainPortability", "CMallocTuning",
+                "SouverainS3Client", "SouverainBench", "SouverainPortability", "CMallocTuning", "SouverainCataloguePostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -301,6 +312,14 @@ let package = Package(
             dependencies: [
                 "SouverainCatalogueSQLite", "SouverainCatalogue", "SouverainModel", "SouverainTesting",
                 .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: upcoming
+        ),
+        .testTarget(
+            name: "SouverainCataloguePostgresTests",
+            dependencies: [
+                "SouverainCataloguePostgres", "SouverainCatalogue", "SouverainModel", "SouverainTesting",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: upcoming
         ),
