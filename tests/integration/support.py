@@ -1042,6 +1042,15 @@ class TestPostgres:
                   "-o", f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off", "start")
         return self
 
+    def halt(self) -> None:
+        """Immediate shutdown, keeping the data: what a crash of the database looks like."""
+        self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "-w", "-t", "30", "stop")
+
+    def resume(self) -> None:
+        """Starts the halted server again on the same port."""
+        self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-l", str(self.root / "server.log"), "-w", "-t", "60",
+                  "-o", f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off", "start")
+
     def create_database(self, name: str) -> str:
         """Creates `name`; returns its URL."""
         self._run(str(self.bin / "createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", name, as_postgres=False)

@@ -16,9 +16,11 @@ import concurrent.futures
 import os
 import shutil
 import stat
+import time
 from pathlib import Path
 
 import pytest
+from botocore.exceptions import ClientError
 
 import support
 
@@ -195,3 +197,33 @@ def test_a_data_directory_moved_to_postgres_serves_every_object_as_before(module
         assert s3.get_object(Bucket=bucket, Key="after")["Body"].read() == b"written on PostgreSQL"
     finally:
         moved.stop()
+
+
+def test_a_database_that_goes_down_is_answered_503_and_recovered_from_without_a_restart(gateways, postgres):
+    """Last in the module: it stops the module's PostgreSQL (and starts it again)."""
+    first = gateways[0]
+    s3 = first.client()
+    bucket = support.unique_bucket_name("pg-down")
+    s3.create_bucket(Bucket=bucket)
+    s3.put_object(Bucket=bucket, Key="before", Body=b"before")
+    postgres.halt()
+    try:
+        with pytest.raises(ClientError) as refused:
+            s3.get_object(Bucket=bucket, Key="before")
+        assert support.http_code(refused.value) == 503
+        assert support.error_code(refused.value) == "ServiceUnavailable"
+        assert first.alive()
+    finally:
+        postgres.resume()
+    # The pool reconnects by itself: the same server serves again, within a bounded wait.
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            assert s3.get_object(Bucket=bucket, Key="before")["Body"].read() == b"before"
+            break
+        except ClientError as error:
+            if support.http_code(error) != 503 or time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+    s3.put_object(Bucket=bucket, Key="after", Body=b"after")
+    assert [o["Key"] for o in s3.list_objects_v2(Bucket=bucket)["Contents"]] == ["after", "before"]
