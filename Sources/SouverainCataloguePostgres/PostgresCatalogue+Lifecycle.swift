@@ -22,7 +22,7 @@ extension PostgresCatalogue {
         let text = try configuration.map { try Self.json($0) }
         let now = Self.millis(Date())
         try await write { db in
-            guard try await db.exists("SELECT 1 FROM buckets WHERE name = \(bucket)") else {
+            guard try await Self.lockBucket(db, bucket) else {
                 throw CatalogueError(.noSuchBucket, "bucket \(bucket) does not exist")
             }
             if let text {
@@ -44,6 +44,7 @@ extension PostgresCatalogue {
 
     public func deleteObject(ifUnchanged object: ObjectRecord) async throws -> [GarbageBlob]? {
         try await write { db in
+            try await Self.lockKey(db, bucket: object.bucket, key: object.key)
             guard let row = try await db.row(
                 "SELECT etag, last_modified FROM objects WHERE bucket = \(object.bucket) AND key = \(Self.keyBlob(object.key))")
             else { return nil }
@@ -57,6 +58,7 @@ extension PostgresCatalogue {
     public func updateTags(bucket: String, key: String, versionID: String?, tags: [String: String]) async throws -> ObjectRecord? {
         let text = tags.isEmpty ? nil : try Self.json(tags)
         return try await write { db in
+            try await Self.lockKey(db, bucket: bucket, key: key)
             guard let found = try await Self.locate(db, bucket: bucket, key: key, versionID: versionID) else { return nil }
             guard var object = found.entry.object else {
                 throw CatalogueError(.isDeleteMarker, "version \(found.entry.wireVersionID) of \(key) is a delete marker")
@@ -71,7 +73,7 @@ extension PostgresCatalogue {
     }
 
     /// Checks a conditional write against the key's current object (an `objects` row: a key whose
-    /// latest version is a delete marker has none), in the transaction that writes: SERIALIZABLE,
+    /// latest version is a delete marker has none), in the transaction that writes, under the key's lock,
     /// so two gateways writing the key at once cannot both pass it.
     static func check(_ condition: WriteCondition?, _ db: Statements, bucket: String, key: String) async throws {
         guard let condition else { return }

@@ -42,7 +42,7 @@ extension PostgresCatalogue {
 
     public func addNamedKeyVersion(_ version: NamedKeyVersionRecord) async throws -> Bool {
         try await write { db in
-            guard let row = try await db.row("SELECT shredded_at FROM named_keys WHERE id = \(version.keyID)") else {
+            guard let row = try await db.row("SELECT shredded_at FROM named_keys WHERE id = \(version.keyID) FOR KEY SHARE") else {
                 throw CatalogueError(.keyRetired, "there is no named key \(version.keyID)")
             }
             guard try row.value("shredded_at", as: Int64?.self) == nil else {
@@ -69,6 +69,10 @@ extension PostgresCatalogue {
     public func retireNamedKeyVersion(keyID: String, version: Int) async throws -> Bool {
         let pattern = Self.keyIDPattern(keyID)
         return try await write { db in
+            // Writes under this version hold its row (checkNamedKeys): wait for them first.
+            guard try await db.exists("SELECT 1 FROM named_key_versions WHERE key_id = \(keyID) AND version = \(version) FOR UPDATE") else {
+                return true
+            }
             let segmentLists = try await db.rows("""
                 SELECT segments FROM objects WHERE segments LIKE \(pattern)
                 UNION ALL SELECT segments FROM object_versions WHERE segments LIKE \(pattern)
@@ -161,7 +165,7 @@ extension PostgresCatalogue {
 
     public func setBucketEncryption(_ encryption: BucketEncryptionRecord) async throws {
         try await write { db in
-            guard try await db.exists("SELECT 1 FROM buckets WHERE name = \(encryption.bucket)") else {
+            guard try await Self.lockBucket(db, encryption.bucket) else {
                 throw CatalogueError(.noSuchBucket, "bucket \(encryption.bucket) does not exist")
             }
             try await db.execute("""
@@ -184,7 +188,7 @@ extension PostgresCatalogue {
         for encryption in segments.compactMap(\.encryption) {
             guard let keyID = encryption.keyID, seen.insert("\(keyID)/\(encryption.bucketKeyVersion)").inserted else { continue }
             guard try await db.exists(
-                "SELECT 1 FROM named_key_versions WHERE key_id = \(keyID) AND version = \(encryption.bucketKeyVersion)")
+                "SELECT 1 FROM named_key_versions WHERE key_id = \(keyID) AND version = \(encryption.bucketKeyVersion) FOR KEY SHARE")
             else {
                 throw CatalogueError(.keyRetired, "version \(encryption.bucketKeyVersion) of the named key \(keyID) was retired or shredded")
             }

@@ -4,7 +4,7 @@ public import SouverainCatalogue
 import SouverainModel
 
 /// Objects, multipart uploads, the garbage list, relocation and replicas: the statements of
-/// SQLiteCatalogue, one SERIALIZABLE transaction per call.
+/// SQLiteCatalogue, one transaction per call, the key written locked first (`lockKey`).
 extension PostgresCatalogue {
     // MARK: - Objects
 
@@ -21,7 +21,8 @@ extension PostgresCatalogue {
     public func putObject(_ object: ObjectRecord, condition: WriteCondition?) async throws -> [GarbageBlob] {
         let row = try Self.encode(object)
         return try await write { db in
-            guard try await db.exists("SELECT 1 FROM buckets WHERE name = \(object.bucket)") else {
+            try await Self.lockKey(db, bucket: object.bucket, key: object.key)
+            guard try await Self.lockBucket(db, object.bucket) else {
                 throw CatalogueError(.noSuchBucket, "bucket \(object.bucket) does not exist")
             }
             try await Self.checkBucketKeys(db, bucket: object.bucket, segments: object.segments)
@@ -34,6 +35,7 @@ extension PostgresCatalogue {
 
     public func deleteObject(bucket: String, key: String) async throws -> (ObjectRecord, [GarbageBlob])? {
         let removed: RemovedObject? = try await write { db in
+            try await Self.lockKey(db, bucket: bucket, key: key)
             guard let row = try await db.row("SELECT * FROM objects WHERE bucket = \(bucket) AND key = \(Self.keyBlob(key))") else { return nil }
             let record = try Self.object(from: row)
             let garbage = try await Self.dropObject(db, bucket: bucket, key: key)
@@ -89,7 +91,7 @@ extension PostgresCatalogue {
     public func createUpload(_ upload: UploadRecord) async throws {
         let metadata = try Self.json(upload.metadata)
         try await write { db in
-            guard try await db.exists("SELECT 1 FROM buckets WHERE name = \(upload.bucket)") else {
+            guard try await Self.lockBucket(db, upload.bucket) else {
                 throw CatalogueError(.noSuchBucket, "bucket \(upload.bucket) does not exist")
             }
             try await db.execute("""
@@ -108,9 +110,11 @@ extension PostgresCatalogue {
         let encryption = try part.segment.encryption.map { try Self.json($0) }
         let checksums = try Self.json(Self.checksumStrings(part.checksums))
         return try await write { db in
-            guard let upload = try await db.row("SELECT bucket FROM uploads WHERE upload_id = \(part.uploadID)") else {
+            guard let upload = try await db.row("SELECT bucket FROM uploads WHERE upload_id = \(part.uploadID) FOR KEY SHARE") else {
                 throw CatalogueError(.noSuchUpload, "upload \(part.uploadID) does not exist")
             }
+            // Two uploads of one part number at once: one replaces the other, whose blob becomes garbage.
+            try await db.execute("SELECT pg_advisory_xact_lock(hashtextextended(\(part.uploadID + "#" + String(part.partNumber)), 0))")
             let bucket: String = try upload.value("bucket")
             try await Self.checkBucketKeys(db, bucket: bucket, segments: [part.segment])
             var garbage: [GarbageBlob] = []
@@ -147,7 +151,8 @@ extension PostgresCatalogue {
     public func completeUpload(id: String, object: ObjectRecord, condition: WriteCondition?) async throws -> [GarbageBlob] {
         let row = try Self.encode(object)
         return try await write { db in
-            guard try await db.exists("SELECT 1 FROM uploads WHERE upload_id = \(id)") else {
+            try await Self.lockKey(db, bucket: object.bucket, key: object.key)
+            guard try await db.exists("SELECT 1 FROM uploads WHERE upload_id = \(id) FOR UPDATE") else {
                 throw CatalogueError(.noSuchUpload, "upload \(id) does not exist")
             }
             try await Self.check(condition, db, bucket: object.bucket, key: object.key)
@@ -169,7 +174,7 @@ extension PostgresCatalogue {
 
     public func abortUpload(id: String) async throws -> [GarbageBlob] {
         try await write { db in
-            guard let upload = try await db.row("SELECT bucket, key FROM uploads WHERE upload_id = \(id)") else {
+            guard let upload = try await db.row("SELECT bucket, key FROM uploads WHERE upload_id = \(id) FOR UPDATE") else {
                 throw CatalogueError(.noSuchUpload, "upload \(id) does not exist")
             }
             let bucket: String = try upload.value("bucket")
@@ -249,7 +254,7 @@ extension PostgresCatalogue {
 
     public func addBucketKey(_ key: BucketKeyRecord) async throws -> Bool {
         try await write { db in
-            guard try await db.exists("SELECT 1 FROM buckets WHERE name = \(key.bucket)") else {
+            guard try await Self.lockBucket(db, key.bucket) else {
                 throw CatalogueError(.noSuchBucket, "bucket \(key.bucket) does not exist")
             }
             return try await db.count("""
@@ -276,6 +281,11 @@ extension PostgresCatalogue {
 
     public func retireBucketKey(bucket: String, version: Int) async throws -> Bool {
         try await write { db in
+            // Writes that recorded a blob under this version hold its row (checkBucketKeys): wait
+            // for them, then look for their blobs.
+            guard try await db.exists("SELECT 1 FROM bucket_keys WHERE bucket = \(bucket) AND version = \(version) FOR UPDATE") else {
+                return true
+            }
             let segmentLists = try await db.rows("""
                 SELECT segments FROM objects WHERE bucket = \(bucket) UNION ALL SELECT segments FROM object_versions WHERE bucket = \(bucket)
                 """).map { try $0.value("segments", as: String.self) }
@@ -307,7 +317,7 @@ extension PostgresCatalogue {
             segment.encryption.flatMap { $0.customerKeyMD5 == nil && $0.keyID == nil ? $0.bucketKeyVersion : nil }
         })
         for version in versions {
-            guard try await db.exists("SELECT 1 FROM bucket_keys WHERE bucket = \(bucket) AND version = \(version)") else {
+            guard try await db.exists("SELECT 1 FROM bucket_keys WHERE bucket = \(bucket) AND version = \(version) FOR KEY SHARE") else {
                 throw CatalogueError(.keyRetired, "version \(version) of the key of bucket \(bucket) was retired")
             }
         }
@@ -317,6 +327,7 @@ extension PostgresCatalogue {
         let old = try Self.json(object.segments)
         let new = try Self.json(segments)
         return try await write { db in
+            try await Self.lockKey(db, bucket: object.bucket, key: object.key)
             guard let found = try await Self.locate(db, bucket: object.bucket, key: object.key, versionID: object.versionID) else { return false }
             return try await db.count("""
                 UPDATE \(unescaped: found.table) SET segments = \(new)
@@ -362,6 +373,7 @@ extension PostgresCatalogue {
     public func relocateObject(_ object: ObjectRecord, to location: String, segments: [BlobSegment]) async throws -> [GarbageBlob]? {
         let segmentsJSON = try Self.json(segments)
         return try await write { db in
+            try await Self.lockKey(db, bucket: object.bucket, key: object.key)
             let copies = segments.map { GarbageBlob(location: location, locator: $0.locator, bucket: object.bucket, key: object.key) }
             for copy in copies {
                 try await db.execute("DELETE FROM pending WHERE location = \(copy.location) AND locator = \(copy.locator)")
@@ -421,6 +433,7 @@ extension PostgresCatalogue {
         }
         let before = blobs(object), after = blobs(updated)
         return try await write { db in
+            try await Self.lockKey(db, bucket: object.bucket, key: object.key)
             let added = after.subtracting(before)
             for blob in added {
                 try await db.execute("DELETE FROM pending WHERE location = \(blob.location) AND locator = \(blob.locator)")

@@ -146,6 +146,19 @@ extension PostgresCatalogue {
         }
     }
 
+    /// Serializes the writers of one key (every transaction that changes a key's versions takes
+    /// it first), held until commit: with READ COMMITTED, each statement after it sees what the
+    /// previous writer of the key committed. A collision of hashes only serializes two keys.
+    static func lockKey(_ db: Statements, bucket: String, key: String) async throws {
+        try await db.execute("SELECT pg_advisory_xact_lock(hashtextextended(encode(\(Data((bucket + "/" + key).utf8)), 'hex'), 0))")
+    }
+
+    /// Whether the bucket exists, holding it (FOR KEY SHARE) so that it cannot be deleted before
+    /// this transaction commits; `deleteBucket` locks it FOR UPDATE, then finds it empty or not.
+    static func lockBucket(_ db: Statements, _ bucket: String) async throws -> Bool {
+        try await db.exists("SELECT 1 FROM buckets WHERE name = \(bucket) FOR KEY SHARE")
+    }
+
     static func reference(_ db: Statements, location: String, locator: String) async throws {
         try await db.execute("INSERT INTO blobs (location, locator) VALUES (\(location), \(locator)) ON CONFLICT DO NOTHING")
     }

@@ -143,7 +143,8 @@ extension PostgresCatalogue {
                                 check: @escaping @Sendable (ObjectVersionEntry) throws -> Void) async throws -> [GarbageBlob]
     {
         try await write { db in
-            guard try await db.exists("SELECT 1 FROM buckets WHERE name = \(bucket)") else {
+            try await Self.lockKey(db, bucket: bucket, key: key)
+            guard try await Self.lockBucket(db, bucket) else {
                 throw CatalogueError(.noSuchBucket, "bucket \(bucket) does not exist")
             }
             var garbage: [GarbageBlob] = []
@@ -166,6 +167,7 @@ extension PostgresCatalogue {
                               check: @escaping @Sendable (ObjectVersionEntry) throws -> Void) async throws -> RemovedVersion?
     {
         let removed: RemovedEntry? = try await write { db in
+            try await Self.lockKey(db, bucket: bucket, key: key)
             guard let found = try await Self.locate(db, bucket: bucket, key: key, versionID: versionID) else { return nil }
             try check(found.entry)
             let garbage = try await Self.remove(db, found)
@@ -184,6 +186,7 @@ extension PostgresCatalogue {
                            change: @escaping @Sendable (ObjectRecord) throws -> (ObjectRetention?, Bool)) async throws -> ObjectRecord?
     {
         try await write { db in
+            try await Self.lockKey(db, bucket: bucket, key: key)
             guard let found = try await Self.locate(db, bucket: bucket, key: key, versionID: versionID) else { return nil }
             guard var object = found.entry.object else {
                 throw CatalogueError(.isDeleteMarker, "version \(found.entry.wireVersionID) of \(key) is a delete marker")

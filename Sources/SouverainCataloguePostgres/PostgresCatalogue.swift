@@ -5,11 +5,16 @@ public import SouverainCatalogue
 public import SouverainModel
 
 /// The catalogue that several gateways share (docs/scale-out.md): the `Catalogue` protocol on
-/// PostgreSQL. Every call is one transaction; those that write run SERIALIZABLE, so that every
-/// check-then-write (a bucket's emptiness, a key's current version, a conditional write) is decided
-/// by the database against every other gateway, and a serialization failure or a deadlock is
-/// retried a bounded number of times. Nothing is kept in the process: two gateways on one database
-/// see the same catalogue at every instant.
+/// PostgreSQL. Every call is one transaction. Those that write run READ COMMITTED and lock what
+/// their decision rests on before reading it: the key they change (an advisory lock per bucket and
+/// key), the bucket they write into (FOR KEY SHARE, against its deletion, which takes it FOR
+/// UPDATE), the upload they complete or abort, the key version they record blobs under; so every
+/// check-then-write (a key's current version, a conditional write, a bucket's emptiness) is decided
+/// against every other gateway, without the false conflicts SERIALIZABLE's page locks give
+/// concurrent inserts into one index. A deadlock (40P01), a serialization failure (40001) or a
+/// unique violation from a concurrent insert (23505) runs the transaction again, a bounded number
+/// of times. Reads see one REPEATABLE READ snapshot. Nothing is kept in the process: two gateways
+/// on one database see the same catalogue at every instant.
 ///
 /// Every failure of the database (down, unreachable, a lost connection, retries exhausted) is a
 /// `CatalogueError.unavailable`, which the server answers with 503 ServiceUnavailable.
@@ -60,8 +65,8 @@ public final class PostgresCatalogue: Catalogue {
 
     enum Access { case read, write }
 
-    /// Runs `body` in one transaction (SERIALIZABLE to write, a REPEATABLE READ snapshot to read),
-    /// again when it lost a serialization conflict. `body` may run several times: it must have no
+    /// Runs `body` in one transaction (READ COMMITTED with explicit locks to write, a REPEATABLE
+    /// READ snapshot to read), again when it lost a conflict. `body` may run several times: it must have no
     /// effect outside the transaction.
     func transaction<T: Sendable>(
         _ access: Access = .write, within limit: Duration? = nil, _ body: @escaping @Sendable (Statements) async throws -> T
@@ -74,7 +79,7 @@ public final class PostgresCatalogue: Catalogue {
                   try await client.withConnection { connection in
                     let statements = Statements(connection: connection, logger: logger)
                     try await statements.execute(
-                        access == .write ? "BEGIN ISOLATION LEVEL SERIALIZABLE" : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                        access == .write ? "BEGIN ISOLATION LEVEL READ COMMITTED" : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
                     do {
                         let result = try await body(statements)
                         try await statements.execute("COMMIT")
@@ -172,7 +177,7 @@ public final class PostgresCatalogue: Catalogue {
 
     public func removeUser(named name: String) async throws -> Bool {
         try await write { db in
-            guard let id = try await db.row("SELECT id FROM users WHERE name = \(name)").map({ try $0.value("id", as: String.self) }) else {
+            guard let id = try await db.row("SELECT id FROM users WHERE name = \(name) FOR UPDATE").map({ try $0.value("id", as: String.self) }) else {
                 return false
             }
             let owned = try await db.rows("SELECT name FROM buckets WHERE owner = \(id) ORDER BY name").map { try $0.value("name", as: String.self) }
