@@ -71,7 +71,8 @@ struct DataDirectory {
             return try openEmbeddedCatalogue()
         case .postgres:
             let url = try catalogue.connectionURL()
-            return try await PostgresCatalogue(configuration: url.configuration(poolSize: catalogue.postgresPoolSize))
+            return try await PostgresCatalogue(
+                configuration: url.configuration(poolSize: catalogue.postgresPoolSize), waitLimit: .seconds(catalogue.postgresWaitSeconds))
         }
     }
 

@@ -16,8 +16,11 @@ struct CatalogueSettings {
     var postgresURLFile = ""
     /// Connections each gateway keeps at most.
     var postgresPoolSize = 16
+    /// Seconds a catalogue call may wait for PostgreSQL (a connection included) before the request
+    /// is answered 503: how long a client waits when the database is down.
+    var postgresWaitSeconds = 10
 
-    static let keys = ["catalogue", "postgres-url", "postgres-url-file", "postgres-pool-size"]
+    static let keys = ["catalogue", "postgres-url", "postgres-url-file", "postgres-pool-size", "postgres-wait-seconds"]
 
     mutating func set(_ key: String, _ value: String) throws {
         switch key {
@@ -29,6 +32,11 @@ struct CatalogueSettings {
         case "postgres-pool-size":
             guard let size = Int(value), size > 0 else { throw ValidationError("postgres-pool-size must be a positive number, got \(value)") }
             postgresPoolSize = size
+        case "postgres-wait-seconds":
+            guard let seconds = Int(value), seconds > 0 else {
+                throw ValidationError("postgres-wait-seconds must be a positive number of seconds, got \(value)")
+            }
+            postgresWaitSeconds = seconds
         default: throw ValidationError("unknown setting \(key)")
         }
     }

@@ -136,6 +136,8 @@ struct Settings {
         catalogue = sqlite
         # postgres-url-file = /etc/souverain/postgres-url
         # postgres-pool-size = 16
+        # Seconds a request waits for PostgreSQL before it is answered 503 (the database is down).
+        # postgres-wait-seconds = 10
 
         # Storage locations, managed with `souverain location add|remove` or by hand. Without
         # any, objects go to DATA/local, an on-premise location in `country`. Each has a

@@ -63,6 +63,8 @@ def gateways(module_dir, postgres):
     first_dir, second_dir = module_dir / "gateway-1", module_dir / "gateway-2"
     first_config = init_config(first_dir, url)
     first = support.Server(first_dir / "data", module_dir / "logs", name="gateway-1", extra_args=("--config", str(first_config)))
+    # A database that is down is answered 503 after 2 s instead of 10 (test_a_database_that_goes_down…).
+    first.extra_env = {"SOUVERAIN_POSTGRES_WAIT_SECONDS": "2"}
     second = None
     try:
         first.start()
