@@ -8,7 +8,9 @@ import Testing
 
 /// Every promise of the `Catalogue` protocol on PostgreSQL (the contract SQLite runs too), and what
 /// only a shared catalogue must keep: several gateways, each with its own client, on one database.
-@Suite(.sharedPostgres, .enabled(if: TestPostgres.shouldRun, "PostgreSQL (initdb) is not installed"))
+/// One test at a time: the cases are quick, and 22 clients with their pools at once on a loaded
+/// 2-core machine (the whole unit run in parallel) starved each other past any reasonable wait.
+@Suite(.sharedPostgres, .serialized, .enabled(if: TestPostgres.shouldRun, "PostgreSQL (initdb) is not installed"))
 struct PostgresCatalogueTests {
     /// A fresh database on the test server, and the URL of it.
     static func freshDatabase() async throws -> PostgresConnectionURL {
@@ -18,7 +20,7 @@ struct PostgresCatalogueTests {
     }
 
     /// One gateway's catalogue on `url`, with a client of its own.
-    static func gateway(_ url: PostgresConnectionURL, poolSize: Int = 4, waitLimit: Duration = .seconds(30)) async throws -> PostgresCatalogue {
+    static func gateway(_ url: PostgresConnectionURL, poolSize: Int = 4, waitLimit: Duration = .seconds(120)) async throws -> PostgresCatalogue {
         try await PostgresCatalogue(configuration: url.configuration(poolSize: poolSize), waitLimit: waitLimit)
     }
 

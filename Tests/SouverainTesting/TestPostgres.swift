@@ -83,7 +83,7 @@ public actor TestPostgres {
     public func createDatabase() async throws -> String {
         guard let server else { throw TestServerError("no PostgreSQL running: run the suite with .sharedPostgres") }
         let name = "souverain_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
-        try Self.run(Self.tool("createdb"), ["-h", server.host, "-p", String(server.port), "-U", server.username, name], asPostgres: false)
+        try await Self.runOffThePool(Self.tool("createdb"), ["-h", server.host, "-p", String(server.port), "-U", server.username, name])
         return name
     }
 
@@ -107,7 +107,8 @@ public actor TestPostgres {
         let data = directory.appendingPathComponent("data").path
         let log = directory.appendingPathComponent("server.log")
         do {
-            try Self.run(initdb, ["-D", data, "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8", "--locale=C"], asPostgres: true)
+            try await Self.runOffThePool(initdb, ["-D", data, "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8", "--locale=C"],
+                                         asPostgres: true)
             let port = try TestServer.freePort()
             let server = Server(port: port, directory: directory)
             let arguments = ["-D", data, "-p", String(port), "-k", directory.path, "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off",
@@ -131,7 +132,7 @@ public actor TestPostgres {
             let deadline = ContinuousClock.now + .seconds(60)
             while ContinuousClock.now < deadline {
                 guard process.isRunning else { break }
-                if (try? Self.run(isReady, ["-h", server.host, "-p", String(port), "-U", server.username], asPostgres: false)) != nil {
+                if (try? await Self.runOffThePool(isReady, ["-h", server.host, "-p", String(port), "-U", server.username])) != nil {
                     return server
                 }
                 try await Task.sleep(for: .milliseconds(100))
@@ -155,6 +156,21 @@ public actor TestPostgres {
         }
         process = nil
         try? FileManager.default.removeItem(at: server.directory)
+    }
+
+    /// `run` on a thread of its own: waiting for a process must not hold one of the few threads
+    /// every test's tasks share (on 2 cores, two blocked waits stall every PostgreSQL client).
+    private static func runOffThePool(_ executable: String, _ arguments: [String], asPostgres: Bool = false) async throws {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            Thread.detachNewThread {
+                do {
+                    try run(executable, arguments, asPostgres: asPostgres)
+                    continuation.resume()
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }
+        }
     }
 
     /// Runs a PostgreSQL tool to its end (as `postgres` when root: the server refuses to run as root).
