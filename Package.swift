@@ -37,6 +37,7 @@ let package = Package(
         // The compliance report's HTML from a Mustache template; the DORA register's CSV through a CSV writer.
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         .package(url: "https://github.com/yaslab/CSV.swift.git", from: "2.5.2"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // glibc malloc thresholds, set once at start-up (mallopt is not visible through Glibc).
@@ -110,6 +111,16 @@ let package = Package(
         .target(
             name: "SouverainCatalogueSQLite",
             dependencies: ["SouverainCatalogue", "SouverainModel", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: upcoming
+        ),
+        // The shared catalogue of several gateways (docs/scale-out.md): the same protocol on PostgreSQL.
+        .target(
+            name: "SouverainCataloguePostgres",
+            dependencies: [
+                "SouverainCatalogue", "SouverainModel",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: upcoming
         ),
         // The Location protocol and the local-disk implementation.
@@ -220,7 +231,7 @@ let package = Package(
             dependencies: [
                 "SouverainModel", "SouverainServer", "SouverainEngine", "SouverainCatalogue", "SouverainKeys",
                 "SouverainCatalogueSQLite", "SouverainStorage", "SouverainStorageS3", "SouverainAudit", "SouverainPlacement",
-                "SouverainS3Client", "SouverainBench", "SouverainPortability", "SouverainReport", "CMallocTuning",
+                "SouverainS3Client", "SouverainBench", "SouverainPortability", "SouverainReport", "CMallocTuning", "SouverainCataloguePostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -320,6 +331,14 @@ let package = Package(
             dependencies: [
                 "SouverainCatalogueSQLite", "SouverainCatalogue", "SouverainModel", "SouverainTesting",
                 .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: upcoming
+        ),
+        .testTarget(
+            name: "SouverainCataloguePostgresTests",
+            dependencies: [
+                "SouverainCataloguePostgres", "SouverainCatalogue", "SouverainModel", "SouverainTesting",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: upcoming
         ),

@@ -29,7 +29,7 @@ enum AdminAPI {
     static func json(
         _ settings: Settings, method: String, path: String, query: [(name: String, value: String?)] = []
     ) async throws -> [String: Any] {
-        let directory = try DataDirectory(settings.data)
+        let directory = try DataDirectory(settings)
         guard let endpoint = directory.runningEndpoint() else {
             throw ValidationError("no server runs on \(settings.data): start `souverain serve` first")
         }

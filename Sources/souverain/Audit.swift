@@ -15,7 +15,7 @@ struct AuditCommand: ParsableCommand {
         @OptionGroup var common: CommonOptions
         @Option(help: "Trail directory (default DATA/audit).") var trail: String?
 
-        func directory() throws -> DataDirectory { try DataDirectory(try common.settings().data) }
+        func directory() throws -> DataDirectory { try DataDirectory(try common.settings()) }
         func trailDirectory() throws -> String { try trail ?? directory().auditDirectory }
     }
 

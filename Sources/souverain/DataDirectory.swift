@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SouverainCatalogue
 import SouverainCatalogueSQLite
+import SouverainCataloguePostgres
 import SouverainModel
 import SouverainS3Client
 import SouverainStorage
@@ -10,6 +11,8 @@ import SouverainStorage
 /// `credentials` (the admin's keys, mode 0600).
 struct DataDirectory {
     let path: String
+    /// Which catalogue `openCatalogue` opens: the embedded one, or PostgreSQL (docs/scale-out.md).
+    var catalogue = CatalogueSettings()
 
     var cataloguePath: String { path + "/catalogue.sqlite" }
     var localRoot: String { path + "/local" }
@@ -54,7 +57,27 @@ struct DataDirectory {
         try FileManager.default.createDirectory(atPath: self.path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
     }
 
-    func openCatalogue() throws -> SQLiteCatalogue {
+    /// The data directory of `settings`, with the catalogue they choose.
+    init(_ settings: Settings) throws {
+        try self.init(settings.data)
+        catalogue = settings.catalogue
+    }
+
+    /// The catalogue of this data directory, as the settings choose: every command that reads or
+    /// changes the catalogue opens it here, so that all of them follow `catalogue = postgres`.
+    func openCatalogue() async throws -> any Catalogue {
+        switch catalogue.kind {
+        case .sqlite:
+            return try openEmbeddedCatalogue()
+        case .postgres:
+            let url = try catalogue.connectionURL()
+            return try await PostgresCatalogue(
+                configuration: url.configuration(poolSize: catalogue.postgresPoolSize), waitLimit: .seconds(catalogue.postgresWaitSeconds))
+        }
+    }
+
+    /// The embedded SQLite catalogue, whatever the settings say (what migrate-to-postgres copies).
+    func openEmbeddedCatalogue() throws -> SQLiteCatalogue {
         let catalogue = try SQLiteCatalogue(path: cataloguePath)
         // The catalogue holds the users' secrets: readable by the owner only.
         for suffix in ["", "-wal", "-shm"] where FileManager.default.fileExists(atPath: cataloguePath + suffix) {

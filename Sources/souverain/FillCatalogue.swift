@@ -22,8 +22,8 @@ struct FillCatalogue: AsyncParsableCommand {
     @Option(help: "Versions per key (more than 1 turns versioning on): all but the newest are noncurrent.") var versions = 1
 
     func run() async throws {
-        let directory = try DataDirectory(try common.settings().data)
-        let catalogue = try directory.openCatalogue()
+        let directory = try DataDirectory(try common.settings())
+        let catalogue = try await directory.openCatalogue()
         guard let bucketRecord = try await catalogue.bucket(named: bucket) else { throw ValidationError("no bucket named \(bucket)") }
         guard versions >= 1 else { throw ValidationError("--versions must be at least 1") }
         if versions > 1 { try await catalogue.setVersioning(bucket: bucket, .enabled) }

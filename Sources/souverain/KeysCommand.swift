@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import NIOCore
+import SouverainCatalogue
 import SouverainEngine
 import SouverainKeys
 import SouverainS3Client
@@ -172,12 +173,12 @@ struct KeysCommand: AsyncParsableCommand {
         offline: (ObjectStore) async throws -> [String: Any]
     ) async throws -> String {
         let settings = try common.settings()
-        let directory = try DataDirectory(settings.data)
+        let directory = try DataDirectory(settings)
         if let endpoint = directory.runningEndpoint() {
             return try await AdminAPI.call(settings, directory: directory, endpoint: endpoint, method: method, path: path, query: query)
         }
         let setup = try PlacementSetup(settings)
-        let catalogue = try directory.openCatalogue()
+        let catalogue = try await directory.openCatalogue()
         let keyStore = try await KeyStoreSetup.open(settings, directory: directory)
         let store = setup.store(
             catalogue: catalogue, opened: OpenedLocations(), keys: BucketKeys(store: keyStore, catalogue: catalogue),

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import NIOCore
-import SouverainCatalogueSQLite
+import SouverainCatalogue
 import SouverainEngine
 import SouverainPlacement
 import SouverainStorage
@@ -165,7 +165,7 @@ struct LocationCommand: AsyncParsableCommand {
             for case let (key, value?) in values { try location.set(key, value) }
             try location.validate()
             if location.provider != ProviderRegistry.onPremiseID,
-               try RegistryCommand.current(dataDirectory: DataDirectory(settings.data).path).provider(id: location.provider) == nil {
+               try RegistryCommand.current(dataDirectory: DataDirectory(settings).path).provider(id: location.provider) == nil {
                 throw ValidationError("provider \(location.provider) is not in the registry (see `souverain registry list`)")
             }
             let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: file))
@@ -189,7 +189,7 @@ struct LocationCommand: AsyncParsableCommand {
             let settings = try common.settings()
             guard let file = settings.file else { throw ValidationError("give --config FILE") }
             guard settings.locations.contains(where: { $0.id == id }) else { throw ValidationError("no location \(id) in \(file)") }
-            let catalogue = try DataDirectory(settings.data).openCatalogue()
+            let catalogue = try await DataDirectory(settings).openCatalogue()
             let count = try await catalogue.blobCount(location: id)
             guard count == 0 else {
                 throw ValidationError("location \(id) still holds \(count) blob(s): reclassify or move them (`placement enforce`) first")

@@ -56,7 +56,7 @@ struct PlacementCommand: AsyncParsableCommand {
         func run() async throws {
             let setup = try PlacementSetup(try common.settings())
             let opened = try await setup.open()
-            let store = setup.store(catalogue: try setup.directory.openCatalogue(), opened: opened)
+            let store = setup.store(catalogue: try await setup.directory.openCatalogue(), opened: opened)
             let misplaced = try await store.misplacedObjects()
             for item in misplaced {
                 if json {
@@ -107,7 +107,7 @@ extension PlacementCommand {
 
         func run() async throws {
             let settings = try common.settings()
-            let directory = try DataDirectory(settings.data)
+            let directory = try DataDirectory(settings)
             guard let endpoint = endpoint ?? directory.runningEndpoint() else {
                 throw ValidationError("no running server found (DATA/endpoint is absent): start `souverain serve` or give --endpoint")
             }

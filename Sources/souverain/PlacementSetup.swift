@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
-import SouverainCatalogueSQLite
+import SouverainCatalogue
 import SouverainEngine
 import SouverainPlacement
 import SouverainS3Client
@@ -19,7 +19,7 @@ struct PlacementSetup {
 
     init(_ settings: Settings) throws {
         self.settings = settings
-        directory = try DataDirectory(settings.data)
+        directory = try DataDirectory(settings)
         var locations = settings.locations
         if locations.isEmpty {
             var local = LocationSettings(id: "local")
@@ -73,7 +73,7 @@ struct PlacementSetup {
     /// The data path over `opened`. Without `keys` it neither encrypts nor decrypts (commands that
     /// only create buckets or move blobs as they are).
     func store(
-        catalogue: SQLiteCatalogue, opened: OpenedLocations, keys: BucketKeys? = nil, garbageGrace: Duration = .seconds(60),
+        catalogue: any Catalogue, opened: OpenedLocations, keys: BucketKeys? = nil, garbageGrace: Duration = .seconds(60),
         movements: (any MovementSink)? = nil, credentials: UserCredentials? = nil
     ) -> ObjectStore {
         ObjectStore(

@@ -8,11 +8,11 @@ struct RegistryCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "registry", abstract: "Show and update the provider registry.", subcommands: [List.self, Show.self, Import.self])
 
-    static func path(_ common: CommonOptions) throws -> String { try DataDirectory(try common.settings().data).path + "/registry.json" }
+    static func path(_ common: CommonOptions) throws -> String { try DataDirectory(try common.settings()).path + "/registry.json" }
 
     /// The registry in force for this data directory.
     static func current(_ common: CommonOptions) throws -> ProviderRegistry {
-        try current(dataDirectory: try DataDirectory(try common.settings().data).path)
+        try current(dataDirectory: try DataDirectory(try common.settings()).path)
     }
 
     /// The registry in force: `DATA/registry.json` once imported, else the shipped one.

@@ -18,7 +18,7 @@ struct ReportGathering {
 
     func facts(now: Date, since: Date?) async throws -> ReportFacts {
         let setup = try PlacementSetup(settings)
-        let catalogue = try setup.directory.openCatalogue()
+        let catalogue = try await setup.directory.openCatalogue()
         let opened = try await setup.open()
         do {
             let facts = try await facts(setup: setup, catalogue: catalogue, store: setup.store(catalogue: catalogue, opened: opened), now: now, since: since)
@@ -30,7 +30,7 @@ struct ReportGathering {
         }
     }
 
-    private func facts(setup: PlacementSetup, catalogue: SQLiteCatalogue, store: ObjectStore, now: Date, since: Date?) async throws -> ReportFacts {
+    private func facts(setup: PlacementSetup, catalogue: any Catalogue, store: ObjectStore, now: Date, since: Date?) async throws -> ReportFacts {
         let policy = setup.policy
 
         // Buckets, objects and copies; noncurrent versions are data too.
@@ -212,7 +212,7 @@ struct ReportGathering {
 
     // MARK: - Keys
 
-    func keyFacts(catalogue: SQLiteCatalogue, directory: DataDirectory, trail: TrailFacts, now: Date) async throws -> ReportFacts.Keys {
+    func keyFacts(catalogue: any Catalogue, directory: DataDirectory, trail: TrailFacts, now: Date) async throws -> ReportFacts.Keys {
         var masterKeys: [ReportFacts.MasterKey] = []
         var unavailable: String?
         var sealed: Bool?

@@ -9,6 +9,7 @@ import ServiceLifecycle
 import UnixSignals
 import SouverainAudit
 import SouverainCatalogue
+import SouverainCataloguePostgres
 import SouverainCatalogueSQLite
 import SouverainEngine
 import SouverainKeys
@@ -100,7 +101,11 @@ struct Serve: AsyncParsableCommand {
         let (host, port) = try settings.hostAndPort()
         let setup = try PlacementSetup(settings)
         let directory = setup.directory
-        let catalogue = try directory.openCatalogue()
+        let catalogue = try await directory.openCatalogue()
+        if settings.catalogue.kind == .postgres {
+            let database = try settings.catalogue.connectionURL().redacted
+            logger.notice("catalogue: PostgreSQL", metadata: ["database": "\(database)"])
+        }
         let keyStore = try await KeyStoreSetup.open(settings, directory: directory)
         // Users' secrets are sealed by the master key; a catalogue written before holds them in clear.
         let credentials = UserCredentials(store: keyStore, catalogue: catalogue)
@@ -176,6 +181,7 @@ struct Serve: AsyncParsableCommand {
         try await auditWriter.close()
         await opened.close()
         await keyStore.close()
+        await (catalogue as? PostgresCatalogue)?.close()
         // Reached only on a graceful stop: the next start can skip the sweep for stray blobs.
         _ = FileManager.default.createFile(atPath: directory.cleanShutdownMarker, contents: nil)
     }
@@ -207,7 +213,7 @@ struct Serve: AsyncParsableCommand {
     /// The admin user: created on first start from SOUVERAIN_ADMIN_ACCESS_KEY / _SECRET_KEY or
     /// generated, and written to `credentials` (0600).
     static func adminUser(
-        catalogue: SQLiteCatalogue, credentials: UserCredentials, directory: DataDirectory
+        catalogue: any Catalogue, credentials: UserCredentials, directory: DataDirectory
     ) async throws -> (admin: User, secret: String?) {
         if let existing = try await catalogue.users().first(where: { $0.role == .admin }) { return (existing, nil) }
         let environment = ProcessInfo.processInfo.environment

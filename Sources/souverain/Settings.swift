@@ -41,6 +41,8 @@ struct Settings {
     var lifecycleInterval = 86_400
     var lifecycleRate = 100
     var lifecycleDaySeconds = 86_400
+    /// The catalogue (docs/scale-out.md, Settings+Catalogue.swift).
+    var catalogue = CatalogueSettings()
     /// The `[location ID]` sections, in file order; none means one local location, `local`.
     var locations: [LocationSettings] = []
     /// The configuration file these settings came from, if any.
@@ -52,7 +54,7 @@ struct Settings {
         "header-timeout", "body-timeout", "minimum-body-rate", "idle-timeout", "max-connections-per-source", "max-connections",
         "signature-v2",
         "lifecycle-interval", "lifecycle-rate", "lifecycle-day-seconds",
-    ]
+    ] + CatalogueSettings.keys
 
     /// The commented default file that `souverain init` writes.
     static let defaultFile = """
@@ -124,6 +126,18 @@ struct Settings {
         # Environment: SOUVERAIN_LIFECYCLE_INTERVAL, SOUVERAIN_LIFECYCLE_RATE.
         lifecycle-interval = 86400
         lifecycle-rate = 100
+
+        # The catalogue (docs/scale-out.md): `sqlite`, embedded in DATA/catalogue.sqlite, or
+        # `postgres`, shared by several gateways. The PostgreSQL URL (postgres://USER:PASSWORD@HOST:
+        # PORT/DATABASE?sslmode=disable|prefer|require) holds a password: keep it in a file of mode
+        # 0600 named by postgres-url-file, or in SOUVERAIN_POSTGRES_URL; it is never printed.
+        # `souverain init --postgres URL` writes both lines; `souverain catalogue migrate-to-postgres`
+        # copies an embedded catalogue into an empty PostgreSQL one.
+        catalogue = sqlite
+        # postgres-url-file = /etc/souverain/postgres-url
+        # postgres-pool-size = 16
+        # Seconds a request waits for PostgreSQL before it is answered 503 (the database is down).
+        # postgres-wait-seconds = 10
 
         # Storage locations, managed with `souverain location add|remove` or by hand. Without
         # any, objects go to DATA/local, an on-premise location in `country`. Each has a
@@ -259,6 +273,7 @@ struct Settings {
         case "default-classification":
             guard !value.isEmpty else { throw ValidationError("default-classification cannot be empty") }
             defaultClassification = value
+        case _ where CatalogueSettings.keys.contains(key): try catalogue.set(key, value)
         default: throw ValidationError("unknown setting \(key)")
         }
     }
@@ -332,11 +347,16 @@ struct Init: ParsableCommand {
     @Flag(help: "Replace an existing file.")
     var force = false
 
+    @Option(help: "Use a PostgreSQL catalogue at this URL (postgres://USER:PASSWORD@HOST:PORT/DATABASE), kept in PATH.postgres-url (0600).")
+    var postgres: String?
+
     func run() throws {
         if FileManager.default.fileExists(atPath: path), !force {
             throw ValidationError("\(path) exists; pass --force to replace it")
         }
-        try Settings.defaultFile.write(toFile: path, atomically: true, encoding: .utf8)
+        var file = Settings.defaultFile
+        if let postgres { file = try CatalogueSettings.writePostgresURL(postgres, besides: path, into: file) }
+        try file.write(toFile: path, atomically: true, encoding: .utf8)
         print("Wrote \(path). Start the server with: souverain serve --config \(path)")
     }
 }

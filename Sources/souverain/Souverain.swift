@@ -7,6 +7,7 @@ struct Souverain: AsyncParsableCommand {
         abstract: "A sovereign, S3-compatible object store.",
         subcommands: [Serve.self, Init.self, UserCommand.self, BucketCommand.self, KeysCommand.self, AuditCommand.self, RegistryCommand.self,
                       LocationCommand.self, PlacementCommand.self, RepairCommand.self, LifecycleCommand.self, MigrateCommand.self, ExportCommand.self, ImportCommand.self, ReportCommand.self,
+                      CatalogueCommand.self,
                       BenchCommand.self, RawCeiling.self, FillCatalogue.self]
     )
 }

@@ -24,7 +24,7 @@ enum SouverainConnection {
             guard FileManager.default.fileExists(atPath: settings.data) else {
                 throw ValidationError("no data directory at \(settings.data); give --data DIR of a running server, or --endpoint")
             }
-            let directory = try DataDirectory(settings.data)
+            let directory = try DataDirectory(settings)
             guard let running = directory.runningEndpoint() else {
                 throw ValidationError(
                     "no server is running on \(directory.path) (no \(directory.endpointPath)); start `souverain serve`, or give --endpoint")

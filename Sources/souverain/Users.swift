@@ -27,8 +27,8 @@ struct UserCommand: AsyncParsableCommand {
                 throw ValidationError("a user name is 1 to 64 letters, digits, '-', '_', '.' or '@'")
             }
             let settings = try common.settings()
-            let directory = try DataDirectory(settings.data)
-            let catalogue = try directory.openCatalogue()
+            let directory = try DataDirectory(settings)
+            let catalogue = try await directory.openCatalogue()
             let keyStore = try await KeyStoreSetup.open(settings, directory: directory)
             let credentials = UserCredentials(store: keyStore, catalogue: catalogue)
             let secret = KeyGenerator.secret()
@@ -59,7 +59,7 @@ struct UserCommand: AsyncParsableCommand {
         @Flag(help: "Print JSON.") var json = false
 
         func run() async throws {
-            let catalogue = try DataDirectory(try common.settings().data).openCatalogue()
+            let catalogue = try await DataDirectory(try common.settings()).openCatalogue()
             let users = try await catalogue.users()
             if json {
                 try printJSON(users.map { ["id": $0.id, "name": $0.name, "accessKey": $0.accessKeyID, "role": $0.role.rawValue] })
@@ -79,7 +79,7 @@ struct UserCommand: AsyncParsableCommand {
         var reassignTo: String?
 
         func run() async throws {
-            let catalogue = try DataDirectory(try common.settings().data).openCatalogue()
+            let catalogue = try await DataDirectory(try common.settings()).openCatalogue()
             guard let user = try await catalogue.user(named: name) else { throw ValidationError("no user named \(name)") }
             if let reassignTo {
                 guard let heir = try await catalogue.user(named: reassignTo) else { throw ValidationError("no user named \(reassignTo)") }
@@ -101,7 +101,7 @@ struct UserCommand: AsyncParsableCommand {
 }
 
 /// The user a CLI option names: by name, or by id.
-func namedUser(_ nameOrID: String, in catalogue: SQLiteCatalogue) async throws -> User {
+func namedUser(_ nameOrID: String, in catalogue: any Catalogue) async throws -> User {
     if let user = try await catalogue.user(named: nameOrID) { return user }
     if let user = try await catalogue.user(id: nameOrID) { return user }
     throw ValidationError("no user named \(nameOrID)")
@@ -120,7 +120,7 @@ struct BucketCommand: AsyncParsableCommand {
         @Option(help: "The new owner (name or id).") var to: String
 
         func run() async throws {
-            let catalogue = try DataDirectory(try common.settings().data).openCatalogue()
+            let catalogue = try await DataDirectory(try common.settings()).openCatalogue()
             let owner = try await namedUser(to, in: catalogue)
             guard owner.role.usesBuckets else {
                 throw ValidationError("\(to) is an \(owner.role.rawValue), who reads the audit trail and nothing else: it cannot own buckets")
@@ -147,7 +147,7 @@ struct BucketCommand: AsyncParsableCommand {
         func run() async throws {
             guard yes else { throw ValidationError("shredding \(bucket) cannot be undone: add --yes to confirm") }
             let settings = try common.settings()
-            let directory = try DataDirectory(settings.data)
+            let directory = try DataDirectory(settings)
             if let endpoint = directory.runningEndpoint() {
                 let client = try S3Client(configuration: S3ClientConfiguration(
                     endpoint: endpoint, region: settings.region, credentials: try directory.adminCredentials()))
@@ -162,7 +162,7 @@ struct BucketCommand: AsyncParsableCommand {
                 return
             }
             let setup = try PlacementSetup(settings)
-            let store = setup.store(catalogue: try setup.directory.openCatalogue(), opened: OpenedLocations())
+            let store = setup.store(catalogue: try await setup.directory.openCatalogue(), opened: OpenedLocations())
             do {
                 let destroyed = try await store.shredBucket(bucket)
                 print("Shredded \(bucket): \(destroyed) key version(s) destroyed; its objects can never be read again.")
@@ -184,7 +184,7 @@ struct BucketCommand: AsyncParsableCommand {
         func run() async throws {
             guard BucketName.isValid(bucket) else { throw ValidationError("\(bucket) is not a valid S3 bucket name") }
             let setup = try PlacementSetup(try common.settings())
-            let catalogue = try setup.directory.openCatalogue()
+            let catalogue = try await setup.directory.openCatalogue()
             guard let user = try await catalogue.user(named: owner) else { throw ValidationError("no user named \(owner)") }
             let opened = OpenedLocations()
             let store = setup.store(catalogue: catalogue, opened: opened)
@@ -207,7 +207,7 @@ struct BucketCommand: AsyncParsableCommand {
 
         func run() async throws {
             let setup = try PlacementSetup(try common.settings())
-            let store = setup.store(catalogue: try setup.directory.openCatalogue(), opened: OpenedLocations())
+            let store = setup.store(catalogue: try await setup.directory.openCatalogue(), opened: OpenedLocations())
             do {
                 try await store.classifyBucket(bucket, as: classification)
             } catch let error as EngineError {
@@ -222,7 +222,7 @@ struct BucketCommand: AsyncParsableCommand {
         @OptionGroup var common: CommonOptions
 
         func run() async throws {
-            let catalogue = try DataDirectory(try common.settings().data).openCatalogue()
+            let catalogue = try await DataDirectory(try common.settings()).openCatalogue()
             let settings = try common.settings()
             let names = Dictionary(uniqueKeysWithValues: try await catalogue.users().map { ($0.id, $0.name) })
             for bucket in try await catalogue.buckets() {
@@ -245,7 +245,7 @@ struct BucketCommand: AsyncParsableCommand {
             guard let permission = BucketPermission(rawValue: permission) else {
                 throw ValidationError("permission must be read or read-write")
             }
-            let catalogue = try DataDirectory(try common.settings().data).openCatalogue()
+            let catalogue = try await DataDirectory(try common.settings()).openCatalogue()
             guard try await catalogue.bucket(named: bucket) != nil else { throw ValidationError("no bucket named \(bucket)") }
             let grantee = try await namedUser(user, in: catalogue)
             guard grantee.role.usesBuckets else {
@@ -263,7 +263,7 @@ struct BucketCommand: AsyncParsableCommand {
         @Option(help: "User name (or id).") var user: String
 
         func run() async throws {
-            let catalogue = try DataDirectory(try common.settings().data).openCatalogue()
+            let catalogue = try await DataDirectory(try common.settings()).openCatalogue()
             guard try await catalogue.removeGrant(bucket: bucket, userID: try await namedUser(user, in: catalogue).id) else {
                 throw ValidationError("\(user) has no grant on \(bucket)")
             }

@@ -3,6 +3,7 @@
 #
 #   scripts/bench/list-million.sh                  # COUNT=1000000 CONCURRENCY="1 4" DURATION=20
 #   VERSIONS=5 scripts/bench/list-million.sh       # the same keys, 5 versions each (4 noncurrent)
+#   POSTGRES=1 scripts/bench/list-million.sh       # the catalogue in a throwaway PostgreSQL (docs/scale-out.md)
 #
 # Builds the release binary, starts `souverain serve` on a fresh data directory, creates a bucket,
 # stops the server, puts COUNT catalogue rows in it with `souverain fill-catalogue` (what a PUT of
@@ -21,9 +22,11 @@ WORK=${WORK:-$(mktemp -d /tmp/souverain-list-million.XXXXXX)}
 mkdir -p "$WORK"
 echo "work directory: $WORK" >&2
 
-echo "== building Souverain in release mode" >&2
-swift build -c release --product souverain 2>&1 | tail -n 1 >&2
-BIN=$ROOT/.build/release/souverain
+if [ -z "${BIN:-}" ]; then
+  echo "== building Souverain in release mode" >&2
+  swift build -c release --product souverain 2>&1 | tail -n 1 >&2
+  BIN=$ROOT/.build/release/souverain
+fi
 
 KEY=LISTBENCHACCESSKEY01
 SECRET=list-million-benchmark-secret-key-0000001
@@ -32,8 +35,30 @@ PID=""
 stop_server() {
   if [ -n "$PID" ]; then kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; PID=""; fi
 }
-cleanup() { stop_server; rm -rf "$DATA"; }
+PGROOT=""
+stop_postgres() {
+  if [ -n "$PGROOT" ]; then
+    runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGROOT/data" -m immediate -w stop > /dev/null 2>&1 || true
+    rm -rf "$PGROOT"; PGROOT=""
+  fi
+}
+cleanup() { stop_server; stop_postgres; rm -rf "$DATA"; }
 trap cleanup EXIT
+
+# The catalogue in a throwaway PostgreSQL (Debian's, as root): every souverain command below
+# follows SOUVERAIN_CATALOGUE and SOUVERAIN_POSTGRES_URL.
+if [ "${POSTGRES:-0}" = 1 ]; then
+  PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+  PGROOT=$(mktemp -d /tmp/souverain-list-million-pg.XXXXXX)
+  chown postgres:postgres "$PGROOT"
+  PGPORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  runuser -u postgres -- "$PGBIN/initdb" -D "$PGROOT/data" -A trust -U postgres --no-sync -E UTF8 --locale=C > /dev/null
+  runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGROOT/data" -l "$PGROOT/server.log" -w -t 60 \
+    -o "-p $PGPORT -k $PGROOT -c listen_addresses=127.0.0.1 -c shared_buffers=1GB" start > /dev/null
+  "$PGBIN/createdb" -h 127.0.0.1 -p "$PGPORT" -U postgres souverain
+  export SOUVERAIN_CATALOGUE=postgres SOUVERAIN_POSTGRES_URL="postgres://postgres@127.0.0.1:$PGPORT/souverain?sslmode=disable"
+  echo "catalogue: PostgreSQL on 127.0.0.1:$PGPORT" >&2
+fi
 
 start_server() {
   PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
