@@ -137,7 +137,9 @@ extension S3Operation {
                 case ("lifecycle", "DELETE"): return .deleteBucketLifecycle(bucket: bucket)
                 case (_, "GET") where value("id") == nil && S3Subresources.bucketConfigurationLists[subresource] != nil:
                     return .notImplemented(name: S3Subresources.bucketConfigurationLists[subresource]!, bucket: bucket, key: nil)
-                default: return .notImplemented(name: name, bucket: bucket, key: nil)
+                default:
+                    if let access = BucketAccessOperation(rawValue: name) { return .bucketAccess(access, bucket: bucket) }
+                    return .notImplemented(name: name, bucket: bucket, key: nil)
                 }
             }
             switch method {

@@ -60,6 +60,8 @@ public enum S3Operation: Sendable, Equatable {
     case getObjectTagging(bucket: String, key: String)
     case putObjectTagging(bucket: String, key: String)
     case deleteObjectTagging(bucket: String, key: String)
+    /// Policies, public access blocks, ownership controls and CORS (docs/access.md).
+    case bucketAccess(BucketAccessOperation, bucket: String)
     /// Any other S3 operation, by its AWS name ("PutBucketPolicy", "PostObject", ...).
     case notImplemented(name: String, bucket: String?, key: String?)
 
@@ -111,6 +113,7 @@ public enum S3Operation: Sendable, Equatable {
         case .getObjectTagging: "GetObjectTagging"
         case .putObjectTagging: "PutObjectTagging"
         case .deleteObjectTagging: "DeleteObjectTagging"
+        case .bucketAccess(let operation, _): operation.rawValue
         case .notImplemented(let name, _, _): name
         }
     }
@@ -128,7 +131,7 @@ public enum S3Operation: Sendable, Equatable {
              .deleteObjects(let bucket), .putBucketLifecycleConfiguration(let bucket),
              .getBucketLifecycleConfiguration(let bucket), .deleteBucketLifecycle(let bucket),
              .putBucketVersioning(let bucket), .listObjectVersions(let bucket), .getObjectLockConfiguration(let bucket),
-             .putObjectLockConfiguration(let bucket):
+             .putObjectLockConfiguration(let bucket), .bucketAccess(_, let bucket):
             bucket
         case .getObjectRetention(let bucket, _), .putObjectRetention(let bucket, _), .getObjectLegalHold(let bucket, _),
              .putObjectLegalHold(let bucket, _):
@@ -154,7 +157,7 @@ public enum S3Operation: Sendable, Equatable {
              .getBucketVersioning, .getBucketAcl, .putBucketAcl, .listObjectsV1, .listObjectsV2,
              .listMultipartUploads, .deleteObjects, .putBucketLifecycleConfiguration, .getBucketLifecycleConfiguration,
              .deleteBucketLifecycle, .getBucketEncryption, .putBucketEncryption, .deleteBucketEncryption,
-             .putBucketVersioning, .listObjectVersions, .getObjectLockConfiguration, .putObjectLockConfiguration:
+             .putBucketVersioning, .listObjectVersions, .getObjectLockConfiguration, .putObjectLockConfiguration, .bucketAccess:
             nil
         case .getObjectRetention(_, let key), .putObjectRetention(_, let key), .getObjectLegalHold(_, let key),
              .putObjectLegalHold(_, let key):
@@ -194,6 +197,7 @@ public enum S3Operation: Sendable, Equatable {
     /// | PutObjectTagging, DeleteObjectTagging | write |
     /// | DeleteBucket, GetBucketAcl, PutBucketAcl, GetObjectAcl, Get/PutBucketVersioning, PutObjectLockConfiguration | owner |
     /// | Get/Put/DeleteBucketEncryption, Put/Get/DeleteBucketLifecycle(Configuration) | owner |
+    /// | policies, public access blocks, ownership controls, CORS (`bucketAccess`) | owner |
     /// | anything not implemented | authenticated (it only ever answers NotImplemented) |
     ///
     /// Copies also need `.read` on `copySource.bucket`.
@@ -212,7 +216,7 @@ public enum S3Operation: Sendable, Equatable {
         case .deleteBucket, .getBucketAcl, .putBucketAcl, .getObjectAcl, .getBucketVersioning, .putBucketVersioning,
              .putObjectLockConfiguration, .getBucketEncryption, .putBucketEncryption, .deleteBucketEncryption:
             .owner
-        case .putBucketLifecycleConfiguration, .getBucketLifecycleConfiguration, .deleteBucketLifecycle:
+        case .putBucketLifecycleConfiguration, .getBucketLifecycleConfiguration, .deleteBucketLifecycle, .bucketAccess:
             .owner
         }
     }

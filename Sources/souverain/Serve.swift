@@ -13,6 +13,7 @@ import SouverainCatalogueSQLite
 import SouverainEngine
 import SouverainKeys
 import SouverainModel
+import SouverainPolicy
 import SouverainPlacement
 import SouverainS3
 import SouverainServer
@@ -138,6 +139,8 @@ struct Serve: AsyncParsableCommand {
             metrics: ServerMetrics(registry: registry), logger: Logger(label: "souverain.s3"),
             audit: withoutAuditTrail ? nil : audit, signatureV2: settings.signatureV2 ? SigV2Verifier() : nil)
         server.lifecycleDays = settings.lifecycleDays
+        server.access = AccessSettings(
+            publicClassifications: Set(settings.publicClassifications), trustedProxies: settings.trustedProxies.compactMap(IPAddressBlock.init))
         let region = settings.region
         let credentialsPath = directory.credentialsPath
         let endpointPath = directory.endpointPath

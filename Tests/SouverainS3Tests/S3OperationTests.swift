@@ -92,7 +92,7 @@ private let pathStyleCases: [OperationCase] = [
     OperationCase("POST", "/b", .notImplemented(name: "PostObject", bucket: "b", key: nil)),
     OperationCase("GET", "/b?analytics", .notImplemented(name: "ListBucketAnalyticsConfigurations", bucket: "b", key: nil)),
     OperationCase("GET", "/b?analytics&id=a", .notImplemented(name: "GetBucketAnalyticsConfiguration", bucket: "b", key: nil)),
-    OperationCase("PUT", "/b?policy", .notImplemented(name: "PutBucketPolicy", bucket: "b", key: nil)),
+    OperationCase("PUT", "/b?policy", .bucketAccess(.putBucketPolicy, bucket: "b")),
     OperationCase("GET", "/b/k?tagging", .getObjectTagging(bucket: "b", key: "k")),
     OperationCase("PUT", "/b/k?tagging&versionId=v1", .putObjectTagging(bucket: "b", key: "k")),
     OperationCase("DELETE", "/b/k?tagging", .deleteObjectTagging(bucket: "b", key: "k")),

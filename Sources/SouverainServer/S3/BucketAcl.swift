@@ -1,0 +1,84 @@
+import Foundation
+import SouverainCatalogue
+import SouverainEngine
+import SouverainS3
+
+/// The group grants of bucket ACLs (docs/access.md): canned ACLs and `uri=` grantees naming
+/// AllUsers or AuthenticatedUsers. They count only when the bucket's ownership controls enable
+/// ACLs, and only on a bucket whose classification may be public.
+extension S3Server {
+    /// The group grants a canned bucket ACL stands for; NotImplemented for one with no meaning here.
+    static func groupGrants(cannedACL: String) throws -> GroupGrants {
+        var groups = GroupGrants()
+        switch cannedACL {
+        case "private": break
+        case "public-read": groups.allUsersRead = true
+        case "public-read-write":
+            groups.allUsersRead = true
+            groups.allUsersWrite = true
+        case "authenticated-read": groups.authenticatedRead = true
+        default:
+            throw S3Error(.notImplemented, "The canned ACL \(cannedACL) is not supported on buckets: use private, public-read, public-read-write or authenticated-read.")
+        }
+        return groups
+    }
+
+    /// Splits an `x-amz-grant-*` value into user grantees (`id=`) and group URIs (`uri=`).
+    static func grantees(inHeader value: String) throws -> (ids: [String], uris: [String]) {
+        var ids: [String] = [], uris: [String] = []
+        for item in value.split(separator: ",") {
+            let pair = item.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            var grantee = pair.count == 2 ? pair[1] : ""
+            if grantee.count >= 2, grantee.hasPrefix("\""), grantee.hasSuffix("\"") { grantee = String(grantee.dropFirst().dropLast()) }
+            guard pair.count == 2, !grantee.isEmpty else { throw S3Error(.invalidArgument, "Invalid grantee: \(item)") }
+            switch pair[0].lowercased() {
+            case "id": ids.append(grantee)
+            case "uri": uris.append(grantee)
+            default:
+                throw S3Error(.notImplemented, "Grantees are users (id=ID or id=NAME) or groups (uri=...AllUsers, uri=...AuthenticatedUsers); \(pair[0]) is not supported.")
+            }
+        }
+        return (ids, uris)
+    }
+
+    /// Refuses group grants the bucket may not have: ACLs disabled by BucketOwnerEnforced
+    /// (AccessControlListNotSupported, as AWS), a classification that forbids public access, or
+    /// BlockPublicAcls (AccessDenied, naming the rule).
+    func checkGroupGrants(_ groups: GroupGrants, bucket: BucketRecord) async throws {
+        guard !groups.isEmpty else { return }
+        let rules = BucketAccess(bucket: bucket.name, documents: try await store.catalogueStore.bucketAccessDocuments(bucket: bucket.name))
+        guard rules.ownership.aclsEnabled else {
+            throw S3Error(.accessControlListNotSupported, "The bucket does not allow ACLs: its ownership controls are BucketOwnerEnforced (PutBucketOwnershipControls with ObjectWriter or BucketOwnerPreferred enables them).")
+        }
+        if let refusal = access.publicAccessRefusal(classification: store.placement.classification(of: bucket)) {
+            throw S3Error(.accessDenied, "Access Denied: this ACL grants public access, and \(refusal)")
+        }
+        if rules.publicAccessBlock?.blockPublicAcls == true {
+            throw S3Error(.accessDenied, "Access Denied: this ACL is public, and the bucket's public access block has BlockPublicAcls set")
+        }
+    }
+
+    /// The bucket ACL's group grants, for GetBucketAcl.
+    func groupGrants(_ bucket: String) async throws -> [AccessControlPolicy.Grant] {
+        let text = try await store.catalogueStore.bucketAccessDocuments(bucket: bucket)[.acl]
+        guard let text else { return [] }
+        let groups = GroupGrants(text: text)
+        var grants: [AccessControlPolicy.Grant] = []
+        if groups.allUsersRead { grants.append(.init(groupURI: GroupGrants.allUsersURI, permission: .read)) }
+        if groups.allUsersWrite { grants.append(.init(groupURI: GroupGrants.allUsersURI, permission: .write)) }
+        if groups.authenticatedRead { grants.append(.init(groupURI: GroupGrants.authenticatedUsersURI, permission: .read)) }
+        if groups.authenticatedWrite { grants.append(.init(groupURI: GroupGrants.authenticatedUsersURI, permission: .write)) }
+        return grants
+    }
+}
+
+extension GroupGrants {
+    /// Adds a grant to a group named by its URI; InvalidArgument for another URI.
+    mutating func add(_ uri: String, write: Bool) throws {
+        switch uri {
+        case Self.allUsersURI: if write { allUsersWrite = true } else { allUsersRead = true }
+        case Self.authenticatedUsersURI: if write { authenticatedWrite = true } else { authenticatedRead = true }
+        default: throw S3Error(.invalidArgument, "Invalid group uri: \(uri) (AllUsers or AuthenticatedUsers)")
+        }
+    }
+}
