@@ -92,7 +92,26 @@ extension S3Server {
             if user != nil || (publicRefusal == nil && !restricted) { return bucket }
         }
         if aclAllows(rules, user: user, key: key, level: level, publicRefusal: publicRefusal) { return bucket }
+        if let key, action == "s3:GetObject",
+           try await objectACLAllows(rules, user: user, bucket: name, key: key, publicRefusal: publicRefusal, call) {
+            return bucket
+        }
         throw S3Error(.accessDenied, "Access Denied")
+    }
+
+    /// Whether the ACL of the object version asked for grants its reading to a group the caller
+    /// belongs to (ACLs enabled, public access allowed and not ignored).
+    func objectACLAllows(_ rules: BucketAccess, user: User?, bucket: String, key: String, publicRefusal: String?, _ call: S3Call) async throws -> Bool {
+        guard rules.ownership.aclsEnabled, publicRefusal == nil, rules.publicAccessBlock?.ignorePublicAcls != true else { return false }
+        let catalogue = store.catalogueStore
+        let entry = switch call.queryParameters["versionId"] {
+        case nil: try await catalogue.latestVersion(bucket: bucket, key: key)
+        case "null"?: try await catalogue.version(bucket: bucket, key: key, versionID: nil)
+        case let id?: try await catalogue.version(bucket: bucket, key: key, versionID: id)
+        }
+        guard let text = entry?.object?.metadata.acl else { return false }
+        let groups = GroupGrants(text: text)
+        return groups.allUsersRead || (user != nil && groups.authenticatedRead)
     }
 
     /// Whether the bucket ACL's group grants allow the request. A bucket ACL's READ lets its

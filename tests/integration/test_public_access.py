@@ -246,6 +246,34 @@ def test_ownership_controls_and_a_public_read_acl(server, anonymous):
     assert code_of(lambda: s3.get_bucket_ownership_controls(Bucket="open-listing")) == ("OwnershipControlsNotFoundError", 404)
 
 
+def test_object_acls_make_single_objects_public(server, anonymous):
+    s3 = server.client()
+    support.create_classified(s3, "open-objects", "public")
+    s3.put_bucket_ownership_controls(Bucket="open-objects", OwnershipControls={"Rules": [{"ObjectOwnership": "BucketOwnerPreferred"}]})
+    s3.put_object(Bucket="open-objects", Key="map.geojson", Body=b"{}", ACL="public-read")
+    s3.put_object(Bucket="open-objects", Key="draft.txt", Body=b"draft")
+    assert anonymous.get_object(Bucket="open-objects", Key="map.geojson")["Body"].read() == b"{}"
+    assert anonymous.head_object(Bucket="open-objects", Key="map.geojson")["ContentLength"] == 2
+    assert code_of(lambda: anonymous.get_object(Bucket="open-objects", Key="draft.txt")) == ("AccessDenied", 403)
+    grants = s3.get_object_acl(Bucket="open-objects", Key="map.geojson")["Grants"]
+    assert {"Grantee": {"Type": "Group", "URI": "http://acs.amazonaws.com/groups/global/AllUsers"}, "Permission": "READ"} in grants
+    # A copy gets the ACL it asks for, never its source's; an overwrite without one is private.
+    s3.copy_object(Bucket="open-objects", Key="copy.geojson", CopySource={"Bucket": "open-objects", "Key": "map.geojson"})
+    assert code_of(lambda: anonymous.get_object(Bucket="open-objects", Key="copy.geojson")) == ("AccessDenied", 403)
+    upload = s3.create_multipart_upload(Bucket="open-objects", Key="big.csv", ACL="public-read")
+    part = s3.upload_part(Bucket="open-objects", Key="big.csv", UploadId=upload["UploadId"], PartNumber=1, Body=b"a,b\n")
+    s3.complete_multipart_upload(Bucket="open-objects", Key="big.csv", UploadId=upload["UploadId"],
+                                 MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": part["ETag"]}]})
+    assert anonymous.get_object(Bucket="open-objects", Key="big.csv")["Body"].read() == b"a,b\n"
+    s3.put_object(Bucket="open-objects", Key="map.geojson", Body=b"{}")
+    assert code_of(lambda: anonymous.get_object(Bucket="open-objects", Key="map.geojson")) == ("AccessDenied", 403)
+    # Never on a classification that forbids it.
+    s3.create_bucket(Bucket="internal-objects")
+    s3.put_bucket_ownership_controls(Bucket="internal-objects", OwnershipControls={"Rules": [{"ObjectOwnership": "ObjectWriter"}]})
+    assert "internal classification forbids public access" in message_of(
+        lambda: s3.put_object(Bucket="internal-objects", Key="x", Body=b"x", ACL="public-read"))
+
+
 def test_anonymous_requests_are_in_the_trail(server, open_data, anonymous, cli):
     s3 = server.client()
     s3.put_bucket_policy(Bucket=open_data, Policy=json.dumps(read_policy(open_data)))

@@ -60,7 +60,25 @@ extension S3Server {
 
     /// The bucket ACL's group grants, for GetBucketAcl.
     func groupGrants(_ bucket: String) async throws -> [AccessControlPolicy.Grant] {
-        let text = try await store.catalogueStore.bucketAccessDocuments(bucket: bucket)[.acl]
+        Self.objectGroupGrants(try await store.catalogueStore.bucketAccessDocuments(bucket: bucket)[.acl])
+    }
+
+    /// The ACL an object write asks for (`x-amz-acl` on PutObject, CopyObject,
+    /// CreateMultipartUpload), as the stored group grants; nil for a private one. Refused as its
+    /// bucket's ACL would be: 400 AccessControlListNotSupported while ACLs are disabled,
+    /// AccessDenied naming the rule for a classification that forbids public access or under
+    /// BlockPublicAcls. On an object, public-read-write means public-read (there is nothing to
+    /// write in an object), as in AWS.
+    func requestedObjectACL(_ call: S3Call) async throws -> String? {
+        guard let canned = call.header("x-amz-acl"), ACLHeaders.objectGroupCannedACLs.contains(canned) else { return nil }
+        var groups = try Self.groupGrants(cannedACL: canned)
+        groups.allUsersWrite = false
+        try await checkGroupGrants(groups, bucket: call.bucket!)
+        return groups.text
+    }
+
+    /// The grants of stored group grants, as an ACL shows them.
+    static func objectGroupGrants(_ text: String?) -> [AccessControlPolicy.Grant] {
         guard let text else { return [] }
         let groups = GroupGrants(text: text)
         var grants: [AccessControlPolicy.Grant] = []

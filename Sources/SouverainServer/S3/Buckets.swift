@@ -189,8 +189,10 @@ extension S3Server {
 
     func getObjectAcl(_ bucket: String, _ key: String, _ call: inout S3Call) async throws -> Response {
         let record = call.bucket!
-        _ = try await store.object(bucket: bucket, key: key)
-        return Self.xmlResponse(AccessControlPolicy(owner: try await owner(id: record.owner)).xml())
+        let object = try await store.object(bucket: bucket, key: key)
+        let owner = try await owner(id: record.owner)
+        let grants = [AccessControlPolicy.Grant(grantee: owner, permission: .fullControl)] + Self.objectGroupGrants(object.metadata.acl)
+        return Self.xmlResponse(AccessControlPolicy(owner: owner, grants: grants).xml())
     }
 
     /// A grant names a user who may use buckets: an auditor reads the audit trail and nothing else.

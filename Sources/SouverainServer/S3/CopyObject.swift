@@ -40,6 +40,8 @@ extension S3Server {
         // The copy is encrypted as the request asks, as in S3, whatever the source was.
         (metadata.serverSideEncryption, metadata.kmsKeyARN) = encryption
         metadata.customerKeyMD5 = customerKey?.md5
+        // A copy never inherits its source's ACL: it gets the one it asks for, as in AWS.
+        metadata.acl = try await requestedObjectACL(call)
         var algorithms = Set(sourceRecord.checksums.keys)
         if let requested = call.header("x-amz-checksum-algorithm") {
             guard let algorithm = ChecksumAlgorithm(caseInsensitive: requested) else {
