@@ -66,8 +66,17 @@ extension S3Server {
             throw S3Error(.invalidArgument, "x-amz-bucket-object-lock-enabled must be true or false.",
                           extra: [("ArgumentName", "x-amz-bucket-object-lock-enabled"), ("ArgumentValue", other)])
         }
+        // x-amz-object-ownership: BucketOwnerEnforced (the default) or a setting enabling ACLs.
+        let ownership = try call.header("x-amz-object-ownership").map { value in
+            guard let parsed = ObjectOwnership(rawValue: value) else {
+                throw S3Error(.invalidArgument, "x-amz-object-ownership must be BucketOwnerEnforced, BucketOwnerPreferred or ObjectWriter.",
+                              extra: [("ArgumentName", "x-amz-object-ownership"), ("ArgumentValue", value)])
+            }
+            return parsed
+        }
         try await store.createBucket(bucket, owner: call.user!, classification: classification, objectLock: objectLock)
         accessCache.invalidate(bucket)
+        if let ownership, ownership.aclsEnabled { try await setDocument(bucket, .ownershipControls, ownership.rawValue) }
         return Response(status: .ok, headers: [.location: "/" + bucket])
     }
 
