@@ -20,4 +20,7 @@ public protocol BucketAccessCatalogue: Sendable {
     func bucketAccessDocuments(bucket: String) async throws -> [BucketAccessDocument: String]
     /// Sets (or, with nil, removes) one document; throws `.noSuchBucket` for a missing bucket.
     func setBucketAccessDocument(bucket: String, kind: BucketAccessDocument, _ document: String?) async throws
+    /// Replaces the ACL (`ObjectMetadata.acl`) of one version (`versionID` nil: the null version);
+    /// nil when there is no such version; throws `.isDeleteMarker` for a delete marker.
+    func setObjectACL(bucket: String, key: String, versionID: String?, acl: String?) async throws -> ObjectRecord?
 }

@@ -33,4 +33,18 @@ extension SQLiteCatalogue {
             }
         }
     }
+
+    public func setObjectACL(bucket: String, key: String, versionID: String?, acl: String?) async throws -> ObjectRecord? {
+        try await write { db in
+            guard let found = try Self.locate(db, bucket: bucket, key: key, versionID: versionID) else { return nil }
+            guard var object = found.entry.object else {
+                throw CatalogueError(.isDeleteMarker, "version \(found.entry.wireVersionID) of \(key) is a delete marker")
+            }
+            object.metadata.acl = acl
+            try db.execute(
+                sql: "UPDATE \(found.table) SET metadata = ? WHERE bucket = ? AND key = ? AND version_seq = ?",
+                arguments: [try Self.json(object.metadata), bucket, Self.keyBlob(key), found.sequence])
+            return object
+        }
+    }
 }

@@ -26,6 +26,7 @@ extension S3Operation {
             "s3:PutObject"
         case .getObject, .headObject: "s3:GetObject"
         case .getObjectAcl: "s3:GetObjectAcl"
+        case .putObjectAcl: "s3:PutObjectAcl"
         case .getObjectAttributes: "s3:GetObjectAttributes"
         case .abortMultipartUpload: "s3:AbortMultipartUpload"
         case .listParts: "s3:ListMultipartUploadParts"

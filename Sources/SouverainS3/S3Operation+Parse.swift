@@ -160,6 +160,7 @@ extension S3Operation {
                 guard let name = S3Subresources.object[subresource]?[method] else { throw methodNotAllowed(subresource) }
                 switch (subresource, method) {
                 case ("acl", "GET"): return .getObjectAcl(bucket: bucket, key: key)
+                case ("acl", "PUT"): return .putObjectAcl(bucket: bucket, key: key)
                 case ("attributes", "GET"): return .getObjectAttributes(bucket: bucket, key: key)
                 case ("uploads", "POST"): return .createMultipartUpload(bucket: bucket, key: key)
                 case ("retention", "GET"): return .getObjectRetention(bucket: bucket, key: key)

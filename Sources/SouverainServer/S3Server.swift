@@ -231,6 +231,7 @@ public struct S3Server: HTTPResponder {
         case .headObject(let bucket, let key): return try await getObject(bucket, key, isHead: true, &call)
         case .deleteObject(let bucket, let key): return try await deleteObject(bucket, key, &call)
         case .getObjectAcl(let bucket, let key): return try await getObjectAcl(bucket, key, &call)
+        case .putObjectAcl(let bucket, let key): return try await putObjectAcl(bucket, key, &call)
         case .getObjectAttributes(let bucket, let key): return try await getObjectAttributes(bucket, key, &call)
         case .createMultipartUpload(let bucket, let key): return try await createMultipartUpload(bucket, key, &call)
         case .uploadPart(let bucket, let key, let uploadID, let partNumber):

@@ -107,7 +107,7 @@ private let pathStyleCases: [OperationCase] = [
     OperationCase("PUT", "/b/k?retention", .putObjectRetention(bucket: "b", key: "k")),
     OperationCase("GET", "/b/k?legal-hold", .getObjectLegalHold(bucket: "b", key: "k")),
     OperationCase("PUT", "/b/k?legal-hold", .putObjectLegalHold(bucket: "b", key: "k")),
-    OperationCase("PUT", "/b/k?acl", headers: copyHeader, .notImplemented(name: "PutObjectAcl", bucket: "b", key: "k")),
+    OperationCase("PUT", "/b/k?acl", headers: copyHeader, .putObjectAcl(bucket: "b", key: "k")),
     OperationCase("GET", "/b?versions", .listObjectVersions(bucket: "b")),
     OperationCase("GET", "/b?tagging&list-type=2", .notImplemented(name: "GetBucketTagging", bucket: "b", key: nil)),
     // Unknown subresources (valueless) and unknown parameters (with a value).

@@ -267,12 +267,20 @@ def test_object_acls_make_single_objects_public(server, anonymous):
     assert anonymous.get_object(Bucket="open-objects", Key="big.csv")["Body"].read() == b"a,b\n"
     s3.put_object(Bucket="open-objects", Key="map.geojson", Body=b"{}")
     assert code_of(lambda: anonymous.get_object(Bucket="open-objects", Key="map.geojson")) == ("AccessDenied", 403)
+    # PutObjectAcl changes an existing version's ACL.
+    s3.put_object_acl(Bucket="open-objects", Key="map.geojson", ACL="public-read")
+    assert anonymous.get_object(Bucket="open-objects", Key="map.geojson")["Body"].read() == b"{}"
+    s3.put_object_acl(Bucket="open-objects", Key="map.geojson", ACL="private")
+    assert code_of(lambda: anonymous.get_object(Bucket="open-objects", Key="map.geojson")) == ("AccessDenied", 403)
+    assert code_of(lambda: s3.put_object_acl(Bucket="open-objects", Key="absent", ACL="public-read")) == ("NoSuchKey", 404)
     # Never on a classification that forbids it (ACLs enabled at creation here).
     s3.create_bucket(Bucket="internal-objects", ObjectOwnership="ObjectWriter")
     assert s3.get_bucket_ownership_controls(Bucket="internal-objects")["OwnershipControls"]["Rules"] == [{"ObjectOwnership": "ObjectWriter"}]
     assert code_of(lambda: s3.create_bucket(Bucket="badly-owned", ObjectOwnership="Mine")) == ("InvalidArgument", 400)
     assert "internal classification forbids public access" in message_of(
         lambda: s3.put_object(Bucket="internal-objects", Key="x", Body=b"x", ACL="public-read"))
+    s3.put_object(Bucket="internal-objects", Key="x", Body=b"x")
+    assert code_of(lambda: s3.put_object_acl(Bucket="internal-objects", Key="x", ACL="public-read")) == ("AccessDenied", 403)
 
 
 def test_anonymous_requests_are_in_the_trail(server, open_data, anonymous, cli):

@@ -1,4 +1,6 @@
 import Foundation
+import Hummingbird
+import HTTPTypes
 import SouverainCatalogue
 import SouverainEngine
 import SouverainS3
@@ -98,5 +100,67 @@ extension GroupGrants {
         case Self.authenticatedUsersURI: if write { authenticatedWrite = true } else { authenticatedRead = true }
         default: throw S3Error(.invalidArgument, "Invalid group uri: \(uri) (AllUsers or AuthenticatedUsers)")
         }
+    }
+}
+
+extension S3Server {
+    /// PutObjectAcl: the bucket's owner (or an admin) sets the group grants of one version (the
+    /// current one, or `?versionId=`), with `x-amz-acl` (private, public-read, public-read-write
+    /// meaning public-read, authenticated-read) or `x-amz-grant-read` / `x-amz-grant-full-control`
+    /// naming the AllUsers or AuthenticatedUsers group. Checked as any public ACL is; grants to
+    /// single users on objects, and AccessControlPolicy bodies, are not kept: NotImplemented.
+    func putObjectAcl(_ bucket: String, _ key: String, _ call: inout S3Call) async throws -> Response {
+        var groups = GroupGrants()
+        var given = false
+        if let canned = call.header("x-amz-acl") {
+            if canned != "private", canned != "bucket-owner-full-control" {
+                guard ACLHeaders.objectGroupCannedACLs.contains(canned) else {
+                    throw S3Error(.notImplemented, "The canned ACL \(canned) is not supported on objects: use private, public-read or authenticated-read.")
+                }
+                groups = try Self.groupGrants(cannedACL: canned)
+            }
+            given = true
+        }
+        for header in ["x-amz-grant-write", "x-amz-grant-read-acp", "x-amz-grant-write-acp"] where call.header(header) != nil {
+            throw S3Error(.notImplemented, "\(header) is not supported on objects: only the bucket's owner and admins write objects' ACLs.")
+        }
+        for header in ["x-amz-grant-read", "x-amz-grant-full-control"] {
+            guard let value = call.header(header) else { continue }
+            given = true
+            let (ids, uris) = try Self.grantees(inHeader: value)
+            guard ids.isEmpty else {
+                throw S3Error(.notImplemented, "Object grants to single users are not kept: grant them the bucket (PutBucketAcl) or name them in a bucket policy.")
+            }
+            for uri in uris { try groups.add(uri, write: false) }
+        }
+        guard try await collectXML(call, limit: 64 * 1024).isEmpty else {
+            throw S3Error(.notImplemented, "An AccessControlPolicy body is not supported on objects: send x-amz-acl or x-amz-grant-read with a group uri.")
+        }
+        guard given else { throw S3Error(.missingSecurityHeader, "PutObjectAcl needs x-amz-acl or x-amz-grant-read.") }
+        groups.allUsersWrite = false
+        groups.authenticatedWrite = false
+        try await checkGroupGrants(groups, bucket: call.bucket!)
+        let versionID: String?
+        switch call.queryParameters["versionId"] {
+        case nil: versionID = try await store.object(bucket: bucket, key: key).versionID
+        case "null"?: versionID = nil
+        case let id?: versionID = id
+        }
+        let updated: ObjectRecord?
+        do {
+            updated = try await store.catalogueStore.setObjectACL(bucket: bucket, key: key, versionID: versionID, acl: groups.isEmpty ? nil : groups.text)
+        } catch let error as CatalogueError where error.code == .isDeleteMarker {
+            throw S3Error(.methodNotAllowed, "The specified method is not allowed against this resource.", resource: key)
+        }
+        guard let updated else {
+            throw call.queryParameters["versionId"] == nil
+                ? S3Error(.noSuchKey, "The specified key does not exist.", resource: key)
+                : S3Error(.noSuchVersion, "The specified version does not exist.", resource: key)
+        }
+        call.versionID = updated.versionID
+        call.detail = "object ACL: " + (groups.isEmpty ? "private" : groups.text)
+        var headers = HTTPFields()
+        if let id = updated.versionID { headers[.amzVersionID] = id }
+        return Response(status: .ok, headers: headers)
     }
 }
