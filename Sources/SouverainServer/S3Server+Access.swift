@@ -68,8 +68,9 @@ extension S3Server {
             if let user, try await store.catalogueStore.grant(bucket: name, userID: user.id)?.allowsWrite == true { return bucket }
             throw S3Error(.accessDenied, "Access Denied")
         }
-        let request = policyRequest(user: user, action: action, bucket: name, key: key, call)
-        let decision = rules.policy?.evaluate(request) ?? .notApplicable
+        // The request context is built only for a bucket with a policy: the common case costs nothing.
+        let decision = rules.policy.map { $0.evaluate(policyRequest(user: user, action: action, bucket: name, key: key, call)) }
+            ?? .notApplicable
         if rules.policyUnreadable, !isOwner {
             throw S3Error(.accessDenied, "Access Denied: the bucket's policy cannot be read; its owner must set it again")
         }
