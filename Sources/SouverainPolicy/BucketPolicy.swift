@@ -102,7 +102,10 @@ public struct BucketPolicy: Sendable, Equatable {
         for pattern in actions { try validateAction(pattern) }
         let resource = try exactlyOne("Resource", "NotResource", in: object, name: name)
         let resources = try strings(resource.value, element: resource.field)
-        for pattern in resources { try validateResource(pattern, bucket: bucket) }
+        for pattern in resources {
+            try refuseVariables(pattern, element: resource.field)
+            try validateResource(pattern, bucket: bucket)
+        }
         if action.field == "Action", resource.field == "Resource" {
             try checkApplicable(actions, resources, name: name)
         }
@@ -134,6 +137,14 @@ public struct BucketPolicy: Sendable, Equatable {
             out.append(text)
         }
         return out
+    }
+
+    /// Policy variables (`${aws:username}`) are not expanded; read literally, a Deny naming one
+    /// would never apply, so a policy using one is refused rather than half honoured.
+    static func refuseVariables(_ text: String, element: String) throws(PolicyError) {
+        guard !text.contains("${") else {
+            throw PolicyError("Policy variables are not supported by Souverain (\(element): \(text)); name the resources or values themselves")
+        }
     }
 
     static func validateAction(_ pattern: String) throws(PolicyError) {
@@ -191,7 +202,10 @@ public struct BucketPolicy: Sendable, Equatable {
                     throw PolicyError("Policy has an invalid condition key: \(key)")
                 }
                 let values = try conditionValues(keys[key]!, key: key)
-                for value in values { try PolicyCondition.validate(op.kind, value, key: key) }
+                for value in values {
+                    try refuseVariables(value, element: "condition \(key)")
+                    try PolicyCondition.validate(op.kind, value, key: key)
+                }
                 out.append(PolicyCondition(operator: op, key: key, values: values))
             }
         }

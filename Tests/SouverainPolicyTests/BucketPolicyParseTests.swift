@@ -67,6 +67,8 @@ import Testing
         (statement(#""Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "*", "Condition": {"StringEquals": {"foo:bar": "a"}}"#), "invalid condition key"),
         (#"{"Statement": [{"Sid": "A", "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "*"}, {"Sid": "A", "Effect": "Deny", "Principal": "*", "Action": "s3:GetObject", "Resource": "*"}]}"#, "must be unique"),
         (statement(#""Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "*", "Unknown": 1"#), "Unknown field Unknown"),
+        (statement(#""Effect": "Deny", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::photos/home/${aws:username}/*""#), "Policy variables are not supported"),
+        (statement(#""Effect": "Allow", "Principal": "*", "Action": "s3:ListBucket", "Resource": "*", "Condition": {"StringLike": {"s3:prefix": "home/${aws:username}/*"}}"#), "Policy variables are not supported"),
     ])
     func refusesMalformedPoliciesWithTheReason(policy: String, reason: String) {
         #expect {
