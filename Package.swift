@@ -83,10 +83,12 @@ let package = Package(
             ],
             swiftSettings: upcoming
         ),
+        // Bucket policies: the AWS policy language parsed, validated and evaluated; pure, Foundation only.
+        .target(name: "SouverainPolicy", swiftSettings: upcoming),
         // The S3 wire protocol: operations parsed from requests, XML codecs, error codes.
         .target(
             name: "SouverainS3",
-            dependencies: ["SouverainModel"],
+            dependencies: ["SouverainModel", "SouverainPolicy"],
             swiftSettings: upcoming
         ),
         // Provider registry, placement rules and the placement engine: pure, Foundation only.
@@ -207,7 +209,7 @@ let package = Package(
             name: "SouverainServer",
             dependencies: [
                 "SouverainModel", "SouverainSigV4", "SouverainS3", "SouverainEngine", "SouverainCatalogue",
-                "SouverainStorage", "SouverainAudit", "SouverainKeys",
+                "SouverainStorage", "SouverainAudit", "SouverainKeys", "SouverainPolicy",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -231,7 +233,7 @@ let package = Package(
             dependencies: [
                 "SouverainModel", "SouverainServer", "SouverainEngine", "SouverainCatalogue", "SouverainKeys",
                 "SouverainCatalogueSQLite", "SouverainStorage", "SouverainStorageS3", "SouverainAudit", "SouverainPlacement",
-                "SouverainS3Client", "SouverainBench", "SouverainPortability", "SouverainReport", "CMallocTuning", "SouverainCataloguePostgres",
+                "SouverainS3Client", "SouverainBench", "SouverainPortability", "SouverainReport", "CMallocTuning", "SouverainCataloguePostgres", "SouverainPolicy",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -317,11 +319,12 @@ let package = Package(
             name: "SouverainReportTests", dependencies: ["SouverainReport", "SouverainAudit", "SouverainPlacement"],
             swiftSettings: upcoming
         ),
-        .testTarget(name: "SouverainS3Tests", dependencies: ["SouverainS3", "SouverainModel"], swiftSettings: upcoming),
+        .testTarget(name: "SouverainS3Tests", dependencies: ["SouverainS3", "SouverainModel", "SouverainPolicy"], swiftSettings: upcoming),
+        .testTarget(name: "SouverainPolicyTests", dependencies: ["SouverainPolicy"], swiftSettings: upcoming),
         .testTarget(
             name: "SouverainServerTests",
             dependencies: [
-                "SouverainServer", "SouverainS3", "SouverainAudit", .product(name: "NIOCore", package: "swift-nio"),
+                "SouverainServer", "SouverainS3", "SouverainAudit", "SouverainPolicy", .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             swiftSettings: upcoming

@@ -151,6 +151,10 @@ public struct ObjectMetadata: Sendable, Equatable, Codable {
     /// For a multipart upload: the tags its CreateMultipartUpload asked for (`x-amz-tagging`),
     /// given to the object at completion. Nil on objects, whose tags are `ObjectRecord.tags`.
     public var requestedTags: [String: String]?
+    /// The object ACL's group grants (docs/access.md), from `x-amz-acl` at PutObject, CopyObject
+    /// or CreateMultipartUpload: the granted words, comma-separated (`all-read`, `auth-read`); nil
+    /// for a private object. Kept with the version, so it never outlives the write that set it.
+    public var acl: String?
 
     public init(
         contentType: String? = nil, contentEncoding: String? = nil, contentDisposition: String? = nil,

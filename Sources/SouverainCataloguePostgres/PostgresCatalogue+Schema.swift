@@ -191,6 +191,19 @@ extension PostgresCatalogue {
             """,
             "CREATE TABLE server_clock (id integer PRIMARY KEY CHECK (id = 1), highest bigint NOT NULL)",
         ]),
+        // Who may reach a bucket besides its owner and grantees (docs/access.md): SQLite's
+        // migration of the same name, one document per bucket and kind, deleted with the bucket.
+        ("bucket-policies", [
+            """
+            CREATE TABLE bucket_access (
+                bucket text COLLATE "C" NOT NULL,
+                kind text NOT NULL,
+                document text NOT NULL,
+                updated bigint NOT NULL,
+                PRIMARY KEY (bucket, kind)
+            )
+            """,
+        ]),
     ]
 
     /// Applies the migrations not yet recorded, each in its own transaction, holding the advisory

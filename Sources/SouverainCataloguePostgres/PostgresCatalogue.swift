@@ -289,6 +289,7 @@ public final class PostgresCatalogue: Catalogue {
             try await db.execute("DELETE FROM bucket_keys WHERE bucket = \(name)")
             try await db.execute("DELETE FROM bucket_lifecycle WHERE bucket = \(name)")
             try await db.execute("DELETE FROM bucket_encryption WHERE bucket = \(name)")
+            try await db.execute("DELETE FROM bucket_access WHERE bucket = \(name)")
             try await db.execute("DELETE FROM buckets WHERE name = \(name)")
         }
     }

@@ -252,6 +252,20 @@ extension SQLiteCatalogue {
                 ALTER TABLE object_versions ADD COLUMN tags TEXT;
                 """)
         }
+        // Who may reach a bucket besides its owner and grantees (docs/access.md): its policy,
+        // public access block, ownership controls, CORS rules and ACL group grants, one document
+        // per kind, deleted with the bucket.
+        migrator.registerMigration("bucket-policies") { db in
+            try db.execute(sql: """
+                CREATE TABLE bucket_access (
+                    bucket TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    document TEXT NOT NULL,
+                    updated INTEGER NOT NULL,
+                    PRIMARY KEY (bucket, kind)
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 }

@@ -221,6 +221,7 @@ public final class SQLiteCatalogue: Catalogue {
             try db.cachedStatement(sql: "DELETE FROM bucket_keys WHERE bucket = ?").execute(arguments: [name])
             try db.cachedStatement(sql: "DELETE FROM bucket_lifecycle WHERE bucket = ?").execute(arguments: [name])
             try db.cachedStatement(sql: "DELETE FROM bucket_encryption WHERE bucket = ?").execute(arguments: [name])
+            try db.cachedStatement(sql: "DELETE FROM bucket_access WHERE bucket = ?").execute(arguments: [name])
             try db.cachedStatement(sql: "DELETE FROM buckets WHERE name = ?").execute(arguments: [name])
         }
     }

@@ -77,11 +77,15 @@ extension ObjectStore {
         }
     }
 
-    /// Refuses a read of an object under a named key by a user without the decrypt grant.
-    public func authorizeRead(_ record: ObjectRecord, user: User) async throws {
+    /// Refuses a read of an object under a named key by a user without the decrypt grant, and by
+    /// an anonymous caller (nil) always.
+    public func authorizeRead(_ record: ObjectRecord, user: User?) async throws {
         let keyIDs = Set(record.segments.compactMap { $0.encryption?.keyID })
         for keyID in keyIDs.sorted() {
             guard let key = try await catalogue({ try await $0.namedKey(id: keyID) }) else { continue }
+            guard let user else {
+                throw EngineError(.accessDenied, "Access Denied: an object under the key alias/\(key.alias) is never served anonymously")
+            }
             try await authorizeNamedKey(key, user: user, use: .decrypt)
         }
     }

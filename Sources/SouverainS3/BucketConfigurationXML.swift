@@ -45,14 +45,22 @@ public struct AccessControlPolicy: Sendable, Equatable {
         case writeACP = "WRITE_ACP"
     }
 
-    /// A grant to a canonical user.
+    /// A grant to a canonical user, or to a group (AllUsers, AuthenticatedUsers) named by its URI.
     public struct Grant: Sendable, Equatable {
         public var grantee: S3Owner
         public var permission: Permission
+        /// The group's URI for a group grant (then `grantee` is not used).
+        public var groupURI: String?
 
         public init(grantee: S3Owner, permission: Permission) {
             self.grantee = grantee
             self.permission = permission
+        }
+
+        public init(groupURI: String, permission: Permission) {
+            self.grantee = S3Owner(id: groupURI)
+            self.permission = permission
+            self.groupURI = groupURI
         }
     }
 
@@ -71,9 +79,14 @@ public struct AccessControlPolicy: Sendable, Equatable {
         writer.open("AccessControlList")
         for grant in grants {
             writer.open("Grant")
-            writer.open("Grantee", attributes: " xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:type=\"CanonicalUser\"")
-            writer.element("ID", grant.grantee.id)
-            writer.element("DisplayName", ifPresent: grant.grantee.displayName)
+            if let uri = grant.groupURI {
+                writer.open("Grantee", attributes: " xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:type=\"Group\"")
+                writer.element("URI", uri)
+            } else {
+                writer.open("Grantee", attributes: " xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:type=\"CanonicalUser\"")
+                writer.element("ID", grant.grantee.id)
+                writer.element("DisplayName", ifPresent: grant.grantee.displayName)
+            }
             writer.close("Grantee")
             writer.element("Permission", grant.permission.rawValue)
             writer.close("Grant")

@@ -96,6 +96,16 @@ public struct S3ErrorCode: Hashable, Sendable, CustomStringConvertible {
     public static let unexpectedContent = Self("UnexpectedContent", 400, "This request does not support content.")
     public static let xAmzContentSHA256Mismatch = Self("XAmzContentSHA256Mismatch", 400, "The provided 'x-amz-content-sha256' header does not match what was computed.")
 
+    // Bucket policies, public access, ownership controls and CORS (docs/access.md).
+    public static let malformedPolicy = Self("MalformedPolicy", 400, "Policies must be valid JSON and the first byte must be '{'")
+    public static let noSuchBucketPolicy = Self("NoSuchBucketPolicy", 404, "The bucket policy does not exist")
+    public static let noSuchPublicAccessBlockConfiguration = Self("NoSuchPublicAccessBlockConfiguration", 404, "The public access block configuration was not found")
+    public static let ownershipControlsNotFoundError = Self("OwnershipControlsNotFoundError", 404, "The bucket ownership controls were not found")
+    public static let noSuchCORSConfiguration = Self("NoSuchCORSConfiguration", 404, "The CORS configuration does not exist")
+    public static let accessControlListNotSupported = Self("AccessControlListNotSupported", 400, "The bucket does not allow ACLs")
+    public static let invalidBucketAclWithObjectOwnership = Self("InvalidBucketAclWithObjectOwnership", 400, "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting")
+    public static let corsResponse = Self("CORSResponse", 403, "This CORS request is not allowed.")
+
     /// Every code above, for lookups and tests.
     public static let all: [S3ErrorCode] = [
         .accessDenied, .accountProblem, .authorizationHeaderMalformed, .authorizationQueryParametersError,
@@ -112,6 +122,8 @@ public struct S3ErrorCode: Hashable, Sendable, CustomStringConvertible {
         .operationAborted, .placementViolation, .preconditionFailed, .requestHeaderSectionTooLarge,
         .requestTimeTooSkewed, .requestTimeout, .serviceUnavailable, .signatureDoesNotMatch, .slowDown,
         .tooManyBuckets, .unexpectedContent, .xAmzContentSHA256Mismatch,
+        .malformedPolicy, .noSuchBucketPolicy, .noSuchPublicAccessBlockConfiguration, .ownershipControlsNotFoundError,
+        .noSuchCORSConfiguration, .accessControlListNotSupported, .invalidBucketAclWithObjectOwnership, .corsResponse,
     ]
 
     private static let byName: [String: S3ErrorCode] = Dictionary(

@@ -137,7 +137,9 @@ extension S3Operation {
                 case ("lifecycle", "DELETE"): return .deleteBucketLifecycle(bucket: bucket)
                 case (_, "GET") where value("id") == nil && S3Subresources.bucketConfigurationLists[subresource] != nil:
                     return .notImplemented(name: S3Subresources.bucketConfigurationLists[subresource]!, bucket: bucket, key: nil)
-                default: return .notImplemented(name: name, bucket: bucket, key: nil)
+                default:
+                    if let access = BucketAccessOperation(rawValue: name) { return .bucketAccess(access, bucket: bucket) }
+                    return .notImplemented(name: name, bucket: bucket, key: nil)
                 }
             }
             switch method {
@@ -158,6 +160,7 @@ extension S3Operation {
                 guard let name = S3Subresources.object[subresource]?[method] else { throw methodNotAllowed(subresource) }
                 switch (subresource, method) {
                 case ("acl", "GET"): return .getObjectAcl(bucket: bucket, key: key)
+                case ("acl", "PUT"): return .putObjectAcl(bucket: bucket, key: key)
                 case ("attributes", "GET"): return .getObjectAttributes(bucket: bucket, key: key)
                 case ("uploads", "POST"): return .createMultipartUpload(bucket: bucket, key: key)
                 case ("retention", "GET"): return .getObjectRetention(bucket: bucket, key: key)

@@ -28,6 +28,8 @@ public enum S3Operation: Sendable, Equatable {
     case headObject(bucket: String, key: String)
     case deleteObject(bucket: String, key: String)
     case getObjectAcl(bucket: String, key: String)
+    /// PUT ?acl on an object: its group grants (docs/access.md).
+    case putObjectAcl(bucket: String, key: String)
     /// GET ?attributes
     case getObjectAttributes(bucket: String, key: String)
     /// POST ?uploads
@@ -60,6 +62,8 @@ public enum S3Operation: Sendable, Equatable {
     case getObjectTagging(bucket: String, key: String)
     case putObjectTagging(bucket: String, key: String)
     case deleteObjectTagging(bucket: String, key: String)
+    /// Policies, public access blocks, ownership controls and CORS (docs/access.md).
+    case bucketAccess(BucketAccessOperation, bucket: String)
     /// Any other S3 operation, by its AWS name ("PutBucketPolicy", "PostObject", ...).
     case notImplemented(name: String, bucket: String?, key: String?)
 
@@ -90,6 +94,7 @@ public enum S3Operation: Sendable, Equatable {
         case .headObject: "HeadObject"
         case .deleteObject: "DeleteObject"
         case .getObjectAcl: "GetObjectAcl"
+        case .putObjectAcl: "PutObjectAcl"
         case .getObjectAttributes: "GetObjectAttributes"
         case .createMultipartUpload: "CreateMultipartUpload"
         case .uploadPart: "UploadPart"
@@ -111,6 +116,7 @@ public enum S3Operation: Sendable, Equatable {
         case .getObjectTagging: "GetObjectTagging"
         case .putObjectTagging: "PutObjectTagging"
         case .deleteObjectTagging: "DeleteObjectTagging"
+        case .bucketAccess(let operation, _): operation.rawValue
         case .notImplemented(let name, _, _): name
         }
     }
@@ -128,7 +134,7 @@ public enum S3Operation: Sendable, Equatable {
              .deleteObjects(let bucket), .putBucketLifecycleConfiguration(let bucket),
              .getBucketLifecycleConfiguration(let bucket), .deleteBucketLifecycle(let bucket),
              .putBucketVersioning(let bucket), .listObjectVersions(let bucket), .getObjectLockConfiguration(let bucket),
-             .putObjectLockConfiguration(let bucket):
+             .putObjectLockConfiguration(let bucket), .bucketAccess(_, let bucket):
             bucket
         case .getObjectRetention(let bucket, _), .putObjectRetention(let bucket, _), .getObjectLegalHold(let bucket, _),
              .putObjectLegalHold(let bucket, _):
@@ -137,7 +143,7 @@ public enum S3Operation: Sendable, Equatable {
             bucket
         case .putObject(let bucket, _), .copyObject(let bucket, _, _), .getObject(let bucket, _),
              .headObject(let bucket, _), .deleteObject(let bucket, _), .getObjectAcl(let bucket, _),
-             .getObjectAttributes(let bucket, _),
+             .putObjectAcl(let bucket, _), .getObjectAttributes(let bucket, _),
              .createMultipartUpload(let bucket, _), .uploadPart(let bucket, _, _, _),
              .uploadPartCopy(let bucket, _, _, _, _), .completeMultipartUpload(let bucket, _, _),
              .abortMultipartUpload(let bucket, _, _), .listParts(let bucket, _, _):
@@ -154,7 +160,7 @@ public enum S3Operation: Sendable, Equatable {
              .getBucketVersioning, .getBucketAcl, .putBucketAcl, .listObjectsV1, .listObjectsV2,
              .listMultipartUploads, .deleteObjects, .putBucketLifecycleConfiguration, .getBucketLifecycleConfiguration,
              .deleteBucketLifecycle, .getBucketEncryption, .putBucketEncryption, .deleteBucketEncryption,
-             .putBucketVersioning, .listObjectVersions, .getObjectLockConfiguration, .putObjectLockConfiguration:
+             .putBucketVersioning, .listObjectVersions, .getObjectLockConfiguration, .putObjectLockConfiguration, .bucketAccess:
             nil
         case .getObjectRetention(_, let key), .putObjectRetention(_, let key), .getObjectLegalHold(_, let key),
              .putObjectLegalHold(_, let key):
@@ -163,7 +169,7 @@ public enum S3Operation: Sendable, Equatable {
             key
         case .putObject(_, let key), .copyObject(_, let key, _), .getObject(_, let key),
              .headObject(_, let key), .deleteObject(_, let key), .getObjectAcl(_, let key),
-             .getObjectAttributes(_, let key),
+             .putObjectAcl(_, let key), .getObjectAttributes(_, let key),
              .createMultipartUpload(_, let key), .uploadPart(_, let key, _, _),
              .uploadPartCopy(_, let key, _, _, _), .completeMultipartUpload(_, let key, _),
              .abortMultipartUpload(_, let key, _), .listParts(_, let key, _):
@@ -192,8 +198,9 @@ public enum S3Operation: Sendable, Equatable {
     /// | PutObjectRetention, PutObjectLegalHold | write |
     /// | GetObjectTagging | read |
     /// | PutObjectTagging, DeleteObjectTagging | write |
-    /// | DeleteBucket, GetBucketAcl, PutBucketAcl, GetObjectAcl, Get/PutBucketVersioning, PutObjectLockConfiguration | owner |
+    /// | DeleteBucket, GetBucketAcl, PutBucketAcl, Get/PutObjectAcl, Get/PutBucketVersioning, PutObjectLockConfiguration | owner |
     /// | Get/Put/DeleteBucketEncryption, Put/Get/DeleteBucketLifecycle(Configuration) | owner |
+    /// | policies, public access blocks, ownership controls, CORS (`bucketAccess`) | owner |
     /// | anything not implemented | authenticated (it only ever answers NotImplemented) |
     ///
     /// Copies also need `.read` on `copySource.bucket`.
@@ -209,10 +216,10 @@ public enum S3Operation: Sendable, Equatable {
              .uploadPart, .uploadPartCopy, .completeMultipartUpload, .abortMultipartUpload, .putObjectRetention,
              .putObjectLegalHold, .putObjectTagging, .deleteObjectTagging:
             .write
-        case .deleteBucket, .getBucketAcl, .putBucketAcl, .getObjectAcl, .getBucketVersioning, .putBucketVersioning,
+        case .deleteBucket, .getBucketAcl, .putBucketAcl, .getObjectAcl, .putObjectAcl, .getBucketVersioning, .putBucketVersioning,
              .putObjectLockConfiguration, .getBucketEncryption, .putBucketEncryption, .deleteBucketEncryption:
             .owner
-        case .putBucketLifecycleConfiguration, .getBucketLifecycleConfiguration, .deleteBucketLifecycle:
+        case .putBucketLifecycleConfiguration, .getBucketLifecycleConfiguration, .deleteBucketLifecycle, .bucketAccess:
             .owner
         }
     }

@@ -17,13 +17,15 @@ extension S3Server {
         // The name, then the access key and the user's stable id: a later namesake has another id.
         var user = call.user.map { "\($0.name) (\($0.accessKeyID), id \($0.id))" }
         if user == nil, let claimed = call.claimedAccessKey { user = "unverified access key \(claimed)" }
+        // An unsigned request: decided as the principal `anonymous` (docs/access.md).
+        if user == nil, call.isAnonymous { user = "anonymous" }
         var detail = errorCode == nil ? call.detail : nil
         if errorCode != nil, let failure = call.failure {
             let reason = failure.count > 200 ? String(failure.prefix(200)) + "…" : failure
             detail = call.user == nil ? "unauthenticated: \(reason)" : reason
         }
         return AuditEvent(
-            requestID: call.requestID, user: user, sourceAddress: call.remoteAddress,
+            requestID: call.requestID, user: user, sourceAddress: call.sourceAddress ?? call.remoteAddress,
             operation: AuditOperation(call.operationName ?? "Unknown"), bucket: call.operation?.bucket ?? call.adminBucket,
             key: call.operation?.key, version: call.versionID ?? call.queryParameters["versionId"], bytesIn: UInt64(max(0, call.bytesIn)), bytesOut: UInt64(max(0, call.bytesOut)),
             locations: locations, status: UInt16(clamping: status), errorCode: errorCode, detail: detail)

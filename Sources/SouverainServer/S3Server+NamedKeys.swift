@@ -56,7 +56,10 @@ extension S3Server {
         if key.shreddedAt != nil {
             throw S3Error(.kmsInvalidState, "The key alias/\(key.alias) (\(key.id)) was destroyed: nothing can be encrypted under it.")
         }
-        try await store.authorizeNamedKey(key, user: call.user!, use: .encrypt)
+        guard let user = call.user else {
+            throw S3Error(.accessDenied, "Access Denied: an anonymous request cannot encrypt under the key alias/\(key.alias)")
+        }
+        try await store.authorizeNamedKey(key, user: user, use: .encrypt)
         return ("aws:kms", NamedKeyReference.arn(keyID: key.id, region: store.region))
     }
 

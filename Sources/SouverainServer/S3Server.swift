@@ -28,6 +28,10 @@ public struct S3Server: HTTPResponder {
     /// that do not exercise the trail.
     let audit: AuditTrail?
     let enforcement = EnforcementGate()
+    /// Bucket policies, public access blocks, ownership controls and CORS rules, parsed, per bucket.
+    let accessCache = BucketAccessCache()
+    /// Which classifications may be made public, and which proxies are believed (docs/access.md).
+    public var access = AccessSettings()
     /// How lifecycle counts days, for passes run through the admin API (docs/lifecycle.md).
     public var lifecycleDays = LifecycleDays.standard
     /// Makes the signed compliance report for `GET /_souverain/report`; nil refuses it (S3Server+Report.swift).
@@ -75,6 +79,7 @@ public struct S3Server: HTTPResponder {
             }
             response = Self.errorResponse(s3Error, requestID: requestID, isHead: request.method == .head)
         }
+        await addCORSHeaders(to: &response, call)
         response.headers[.amzRequestID] = requestID
         response.headers[.amzID2] = requestID
         response.headers[.server] = "Souverain"
@@ -132,7 +137,9 @@ public struct S3Server: HTTPResponder {
 
     /// Authenticates, parses, authorises and dispatches one S3 request.
     private func handle(_ call: inout S3Call) async throws -> Response {
-        let user = try await authenticate(&call)
+        if call.request.method == .options { return try await preflight(&call) }
+        // Unsigned requests go on as anonymous: only a bucket policy or ACL can let them through.
+        let user = try await authenticateIfSigned(&call)
         let operation = try S3Operation.parse(call.head, addressing: addressing)
         call.operation = operation
         call.operationName = operation.name
@@ -140,16 +147,23 @@ public struct S3Server: HTTPResponder {
         if let bucket = operation.bucket { call.logger[metadataKey: "s3.bucket"] = "\(bucket)" }
         // The one permission check: the role first (an auditor has no S3 access at all), then what
         // every operation states it needs on its bucket, and no ACL is accepted that is not honoured.
-        try store.authorizeS3(user)
+        if let user { try store.authorizeS3(user) }
         try ACLHeaders.refuseUnhonoured(operation, call.head)
-        if let bucket = operation.bucket, let level = Self.accessLevel(operation.requiredPermission) {
-            call.bucket = try await store.authorize(user, bucket: bucket, level: level)
-        }
+        try await authorize(operation, user: user, &call)
         return try await dispatch(operation, &call)
     }
 
     /// Checks the signature and finds the user; fills in `call.user`, `call.signature`, `call.head`.
+    /// An unsigned request is refused.
     func authenticate(_ call: inout S3Call) async throws -> User {
+        guard let user = try await authenticateIfSigned(&call) else {
+            throw S3Error(.accessDenied, "Anonymous access is not allowed: sign the request with an access key.")
+        }
+        return user
+    }
+
+    /// As `authenticate`, but an unsigned request gives nil (anonymous, `call.isAnonymous`).
+    func authenticateIfSigned(_ call: inout S3Call) async throws -> User? {
         // HTTPTypes moves Host into the request's authority; the signature covers it as `host`.
         var headers = call.request.headers.map { (name: $0.name.canonicalName, value: $0.value) }
         if let authority = call.request.head.authority { headers.insert((name: "host", value: authority), at: 0) }
@@ -169,7 +183,11 @@ public struct S3Server: HTTPResponder {
                 virtualHostBucket: addressing.bucket(fromHost: call.request.head.authority), now: Date())
         } else {
             guard let authentication = try verifier.parse(signed) else {
-                throw S3Error(.accessDenied, "Anonymous access is not allowed: sign the request with an access key.")
+                call.isAnonymous = true
+                call.head = S3RequestHead(
+                    method: call.request.method.rawValue, path: call.path, query: call.query,
+                    host: call.request.head.authority, headers: headers)
+                return nil
             }
             user = try await self.user(claiming: authentication.accessKeyID, &call)
             call.signature = try verifier.verify(
@@ -215,6 +233,7 @@ public struct S3Server: HTTPResponder {
         case .headObject(let bucket, let key): return try await getObject(bucket, key, isHead: true, &call)
         case .deleteObject(let bucket, let key): return try await deleteObject(bucket, key, &call)
         case .getObjectAcl(let bucket, let key): return try await getObjectAcl(bucket, key, &call)
+        case .putObjectAcl(let bucket, let key): return try await putObjectAcl(bucket, key, &call)
         case .getObjectAttributes(let bucket, let key): return try await getObjectAttributes(bucket, key, &call)
         case .createMultipartUpload(let bucket, let key): return try await createMultipartUpload(bucket, key, &call)
         case .uploadPart(let bucket, let key, let uploadID, let partNumber):
@@ -240,6 +259,7 @@ public struct S3Server: HTTPResponder {
         case .getObjectTagging(let bucket, let key): return try await getObjectTagging(bucket, key, &call)
         case .putObjectTagging(let bucket, let key): return try await putObjectTagging(bucket, key, &call)
         case .deleteObjectTagging(let bucket, let key): return try await deleteObjectTagging(bucket, key, &call)
+        case .bucketAccess(let access, let bucket): return try await bucketAccess(access, bucket, &call)
         case .notImplemented(let name, _, _):
             throw S3Error(.notImplemented, "\(name) is not implemented by Souverain.")
         }
@@ -291,6 +311,11 @@ struct S3Call {
     var head = S3RequestHead(method: "GET", path: "/")
     var signature: VerifiedSignature?
     var user: User?
+    /// Whether the request carried no signature at all (served only when a policy or ACL allows it).
+    var isAnonymous = false
+    /// The client's address as policies see it (`aws:SourceIp`): the TCP peer, or the address a
+    /// trusted proxy forwarded for.
+    var sourceAddress: String?
     /// The access key the request claims, verified or not, for the trail.
     var claimedAccessKey: String?
     var operation: S3Operation?

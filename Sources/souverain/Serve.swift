@@ -14,6 +14,7 @@ import SouverainCatalogueSQLite
 import SouverainEngine
 import SouverainKeys
 import SouverainModel
+import SouverainPolicy
 import SouverainPlacement
 import SouverainS3
 import SouverainServer
@@ -144,6 +145,8 @@ struct Serve: AsyncParsableCommand {
             audit: withoutAuditTrail ? nil : audit, signatureV2: settings.signatureV2 ? SigV2Verifier() : nil)
         server.lifecycleDays = settings.lifecycleDays
         server.complianceReport = { [settings] in try await ReportGathering.served(settings: settings) }
+        server.access = AccessSettings(
+            publicClassifications: Set(settings.publicClassifications), trustedProxies: settings.trustedProxies.compactMap(IPAddressBlock.init))
         let region = settings.region
         let credentialsPath = directory.credentialsPath
         let endpointPath = directory.endpointPath

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SouverainPolicy
 
 /// The settings of a Souverain process, from (lowest to highest precedence) built-in defaults,
 /// the configuration file, `SOUVERAIN_*` environment variables and command-line flags.
@@ -43,6 +44,10 @@ struct Settings {
     var lifecycleDaySeconds = 86_400
     /// The catalogue (docs/scale-out.md, Settings+Catalogue.swift).
     var catalogue = CatalogueSettings()
+    /// Public access (docs/access.md): the classifications whose buckets may be made public
+    /// (comma-separated; empty: none), and the proxies (CIDR blocks) whose X-Forwarded-For is believed.
+    var publicClassifications = ["public"]
+    var trustedProxies: [String] = []
     /// The `[location ID]` sections, in file order; none means one local location, `local`.
     var locations: [LocationSettings] = []
     /// The configuration file these settings came from, if any.
@@ -54,6 +59,7 @@ struct Settings {
         "header-timeout", "body-timeout", "minimum-body-rate", "idle-timeout", "max-connections-per-source", "max-connections",
         "signature-v2",
         "lifecycle-interval", "lifecycle-rate", "lifecycle-day-seconds",
+        "public-classifications", "trusted-proxies",
     ] + CatalogueSettings.keys
 
     /// The commented default file that `souverain init` writes.
@@ -138,6 +144,15 @@ struct Settings {
         # postgres-pool-size = 16
         # Seconds a request waits for PostgreSQL before it is answered 503 (the database is down).
         # postgres-wait-seconds = 10
+
+        # Public access (docs/access.md): only buckets of these classifications may be made
+        # readable or writable anonymously, by a bucket policy or an ACL; every other
+        # classification refuses it, whatever the bucket's owner asks. Empty: nothing is ever
+        # public. Environment: SOUVERAIN_PUBLIC_CLASSIFICATIONS.
+        public-classifications = public
+        # Proxies (CIDR blocks, comma-separated) whose X-Forwarded-For is believed as the client
+        # address of policy conditions on aws:SourceIp; none by default (the header is spoofable).
+        # trusted-proxies = 10.0.0.0/8
 
         # Storage locations, managed with `souverain location add|remove` or by hand. Without
         # any, objects go to DATA/local, an on-premise location in `country`. Each has a
@@ -270,6 +285,13 @@ struct Settings {
                 throw ValidationError("lifecycle-day-seconds must be a positive number of seconds, got \(value)")
             }
             lifecycleDaySeconds = seconds
+        case "public-classifications":
+            publicClassifications = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        case "trusted-proxies":
+            trustedProxies = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            if let bad = trustedProxies.first(where: { IPAddressBlock($0) == nil }) {
+                throw ValidationError("trusted-proxies must be IP addresses or CIDR blocks, comma-separated, got \(bad)")
+            }
         case "default-classification":
             guard !value.isEmpty else { throw ValidationError("default-classification cannot be empty") }
             defaultClassification = value

@@ -3,6 +3,14 @@ import SouverainS3
 
 /// Every code's AWS name and HTTP status, written out.
 private let codes: [(S3ErrorCode, String, Int)] = [
+    (.malformedPolicy, "MalformedPolicy", 400),
+    (.noSuchBucketPolicy, "NoSuchBucketPolicy", 404),
+    (.noSuchPublicAccessBlockConfiguration, "NoSuchPublicAccessBlockConfiguration", 404),
+    (.ownershipControlsNotFoundError, "OwnershipControlsNotFoundError", 404),
+    (.noSuchCORSConfiguration, "NoSuchCORSConfiguration", 404),
+    (.accessControlListNotSupported, "AccessControlListNotSupported", 400),
+    (.invalidBucketAclWithObjectOwnership, "InvalidBucketAclWithObjectOwnership", 400),
+    (.corsResponse, "CORSResponse", 403),
     (.accessDenied, "AccessDenied", 403),
     (.accountProblem, "AccountProblem", 403),
     (.authorizationHeaderMalformed, "AuthorizationHeaderMalformed", 400),

@@ -92,7 +92,7 @@ private let pathStyleCases: [OperationCase] = [
     OperationCase("POST", "/b", .notImplemented(name: "PostObject", bucket: "b", key: nil)),
     OperationCase("GET", "/b?analytics", .notImplemented(name: "ListBucketAnalyticsConfigurations", bucket: "b", key: nil)),
     OperationCase("GET", "/b?analytics&id=a", .notImplemented(name: "GetBucketAnalyticsConfiguration", bucket: "b", key: nil)),
-    OperationCase("PUT", "/b?policy", .notImplemented(name: "PutBucketPolicy", bucket: "b", key: nil)),
+    OperationCase("PUT", "/b?policy", .bucketAccess(.putBucketPolicy, bucket: "b")),
     OperationCase("GET", "/b/k?tagging", .getObjectTagging(bucket: "b", key: "k")),
     OperationCase("PUT", "/b/k?tagging&versionId=v1", .putObjectTagging(bucket: "b", key: "k")),
     OperationCase("DELETE", "/b/k?tagging", .deleteObjectTagging(bucket: "b", key: "k")),
@@ -107,7 +107,7 @@ private let pathStyleCases: [OperationCase] = [
     OperationCase("PUT", "/b/k?retention", .putObjectRetention(bucket: "b", key: "k")),
     OperationCase("GET", "/b/k?legal-hold", .getObjectLegalHold(bucket: "b", key: "k")),
     OperationCase("PUT", "/b/k?legal-hold", .putObjectLegalHold(bucket: "b", key: "k")),
-    OperationCase("PUT", "/b/k?acl", headers: copyHeader, .notImplemented(name: "PutObjectAcl", bucket: "b", key: "k")),
+    OperationCase("PUT", "/b/k?acl", headers: copyHeader, .putObjectAcl(bucket: "b", key: "k")),
     OperationCase("GET", "/b?versions", .listObjectVersions(bucket: "b")),
     OperationCase("GET", "/b?tagging&list-type=2", .notImplemented(name: "GetBucketTagging", bucket: "b", key: nil)),
     // Unknown subresources (valueless) and unknown parameters (with a value).

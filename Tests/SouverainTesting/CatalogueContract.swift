@@ -45,6 +45,8 @@ public enum CatalogueContract: String, Sendable, CaseIterable, CustomTestStringC
     case versionListingsPageByKeyAndVersion
     case lockedVersionsAreRefusedInTheTransactionThatWouldRemoveThem
     case theRetentionClockNeverGoesBack
+    case bucketAccessDocumentsAreSetReplacedAndDeletedWithTheirBucket
+    case anObjectACLIsKeptInItsVersionsMetadata
 
     public var testDescription: String { rawValue }
 
@@ -205,6 +207,8 @@ public enum CatalogueContract: String, Sendable, CaseIterable, CustomTestStringC
         case .namedKeysAreCreatedOnceByAliasAndShreddedForGood, .namedKeyVersionsRetireOnlyOnceNoBlobUsesThem,
              .namedKeyGrantsAndBucketEncryptionRoundTrip:
             try await checkNamedKeys(on: catalogue)
+        case .bucketAccessDocumentsAreSetReplacedAndDeletedWithTheirBucket, .anObjectACLIsKeptInItsVersionsMetadata:
+            try await checkBucketAccess(on: catalogue)
         }
     }
 

@@ -66,7 +66,17 @@ extension S3Server {
             throw S3Error(.invalidArgument, "x-amz-bucket-object-lock-enabled must be true or false.",
                           extra: [("ArgumentName", "x-amz-bucket-object-lock-enabled"), ("ArgumentValue", other)])
         }
+        // x-amz-object-ownership: BucketOwnerEnforced (the default) or a setting enabling ACLs.
+        let ownership = try call.header("x-amz-object-ownership").map { value in
+            guard let parsed = ObjectOwnership(rawValue: value) else {
+                throw S3Error(.invalidArgument, "x-amz-object-ownership must be BucketOwnerEnforced, BucketOwnerPreferred or ObjectWriter.",
+                              extra: [("ArgumentName", "x-amz-object-ownership"), ("ArgumentValue", value)])
+            }
+            return parsed
+        }
         try await store.createBucket(bucket, owner: call.user!, classification: classification, objectLock: objectLock)
+        accessCache.invalidate(bucket)
+        if let ownership, ownership.aclsEnabled { try await setDocument(bucket, .ownershipControls, ownership.rawValue) }
         return Response(status: .ok, headers: [.location: "/" + bucket])
     }
 
@@ -86,6 +96,7 @@ extension S3Server {
     /// with it, as AWS does, each abort recorded in the trail under this request's id.
     func deleteBucket(_ bucket: String, _ call: inout S3Call) async throws -> Response {
         let aborted = try await store.deleteBucket(bucket)
+        accessCache.invalidate(bucket)
         for upload in aborted { call.touched(upload.location, .delete) }
         try await recordAbortsByDeleteBucket(aborted, call)
         return Response(status: .noContent)
@@ -112,6 +123,7 @@ extension S3Server {
             grants.append(.init(grantee: grantee, permission: .read))
             if grant.permission.allowsWrite { grants.append(.init(grantee: grantee, permission: .write)) }
         }
+        grants += try await groupGrants(bucket)
         return Self.xmlResponse(AccessControlPolicy(owner: owner, grants: grants).xml())
     }
 
@@ -133,18 +145,16 @@ extension S3Server {
             throw S3Error(.notImplemented, "\(header) is not supported: only a bucket's owner and admins read and change its ACL.")
         }
         var usedHeaders = false
+        var groups = GroupGrants()
         for (header, permission) in headerGrants {
             guard let value = call.header(header) else { continue }
             usedHeaders = true
-            guard let ids = AccessControlPolicy.granteeIDs(inHeader: value) else {
-                throw S3Error(.notImplemented, "Only grants to users (id=ID or id=NAME) are supported: Souverain has no anonymous or group access.")
-            }
+            let (ids, uris) = try Self.grantees(inHeader: value)
             for id in ids { add(id, permission) }
+            for uri in uris { try groups.add(uri, write: permission == .readWrite) }
         }
         if let canned = call.header("x-amz-acl") {
-            guard canned == "private" else {
-                throw S3Error(.notImplemented, "The canned ACL \(canned) is not supported: Souverain has no anonymous or public access.")
-            }
+            groups = try Self.groupGrants(cannedACL: canned)
             usedHeaders = true
         }
         let body = try await collectXML(call, limit: 64 * 1024)
@@ -163,6 +173,7 @@ extension S3Server {
         } else if !usedHeaders {
             throw S3Error(.missingSecurityHeader, "PutBucketAcl needs x-amz-acl, x-amz-grant-* headers or an AccessControlPolicy body.")
         }
+        try await checkGroupGrants(groups, bucket: call.bucket!)
         let catalogue = store.catalogueStore
         // Grantees by user id: a grantee is named by id or, for people, by name.
         var byID: [String: BucketPermission] = [:]
@@ -180,13 +191,17 @@ extension S3Server {
         for (id, permission) in byID {
             try await catalogue.setGrant(Grant(bucket: bucket, userID: id, permission: permission))
         }
+        let previous = try await catalogue.bucketAccessDocuments(bucket: bucket)[.acl]
+        if previous != nil || !groups.isEmpty { try await setDocument(bucket, .acl, groups.isEmpty ? nil : groups.text) }
         return Response(status: .ok)
     }
 
     func getObjectAcl(_ bucket: String, _ key: String, _ call: inout S3Call) async throws -> Response {
         let record = call.bucket!
-        _ = try await store.object(bucket: bucket, key: key)
-        return Self.xmlResponse(AccessControlPolicy(owner: try await owner(id: record.owner)).xml())
+        let object = try await store.object(bucket: bucket, key: key)
+        let owner = try await owner(id: record.owner)
+        let grants = [AccessControlPolicy.Grant(grantee: owner, permission: .fullControl)] + Self.objectGroupGrants(object.metadata.acl)
+        return Self.xmlResponse(AccessControlPolicy(owner: owner, grants: grants).xml())
     }
 
     /// A grant names a user who may use buckets: an auditor reads the audit trail and nothing else.

@@ -40,6 +40,8 @@ extension S3Server {
         // The copy is encrypted as the request asks, as in S3, whatever the source was.
         (metadata.serverSideEncryption, metadata.kmsKeyARN) = encryption
         metadata.customerKeyMD5 = customerKey?.md5
+        // A copy never inherits its source's ACL: it gets the one it asks for, as in AWS.
+        metadata.acl = try await requestedObjectACL(call)
         var algorithms = Set(sourceRecord.checksums.keys)
         if let requested = call.header("x-amz-checksum-algorithm") {
             guard let algorithm = ChecksumAlgorithm(caseInsensitive: requested) else {
@@ -73,9 +75,10 @@ extension S3Server {
 
     /// The source of a copy, after its bucket's read check and the `x-amz-copy-source-if-*` conditions.
     func copySource(_ source: CopySource, _ call: S3Call) async throws -> ObjectRecord {
-        _ = try await store.authorize(call.user!, bucket: source.bucket, level: .read)
+        // The source is a read of its own: its bucket's policy and grants decide.
+        _ = try await authorize(user: call.user, bucket: source.bucket, key: source.key, action: "s3:GetObject", level: .read, call)
         let record = try await store.objectVersion(bucket: source.bucket, key: source.key, versionID: source.versionID)
-        try await store.authorizeRead(record, user: call.user!)
+        try await store.authorizeRead(record, user: call.user)
         let failed = S3Error(.preconditionFailed, "At least one of the pre-conditions you specified did not hold")
         let modified = record.lastModified.timeIntervalSince1970.rounded(.down)
         if let ifMatch = call.header("x-amz-copy-source-if-match") {

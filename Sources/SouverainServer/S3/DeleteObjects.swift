@@ -31,6 +31,8 @@ extension S3Server {
         let bypass = governanceBypass(call)
         for object in request.objects {
             do {
+                // Each key is a resource of its own for the bucket policy, as in AWS.
+                try await authorizeKey(object.key, action: "s3:DeleteObject", level: .write, call)
                 let outcome = try await store.deleteObject(
                     bucket: call.bucket!, key: object.key, versionID: object.versionID, bypassGovernance: bypass)
                 for location in outcome.heldAt { call.touched(location, .delete) }

@@ -51,7 +51,7 @@ extension S3Server {
         if isHead {
             return Response(status: status, headers: headers, body: .init())
         }
-        try await store.authorizeRead(record, user: call.user!)
+        try await store.authorizeRead(record, user: call.user)
         try await store.checkReadable(record)
         call.bytesOut = length
         call.touched(store.readLocation(of: record), .read)

@@ -11,6 +11,7 @@ import SouverainSigV4
 extension S3Server {
     func createMultipartUpload(_ bucket: String, _ key: String, _ call: inout S3Call) async throws -> Response {
         var metadata = try ObjectHeaders.metadata(from: call.head)
+        metadata.acl = try await requestedObjectACL(call)
         (metadata.serverSideEncryption, metadata.kmsKeyARN) = try await requestedEncryption(call, bucket: bucket)
         metadata.customerKeyMD5 = try ObjectHeaders.customerKey(call.head)?.md5
         var algorithm: ChecksumAlgorithm?

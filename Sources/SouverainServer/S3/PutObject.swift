@@ -13,6 +13,7 @@ extension S3Server {
     /// store, which hashes it, verifies the declared digests and commits only a whole object.
     func putObject(_ bucket: String, _ key: String, _ call: inout S3Call) async throws -> Response {
         var metadata = try ObjectHeaders.metadata(from: call.head)
+        metadata.acl = try await requestedObjectACL(call)
         (metadata.serverSideEncryption, metadata.kmsKeyARN) = try await requestedEncryption(call, bucket: bucket)
         let customerKey = try ObjectHeaders.customerKey(call.head)
         metadata.customerKeyMD5 = customerKey?.md5

@@ -144,6 +144,7 @@ extension S3Server {
         guard ObjectHeaders.bypassesGovernance(call.head) else { return false }
         // As AWS without s3:BypassGovernanceRetention: the header is ignored, so a GOVERNANCE
         // retention stands and the request is refused if it meets one.
-        return store.mayBypassGovernance(call.user!, bucket: call.bucket!)
+        guard let user = call.user else { return false }
+        return store.mayBypassGovernance(user, bucket: call.bucket!)
     }
 }
