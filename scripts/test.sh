@@ -37,4 +37,6 @@ swift test --skip-build
 
 echo "== integration tests with real clients"
 export SOUVERAIN_BIN="$PWD/.build/debug/souverain"
-python -m pytest tests/integration -q -p no:cacheprovider --durations=25
+# Two workers, each taking whole modules (a module shares one server): the tests spend most of
+# their time waiting on servers, so two at once halve the wall time (17 to 8.5 minutes here).
+python -m pytest tests/integration -q -p no:cacheprovider -n 2 --dist loadfile --durations=25
