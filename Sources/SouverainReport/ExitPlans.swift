@@ -1,11 +1,13 @@
+import Foundation
+
 /// An exit plan per provider, from the facts alone: the buckets and bytes at its locations, the
 /// locations of other providers the rules in force allow for each bucket's classification (the
 /// placement engine's eligible list, gathered per classification), the commands that move the
 /// bytes (`souverain migrate`) or take them out (`souverain export`), and a concentration risk
 /// when a bucket has nowhere else to go.
 public enum ExitPlans {
-    /// Why no time is estimated: the trail's migrate and export records carry bytes, not durations.
-    public static let notMeasured = "not measured: the trail's migrate and export records carry bytes but no duration"
+    /// Why no time is estimated: no export or import in the trail recorded how long it took.
+    public static let notMeasured = "not measured: no complete export or import with its duration in the trail (run `souverain export` once)"
 
     public static func evaluate(_ facts: ReportFacts) -> [ReportFacts.ExitPlan] {
         let eligible = Dictionary(facts.classifications.map { ($0.name, $0.eligible) }, uniquingKeysWith: { first, _ in first })
@@ -35,7 +37,17 @@ public enum ExitPlans {
                 providerID: providerID, providerName: first.providerName, ultimateParent: parent,
                 locations: locations.map(\.id), objects: buckets.reduce(0) { $0 + $1.objects }, bytes: buckets.reduce(0) { $0 + $1.bytes },
                 buckets: buckets, concentrationRisk: buckets.contains { $0.alternatives.isEmpty },
-                estimatedTime: buckets.isEmpty ? "nothing to move" : notMeasured)
+                estimatedTime: buckets.isEmpty ? "nothing to move" : estimate(bytes: buckets.reduce(0) { $0 + $1.bytes }, at: facts.audit.lastMeasuredTransfer))
         }
+    }
+
+    /// The time `bytes` take at the throughput of the last measured export or import, rounded up
+    /// to the minute, with the measurement it comes from; `notMeasured` without one.
+    public static func estimate(bytes: Int64, at transfer: ReportFacts.MeasuredTransfer?) -> String {
+        guard let transfer, let rate = transfer.bytesPerSecond else { return notMeasured }
+        let minutes = Int((Double(max(bytes, 0)) / rate / 60).rounded(.up))
+        let duration = minutes < 60 ? "\(max(minutes, 1)) min" : "\(minutes / 60) h \(minutes % 60) min"
+        let mebibytes = rate / 1_048_576
+        return "about \(duration) at \(String(format: "%.1f", mebibytes)) MiB/s, the throughput of the \(transfer.operation) of bucket \(transfer.bucket) at \(transfer.time)"
     }
 }

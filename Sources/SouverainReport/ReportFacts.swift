@@ -229,6 +229,9 @@ public struct ReportFacts: Codable, Sendable, Hashable {
         public var deniedBySource: [String: Int]
         /// Internal movements of bytes in the period, per operation (`replicate`, `migrate`, ...).
         public var movements: [String: Movement]
+        /// The last complete export or import whose record carries its duration: the throughput
+        /// exit plans estimate their time from. Nil when the trail has none.
+        public var lastMeasuredTransfer: MeasuredTransfer?
         public init(
             publicKey: String, verified: Bool, verifierResult: String, records: Int, checkpoints: Int, segments: Int,
             firstSequence: UInt64?, lastSequence: UInt64?, lastCheckpoint: UInt64?, unsignedTail: Int, gaps: [String],
@@ -248,6 +251,30 @@ public struct ReportFacts: Codable, Sendable, Hashable {
             self.deniedByBucket = deniedByBucket
             self.deniedBySource = deniedBySource
             self.movements = movements
+        }
+    }
+
+    /// A bucket's whole export or import, as its trail record states it: bytes and seconds.
+    public struct MeasuredTransfer: Codable, Sendable, Hashable {
+        /// `export` or `import`.
+        public var operation: String
+        public var bucket: String
+        public var bytes: UInt64
+        public var seconds: Double
+        /// When it was recorded (UTC timestamp).
+        public var time: String
+        public init(operation: String, bucket: String, bytes: UInt64, seconds: Double, time: String) {
+            self.operation = operation
+            self.bucket = bucket
+            self.bytes = bytes
+            self.seconds = seconds
+            self.time = time
+        }
+
+        /// Bytes per second, or nil when the transfer was too small or too quick to say.
+        public var bytesPerSecond: Double? {
+            guard bytes > 0, seconds > 0 else { return nil }
+            return Double(bytes) / seconds
         }
     }
 

@@ -7,7 +7,7 @@ import SouverainModel
 import SouverainS3
 
 extension S3Server {
-    /// `POST /_souverain/portability/record?operation=export|import&bucket=B&objects=N&bytes=N&complete=true|false&place=WHERE`
+    /// `POST /_souverain/portability/record?operation=export|import&bucket=B&objects=N&bytes=N&complete=true|false&place=WHERE&seconds=S`
     /// (and `&versions=N&deleteMarkers=N` for a versioned bucket)
     /// (admins): the record `souverain export` and `souverain import` leave of a bucket's exit to
     /// plain files or its entry from elsewhere, once they have run. Each object they read or wrote
@@ -39,11 +39,20 @@ extension S3Server {
             versions = ", \(count) versions and \(query["deleteMarkers"].flatMap(UInt64.init) ?? 0) delete markers"
         }
         let verb = operation == .export ? "exported to" : "imported from"
+        // How long it took (measured by the command), so that exit plans can estimate the time a
+        // move takes (`souverain report`): the detail then ends with " in SECONDS s".
+        var took = ""
+        if let text = query["seconds"] {
+            guard let seconds = Double(text), seconds.isFinite, seconds >= 0, seconds < 1e9 else {
+                throw S3Error(.invalidArgument, "&seconds= takes the seconds the movement took, a number.")
+            }
+            took = " in \(String(format: "%.3f", seconds)) s"
+        }
         let event = AuditEvent(
             requestID: call.requestID, user: "\(user.name) (\(user.accessKeyID))", sourceAddress: call.remoteAddress,
             operation: operation, bucket: bucket, bytesIn: operation == .import ? bytes : 0, bytesOut: operation == .export ? bytes : 0,
             status: 200, errorCode: complete ? nil : "Incomplete",
-            detail: "\(objects) objects (\(bytes) bytes\(versions)) \(verb) \(place)\(complete ? "" : "; incomplete, to be resumed")")
+            detail: "\(objects) objects (\(bytes) bytes\(versions)) \(verb) \(place)\(took)\(complete ? "" : "; incomplete, to be resumed")")
         try await audit.record(event)
         return try Self.jsonResponse(["recorded": true], call: &call)
     }

@@ -39,6 +39,7 @@ struct ExportCommand: AsyncParsableCommand {
         let progress = ProgressReporter(label: "export \(bucket)")
         let writer = ExportWriter(client: client, bucket: bucket, directory: to, options: options, progress: progress)
         let summary: ExportSummary
+        let started = ContinuousClock.now
         do {
             summary = try await progress.run { try await writer.run() }
         } catch {
@@ -54,7 +55,9 @@ struct ExportCommand: AsyncParsableCommand {
                 let versioned = summary.manifest?.isVersioned == true
                 try await PortabilityRecord.send(
                     client, operation: "export", bucket: bucket, objects: objects, bytes: bytes, complete: summary.manifest != nil,
-                    place: PortabilityRecord.directory(to), versions: versioned ? summary.versions : nil,
+                    place: PortabilityRecord.directory(to),
+                    // A resumed export skipped the files it had: its time says nothing of the bucket's bytes.
+                    seconds: summary.unchanged == 0 ? Self.seconds(since: started) : nil, versions: versioned ? summary.versions : nil,
                     deleteMarkers: versioned ? summary.deleteMarkers : nil)
             } catch {
                 unrecorded = error
@@ -99,5 +102,10 @@ struct ExportCommand: AsyncParsableCommand {
             print(report.description)
             if !report.isValid { throw ExitCode(1) }
         }
+    }
+
+    static func seconds(since start: ContinuousClock.Instant) -> Double {
+        let elapsed = ContinuousClock.now - start
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
     }
 }

@@ -93,6 +93,7 @@ struct ImportCommand: AsyncParsableCommand {
         let progress = ProgressReporter(label: "import \(bucket)")
         let importer = Importer(source: source, destination: destination, bucket: bucket, options: options, progress: progress)
         let summary: ImportSummary
+        let started = ContinuousClock.now
         do {
             summary = try await progress.run { try await importer.run() }
         } catch {
@@ -109,6 +110,7 @@ struct ImportCommand: AsyncParsableCommand {
                 try await PortabilityRecord.send(
                     destination, operation: "import", bucket: bucket, objects: summary.imported + summary.deleteMarkers,
                     bytes: summary.bytesImported, complete: summary.isComplete, place: place,
+                    seconds: ExportCommand.seconds(since: started),
                     versions: versioned ? summary.imported : nil, deleteMarkers: versioned ? summary.deleteMarkers : nil)
             } catch {
                 unrecorded = error

@@ -162,6 +162,7 @@ struct ReportGathering {
         var deniedByBucket: [String: Int] = [:]
         var deniedBySource: [String: Int] = [:]
         var movements: [String: ReportFacts.Movement] = [:]
+        var lastMeasuredTransfer: ReportFacts.MeasuredTransfer?
         var rotations: [ReportFacts.KeyEvent] = []
         var shreddings: [ReportFacts.KeyEvent] = []
         var firstTime: Date?
@@ -183,6 +184,7 @@ struct ReportGathering {
                     entry.bytes += max(event.bytesIn, event.bytesOut)
                     movements[event.operation.rawValue] = entry
                 }
+                if let transfer = Self.measuredTransfer(event, time: time) { lastMeasuredTransfer = transfer }
                 let keyEvent = ReportFacts.KeyEvent(
                     time: Self.timestamp(time), operation: event.operation.rawValue, bucket: event.bucket, sequence: record.sequence)
                 if Self.rotationOperations.contains(event.operation.rawValue), succeeded { rotations.append(keyEvent) }
@@ -191,12 +193,13 @@ struct ReportGathering {
         } catch {
             gaps.append("the records after the last one read could not be read: \(error)")
         }
-        let section = ReportFacts.AuditTrail(
+        var section = ReportFacts.AuditTrail(
             publicKey: publicKey.base64, verified: verification.isValid, verifierResult: verification.description,
             records: verification.records, checkpoints: verification.checkpoints, segments: verification.segments,
             firstSequence: verification.firstSequence, lastSequence: verification.lastSequence,
             lastCheckpoint: verification.lastCheckpoint, unsignedTail: verification.unsignedTail, gaps: gaps,
             deniedByBucket: deniedByBucket, deniedBySource: deniedBySource, movements: movements)
+        section.lastMeasuredTransfer = lastMeasuredTransfer
         return TrailFacts(section: section, firstTime: firstTime, rotations: rotations, shreddings: shreddings)
     }
 
@@ -270,5 +273,18 @@ extension ReportGathering {
     static func served(settings: Settings) async throws -> SignedComplianceReport {
         let made = try await signed(settings: settings)
         return SignedComplianceReport(json: made.json, signature: made.signature.signature, publicKey: made.signature.publicKey)
+    }
+
+    /// A complete export or import whose record ends with the seconds it took (" in 12.345 s",
+    /// S3Server+Portability.swift): what exit plans estimate their time from.
+    static func measuredTransfer(_ event: AuditEvent, time: Date) -> ReportFacts.MeasuredTransfer? {
+        guard event.operation == .export || event.operation == .import, event.status == 200, event.errorCode == nil,
+              let bucket = event.bucket, let detail = event.detail, detail.hasSuffix(" s"),
+              let range = detail.range(of: " in ", options: .backwards),
+              let seconds = Double(detail[range.upperBound...].dropLast(2)), seconds > 0
+        else { return nil }
+        return ReportFacts.MeasuredTransfer(
+            operation: event.operation.rawValue, bucket: bucket, bytes: max(event.bytesIn, event.bytesOut), seconds: seconds,
+            time: timestamp(time))
     }
 }

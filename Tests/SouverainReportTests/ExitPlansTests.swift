@@ -41,6 +41,20 @@ import Testing
         facts.buckets[0].shreddedAt = "2026-12-02T00:00:00Z"
         #expect(ExitPlans.evaluate(facts).allSatisfy { $0.buckets.isEmpty && !$0.concentrationRisk })
     }
+
+    @Test func theTimeIsEstimatedAtTheLastMeasuredThroughput() throws {
+        var facts = self.facts(eligible: ["cloud-a", "onprem"])
+        facts.audit.lastMeasuredTransfer = ReportFacts.MeasuredTransfer(
+            operation: "export", bucket: "archives", bytes: 10_485_760, seconds: 1, time: "2026-12-01T10:00:00Z")
+        let cloudA = try #require(ExitPlans.evaluate(facts).first { $0.providerID == "provider-cloud-a" })
+        #expect(cloudA.estimatedTime == "about 1 min at 10.0 MiB/s, the throughput of the export of bucket archives at 2026-12-01T10:00:00Z")
+        // Two hours of bytes at 10 MiB/s.
+        let transfer = try #require(facts.audit.lastMeasuredTransfer)
+        #expect(ExitPlans.estimate(bytes: 7_200 * 10_485_760, at: transfer).hasPrefix("about 2 h 0 min at 10.0 MiB/s"))
+        // A transfer that took no time measures nothing.
+        let instant = ReportFacts.MeasuredTransfer(operation: "import", bucket: "b", bytes: 10, seconds: 0, time: "t")
+        #expect(ExitPlans.estimate(bytes: 100, at: instant) == ExitPlans.notMeasured)
+    }
 }
 
 @Suite struct ReportRenderingTests {

@@ -84,6 +84,9 @@ def world(module_dir):
         refused = support.request(server.endpoint, plain, "GET", "patients", "scan-0.dcm")
         assert refused.status == 403, refused.body
 
+        # An export of the archives measures a throughput: exit plans estimate their time from it.
+        cli("export", "--bucket", "archives", "--to", str(module_dir / "archives-export")).check()
+
         # The rules change: one copy, out of reach of the CLOUD Act, for the ledger, and facts older than 5 days are
         # stale (the registry's facts are dated 2026-11-22). The server keeps the rules it read;
         # the report reads the rules in force on disk.
@@ -159,7 +162,11 @@ def test_exit_plans_and_concentration_risk(world):
     aws = plans["aws"]
     assert [(b["bucket"], b["alternatives"]) for b in aws["buckets"]] == [("ledger", ["onprem"])]
     assert aws["buckets"][0]["commands"][0] == "souverain migrate --bucket ledger --to onprem"
-    assert "not measured" in aws["estimatedTime"]
+    # The time comes from the export of the archives, whose record carries its duration.
+    transfer = world["report"]["audit"]["lastMeasuredTransfer"]
+    assert transfer["operation"] == "export" and transfer["bucket"] == "archives"
+    assert transfer["bytes"] == 20_000 and transfer["seconds"] > 0
+    assert aws["estimatedTime"].startswith("about ") and "the throughput of the export of bucket archives" in aws["estimatedTime"]
     # Only the organisation's disk is in France and free of US law: the archives cannot leave it.
     onprem = plans["on-premise"]
     archives = next(b for b in onprem["buckets"] if b["bucket"] == "archives")
