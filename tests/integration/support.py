@@ -379,6 +379,15 @@ def http_code(exc: ClientError) -> int:
     return exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
 
 
+def code_of(call) -> tuple[str, int]:
+    """The S3 error code and HTTP status of a boto3 call that must fail."""
+    import pytest
+
+    with pytest.raises(ClientError) as refused:
+        call()
+    return error_code(refused.value), http_code(refused.value)
+
+
 # --------------------------------------------------------------------------
 # Deterministic data
 

@@ -21,18 +21,13 @@ import pytest
 from botocore.exceptions import ClientError
 
 import support
+from support import code_of
 from support import Creds, SouverainCli, user_creds
 
 pytestmark = pytest.mark.souverain_only
 
 FIXTURES = Path(__file__).parent / "fixtures"
 LEGACY_EVE = Creds("LEGACYEVEACCESSKEY01", "legacy+eve/secret+in+clear+0000000000001")
-
-
-def code_of(call) -> tuple[str, int]:
-    with pytest.raises(ClientError) as excinfo:
-        call()
-    return support.error_code(excinfo.value), support.http_code(excinfo.value)
 
 
 def message_of(call) -> str:

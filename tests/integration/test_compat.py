@@ -18,6 +18,7 @@ from awscrt import checksums as crt
 from botocore.exceptions import ClientError
 
 import support
+from support import code_of
 from support import MIB, seeded_bytes
 
 pytestmark = pytest.mark.souverain_only
@@ -40,12 +41,6 @@ def digest(algorithm: str, data: bytes) -> bytes:
     if algorithm in ("CRC32", "CRC32C", "CRC64NVME"):
         return crc(algorithm, data)
     return hashlib.new(algorithm.lower(), data).digest()
-
-
-def code_of(call) -> tuple[str, int]:
-    with pytest.raises(ClientError) as refused:
-        call()
-    return support.error_code(refused.value), support.http_code(refused.value)
 
 
 def upload_parts(s3, bucket: str, key: str, parts: list[bytes], **create) -> tuple[str, list[dict]]:

@@ -23,6 +23,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 import support
+from support import code_of
 
 pytestmark = pytest.mark.souverain_only
 
@@ -55,12 +56,6 @@ def world(module_dir):
         yield dict(server=server, cli=cli, config=config, s3=server.client(), writer=writer)
     finally:
         server.stop()
-
-
-def code_of(call) -> tuple[str, int]:
-    with pytest.raises(ClientError) as excinfo:
-        call()
-    return support.error_code(excinfo.value), support.http_code(excinfo.value)
 
 
 def in_days(days: float) -> datetime.datetime:

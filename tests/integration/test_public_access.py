@@ -20,15 +20,10 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 import support
+from support import code_of
 from support import user_creds
 
 pytestmark = pytest.mark.souverain_only
-
-
-def code_of(call) -> tuple[str, int]:
-    with pytest.raises(ClientError) as excinfo:
-        call()
-    return support.error_code(excinfo.value), support.http_code(excinfo.value)
 
 
 def message_of(call) -> str:

@@ -18,14 +18,9 @@ import pytest
 from botocore.exceptions import ClientError
 
 import support
+from support import code_of
 
 pytestmark = pytest.mark.souverain_only
-
-
-def code_of(call) -> tuple[str, int]:
-    with pytest.raises(ClientError) as excinfo:
-        call()
-    return support.error_code(excinfo.value), support.http_code(excinfo.value)
 
 
 def headers_of(response) -> dict:
