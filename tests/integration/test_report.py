@@ -1,8 +1,9 @@
 """The signed compliance report (issue 16): `souverain report`, `report verify`, docs/verify-report.py.
 
-One world for the module: a server with three locations (the organisation's own disk in France;
-two S3 locations on one moto_server, standing for Scaleway in the Netherlands and AWS in Paris),
-a health bucket, a public-archives bucket, a bucket whose rules change after it was written (its
+One world for the module: a server with four locations (the organisation's own disk in France;
+two S3 locations on one moto_server, standing for Scaleway in the Netherlands and AWS in Paris;
+a second Souverain standing for OVHcloud in Germany, the only home of an off-site bucket), a
+health bucket, a public-archives bucket, a bucket whose rules change after it was written (its
 AWS copy is then misplaced), a shredded bucket, a refused request, a master key rotation. The
 report must say each true thing and flag each problem; its signature must hold, and fail on one
 changed byte, by Souverain and by the Python script alike; its HTML must render in headless
@@ -37,8 +38,13 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 @pytest.fixture(scope="module")
 def world(module_dir):
     moto = Moto(module_dir / "moto.log")
+    # OVHcloud's Limburg region is played by a second Souverain.
+    peer = support.Server(module_dir / "peer-data", module_dir / "logs", name="peer")
     server = None
     try:
+        peer.start()
+        peer.client().create_bucket(Bucket="blobs-ovh")
+        peer_creds = peer.admin()
         moto_s3 = boto3.client("s3", endpoint_url=moto.endpoint, aws_access_key_id="testing",
                                aws_secret_access_key="testing", region_name=support.REGION)
         remote = {}
@@ -54,11 +60,17 @@ def world(module_dir):
                        "provider-region = nl-ams", "country = NL", "preference = 1"]),
             "\n".join(["[location aws]", *s3_lines, f"bucket = {remote['aws']}", "provider = aws",
                        "provider-region = eu-west-3", "country = FR", "preference = 2"]),
+            "\n".join(["[location ovh]", "kind = s3", f"endpoint = {peer.endpoint}", "bucket = blobs-ovh",
+                       "prefix = souverain/", f"access-key = {peer_creds.access_key}",
+                       f"secret-key = {peer_creds.secret_key}", "provider = ovhcloud", "country = DE",
+                       "preference = 3"]),
         ]
         data = module_dir / "data"
         rules = json.loads(support.run([str(support.souverain_bin()), "placement", "rules", "--data", str(data)]).check().stdout)
         # Two copies in France: the organisation's disk and AWS Paris, until the rules change.
         rules["classifications"]["ledger"] = {"allowedCountries": ["FR"], "minimumReplicas": 2}
+        # Off-site copies in Germany: only OVHcloud's region qualifies, a concentration risk.
+        rules["classifications"]["offsite"] = {"allowedCountries": ["DE"]}
         rules_file = module_dir / "rules.json"
         rules_file.write_text(json.dumps(rules))
         config = module_dir / "souverain.conf"
@@ -75,6 +87,8 @@ def world(module_dir):
         s3.put_object(Bucket="archives", Key="deliberation-1987.pdf", Body=support.seeded_bytes("1987", 20_000))
         support.create_classified(s3, "ledger", "ledger")
         s3.put_object(Bucket="ledger", Key="2026.csv", Body=support.seeded_bytes("ledger", 5_000))
+        support.create_classified(s3, "offsite", "offsite")
+        s3.put_object(Bucket="offsite", Key="backup-2026.tar", Body=support.seeded_bytes("backup", 8_000))
         s3.create_bucket(Bucket="closed")
         s3.put_object(Bucket="closed", Key="old", Body=b"x" * 700)
         cli("bucket", "shred", "closed", "--yes").check()
@@ -102,6 +116,7 @@ def world(module_dir):
     finally:
         if server is not None:
             server.stop()
+        peer.stop()
         moto.stop()
 
 
@@ -127,8 +142,13 @@ def test_where_the_data_is(world):
     hds = next(f for f in locations["scw"]["facts"] if f["field"] == "qualifications.hds")
     assert hds["asOf"] == "2026-11-22" and hds["stale"] and hds["verification"]
     assert report["installation"]["registryAsOf"] == "2026-11-22" and report["installation"]["maxFactAgeDays"] == 5
-    assert {f["subject"] for f in findings(report, "stale-facts")} == {"scw", "aws"}
-    assert report["encryption"] == {"encryptedObjects": 6, "totalObjects": 6}
+    assert {f["subject"] for f in findings(report, "stale-facts")} == {"scw", "aws", "ovh"}
+    assert report["encryption"] == {"encryptedObjects": 7, "totalObjects": 7}
+    # The second Souverain holds the off-site copy, and the report counts it there.
+    assert [(l["location"], l["objects"], l["bytes"]) for l in buckets["offsite"]["locations"]] == [("ovh", 1, 8_000)]
+    # Not under US law, but exposed through its Canadian subsidiary (a production order the registry cites).
+    assert locations["ovh"]["providerID"] == "ovhcloud" and locations["ovh"]["exposure"]["cloud-act"] != "exposed"
+    assert locations["ovh"]["nonEULawExposure"]
 
 
 def test_bytes_the_rules_no_longer_allow_are_flagged(world):
@@ -156,7 +176,7 @@ def test_the_trail_keys_and_shredding(world):
 
 def test_exit_plans_and_concentration_risk(world):
     plans = {p["providerID"]: p for p in world["report"]["exitPlans"]}
-    assert set(plans) == {"on-premise", "scaleway", "aws"}
+    assert set(plans) == {"on-premise", "scaleway", "aws", "ovhcloud"}
     classifications = {c["name"]: c["eligible"] for c in world["report"]["classifications"]}
     assert classifications["ledger"] == ["onprem"] and classifications["public-archives"] == ["onprem"]
     aws = plans["aws"]
@@ -172,7 +192,9 @@ def test_exit_plans_and_concentration_risk(world):
     archives = next(b for b in onprem["buckets"] if b["bucket"] == "archives")
     assert archives["alternatives"] == [] and onprem["concentrationRisk"]
     assert "souverain export --bucket archives" in archives["commands"][0]
-    assert findings(world["report"], "concentration-risk")[0]["subject"] == "on-premise"
+    # Nowhere else in Germany: the off-site copies cannot leave OVHcloud either.
+    assert [(b["bucket"], b["alternatives"]) for b in plans["ovhcloud"]["buckets"]] == [("offsite", [])]
+    assert {f["subject"] for f in findings(world["report"], "concentration-risk")} == {"on-premise", "ovhcloud"}
 
 
 def test_every_platform_or_location_control_has_a_status(world):
@@ -198,10 +220,11 @@ def test_the_dora_register(world):
     providers = rows("b_05.01.csv")
     assert providers[0] == [f"c{n:04d}" for n in range(10, 130, 10)]
     # The two third parties, not the organisation's own disk; the headquarters from the registry.
-    assert sorted(r[7] for r in providers[1:]) == ["FR", "US"]
+    assert sorted(r[7] for r in providers[1:]) == ["FR", "FR", "US"]
     arrangements = rows("b_02.02.csv")
     assert len(arrangements[0]) == 18
-    assert sorted((r[12], r[13], r[14]) for r in arrangements[1:]) == [("FR", "true", "FR"), ("NL", "false", "")]
+    assert sorted((r[12], r[13], r[14]) for r in arrangements[1:]) == [
+        ("DE", "true", "DE"), ("FR", "true", "FR"), ("NL", "false", "")]
     assessments = rows("b_07.01.csv")
     assert all(r[7] == "true" for r in assessments[1:])
     operator = rows("operator-fields.csv")
@@ -228,8 +251,8 @@ def test_the_signature_holds_and_fails_on_one_changed_byte(world, tmp_path):
     changed = tmp_path / "changed"
     shutil.copytree(bundle, changed)
     data = bytearray((changed / "report.json").read_bytes())
-    index = data.index(b'"totalObjects" : 6')
-    data[index + len(b'"totalObjects" : ')] = ord("7")
+    index = data.index(b'"totalObjects" : 7')
+    data[index + len(b'"totalObjects" : ')] = ord("8")
     (changed / "report.json").write_bytes(bytes(data))
     broken = verify(changed)
     assert broken.returncode == 1 and "changed after it was signed" in broken.stdout, broken.stdout
