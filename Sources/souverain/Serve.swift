@@ -106,7 +106,8 @@ struct Serve: AsyncParsableCommand {
         let (host, port) = try settings.hostAndPort()
         let setup = try PlacementSetup(settings)
         let directory = setup.directory
-        logger.notice("gateway", metadata: ["id": "\(gateway.id)", "trail": "\(directory.auditDirectory)"])
+        // One of several gateways: say which, and where its trail is (a single one logs as before).
+        if tagged { logger.notice("gateway", metadata: ["id": "\(gateway.id)", "trail": "\(directory.auditDirectory)"]) }
         let catalogue = try await directory.openCatalogue()
         if settings.catalogue.kind == .postgres {
             let database = try settings.catalogue.connectionURL().redacted
