@@ -9,7 +9,7 @@ public import SouverainModel
 /// (overwrite, delete, abort, completion without a part) records it as garbage in the same
 /// transaction, and the caller deletes the file then calls `forgetGarbage`. A crash in between
 /// leaves the garbage listed, and start-up finishes the job.
-public protocol Catalogue: NamedKeyCatalogue, BucketAccessCatalogue {
+public protocol Catalogue: NamedKeyCatalogue, BucketAccessCatalogue, CatalogueChangeFeed, LeaseCatalogue {
     // MARK: Users and grants
     /// Throws `.userExists` when the name, access key or id is taken.
     func addUser(_ user: User) async throws

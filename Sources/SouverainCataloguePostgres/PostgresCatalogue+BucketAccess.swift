@@ -33,6 +33,7 @@ extension PostgresCatalogue {
             } else {
                 try await db.execute("DELETE FROM bucket_access WHERE bucket = \(bucket) AND kind = \(kind.rawValue)")
             }
+            try await Self.recordChange(db, .bucketAccess, bucket)
         }
     }
 

@@ -52,6 +52,7 @@ extension PostgresCatalogue {
                 "SELECT 1 FROM named_key_versions WHERE key_id = \(version.keyID) AND version = \(version.version)")
             else { return false }
             try await Self.insertVersion(db, version)
+            try await Self.recordChange(db, .namedKey, version.keyID)
             return true
         }
     }
@@ -90,6 +91,7 @@ extension PostgresCatalogue {
                 if encryption.keyID == keyID, encryption.bucketKeyVersion == version { return false }
             }
             try await db.execute("DELETE FROM named_key_versions WHERE key_id = \(keyID) AND version = \(version)")
+            try await Self.recordChange(db, .namedKey, keyID)
             return true
         }
     }
@@ -101,6 +103,7 @@ extension PostgresCatalogue {
             }
             let destroyed = try await db.count("DELETE FROM named_key_versions WHERE key_id = \(id) RETURNING 1")
             try await db.execute("UPDATE named_keys SET shredded_at = COALESCE(shredded_at, \(Self.millis(date))) WHERE id = \(id)")
+            try await Self.recordChange(db, .namedKey, id)
             return destroyed
         }
     }

@@ -257,11 +257,13 @@ extension PostgresCatalogue {
             guard try await Self.lockBucket(db, key.bucket) else {
                 throw CatalogueError(.noSuchBucket, "bucket \(key.bucket) does not exist")
             }
-            return try await db.count("""
+            guard try await db.count("""
                 INSERT INTO bucket_keys (bucket, version, wrapped, state, created)
                 VALUES (\(key.bucket), \(key.version), \(key.wrappedKey), \(key.state.rawValue), \(key.created.timeIntervalSince1970))
                 ON CONFLICT DO NOTHING RETURNING 1
-                """) == 1
+                """) == 1 else { return false }
+            try await Self.recordChange(db, .bucketKeys, key.bucket)
+            return true
         }
     }
 
@@ -305,6 +307,7 @@ extension PostgresCatalogue {
                 if encryption.keyID == nil, encryption.bucketKeyVersion == version { return false }
             }
             try await db.execute("DELETE FROM bucket_keys WHERE bucket = \(bucket) AND version = \(version)")
+            try await Self.recordChange(db, .bucketKeys, bucket)
             return true
         }
     }
@@ -345,6 +348,7 @@ extension PostgresCatalogue {
             }
             let destroyed = try await db.count("DELETE FROM bucket_keys WHERE bucket = \(name) RETURNING 1")
             try await db.execute("UPDATE buckets SET shredded_at = \(Self.millis(date)) WHERE name = \(name)")
+            try await Self.recordChange(db, .bucketKeys, name)
             return destroyed
         }
     }

@@ -204,6 +204,25 @@ extension PostgresCatalogue {
             )
             """,
         ]),
+        // Several gateways on one catalogue (docs/scale-out.md): the feed of changes to what they
+        // cache (PostgresCatalogue+Coordination.swift), and the leases of periodic work.
+        ("gateway-coordination", [
+            """
+            CREATE TABLE catalogue_changes (
+                seq bigserial PRIMARY KEY,
+                kind text NOT NULL,
+                name text NOT NULL,
+                recorded bigint NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE leases (
+                name text COLLATE "C" PRIMARY KEY,
+                holder text NOT NULL,
+                expires bigint NOT NULL
+            )
+            """,
+        ]),
     ]
 
     /// Applies the migrations not yet recorded, each in its own transaction, holding the advisory

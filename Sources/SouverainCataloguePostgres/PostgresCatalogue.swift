@@ -291,6 +291,7 @@ public final class PostgresCatalogue: Catalogue {
             try await db.execute("DELETE FROM bucket_encryption WHERE bucket = \(name)")
             try await db.execute("DELETE FROM bucket_access WHERE bucket = \(name)")
             try await db.execute("DELETE FROM buckets WHERE name = \(name)")
+            try await Self.recordChange(db, .bucketDeleted, name)
         }
     }
 

@@ -31,6 +31,7 @@ extension SQLiteCatalogue {
             } else {
                 try db.cachedStatement(sql: "DELETE FROM bucket_access WHERE bucket = ? AND kind = ?").execute(arguments: [bucket, kind.rawValue])
             }
+            try Self.recordChange(db, .bucketAccess, bucket)
         }
     }
 

@@ -62,6 +62,7 @@ extension SQLiteCatalogue {
                 db, sql: "SELECT 1 FROM named_key_versions WHERE key_id = ? AND version = ?", arguments: [version.keyID, version.version]) != true
             else { return false }
             try Self.insertVersion(db, version)
+            try Self.recordChange(db, .namedKey, version.keyID)
             return true
         }
     }
@@ -91,6 +92,7 @@ extension SQLiteCatalogue {
                 if encryption.keyID == keyID, encryption.bucketKeyVersion == version { return false }
             }
             try db.execute(sql: "DELETE FROM named_key_versions WHERE key_id = ? AND version = ?", arguments: [keyID, version])
+            if db.changesCount > 0 { try Self.recordChange(db, .namedKey, keyID) }
             return true
         }
     }
@@ -105,6 +107,7 @@ extension SQLiteCatalogue {
             let destroyed = db.changesCount
             try db.execute(
                 sql: "UPDATE named_keys SET shredded_at = COALESCE(shredded_at, ?) WHERE id = ?", arguments: [Self.millis(date), id])
+            try Self.recordChange(db, .namedKey, id)
             return destroyed
         }
         // The write-ahead log still holds the pages as they were: no earlier image may survive.

@@ -266,6 +266,24 @@ extension SQLiteCatalogue {
                 ) WITHOUT ROWID;
                 """)
         }
+        // Several gateways on one catalogue (docs/scale-out.md): the feed of changes to what they
+        // cache and the leases of periodic work (SQLiteCatalogue+Coordination.swift), PostgreSQL's
+        // migration of the same name.
+        migrator.registerMigration("gateway-coordination") { db in
+            try db.execute(sql: """
+                CREATE TABLE catalogue_changes (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    kind TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    recorded INTEGER NOT NULL
+                );
+                CREATE TABLE leases (
+                    name TEXT PRIMARY KEY,
+                    holder TEXT NOT NULL,
+                    expires INTEGER NOT NULL
+                );
+                """)
+        }
         return migrator
     }
 }

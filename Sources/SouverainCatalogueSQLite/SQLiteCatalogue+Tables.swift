@@ -3,14 +3,14 @@ internal import GRDB
 public import SouverainCatalogue
 
 /// The catalogue's tables as they are stored, for `souverain catalogue migrate-to-postgres`: every
-/// table but GRDB's own, read in one snapshot.
+/// table but GRDB's own and those of coordination between gateways, read in one snapshot.
 extension SQLiteCatalogue {
     public func tables() async throws -> [CatalogueTable] {
         try await read { db in
             let names = try String.fetchAll(db, sql: """
                 SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'grdb_%' ORDER BY name
                 """)
-            return try names.map { name in
+            return try names.filter { !Self.coordinationTables.contains($0) }.map { name in
                 let columns = try db.columns(in: name).map(\.name)
                 let rows = try Row.fetchAll(db, sql: "SELECT * FROM \"\(name)\"").map { row in
                     columns.indices.map { index -> CatalogueCell in

@@ -223,6 +223,7 @@ public final class SQLiteCatalogue: Catalogue {
             try db.cachedStatement(sql: "DELETE FROM bucket_encryption WHERE bucket = ?").execute(arguments: [name])
             try db.cachedStatement(sql: "DELETE FROM bucket_access WHERE bucket = ?").execute(arguments: [name])
             try db.cachedStatement(sql: "DELETE FROM buckets WHERE name = ?").execute(arguments: [name])
+            try Self.recordChange(db, .bucketDeleted, name)
         }
     }
 
@@ -496,7 +497,9 @@ public final class SQLiteCatalogue: Catalogue {
             try db.execute(
                 sql: "INSERT OR IGNORE INTO bucket_keys (bucket, version, wrapped, state, created) VALUES (?, ?, ?, ?, ?)",
                 arguments: [key.bucket, key.version, key.wrappedKey, key.state.rawValue, key.created.timeIntervalSince1970])
-            return db.changesCount == 1
+            guard db.changesCount == 1 else { return false }
+            try Self.recordChange(db, .bucketKeys, key.bucket)
+            return true
         }
     }
 
@@ -536,6 +539,7 @@ public final class SQLiteCatalogue: Catalogue {
                 if encryption.keyID == nil, encryption.bucketKeyVersion == version { return false }
             }
             try db.cachedStatement(sql: "DELETE FROM bucket_keys WHERE bucket = ? AND version = ?").execute(arguments: [bucket, version])
+            if db.changesCount > 0 { try Self.recordChange(db, .bucketKeys, bucket) }
             return true
         }
     }
@@ -579,6 +583,7 @@ public final class SQLiteCatalogue: Catalogue {
             try db.cachedStatement(sql: "DELETE FROM bucket_keys WHERE bucket = ?").execute(arguments: [name])
             let destroyed = db.changesCount
             try db.cachedStatement(sql: "UPDATE buckets SET shredded_at = ? WHERE name = ?").execute(arguments: [Self.millis(date), name])
+            try Self.recordChange(db, .bucketKeys, name)
             return destroyed
         }
         // The write-ahead log still holds the pages as they were before: no earlier image of the

@@ -7,6 +7,9 @@ public import SouverainKeys
 /// encrypted write, kept in the catalogue wrapped by the key store's master key, and held
 /// unwrapped in memory once used. Each blob's data key is wrapped and unwrapped here, in software,
 /// under a version of its bucket's key (RFC 3394); the master key never leaves its key store.
+///
+/// With a catalogue that other gateways share, what is held follows their changes within the bound
+/// of `validity` (CatalogueFollower.swift): past it, nothing held is used or stored.
 public actor BucketKeys {
     public nonisolated let store: any KeyStore
     /// The named keys, kept under the same key store.
@@ -16,11 +19,17 @@ public actor BucketKeys {
     private var unwrapped: [String: [Int: SymmetricKey]] = [:]
     /// The version that wraps new data keys, by bucket.
     private var current: [String: Int] = [:]
+    /// Whether what is held may be used (nil: always, a catalogue no other process changes).
+    private nonisolated let validity: CacheValidity?
+    /// Counts what was forgotten: a load that read the catalogue before a change was applied,
+    /// and finishes after, must not store what it read.
+    private var forgotten = 0
 
-    public init(store: any KeyStore, catalogue: any Catalogue) {
+    public init(store: any KeyStore, catalogue: any Catalogue, validity: CacheValidity? = nil) {
         self.store = store
         self.catalogue = catalogue
-        self.named = NamedKeys(store: store, catalogue: catalogue)
+        self.validity = validity
+        self.named = NamedKeys(store: store, catalogue: catalogue, validity: validity)
     }
 
     /// A fresh data key for a new blob of `bucket`, with what the catalogue keeps of it.
@@ -44,8 +53,9 @@ public actor BucketKeys {
     /// Adds a version of the bucket's key, which wraps every new data key from now on; earlier
     /// versions keep unwrapping the data keys they wrapped. Returns the new version.
     func addVersion(bucket: String) async throws -> Int {
+        // The catalogue's own latest version, not what is held: another gateway may have rotated.
         _ = try await currentKey(bucket: bucket)
-        let version = (current[bucket] ?? 0) + 1
+        let version = (try await load(bucket: bucket).current ?? 0) + 1
         let record = BucketKeyRecord(
             bucket: bucket, version: version, wrappedKey: try await store.wrap(SymmetricKey(size: .bits256)).encodedString(),
             state: .active, created: Date())
@@ -74,11 +84,11 @@ public actor BucketKeys {
     /// Deletes a version of the bucket's key, refused for the current one and while a blob
     /// still depends on it (rotate first: rotation re-wraps every object's data key).
     func retire(bucket: String, version: Int) async throws {
-        try await load(bucket: bucket)
-        guard unwrapped[bucket]?[version] != nil else {
+        let loaded = try await load(bucket: bucket)
+        guard loaded.keys[version] != nil else {
             throw EngineError(.invalidArgument, "bucket \(bucket) has no key version \(version)")
         }
-        guard current[bucket] != version else {
+        guard loaded.current != version else {
             throw EngineError(.invalidArgument, "version \(version) is the current key of bucket \(bucket): rotate first")
         }
         guard try await catalogue.retireBucketKey(bucket: bucket, version: version) else {
@@ -109,12 +119,24 @@ public actor BucketKeys {
     public func forget(bucket: String) {
         unwrapped[bucket] = nil
         current[bucket] = nil
+        forgotten += 1
     }
 
+    /// Forgets every bucket's keys, and every named key's.
+    func forgetEverything() async {
+        unwrapped = [:]
+        current = [:]
+        forgotten += 1
+        await named.forgetEverything()
+    }
+
+    /// Whether held keys may be used now.
+    private var holding: Bool { validity?.isValid ?? true }
+
     private func currentKey(bucket: String) async throws -> (Int, SymmetricKey) {
-        if let version = current[bucket], let key = unwrapped[bucket]?[version] { return (version, key) }
-        try await load(bucket: bucket)
-        if let version = current[bucket], let key = unwrapped[bucket]?[version] { return (version, key) }
+        if holding, let version = current[bucket], let key = unwrapped[bucket]?[version] { return (version, key) }
+        let loaded = try await load(bucket: bucket)
+        if let version = loaded.current, let key = loaded.keys[version] { return (version, key) }
         if let shredded = try await shreddedAt(bucket) {
             throw EngineError(.bucketShredded, "The keys of bucket \(bucket) were destroyed on \(shredded.formatted(.iso8601)): it takes no new object. Delete it and create a new one.")
         }
@@ -124,17 +146,16 @@ public actor BucketKeys {
         let record = BucketKeyRecord(
             bucket: bucket, version: 1, wrappedKey: try await store.wrap(key).encodedString(), state: .active, created: Date())
         _ = try await catalogue.addBucketKey(record)
-        try await load(bucket: bucket)
-        guard let version = current[bucket], let key = unwrapped[bucket]?[version] else {
+        let reloaded = try await load(bucket: bucket)
+        guard let version = reloaded.current, let key = reloaded.keys[version] else {
             throw KeysError(.unknownKey, "bucket \(bucket) has no active key")
         }
         return (version, key)
     }
 
     private func key(bucket: String, version: Int) async throws -> SymmetricKey {
-        if let key = unwrapped[bucket]?[version] { return key }
-        try await load(bucket: bucket)
-        guard let key = unwrapped[bucket]?[version] else {
+        if holding, let key = unwrapped[bucket]?[version] { return key }
+        guard let key = try await load(bucket: bucket).keys[version] else {
             if let shredded = try await shreddedAt(bucket) {
                 throw EngineError(.objectShredded, "The keys of bucket \(bucket) were destroyed on \(shredded.formatted(.iso8601)) (crypto-shredding): this object can never be read again.")
             }
@@ -147,15 +168,23 @@ public actor BucketKeys {
         try await catalogue.bucket(named: bucket)?.shreddedAt
     }
 
-    /// Reads and unwraps every key version of `bucket`.
-    private func load(bucket: String) async throws {
+    /// Reads and unwraps every key version of `bucket`, and holds them if nothing was forgotten
+    /// meanwhile and holding is valid (a key read before its shredding was applied is used by
+    /// the call that read it, never held).
+    @discardableResult
+    private func load(bucket: String) async throws -> (keys: [Int: SymmetricKey], current: Int?) {
+        let before = forgotten
         let records = try await catalogue.bucketKeys(bucket: bucket)
         var keys: [Int: SymmetricKey] = [:]
         for record in records {
             keys[record.version] = try await store.unwrap(WrappedKey(encodedString: record.wrappedKey))
         }
-        unwrapped[bucket] = keys
-        current[bucket] = records.map(\.version).max()
+        let latest = records.map(\.version).max()
+        if forgotten == before, holding {
+            unwrapped[bucket] = keys
+            current[bucket] = latest
+        }
+        return (keys, latest)
     }
 }
 

@@ -15,10 +15,15 @@ public actor NamedKeys {
     private var unwrapped: [String: [Int: SymmetricKey]] = [:]
     /// The version that wraps new data keys, by key id.
     private var current: [String: Int] = [:]
+    /// Whether what is held may be used (BucketKeys.swift): nil, always.
+    private nonisolated let validity: CacheValidity?
+    /// Counts what was forgotten, so that a load overtaken by a change stores nothing.
+    private var forgotten = 0
 
-    public init(store: any KeyStore, catalogue: any Catalogue) {
+    public init(store: any KeyStore, catalogue: any Catalogue, validity: CacheValidity? = nil) {
         self.store = store
         self.catalogue = catalogue
+        self.validity = validity
     }
 
     /// Makes a key: a UUID, the alias, its version 1 wrapped by the current master key.
@@ -56,7 +61,7 @@ public actor NamedKeys {
     /// Adds a version, which wraps every new data key from now on. Returns it.
     func addVersion(keyID: String) async throws -> Int {
         _ = try await currentKey(keyID)
-        let version = (current[keyID] ?? 0) + 1
+        let version = (try await load(keyID).current ?? 0) + 1
         let record = NamedKeyVersionRecord(
             keyID: keyID, version: version, wrappedKey: try await store.wrap(SymmetricKey(size: .bits256)).encodedString(), created: Date())
         guard try await catalogue.addNamedKeyVersion(record) else {
@@ -80,11 +85,11 @@ public actor NamedKeys {
 
     /// Deletes a version: refused for the current one and while a blob still depends on it.
     func retire(keyID: String, alias: String, version: Int) async throws {
-        try await load(keyID)
-        guard unwrapped[keyID]?[version] != nil else {
+        let loaded = try await load(keyID)
+        guard loaded.keys[version] != nil else {
             throw EngineError(.invalidArgument, "the key alias/\(alias) has no version \(version)")
         }
-        guard current[keyID] != version else {
+        guard loaded.current != version else {
             throw EngineError(.invalidArgument, "version \(version) is the current version of alias/\(alias): rotate first")
         }
         guard try await catalogue.retireNamedKeyVersion(keyID: keyID, version: version) else {
@@ -114,12 +119,22 @@ public actor NamedKeys {
     func forget(keyID: String) {
         unwrapped[keyID] = nil
         current[keyID] = nil
+        forgotten += 1
     }
 
+    /// Forgets every key.
+    func forgetEverything() {
+        unwrapped = [:]
+        current = [:]
+        forgotten += 1
+    }
+
+    private var holding: Bool { validity?.isValid ?? true }
+
     private func currentKey(_ keyID: String) async throws -> (Int, SymmetricKey) {
-        if let version = current[keyID], let key = unwrapped[keyID]?[version] { return (version, key) }
-        try await load(keyID)
-        if let version = current[keyID], let key = unwrapped[keyID]?[version] { return (version, key) }
+        if holding, let version = current[keyID], let key = unwrapped[keyID]?[version] { return (version, key) }
+        let loaded = try await load(keyID)
+        if let version = loaded.current, let key = loaded.keys[version] { return (version, key) }
         let record = try await catalogue.namedKey(id: keyID)
         if let record, let shredded = record.shreddedAt {
             throw EngineError(.namedKeyShredded, "The key alias/\(record.alias) was destroyed on \(shredded.formatted(.iso8601)): nothing can be encrypted under it any more.")
@@ -128,9 +143,8 @@ public actor NamedKeys {
     }
 
     private func key(_ keyID: String, version: Int) async throws -> SymmetricKey {
-        if let key = unwrapped[keyID]?[version] { return key }
-        try await load(keyID)
-        guard let key = unwrapped[keyID]?[version] else {
+        if holding, let key = unwrapped[keyID]?[version] { return key }
+        guard let key = try await load(keyID).keys[version] else {
             if let record = try await catalogue.namedKey(id: keyID), let shredded = record.shreddedAt {
                 throw EngineError(.objectShredded, "The key alias/\(record.alias) was destroyed on \(shredded.formatted(.iso8601)) (crypto-shredding): this object can never be read again.")
             }
@@ -139,14 +153,21 @@ public actor NamedKeys {
         return key
     }
 
-    /// Reads and unwraps every version of the key.
-    private func load(_ keyID: String) async throws {
+    /// Reads and unwraps every version of the key; holds them unless something was forgotten
+    /// meanwhile or holding is not valid.
+    @discardableResult
+    private func load(_ keyID: String) async throws -> (keys: [Int: SymmetricKey], current: Int?) {
+        let before = forgotten
         let records = try await catalogue.namedKeyVersions(keyID: keyID)
         var keys: [Int: SymmetricKey] = [:]
         for record in records {
             keys[record.version] = try await store.unwrap(WrappedKey(encodedString: record.wrappedKey))
         }
-        unwrapped[keyID] = keys
-        current[keyID] = records.map(\.version).max()
+        let latest = records.map(\.version).max()
+        if forgotten == before, holding {
+            unwrapped[keyID] = keys
+            current[keyID] = latest
+        }
+        return (keys, latest)
     }
 }

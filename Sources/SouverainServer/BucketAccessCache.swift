@@ -1,6 +1,7 @@
 import Foundation
 import NIOConcurrencyHelpers
 import SouverainCatalogue
+import SouverainEngine
 import SouverainPolicy
 import SouverainS3
 
@@ -77,24 +78,61 @@ struct GroupGrants: Sendable, Equatable {
 }
 
 /// Parsed access documents per bucket, kept a few seconds and dropped at once when this gateway
-/// changes them; the expiry bounds how long another gateway sharing the catalogue serves an old
-/// policy.
+/// changes them. Alone, the expiry bounds how long another gateway sharing the catalogue serves an
+/// old policy; when the cache follows the catalogue's change feed (`follow`), a change made on
+/// another gateway drops the entry within the feed's bound, and nothing is used or kept while the
+/// feed cannot be read (CacheValidity.swift).
 final class BucketAccessCache: Sendable {
     static let lifetime: Duration = .seconds(5)
-    private let entries = NIOLockedValueBox<[String: (loaded: ContinuousClock.Instant, access: BucketAccess)]>([:])
+    static let followedLifetime: Duration = .seconds(60)
+    private struct State {
+        var entries: [String: (loaded: ContinuousClock.Instant, access: BucketAccess)] = [:]
+        /// Counts invalidations: a load overtaken by one stores nothing.
+        var forgotten = 0
+        var validity: CacheValidity?
+    }
+    private let state = NIOLockedValueBox(State())
 
     func access(bucket: String, catalogue: any Catalogue) async throws -> BucketAccess {
         let now = ContinuousClock.now
-        if let entry = entries.withLockedValue({ $0[bucket] }), now - entry.loaded < Self.lifetime { return entry.access }
+        let (entry, before, validity) = state.withLockedValue { ($0.entries[bucket], $0.forgotten, $0.validity) }
+        let holding = validity?.isValid ?? true
+        // Following the feed, an entry is dropped when it changes: the expiry is only a backstop.
+        let lifetime = validity == nil ? Self.lifetime : Self.followedLifetime
+        if holding, let entry, now - entry.loaded < lifetime { return entry.access }
         let access = BucketAccess(bucket: bucket, documents: try await catalogue.bucketAccessDocuments(bucket: bucket))
-        entries.withLockedValue { entries in
-            if entries.count > 10_000 { entries.removeAll(keepingCapacity: true) }
-            entries[bucket] = (now, access)
+        state.withLockedValue { state in
+            guard state.forgotten == before, state.validity?.isValid ?? true else { return }
+            if state.entries.count > 10_000 { state.entries.removeAll(keepingCapacity: true) }
+            state.entries[bucket] = (now, access)
         }
         return access
     }
 
     func invalidate(_ bucket: String) {
-        _ = entries.withLockedValue { $0.removeValue(forKey: bucket) }
+        state.withLockedValue {
+            $0.entries[bucket] = nil
+            $0.forgotten += 1
+        }
+    }
+
+    func invalidateEverything() {
+        state.withLockedValue {
+            $0.entries = [:]
+            $0.forgotten += 1
+        }
+    }
+
+    /// Keeps the cache in step with the catalogue's change feed.
+    func follow(_ follower: CatalogueFollower) {
+        state.withLockedValue { $0.validity = follower.validity }
+        follower.observe { [weak self] change in
+            guard let self else { return }
+            switch change?.kind {
+            case .bucketAccess?, .bucketDeleted?: invalidate(change?.name ?? "")
+            case .bucketKeys?, .namedKey?: break
+            case .unknown?, nil: invalidateEverything()
+            }
+        }
     }
 }

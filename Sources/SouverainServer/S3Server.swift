@@ -34,6 +34,8 @@ public struct S3Server: HTTPResponder {
     public var access = AccessSettings()
     /// How lifecycle counts days, for passes run through the admin API (docs/lifecycle.md).
     public var lifecycleDays = LifecycleDays.standard
+    /// This gateway's id among several on one catalogue, sent with /health answers (docs/scale-out.md).
+    public var gatewayID: String?
     /// Makes the signed compliance report for `GET /_souverain/report`; nil refuses it (S3Server+Report.swift).
     public var complianceReport: (@Sendable () async throws -> SignedComplianceReport)?
     /// Largest header section accepted, in bytes of names and values (AWS allows 8 KiB).
@@ -115,14 +117,14 @@ public struct S3Server: HTTPResponder {
         guard method == .get || method == .head else { return nil }
         switch path {
         case "/health/live":
-            return Response(status: .ok, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: "ok\n")))
+            return Response(status: .ok, headers: healthHeaders, body: .init(byteBuffer: ByteBuffer(string: "ok\n")))
         case "/health/ready":
             // Ready means the catalogue answers: the S3 listener is up, since this request came through it.
             do {
                 _ = try await store.catalogueStore.bucket(named: "health-probe")
-                return Response(status: .ok, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: "ready\n")))
+                return Response(status: .ok, headers: healthHeaders, body: .init(byteBuffer: ByteBuffer(string: "ready\n")))
             } catch {
-                return Response(status: .serviceUnavailable, headers: [.contentType: "text/plain"],
+                return Response(status: .serviceUnavailable, headers: healthHeaders,
                                 body: .init(byteBuffer: ByteBuffer(string: "catalogue unavailable\n")))
             }
         case "/metrics":

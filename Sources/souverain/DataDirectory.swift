@@ -18,12 +18,15 @@ struct DataDirectory {
     var localRoot: String { path + "/local" }
     var credentialsPath: String { path + "/credentials" }
     var cleanShutdownMarker: String { path + "/clean-shutdown" }
-    var auditDirectory: String { path + "/audit" }
+    /// This gateway's audit trail, relative to the data directory: `audit` for the default
+    /// gateway, `trails/ID` for one with an explicit `gateway-id` (GatewayIdentity.swift).
+    var trailName = "audit"
+    var auditDirectory: String { path + "/" + trailName }
     /// The master keys when the key store is the embedded keyring.
     var keyringPath: String { path + "/keyring.json" }
     /// The Ed25519 key that signs audit checkpoints (mode 0600), and its public half for auditors.
-    var auditKeyPath: String { path + "/audit.key" }
-    var auditPublicKeyPath: String { path + "/audit.pub" }
+    var auditKeyPath: String { auditDirectory + ".key" }
+    var auditPublicKeyPath: String { auditDirectory + ".pub" }
     /// The endpoint of the server running on this directory, written once it listens, removed
     /// when it stops: how the CLI reaches it for admin actions.
     var endpointPath: String { path + "/endpoint" }
@@ -61,6 +64,7 @@ struct DataDirectory {
     init(_ settings: Settings) throws {
         try self.init(settings.data)
         catalogue = settings.catalogue
+        trailName = GatewayIdentity(settings).trailName
     }
 
     /// The catalogue of this data directory, as the settings choose: every command that reads or

@@ -12,6 +12,8 @@ struct LifecycleService: Service {
     let interval: Int
     let rate: Int
     let days: LifecycleDays
+    /// One gateway at a time runs a pass (lease `lifecycle`).
+    let leases: PeriodicJobLeases
     let logger: Logger
 
     func run() async throws {
@@ -25,15 +27,17 @@ struct LifecycleService: Service {
             while !Task.isCancelled {
                 try await Task.sleep(for: .seconds(interval))
                 do {
-                    let report = try await store.runLifecycle(now: Date(), days: days) {
-                        if pause > .zero { try await Task.sleep(for: pause) }
-                    }
-                    let done = report.entries.filter { $0.outcome == .done }.count
-                    let refused = report.entries.filter { $0.outcome == .refusedLocked }.count
-                    if done > 0 || refused > 0 {
-                        logger.info("lifecycle pass done", metadata: [
-                            "buckets": "\(report.buckets.count)", "examined": "\(report.examined)", "actions": "\(done)",
-                            "refusedLocked": "\(refused)"])
+                    try await leases.run("lifecycle") { [store, days, logger] in
+                        let report = try await store.runLifecycle(now: Date(), days: days) {
+                            if pause > .zero { try await Task.sleep(for: pause) }
+                        }
+                        let done = report.entries.filter { $0.outcome == .done }.count
+                        let refused = report.entries.filter { $0.outcome == .refusedLocked }.count
+                        if done > 0 || refused > 0 {
+                            logger.info("lifecycle pass done", metadata: [
+                                "buckets": "\(report.buckets.count)", "examined": "\(report.examined)", "actions": "\(done)",
+                                "refusedLocked": "\(refused)"])
+                        }
                     }
                 } catch is CancellationError {
                     return

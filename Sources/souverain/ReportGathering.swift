@@ -264,7 +264,7 @@ extension ReportGathering {
     /// and `GET /_souverain/report` serves.
     static func signed(settings: Settings, now: Date = Date(), since: Date? = nil) async throws -> (json: [UInt8], signature: ReportBundle.Signature) {
         let facts = try await ReportGathering(settings: settings).facts(now: now, since: since)
-        let key = try AuditKey.load(from: try DataDirectory(settings.data).auditKeyPath)
+        let key = try AuditKey.load(from: try DataDirectory(settings).auditKeyPath)
         let json = try ReportBundle.encode(facts)
         return (json, try ReportBundle.sign(json, with: key))
     }

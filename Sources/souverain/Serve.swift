@@ -93,15 +93,21 @@ struct Serve: AsyncParsableCommand {
             if let value { try settings.set(key, String(value)) }
         }
         let level = Logger.Level(rawValue: settings.logLevel) ?? .info
+        let gateway = GatewayIdentity(settings)
+        // Several gateways on one catalogue: every line says which one wrote it.
+        let tagged = gateway.isExplicit || settings.catalogue.kind == .postgres
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
+            if tagged { handler.metadata["gateway"] = "\(gateway.id)" }
             return handler
         }
         let logger = Logger(label: "souverain.server")
         let (host, port) = try settings.hostAndPort()
         let setup = try PlacementSetup(settings)
         let directory = setup.directory
+        // One of several gateways: say which, and where its trail is (a single one logs as before).
+        if tagged { logger.notice("gateway", metadata: ["id": "\(gateway.id)", "trail": "\(directory.auditDirectory)"]) }
         let catalogue = try await directory.openCatalogue()
         if settings.catalogue.kind == .postgres {
             let database = try settings.catalogue.connectionURL().redacted
@@ -118,7 +124,15 @@ struct Serve: AsyncParsableCommand {
         if withoutEncryption {
             logger.warning("running WITHOUT encryption (--without-encryption): new objects are stored in clear; for benchmarks only")
         }
-        let keys = withoutEncryption ? nil : BucketKeys(store: keyStore, catalogue: catalogue)
+        // With a shared catalogue, what this gateway caches follows the others' changes
+        // (docs/scale-out.md, "The bound"); an embedded one has no other writer while it serves.
+        let refresh = Duration.seconds(settings.catalogue.refreshSeconds)
+        let validity = settings.catalogue.kind == .postgres ? CacheValidity(bound: refresh * 2) : nil
+        let keys = withoutEncryption ? nil : BucketKeys(store: keyStore, catalogue: catalogue, validity: validity)
+        let follower = validity.map { CatalogueFollower(catalogue: catalogue, keys: keys, validity: $0, interval: refresh) }
+        try await follower?.poll()
+        let leases = PeriodicJobLeases(
+            catalogue: catalogue, holder: gateway.id, duration: .seconds(settings.leaseSeconds), logger: logger)
 
         // The trail opens before the store: the engine records its own movements of bytes in it
         // (repair, scrub, garbage collection), the recovery's included.
@@ -144,6 +158,8 @@ struct Serve: AsyncParsableCommand {
             metrics: ServerMetrics(registry: registry), logger: Logger(label: "souverain.s3"),
             audit: withoutAuditTrail ? nil : audit, signatureV2: settings.signatureV2 ? SigV2Verifier() : nil)
         server.lifecycleDays = settings.lifecycleDays
+        server.gatewayID = gateway.id
+        if let follower { server.follow(follower) }
         server.complianceReport = { [settings] in try await ReportGathering.served(settings: settings) }
         server.access = AccessSettings(
             publicClassifications: Set(settings.publicClassifications), trustedProxies: settings.trustedProxies.compactMap(IPAddressBlock.init))
@@ -165,20 +181,24 @@ struct Serve: AsyncParsableCommand {
                                  credentialsPath: credentialsPath, setup: setup)
             },
             logger: Logger(label: "souverain.http"))
-        let collector = GarbageCollector(store: store)
+        let collector = GarbageCollector(store: store, leases: leases)
         let checkpointer = AuditCheckpointer(writer: auditWriter)
         let maintenance = ReplicaMaintenance(
-            store: store, repairInterval: repairInterval, scrubInterval: scrubInterval, scrubPause: scrubPause, logger: logger)
+            store: store, repairInterval: repairInterval, scrubInterval: scrubInterval, scrubPause: scrubPause, leases: leases,
+            logger: logger)
+        var coordination: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if let follower { coordination.append(.init(service: CatalogueFollowing(follower: follower, logger: logger))) }
         let group = ServiceGroup(configuration: .init(
             services: [
                 .init(service: app), .init(service: collector), .init(service: checkpointer), .init(service: maintenance),
                 .init(service: RefusalRecords(recorder: refusals)),
                 .init(service: LifecycleService(
                     store: store, interval: settings.lifecycleInterval, rate: settings.lifecycleRate,
-                    days: settings.lifecycleDays, logger: logger)),
-            ],
+                    days: settings.lifecycleDays, leases: leases, logger: logger)),
+            ] + coordination,
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
+        await leases.releaseAll()
         try? FileManager.default.removeItem(atPath: endpointPath)
         // A final signed checkpoint over the last records.
         try await auditWriter.close()
@@ -198,6 +218,10 @@ struct Serve: AsyncParsableCommand {
         if FileManager.default.fileExists(atPath: directory.auditKeyPath) {
             key = try AuditKey.load(from: directory.auditKeyPath)
         } else {
+            // A gateway with its own id keeps its trail and key under DATA/trails.
+            try FileManager.default.createDirectory(
+                atPath: (directory.auditKeyPath as NSString).deletingLastPathComponent, withIntermediateDirectories: true,
+                attributes: [.posixPermissions: 0o700])
             key = AuditKey.generate()
             try key.save(to: directory.auditKeyPath)
             try (key.publicKey.base64 + "\n").write(toFile: directory.auditPublicKeyPath, atomically: true, encoding: .utf8)
@@ -311,16 +335,28 @@ extension Settings {
 /// Deletes the blobs the catalogue has let go of, every few seconds.
 struct GarbageCollector: Service {
     let store: ObjectStore
+    /// One gateway at a time collects (lease `garbage-collection`).
+    let leases: PeriodicJobLeases
 
     func run() async throws {
         try? await cancelWhenGracefulShutdown {
-            var seen: [GarbageBlob: ContinuousClock.Instant] = [:]
+            let seen = SeenGarbage()
             while !Task.isCancelled {
-                await store.collectGarbage(seen: &seen, immediately: false)
+                try await leases.run("garbage-collection") {
+                    var blobs = await seen.blobs
+                    await store.collectGarbage(seen: &blobs, immediately: false)
+                    await seen.set(blobs)
+                }
                 try await Task.sleep(for: .seconds(5))
             }
         }
     }
+}
+
+/// The garbage the collector has seen and when, across its passes.
+actor SeenGarbage {
+    var blobs: [GarbageBlob: ContinuousClock.Instant] = [:]
+    func set(_ blobs: [GarbageBlob: ContinuousClock.Instant]) { self.blobs = blobs }
 }
 
 /// Probes the locations that are down every second, repairs missing or damaged replicas every
@@ -331,6 +367,8 @@ struct ReplicaMaintenance: Service {
     let repairInterval: Int
     let scrubInterval: Int
     let scrubPause: Int
+    /// One gateway at a time repairs (lease `repair`) and scrubs (lease `scrub`); each probes.
+    let leases: PeriodicJobLeases
     let logger: Logger
 
     func run() async throws {
@@ -347,9 +385,11 @@ struct ReplicaMaintenance: Service {
         while !Task.isCancelled {
             try await Task.sleep(for: .seconds(scrubInterval))
             do {
-                let report = try await store.scrub { try await Task.sleep(for: pause) }
-                logger.info("scrub done", metadata: [
-                    "verified": "\(report.verified)", "damaged": "\(report.damaged)", "skipped": "\(report.skipped)"])
+                try await leases.run("scrub") { [store, logger] in
+                    let report = try await store.scrub { try await Task.sleep(for: pause) }
+                    logger.info("scrub done", metadata: [
+                        "verified": "\(report.verified)", "damaged": "\(report.damaged)", "skipped": "\(report.skipped)"])
+                }
             } catch is CancellationError {
                 return
             } catch {
@@ -366,11 +406,15 @@ struct ReplicaMaintenance: Service {
             if repairInterval > 0, sinceRepair >= repairInterval {
                 sinceRepair = 0
                 do {
-                    let report = try await store.repair(limit: 1000)
-                    if report.repaired > 0 || report.changed > 0 {
-                        logger.info("repaired replicas", metadata: [
-                            "objects": "\(report.repaired)", "deferred": "\(report.deferred)", "changed": "\(report.changed)"])
+                    try await leases.run("repair") { [store, logger] in
+                        let report = try await store.repair(limit: 1000)
+                        if report.repaired > 0 || report.changed > 0 {
+                            logger.info("repaired replicas", metadata: [
+                                "objects": "\(report.repaired)", "deferred": "\(report.deferred)", "changed": "\(report.changed)"])
+                        }
                     }
+                } catch is CancellationError {
+                    return
                 } catch {
                     logger.warning("the repair pass failed", metadata: ["error": "\(error)"])
                 }

@@ -19,8 +19,13 @@ struct CatalogueSettings {
     /// Seconds a catalogue call may wait for PostgreSQL (a connection included) before the request
     /// is answered 503: how long a client waits when the database is down.
     var postgresWaitSeconds = 10
+    /// Seconds between two readings of the catalogue's change feed (CatalogueFollower): what
+    /// another gateway changes is in force here within twice this. PostgreSQL only.
+    var refreshSeconds = 1
 
-    static let keys = ["catalogue", "postgres-url", "postgres-url-file", "postgres-pool-size", "postgres-wait-seconds"]
+    static let keys = [
+        "catalogue", "postgres-url", "postgres-url-file", "postgres-pool-size", "postgres-wait-seconds", "catalogue-refresh-seconds",
+    ]
 
     mutating func set(_ key: String, _ value: String) throws {
         switch key {
@@ -37,6 +42,11 @@ struct CatalogueSettings {
                 throw ValidationError("postgres-wait-seconds must be a positive number of seconds, got \(value)")
             }
             postgresWaitSeconds = seconds
+        case "catalogue-refresh-seconds":
+            guard let seconds = Int(value), seconds > 0, seconds <= 3600 else {
+                throw ValidationError("catalogue-refresh-seconds must be a number of seconds from 1 to 3600, got \(value)")
+            }
+            refreshSeconds = seconds
         default: throw ValidationError("unknown setting \(key)")
         }
     }

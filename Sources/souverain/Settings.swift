@@ -44,6 +44,12 @@ struct Settings {
     var lifecycleDaySeconds = 86_400
     /// The catalogue (docs/scale-out.md, Settings+Catalogue.swift).
     var catalogue = CatalogueSettings()
+    /// This gateway's id among several sharing a catalogue (GatewayIdentity.swift); empty: the
+    /// default id, and the trail in DATA/audit.
+    var gatewayID = ""
+    /// Seconds a lease of periodic work (repair, scrub, lifecycle, garbage collection) lasts
+    /// unless renewed: how long the work stops when its gateway dies (docs/scale-out.md, "Leases").
+    var leaseSeconds = 30
     /// Public access (docs/access.md): the classifications whose buckets may be made public
     /// (comma-separated; empty: none), and the proxies (CIDR blocks) whose X-Forwarded-For is believed.
     var publicClassifications = ["public"]
@@ -59,7 +65,7 @@ struct Settings {
         "header-timeout", "body-timeout", "minimum-body-rate", "idle-timeout", "max-connections-per-source", "max-connections",
         "signature-v2",
         "lifecycle-interval", "lifecycle-rate", "lifecycle-day-seconds",
-        "public-classifications", "trusted-proxies",
+        "public-classifications", "trusted-proxies", "gateway-id", "lease-seconds",
     ] + CatalogueSettings.keys
 
     /// The commented default file that `souverain init` writes.
@@ -144,6 +150,16 @@ struct Settings {
         # postgres-pool-size = 16
         # Seconds a request waits for PostgreSQL before it is answered 503 (the database is down).
         # postgres-wait-seconds = 10
+        # Seconds between two readings of the catalogue's change feed: a key rotated or shredded,
+        # or a bucket policy changed, on another gateway is in force here within twice this.
+        # catalogue-refresh-seconds = 1
+        # This gateway's id among several on one catalogue (default: host name and a hash of the
+        # data directory). Setting it writes this gateway's audit trail to DATA/trails/ID (key
+        # DATA/trails/ID.key) instead of DATA/audit. Environment: SOUVERAIN_GATEWAY_ID.
+        # gateway-id = gw-1
+        # Seconds a lease of periodic work (repair, scrub, lifecycle, garbage collection) lasts:
+        # one gateway at a time does each; if it dies, another takes over after this.
+        # lease-seconds = 30
 
         # Public access (docs/access.md): only buckets of these classifications may be made
         # readable or writable anonymously, by a bucket policy or an ACL; every other
@@ -295,6 +311,16 @@ struct Settings {
         case "default-classification":
             guard !value.isEmpty else { throw ValidationError("default-classification cannot be empty") }
             defaultClassification = value
+        case "gateway-id":
+            guard value.isEmpty || GatewayIdentity.isValid(value) else {
+                throw ValidationError("gateway-id must be 1 to 64 letters, digits, '.', '_' or '-', not starting with '.', got \(value)")
+            }
+            gatewayID = value
+        case "lease-seconds":
+            guard let seconds = Int(value), seconds >= 3 else {
+                throw ValidationError("lease-seconds must be a number of seconds, at least 3, got \(value)")
+            }
+            leaseSeconds = seconds
         case _ where CatalogueSettings.keys.contains(key): try catalogue.set(key, value)
         default: throw ValidationError("unknown setting \(key)")
         }

@@ -47,6 +47,8 @@ public enum CatalogueContract: String, Sendable, CaseIterable, CustomTestStringC
     case theRetentionClockNeverGoesBack
     case bucketAccessDocumentsAreSetReplacedAndDeletedWithTheirBucket
     case anObjectACLIsKeptInItsVersionsMetadata
+    case changesAreFedInCommitOrderNamingWhatChanged
+    case leasesHaveOneHolderUntilTheyExpire
 
     public var testDescription: String { rawValue }
 
@@ -209,6 +211,8 @@ public enum CatalogueContract: String, Sendable, CaseIterable, CustomTestStringC
             try await checkNamedKeys(on: catalogue)
         case .bucketAccessDocumentsAreSetReplacedAndDeletedWithTheirBucket, .anObjectACLIsKeptInItsVersionsMetadata:
             try await checkBucketAccess(on: catalogue)
+        case .changesAreFedInCommitOrderNamingWhatChanged, .leasesHaveOneHolderUntilTheyExpire:
+            try await checkCoordination(on: catalogue)
         }
     }
 
