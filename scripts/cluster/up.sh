@@ -63,7 +63,28 @@ done
 mkdir -p "$DIR"
 DIR=$(cd "$DIR" && pwd)
 STATE=$DIR/cluster.env
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+# A free port below the kernel's range of ephemeral ports: a port from that range, free when
+# picked, may be taken as the source port of an outgoing connection (a gateway's to PostgreSQL)
+# before the process meant to listen on it starts, or restarts after a kill.
+free_port() {
+  python3 - "$@" <<'PY'
+import random, socket, sys
+low = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
+taken = {int(p) for p in sys.argv[1:]}
+for port in random.sample(range(max(1024, low - 12000), low), 2000):
+    if port in taken:
+        continue
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            continue
+        print(port)
+        break
+else:
+    sys.exit("no free port below the ephemeral range")
+PY
+}
 random_text() { tr -dc "$1" < /dev/urandom | head -c "$2" || true; }
 
 # -- the cluster's identity: made once, read back on every later run --------------------------
@@ -87,9 +108,12 @@ else
     mkdir -p "$CLUSTER_PG_ROOT"
   fi
   CLUSTER_PG_PORT=$(free_port)
-  CLUSTER_HAPROXY_PORT=$(free_port)
+  CLUSTER_HAPROXY_PORT=$(free_port "$CLUSTER_PG_PORT")
   CLUSTER_GATEWAY_PORTS=""
-  for _ in $(seq "$GATEWAYS"); do CLUSTER_GATEWAY_PORTS="$CLUSTER_GATEWAY_PORTS $(free_port)"; done
+  for _ in $(seq "$GATEWAYS"); do
+    # shellcheck disable=SC2086
+    CLUSTER_GATEWAY_PORTS="$CLUSTER_GATEWAY_PORTS $(free_port "$CLUSTER_PG_PORT" "$CLUSTER_HAPROXY_PORT" $CLUSTER_GATEWAY_PORTS)"
+  done
   CLUSTER_GATEWAY_PORTS=${CLUSTER_GATEWAY_PORTS# }
   {
     echo "# Written by scripts/cluster/up.sh; read by up.sh, down.sh and the cluster tests."
@@ -252,9 +276,12 @@ printf 'HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/xml\r\nCon
 # HAProxy in front of the gateways of $DIR (written by scripts/cluster/up.sh).
 global
     maxconn 4096
+    log stderr format raw local0
 
 defaults
     mode http
+    log global
+    option httplog
     timeout connect 1s
     timeout client 300s
     timeout server 300s
