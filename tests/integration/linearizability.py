@@ -20,9 +20,13 @@ The check is Wing and Gong's search for a linearization, with Lowe's memoisation
 linearized, register value) pairs already explored, run on each key's sub-history separately:
 linearizability is compositional (Herlihy and Wing), so a history is linearizable if and only if
 every key's is, and each search stays small. A violation is reported as the shortest prefix in time
-of the key's history that is not linearizable, with every read removed that is not needed to show
-it (removing reads, or the operations after a point in time, never turns a linearizable history
-into one that is not, so what is printed is a violation of the whole history too).
+of the key's history that is not linearizable; of it, only the operations after the last instant
+with nothing in flight from which they cannot be linearized whatever value the earlier operations
+may have left (those are summed up as that set of values); and of those, every read removed that is
+not needed to show it. Each step keeps a violation of the whole history: removing reads, or the
+operations after a point in time, never makes a linearizable history non-linearizable, and at an
+instant with nothing in flight every earlier operation precedes every later one in any
+linearization.
 """
 
 from __future__ import annotations
@@ -110,8 +114,21 @@ def _step(state: object, op: Operation) -> tuple[bool, object]:
 
 def is_linearizable(ops: list[Operation], initial: object = ABSENT) -> bool:
     """Wing–Gong search with memoisation over one key's operations."""
+    return bool(_search(ops, initial, every_end=False))
+
+
+def final_values(ops: list[Operation], initial: object = ABSENT) -> set[object]:
+    """Every value the register may hold once all of `ops` took effect, over every linearization
+    (empty: none). A failed write counts as having taken effect: call it on complete operations
+    only (shortest_violation does: an instant with nothing in flight comes after no failed write)."""
+    return _search(ops, initial, every_end=True)
+
+
+def _search(ops: list[Operation], initial: object, every_end: bool) -> set[object]:
+    """The values the register holds at the end of the linearizations found: the first one only
+    unless `every_end`."""
     if not ops:
-        return True
+        return {initial}
     # Events sorted by time; at equal times calls come first, which treats the two calls as
     # concurrent (the permissive reading of a tie).
     events = sorted(
@@ -145,9 +162,15 @@ def is_linearizable(ops: list[Operation], initial: object = ABSENT) -> bool:
     state, linearized = initial, 0
     seen: set[tuple[int, object]] = set()
     stack: list[tuple[int, object]] = []
+    ends: set[object] = set()
     entry = nxt[0]
-    while nxt[0] is not None:
-        if is_call[entry]:
+    while True:
+        if nxt[0] is None:
+            # Every operation linearized: one end value; go on looking for others if asked to.
+            ends.add(state)
+            if not every_end:
+                return ends
+        elif is_call[entry]:
             index = op_of[entry]
             ok, new_state = _step(state, ops[index])
             if ok:
@@ -160,15 +183,15 @@ def is_linearizable(ops: list[Operation], initial: object = ABSENT) -> bool:
                     entry = nxt[0]
                     continue
             entry = nxt[entry]
-        else:
-            # An operation returned before any order of the ones before it could include it.
-            if not stack:
-                return False
-            entry, state = stack.pop()
-            linearized &= ~(1 << op_of[entry])
-            unlift(entry)
-            entry = nxt[entry]
-    return True
+            continue
+        # Here every operation is linearized, or one returned before any order of the ones
+        # before it could include it: undo the last choice.
+        if not stack:
+            return ends
+        entry, state = stack.pop()
+        linearized &= ~(1 << op_of[entry])
+        unlift(entry)
+        entry = nxt[entry]
 
 
 def prefix(ops: list[Operation], until: float) -> list[Operation]:
@@ -185,9 +208,32 @@ def prefix(ops: list[Operation], until: float) -> list[Operation]:
     return out
 
 
-def shortest_violation(ops: list[Operation]) -> list[Operation]:
+@dataclass
+class Violation:
+    """A short sub-history that is not linearizable: `ops`, from a register that may hold any of
+    `start_values`, what the `earlier` operations before them (all complete) may have left."""
+
+    ops: list[Operation]
+    start_values: set[object]
+    earlier: int = 0
+
+    def __len__(self) -> int:
+        return len(self.ops)
+
+    def describe(self, origin: float | None = None) -> str:
+        text = describe(self.ops, origin)
+        if self.earlier:
+            values = sorted("absent" if v is ABSENT else repr(v) for v in self.start_values)
+            text = (f"  (after {self.earlier} earlier operations, all complete before these began, the object "
+                    f"held one of: {', '.join(values)})\n{text}")
+        return text
+
+
+def shortest_violation(ops: list[Operation]) -> Violation:
     """A short non-linearizable sub-history of `ops` (which must not be linearizable): the shortest
-    prefix in time that is not, then without every read that can go."""
+    prefix in time that is not; then only the operations after its last instant with nothing in
+    flight from which the rest still cannot be linearized, whatever the earlier ones left in the
+    register; then without every read that can go."""
     cuts = sorted({op.completed for op in ops if op.completed is not None})
     low, high = 0, len(cuts) - 1
     while low < high:  # being linearizable only stops once, as the prefix grows
@@ -199,11 +245,28 @@ def shortest_violation(ops: list[Operation]) -> list[Operation]:
     shortest = prefix(ops, cuts[low]) if cuts else list(ops)
     if is_linearizable(shortest):  # cannot happen for a non-linearizable history; keep it all
         shortest = list(ops)
-    for op in sorted((op for op in shortest if not op.is_write), key=lambda op: op.invoked, reverse=True):
-        fewer = [other for other in shortest if other is not op]
-        if not is_linearizable(fewer):
-            shortest = fewer
-    return sorted(shortest, key=lambda op: (op.invoked, op.client))
+    shortest.sort(key=lambda op: op.invoked)
+
+    def fails(later: list[Operation], starts: set[object]) -> bool:
+        return not any(is_linearizable(later, start) for start in starts)
+
+    # Instants with nothing in flight: every operation before is complete and none after has
+    # begun, so real time puts every earlier operation before every later one.
+    violation = Violation(shortest, {ABSENT})
+    latest_end = -math.inf
+    for index, op in enumerate(shortest[:-1]):
+        latest_end = max(latest_end, math.inf if op.completed is None else op.completed)
+        if latest_end < shortest[index + 1].invoked:
+            earlier, later = shortest[:index + 1], shortest[index + 1:]
+            starts = final_values(earlier)
+            if len(later) < len(violation.ops) and fails(later, starts):
+                violation = Violation(later, starts, earlier=len(earlier))
+    for op in sorted((op for op in violation.ops if not op.is_write), key=lambda op: op.invoked, reverse=True):
+        fewer = [other for other in violation.ops if other is not op]
+        if fails(fewer, violation.start_values):
+            violation.ops = fewer
+    violation.ops.sort(key=lambda op: (op.invoked, op.client))
+    return violation
 
 
 def describe(ops: list[Operation], origin: float | None = None) -> str:
@@ -223,7 +286,7 @@ class Verdict:
     """Per key: how many operations were checked, and the violations found (key -> shortest)."""
 
     checked: dict[str, int]
-    violations: dict[str, list[Operation]]
+    violations: dict[str, Violation]
 
     @property
     def ok(self) -> bool:
@@ -233,9 +296,9 @@ class Verdict:
         if self.ok:
             return "linearizable: " + ", ".join(f"{key} ({n} operations)" for key, n in self.checked.items())
         parts = []
-        for key, ops in self.violations.items():
+        for key, violation in self.violations.items():
             parts.append(f"key {key!r} is not linearizable; the shortest history that shows it "
-                         f"({len(ops)} of {self.checked[key]} operations):\n{describe(ops, origin)}")
+                         f"({len(violation)} of {self.checked[key]} operations):\n{violation.describe(origin)}")
         return "\n".join(parts)
 
 

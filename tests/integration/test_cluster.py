@@ -422,13 +422,15 @@ def test_postgres_restarted_under_load_gives_503_then_recovers_without_restartin
 
 LIN_KEYS = ["lin/a", "lin/b", "lin/c", "lin/d"]
 LIN_CLIENTS = 6
-LIN_OPERATIONS = 300
-LIN_SECONDS = 25
+# Operations before the kill, between the kill and the restart, and after the restart.
+LIN_PHASES = (100, 60, 120)
+LIN_SECONDS = 25  # at most, per phase
 
 
 def test_concurrent_puts_gets_deletes_and_lists_through_three_gateways_are_linearizable_across_a_kill(cluster):
     """Six clients, each sending its successive calls to the gateways in turn, on four keys; gateway 2
-    is killed with SIGKILL a third of the way through and restarted (up.sh) half way. Each call is
+    is killed with SIGKILL after 100 operations and restarted (up.sh) 60 operations later, and 120
+    more follow its restart (about 300 in all; more, those sent while up.sh runs). Each call is
     one HTTP request (no retry: a retried request is two attempts, possibly two effects, for one
     call); a call that fails is ambiguous. The history must be linearizable per key."""
     bucket = support.unique_bucket_name("cluster-lin")
@@ -443,12 +445,10 @@ def test_concurrent_puts_gets_deletes_and_lists_through_three_gateways_are_linea
     def client_loop(c: int) -> None:
         rng = random.Random(f"lin-{c}")
         clients = {n: cluster.client(cluster.gateway(n), connect_timeout=2, read_timeout=15) for n in range(1, GATEWAYS + 1)}
-        for n in range(LIN_OPERATIONS):
-            if stop.is_set():
-                return
+        n = 0
+        while not stop.is_set():
+            n += 1
             with lock:
-                if len(history) >= LIN_OPERATIONS:
-                    return
                 live = [g for g in range(1, GATEWAYS + 1) if g not in down]
             gateway = live[(c + n) % len(live)]
             s3 = clients[gateway]
@@ -489,17 +489,19 @@ def test_concurrent_puts_gets_deletes_and_lists_through_three_gateways_are_linea
     for thread in threads:
         thread.start()
     try:
-        wait_for(lambda: count() >= LIN_OPERATIONS // 3, LIN_SECONDS, "a third of the operations")
+        before, between, after = LIN_PHASES
+        wait_for(lambda: count() >= before, LIN_SECONDS, "the operations before the kill")
         cluster.kill(2)
         with lock:
             down.add(2)
         killed = time.monotonic()
-        wait_for(lambda: count() >= LIN_OPERATIONS // 2, LIN_SECONDS, "half of the operations")
+        wait_for(lambda: count() >= before + between, LIN_SECONDS, "the operations while gateway 2 is down")
         cluster.up()
         with lock:
             down.discard(2)
         restarted = time.monotonic()
-        wait_for(lambda: count() >= LIN_OPERATIONS, LIN_SECONDS, "every operation")
+        resumed_at = count()
+        wait_for(lambda: count() >= resumed_at + after, LIN_SECONDS, "the operations after the restart")
     finally:
         stop.set()
         for thread in threads:

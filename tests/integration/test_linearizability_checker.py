@@ -9,7 +9,8 @@ import random
 
 import pytest
 
-from linearizability import DELETE, GET, LIST, PUT, Operation, check, is_linearizable, per_key, shortest_violation
+from linearizability import (DELETE, GET, LIST, PUT, Operation, check, final_values, is_linearizable, per_key,
+                              shortest_violation)
 
 
 def put(client, key, value, start, end):
@@ -107,17 +108,34 @@ def test_the_violation_shown_is_short():
     verdict = check(history, ["k"])
     assert not verdict.ok
     shown = verdict.violations["k"]
-    # The stale read, the write it read... and the writes up to its time (writes are never dropped).
-    assert shown[-1] == history[-1]
-    assert all(op.kind == PUT for op in shown[:-1])
-    assert not is_linearizable(shown)
-    assert len(shown) == 61  # the 60 writes and the stale read; the 60 good reads are gone
+    # Nothing was in flight when the stale read began: what came before is summed up as the one
+    # value it can have left, and the read alone shows the violation.
+    assert shown.ops == [history[-1]] and shown.start_values == {"v59"} and shown.earlier == 120
+    assert "after 120 earlier operations" in verdict.report() and "held one of: 'v59'" in verdict.report()
 
 
 def test_the_shortest_prefix_stops_at_the_first_violation():
     history = [put(1, "k", "a", 0, 1), get(2, "k", None, 2, 3)]
     history += [put(1, "k", f"later-{n}", 10 + n, 10.5 + n) for n in range(30)]
-    assert shortest_violation(history) == history[:2]
+    shown = shortest_violation(history)
+    assert (shown.ops, shown.start_values, shown.earlier) == ([history[1]], {"a"}, 1)
+
+
+def test_overlapping_operations_are_kept_together():
+    # The writes overlap the reads: no instant with nothing in flight separates them.
+    history = [put(1, "k", "a", 0, 10), put(2, "k", "b", 0, 10), get(3, "k", "a", 1, 2), get(3, "k", "b", 3, 4),
+               get(4, "k", "a", 5, 6)]
+    shown = shortest_violation(history)
+    assert shown.earlier == 0 and shown.start_values == {None}
+    assert [op.kind for op in shown.ops] == [PUT, PUT, GET, GET, GET]
+
+
+def test_the_values_a_history_may_leave():
+    assert final_values([put(1, "k", "a", 0, 5), put(2, "k", "b", 1, 6)]) == {"a", "b"}
+    assert final_values([put(1, "k", "a", 0, 5), put(2, "k", "b", 1, 6), get(3, "k", "b", 7, 8)]) == {"b"}
+    assert final_values([put(1, "k", "a", 0, 1), delete(2, "k", 2, 3)]) == {None}
+    assert final_values([put(1, "k", "a", 0, 2), delete(2, "k", 1, 3)]) == {"a", None}
+    assert final_values([put(1, "k", "a", 0, 1), get(2, "k", "z", 2, 3)]) == set()
 
 
 def test_many_concurrent_writes_are_searched_with_memoisation():
