@@ -12,6 +12,8 @@
 #
 # Safe to run twice, and on a cluster half up: what is not running is skipped.
 set -euo pipefail
+# haproxy and runuser live in sbin, which a user's PATH may lack.
+export PATH="$PATH:/usr/sbin:/sbin"
 
 DIR=${SOUVERAIN_CLUSTER_DIR:-./souverain-cluster}
 PURGE=0

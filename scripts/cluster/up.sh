@@ -17,6 +17,8 @@
 # The binary is $SOUVERAIN_BIN (default .build/debug/souverain, else .build/release/souverain).
 # scripts/cluster/down.sh stops exactly what this script started.
 set -euo pipefail
+# haproxy and runuser live in sbin, which a user's PATH may lack.
+export PATH="$PATH:/usr/sbin:/sbin"
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 
 GATEWAYS=""

@@ -156,7 +156,7 @@ class Cluster:
 
 @pytest.fixture(scope="module")
 def cluster(module_dir):
-    require(shutil.which("haproxy") is not None, "HAProxy")
+    require(shutil.which("haproxy") is not None or Path("/usr/sbin/haproxy").exists(), "HAProxy")
     require(support.postgres_bin_dir() is not None, "PostgreSQL")
     cluster = Cluster(module_dir / "cluster")
     try:
