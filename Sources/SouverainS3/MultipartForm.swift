@@ -5,8 +5,9 @@ import Foundation
 /// bytes stream through `MultipartForm.FileScanner` up to the boundary that ends them. Fields
 /// after the file are ignored, as AWS ignores them.
 public enum MultipartForm {
-    /// The most bytes read before the file's content starts.
-    public static let maximumFieldBytes = 1 << 20
+    /// The most bytes read before the file's content starts (AWS allows 20 KB of fields before
+    /// the file). Small, so that parsing the start again as each piece arrives stays cheap.
+    public static let maximumFieldBytes = 20 * 1024
 
     /// The boundary of a `multipart/form-data` Content-Type, nil when it is another type.
     public static func boundary(contentType: String) -> String? {
@@ -77,7 +78,7 @@ public enum MultipartForm {
 
     static func needMore(_ buffer: [UInt8]) throws(S3Error) -> Head? {
         if buffer.count > maximumFieldBytes {
-            throw S3Error(.invalidArgument, "Your POST request fields preceding the upload file were too large (over 1 MiB).")
+            throw S3Error(.invalidArgument, "Your POST request fields preceding the upload file were too large (over 20 KiB).")
         }
         return nil
     }

@@ -38,6 +38,8 @@ extension S3Server {
                 throw S3Error(.malformedPOSTRequest, "The body of your POST request ended before its file field.")
             }
             buffered.append(contentsOf: chunk.readableBytesView)
+            // The start can only become complete with a line feed (every delimiter ends a line).
+            guard chunk.readableBytesView.contains(10) || buffered.count > MultipartForm.maximumFieldBytes else { continue }
             parsed = try MultipartForm.head(buffered, boundary: boundary)
         }
         let form = parsed!
