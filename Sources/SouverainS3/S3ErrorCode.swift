@@ -105,6 +105,8 @@ public struct S3ErrorCode: Hashable, Sendable, CustomStringConvertible {
     public static let accessControlListNotSupported = Self("AccessControlListNotSupported", 400, "The bucket does not allow ACLs")
     public static let invalidBucketAclWithObjectOwnership = Self("InvalidBucketAclWithObjectOwnership", 400, "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting")
     public static let corsResponse = Self("CORSResponse", 403, "This CORS request is not allowed.")
+    // Browser form uploads (PostObject, docs/access.md).
+    public static let invalidPolicyDocument = Self("InvalidPolicyDocument", 400, "The content of the form does not meet the conditions specified in the policy document.")
 
     /// Every code above, for lookups and tests.
     public static let all: [S3ErrorCode] = [
@@ -124,6 +126,7 @@ public struct S3ErrorCode: Hashable, Sendable, CustomStringConvertible {
         .tooManyBuckets, .unexpectedContent, .xAmzContentSHA256Mismatch,
         .malformedPolicy, .noSuchBucketPolicy, .noSuchPublicAccessBlockConfiguration, .ownershipControlsNotFoundError,
         .noSuchCORSConfiguration, .accessControlListNotSupported, .invalidBucketAclWithObjectOwnership, .corsResponse,
+        .invalidPolicyDocument,
     ]
 
     private static let byName: [String: S3ErrorCode] = Dictionary(

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import NIOCore
+import NIOSSL
 import SouverainSigV4
 
 /// A signing S3 client over AsyncHTTPClient: Signature V4, streamed uploads and downloads,
@@ -32,6 +33,7 @@ public final class S3Client: Sendable {
         http.connectionPool = .init(
             idleTimeout: .seconds(60),
             concurrentHTTP1ConnectionsPerHostSoftLimit: max(1, configuration.maximumConnections))
+        if let caBundle = configuration.caBundle { http.tlsConfiguration = try Self.tlsConfiguration(caBundle: caBundle) }
         self.httpClient = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: http)
     }
 

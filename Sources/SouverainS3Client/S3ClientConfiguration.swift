@@ -44,6 +44,10 @@ public struct S3ClientConfiguration: Sendable {
     /// When set, how long a request body may wait for the server to take more bytes. Nil (the
     /// default) leaves a body waiting as long as the server keeps the connection open.
     public var writeTimeout: Duration?
+    /// For an `https://` endpoint: a PEM file of the certificate authorities its certificate must
+    /// chain to, instead of the system's trust store (nil, the default). The certificate is
+    /// verified either way, host name included.
+    public var caBundle: String?
 
     /// A configuration with the defaults: path-style, 10 s to connect, 60 s read timeout,
     /// `RetryPolicy.standard`, unsigned streamed payloads, 64 KiB signed chunks, 64 connections.
@@ -51,7 +55,8 @@ public struct S3ClientConfiguration: Sendable {
         endpoint: String, region: String = "us-east-1", credentials: S3Credentials,
         addressing: Addressing = .path, connectTimeout: Duration = .seconds(10), readTimeout: Duration = .seconds(60),
         requestTimeout: Duration? = nil, retry: RetryPolicy = .standard, streamSigning: StreamSigning = .unsignedPayload,
-        signedChunkSize: Int = 64 * 1024, maximumConnections: Int = 64, writeTimeout: Duration? = nil
+        signedChunkSize: Int = 64 * 1024, maximumConnections: Int = 64, writeTimeout: Duration? = nil,
+        caBundle: String? = nil
     ) {
         self.endpoint = endpoint
         self.region = region
@@ -65,5 +70,6 @@ public struct S3ClientConfiguration: Sendable {
         self.signedChunkSize = signedChunkSize
         self.maximumConnections = maximumConnections
         self.writeTimeout = writeTimeout
+        self.caBundle = caBundle
     }
 }

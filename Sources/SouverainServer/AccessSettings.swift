@@ -11,10 +11,14 @@ public struct AccessSettings: Sendable {
     /// Proxies whose `X-Forwarded-For` is believed for `aws:SourceIp` (the `trusted-proxies`
     /// setting); none by default, so the TCP peer is the source: the header is spoofable.
     public var trustedProxies: [IPAddressBlock]
+    /// Whether the endpoint itself serves HTTPS (`tls-cert`): then every request came over TLS
+    /// (AccessSettings+SecureTransport.swift).
+    public var servesTLS: Bool
 
-    public init(publicClassifications: Set<String> = ["public"], trustedProxies: [IPAddressBlock] = []) {
+    public init(publicClassifications: Set<String> = ["public"], trustedProxies: [IPAddressBlock] = [], servesTLS: Bool = false) {
         self.publicClassifications = publicClassifications
         self.trustedProxies = trustedProxies
+        self.servesTLS = servesTLS
     }
 
     /// Why a bucket of `classification` cannot be made public, naming the rule; nil when it may.

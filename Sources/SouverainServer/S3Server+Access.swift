@@ -142,7 +142,9 @@ extension S3Server {
         let identity: PolicyIdentity = user.map { .user(id: $0.id, name: $0.name) } ?? .anonymous
         var request = PolicyRequest(
             identity: identity, action: action, resource: PolicyRequest.arn(bucket: bucket, key: key),
-            sourceIP: call.sourceAddress ?? call.remoteAddress, secureTransport: false, now: Date())
+            sourceIP: call.sourceAddress ?? call.remoteAddress,
+            secureTransport: access.secureTransport(peer: call.remoteAddress, forwardedProto: call.header("x-forwarded-proto")),
+            now: Date())
         let query = call.queryParameters
         if key == nil {
             request.set("s3:prefix", query["prefix"])

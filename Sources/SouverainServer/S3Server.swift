@@ -143,6 +143,8 @@ public struct S3Server: HTTPResponder {
         // Unsigned requests go on as anonymous: only a bucket policy or ACL can let them through.
         let user = try await authenticateIfSigned(&call)
         let operation = try S3Operation.parse(call.head, addressing: addressing)
+        // A browser-form upload is signed in its body: it authenticates and authorises itself there.
+        if case .notImplemented("PostObject", let bucket?, .none) = operation { return try await postObject(bucket, &call) }
         call.operation = operation
         call.operationName = operation.name
         call.logger[metadataKey: "s3.operation"] = "\(operation.name)"
@@ -203,7 +205,7 @@ public struct S3Server: HTTPResponder {
     }
 
     /// The user an access key names, before its signature is checked (recorded as claimed).
-    private func user(claiming accessKeyID: String, _ call: inout S3Call) async throws -> User {
+    func user(claiming accessKeyID: String, _ call: inout S3Call) async throws -> User {
         call.claimedAccessKey = accessKeyID
         guard let user = try await store.catalogueStore.user(accessKeyID: accessKeyID) else {
             throw S3Error(.invalidAccessKeyId, "The AWS Access Key Id you provided does not exist in our records.")

@@ -17,13 +17,16 @@ extension S3Location {
     /// and aws-cli), so a GET still fails over to another copy and a PUT is still answered. The
     /// client's defaults (60 s of silence, 4 attempts) made a frozen remote hold a PUT or a GET for
     /// four minutes, long after the client had given up.
+    ///
+    /// An `https://` remote's certificate is verified against the system trust store, or against
+    /// `caBundle` (a PEM file, the location's `ca-bundle`) when given.
     public static func clientConfiguration(
-        endpoint: String, region: String, credentials: S3Credentials
+        endpoint: String, region: String, credentials: S3Credentials, caBundle: String? = nil
     ) -> S3ClientConfiguration {
         S3ClientConfiguration(
             endpoint: endpoint, region: region, credentials: credentials,
             connectTimeout: .seconds(5), readTimeout: silenceBound,
             retry: RetryPolicy(maximumAttempts: 2, baseDelay: .milliseconds(100), maximumDelay: .seconds(1)),
-            writeTimeout: silenceBound)
+            writeTimeout: silenceBound, caBundle: caBundle)
     }
 }

@@ -143,6 +143,8 @@ struct LocationCommand: AsyncParsableCommand {
         @Option(help: "s3: access key.") var accessKey: String?
         @Option(help: "s3: name of the environment variable holding the secret key.") var secretKeyEnv: String?
         @Option(help: "s3: file holding the secret key.") var secretKeyFile: String?
+        @Option(help: "s3: PEM file of the CAs the endpoint's certificate must chain to (default: the system's).") var caBundle: String?
+        @Flag(help: "s3: accept a plain http:// endpoint (refused otherwise).") var allowPlainHttp = false
         @Option(help: "Provider id in the registry (default on-premise).") var provider: String?
         @Option(help: "The provider's region code.") var providerRegion: String?
         @Option(help: "ISO 3166 country of the datacentre.") var country: String?
@@ -161,6 +163,7 @@ struct LocationCommand: AsyncParsableCommand {
                 ("signing-region", signingRegion), ("access-key", accessKey), ("secret-key-env", secretKeyEnv),
                 ("secret-key-file", secretKeyFile), ("provider", provider), ("provider-region", providerRegion),
                 ("country", country), ("preference", preference.map(String.init)), ("organisation", organisation),
+                ("ca-bundle", caBundle), ("allow-plain-http", allowPlainHttp ? "true" : nil),
             ]
             for case let (key, value?) in values { try location.set(key, value) }
             try location.validate()

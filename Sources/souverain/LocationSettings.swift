@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SouverainPlacement
+import SouverainStorageS3
 
 /// One `[location ID]` section of the configuration file: where bytes go, and what that place is
 /// legally (its sovereignty profile).
@@ -14,6 +15,8 @@ import SouverainPlacement
 /// signing-region = gra
 /// access-key = ...
 /// secret-key-env = OVH_SECRET_KEY
+/// ca-bundle = /etc/souverain/ovh-ca.pem      (optional: instead of the system trust store)
+/// allow-plain-http = false                    (true lets an http:// endpoint through)
 /// provider = ovhcloud
 /// provider-region = gra
 /// country = FR
@@ -33,6 +36,10 @@ struct LocationSettings: Equatable {
     var secretKey: String?
     var secretKeyEnv: String?
     var secretKeyFile: String?
+    /// A PEM file of the CAs the remote's certificate must chain to, instead of the system's.
+    var caBundle: String?
+    /// Whether a plain `http://` endpoint is accepted (docs/tls.md): never by default.
+    var allowPlainHTTP = false
     // profile
     var provider = ProviderRegistry.onPremiseID
     var country: String?
@@ -46,7 +53,7 @@ struct LocationSettings: Equatable {
 
     static let keys = [
         "kind", "path", "endpoint", "bucket", "prefix", "signing-region", "access-key", "secret-key", "secret-key-env",
-        "secret-key-file", "provider", "provider-region", "country", "preference", "health", "organisation",
+        "secret-key-file", "ca-bundle", "allow-plain-http", "provider", "provider-region", "country", "preference", "health", "organisation",
         "operator-country", "parent-name", "parent-country",
     ]
 
@@ -85,6 +92,12 @@ struct LocationSettings: Equatable {
         case "secret-key": secretKey = try nonEmpty()
         case "secret-key-env": secretKeyEnv = try nonEmpty()
         case "secret-key-file": secretKeyFile = try nonEmpty()
+        case "ca-bundle": caBundle = try nonEmpty()
+        case "allow-plain-http":
+            guard let flag = Settings.flag(value) else {
+                throw ValidationError("location \(id): allow-plain-http must be true or false, got '\(value)'")
+            }
+            allowPlainHTTP = flag
         case "provider": provider = try nonEmpty()
         case "provider-region": providerRegion = try nonEmpty()
         case "country": country = try countryCode()
@@ -118,6 +131,12 @@ struct LocationSettings: Equatable {
             }
             if [secretKey, secretKeyEnv, secretKeyFile].compactMap({ $0 }).count != 1 {
                 throw ValidationError("location \(id): give exactly one of secret-key, secret-key-env, secret-key-file")
+            }
+            if let refusal = S3Location.transportRefusal(id: id, endpoint: endpoint!, allowPlainHTTP: allowPlainHTTP) {
+                throw ValidationError(refusal)
+            }
+            if let caBundle, !FileManager.default.isReadableFile(atPath: caBundle) {
+                throw ValidationError("location \(id): cannot read ca-bundle \(caBundle)")
             }
         }
     }
@@ -166,6 +185,8 @@ struct LocationSettings: Equatable {
             add("secret-key", secretKey)
             add("secret-key-env", secretKeyEnv)
             add("secret-key-file", secretKeyFile)
+            add("ca-bundle", caBundle)
+            if allowPlainHTTP { add("allow-plain-http", "true") }
         }
         add("provider", provider)
         add("provider-region", providerRegion)

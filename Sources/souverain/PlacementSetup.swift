@@ -98,9 +98,15 @@ struct OpenedLocations {
             locals.append(local)
             all.append(local)
         case .s3:
-            let client = try S3Client(configuration: S3Location.clientConfiguration(
-                endpoint: settings.endpoint!, region: settings.signingRegion,
-                credentials: S3Credentials(accessKeyID: settings.accessKey!, secretAccessKey: try settings.secret())))
+            let client: S3Client
+            do {
+                client = try S3Client(configuration: S3Location.clientConfiguration(
+                    endpoint: settings.endpoint!, region: settings.signingRegion,
+                    credentials: S3Credentials(accessKeyID: settings.accessKey!, secretAccessKey: try settings.secret()),
+                    caBundle: settings.caBundle))
+            } catch let error as S3ClientError {
+                throw ValidationError("location \(settings.id): \(error.message)")
+            }
             clients.append(client)
             all.append(S3Location(id: settings.id, client: client, bucket: settings.bucket!, prefix: settings.prefix))
         }

@@ -63,6 +63,15 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Open connections allowed in all (default 4096; 0 turns the cap off).")
     var maxConnections: Int?
 
+    @Option(help: "HTTPS: PEM file of the server certificate chain, leaf first (with --tls-key; reloaded on SIGHUP).")
+    var tlsCert: String?
+
+    @Option(help: "HTTPS: PEM file of the certificate's private key (with --tls-cert).")
+    var tlsKey: String?
+
+    @Option(help: "HTTPS: PEM file of the CAs whose client certificates are required (mutual TLS).")
+    var tlsClientCa: String?
+
     @Option(help: .init("Seconds a dropped blob is kept for reads in flight before deletion (default 60).", visibility: .hidden))
     var garbageGrace: Int = 60
 
@@ -91,6 +100,13 @@ struct Serve: AsyncParsableCommand {
             ("max-connections", maxConnections),
         ] {
             if let value { try settings.set(key, String(value)) }
+        }
+        for (key, value) in [("tls-cert", tlsCert), ("tls-key", tlsKey), ("tls-client-ca", tlsClientCa)] {
+            if let value { try settings.set(key, value) }
+        }
+        // Refused before anything opens: a certificate that cannot be served stops the start.
+        let tls = try settings.tls.files().map { files in
+            do { return try ServerTLS(files: files) } catch let error as ServerTLSError { throw ValidationError(error.message) }
         }
         let level = Logger.Level(rawValue: settings.logLevel) ?? .info
         let gateway = GatewayIdentity(settings)
@@ -162,22 +178,25 @@ struct Serve: AsyncParsableCommand {
         if let follower { server.follow(follower) }
         server.complianceReport = { [settings] in try await ReportGathering.served(settings: settings) }
         server.access = AccessSettings(
-            publicClassifications: Set(settings.publicClassifications), trustedProxies: settings.trustedProxies.compactMap(IPAddressBlock.init))
+            publicClassifications: Set(settings.publicClassifications), trustedProxies: settings.trustedProxies.compactMap(IPAddressBlock.init),
+            servesTLS: tls != nil)
         let region = settings.region
         let credentialsPath = directory.credentialsPath
         let endpointPath = directory.endpointPath
+        let scheme = tls == nil ? "http" : "https"
         let refusals = RefusalRecorder(audit: withoutAuditTrail ? nil : audit, logger: Logger(label: "souverain.http"))
         let app = Application(
             responder: server,
             server: .guardedHTTP1(
-                limits: settings.connectionLimits, refusals: refusals, additionalChannelHandlers: [ExpectContinueHandler()]),
+                limits: settings.connectionLimits, refusals: refusals, tls: tls,
+                additionalChannelHandlers: [ExpectContinueHandler()]),
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "Souverain"),
             onServerRunning: { channel in
                 let bound = channel.localAddress?.port ?? port
                 let shownHost = host.contains(":") ? "[\(host)]" : host
-                let endpoint = "http://\(shownHost == "0.0.0.0" ? "127.0.0.1" : shownHost):\(bound)"
+                let endpoint = "\(scheme)://\(shownHost == "0.0.0.0" ? "127.0.0.1" : shownHost):\(bound)"
                 try? (endpoint + "\n").write(toFile: endpointPath, atomically: true, encoding: .utf8)
-                Self.printBanner(endpoint: "http://\(shownHost):\(bound)", region: region, admin: admin, newSecret: newSecret,
+                Self.printBanner(endpoint: "\(scheme)://\(shownHost):\(bound)", region: region, admin: admin, newSecret: newSecret,
                                  credentialsPath: credentialsPath, setup: setup)
             },
             logger: Logger(label: "souverain.http"))
@@ -186,10 +205,16 @@ struct Serve: AsyncParsableCommand {
         let maintenance = ReplicaMaintenance(
             store: store, repairInterval: repairInterval, scrubInterval: scrubInterval, scrubPause: scrubPause, leases: leases,
             logger: logger)
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if let tls {
+            // SIGHUP is trapped before the endpoint is announced, so a reload asked at once is not lost.
+            let signals = await UnixSignalsSequence(trapping: .sighup)
+            services.append(.init(service: CertificateReloader(tls: tls, signals: signals, logger: logger)))
+        }
         var coordination: [ServiceGroupConfiguration.ServiceConfiguration] = []
         if let follower { coordination.append(.init(service: CatalogueFollowing(follower: follower, logger: logger))) }
         let group = ServiceGroup(configuration: .init(
-            services: [
+            services: services + [
                 .init(service: app), .init(service: collector), .init(service: checkpointer), .init(service: maintenance),
                 .init(service: RefusalRecords(recorder: refusals)),
                 .init(service: LifecycleService(

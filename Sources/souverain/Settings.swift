@@ -54,6 +54,8 @@ struct Settings {
     /// (comma-separated; empty: none), and the proxies (CIDR blocks) whose X-Forwarded-For is believed.
     var publicClassifications = ["public"]
     var trustedProxies: [String] = []
+    /// HTTPS (docs/tls.md, Settings+TLS.swift).
+    var tls = TLSSettings()
     /// The `[location ID]` sections, in file order; none means one local location, `local`.
     var locations: [LocationSettings] = []
     /// The configuration file these settings came from, if any.
@@ -66,7 +68,7 @@ struct Settings {
         "signature-v2",
         "lifecycle-interval", "lifecycle-rate", "lifecycle-day-seconds",
         "public-classifications", "trusted-proxies", "gateway-id", "lease-seconds",
-    ] + CatalogueSettings.keys
+    ] + CatalogueSettings.keys + TLSSettings.keys
 
     /// The commented default file that `souverain init` writes.
     static let defaultFile = """
@@ -169,6 +171,16 @@ struct Settings {
         # Proxies (CIDR blocks, comma-separated) whose X-Forwarded-For is believed as the client
         # address of policy conditions on aws:SourceIp; none by default (the header is spoofable).
         # trusted-proxies = 10.0.0.0/8
+
+        # HTTPS (docs/tls.md): a PEM certificate chain (leaf first) and its private key; the
+        # server then speaks TLS 1.2 and 1.3 only, and reloads both files on SIGHUP without
+        # dropping connections. With tls-client-ca, every client must present a certificate
+        # issued by one of the CAs in that PEM file. Environment: SOUVERAIN_TLS_CERT,
+        # SOUVERAIN_TLS_KEY, SOUVERAIN_TLS_CLIENT_CA; flags of `serve`: --tls-cert, --tls-key,
+        # --tls-client-ca.
+        # tls-cert = /etc/souverain/tls/fullchain.pem
+        # tls-key = /etc/souverain/tls/key.pem
+        # tls-client-ca = /etc/souverain/tls/clients-ca.pem
 
         # Storage locations, managed with `souverain location add|remove` or by hand. Without
         # any, objects go to DATA/local, an on-premise location in `country`. Each has a
@@ -322,6 +334,7 @@ struct Settings {
             }
             leaseSeconds = seconds
         case _ where CatalogueSettings.keys.contains(key): try catalogue.set(key, value)
+        case _ where TLSSettings.keys.contains(key): try tls.set(key, value)
         default: throw ValidationError("unknown setting \(key)")
         }
     }

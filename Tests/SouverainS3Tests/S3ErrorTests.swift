@@ -11,6 +11,7 @@ private let codes: [(S3ErrorCode, String, Int)] = [
     (.accessControlListNotSupported, "AccessControlListNotSupported", 400),
     (.invalidBucketAclWithObjectOwnership, "InvalidBucketAclWithObjectOwnership", 400),
     (.corsResponse, "CORSResponse", 403),
+    (.invalidPolicyDocument, "InvalidPolicyDocument", 400),
     (.accessDenied, "AccessDenied", 403),
     (.accountProblem, "AccountProblem", 403),
     (.authorizationHeaderMalformed, "AuthorizationHeaderMalformed", 400),

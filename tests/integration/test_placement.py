@@ -106,7 +106,7 @@ def world(module_dir):
                 creds = support.Creds("testing", "testing") if on_moto else remote.admin()
                 lines += ["kind = s3", f"endpoint = {moto.endpoint if on_moto else remote.endpoint}",
                           f"bucket = blobs-{name}", "prefix = souverain/", f"access-key = {creds.access_key}",
-                          f"secret-key = {creds.secret_key}"]
+                          f"secret-key = {creds.secret_key}", "allow-plain-http = true"]
             lines += [f"provider = {p['provider']}", f"country = {p['country']}", f"preference = {p['preference']}"]
             if p["region"]:
                 lines.append(f"provider-region = {p['region']}")
@@ -343,7 +343,7 @@ def test_location_commands(world, tmp_path):
     secret = tmp_path / "secret"
     secret.write_text("s3cr3t\n")
     own_cli("location", "add", "dead", "--config", str(own), "--kind", "s3", "--endpoint",
-            f"http://127.0.0.1:{support.free_port()}", "--bucket", "b", "--access-key", "k",
+            f"http://127.0.0.1:{support.free_port()}", "--allow-plain-http", "--bucket", "b", "--access-key", "k",
             "--secret-key-file", str(secret)).check()
     assert "[location dead]" in own.read_text() and "s3cr3t" not in own.read_text()
     dead = own_cli("location", "check", "dead", "--config", str(own))

@@ -55,7 +55,7 @@ def world(module_dir):
             else:
                 creds = remote.admin() if name == "rep-a" else support.Creds("testing", "testing")
                 endpoint = remote.endpoint if name == "rep-a" else moto.endpoint
-                lines += ["kind = s3", f"endpoint = {endpoint}", f"bucket = blobs-{name}", "prefix = souverain/",
+                lines += ["kind = s3", f"endpoint = {endpoint}", "allow-plain-http = true", f"bucket = blobs-{name}", "prefix = souverain/",
                           f"access-key = {creds.access_key}", f"secret-key = {creds.secret_key}"]
             lines += [f"provider = {p['provider']}", f"country = {p['country']}", f"preference = {p['preference']}"]
             if p["region"]:

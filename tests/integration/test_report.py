@@ -51,8 +51,8 @@ def world(module_dir):
         for name in ("scw", "aws"):
             remote[name] = support.unique_bucket_name(f"report-{name}", prefix="r")
             moto_s3.create_bucket(Bucket=remote[name])
-        s3_lines = ["kind = s3", f"endpoint = {moto.endpoint}", "prefix = souverain/", "access-key = testing",
-                    "secret-key = testing"]
+        s3_lines = ["kind = s3", f"endpoint = {moto.endpoint}", "allow-plain-http = true", "prefix = souverain/",
+                    "access-key = testing", "secret-key = testing"]
         sections = [
             "\n".join(["[location onprem]", "kind = local", f"path = {module_dir / 'onprem'}", "provider = on-premise",
                        "organisation = Ville de Test", "country = FR", "preference = 0"]),

@@ -260,7 +260,8 @@ def mains(module_dir, remotes):
                 remotes.client_of(name).create_bucket(Bucket=buckets[name])
                 creds = remotes.remote.admin() if name == "souv" else support.Creds("testing", "testing")
                 endpoint = remotes.remote.endpoint if name == "souv" else remotes.moto.endpoint
-                lines += ["kind = s3", f"endpoint = {endpoint}", f"bucket = {buckets[name]}", "prefix = souverain/",
+                lines += ["kind = s3", f"endpoint = {endpoint}", "allow-plain-http = true", f"bucket = {buckets[name]}",
+                          "prefix = souverain/",
                           f"access-key = {creds.access_key}", f"secret-key = {creds.secret_key}"]
             lines += [f"provider = {profile['provider']}", f"country = {profile['country']}", f"preference = {preference}"]
             if profile["region"]:
