@@ -38,6 +38,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         .package(url: "https://github.com/yaslab/CSV.swift.git", from: "2.5.2"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        // OpenID Connect ID tokens for AssumeRoleWithWebIdentity: JWS signatures, JWKS and claims (docs/sts.md).
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
     ],
     targets: [
         // glibc malloc thresholds, set once at start-up (mallopt is not visible through Glibc).
@@ -85,6 +87,21 @@ let package = Package(
         ),
         // Bucket policies: the AWS policy language parsed, validated and evaluated; pure, Foundation only.
         .target(name: "SouverainPolicy", swiftSettings: upcoming),
+        // Temporary credentials (docs/sts.md): roles' trust and permission policies applied, session
+        // tokens sealed under the key store, STS's wire format, OpenID Connect issuers and their JWKS.
+        .target(
+            name: "SouverainSTS",
+            dependencies: [
+                "SouverainPolicy", "SouverainKeys", "SouverainModel", "SouverainCatalogue",
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: upcoming
+        ),
         // The S3 wire protocol: operations parsed from requests, XML codecs, error codes.
         .target(
             name: "SouverainS3",
@@ -209,7 +226,7 @@ let package = Package(
             name: "SouverainServer",
             dependencies: [
                 "SouverainModel", "SouverainSigV4", "SouverainS3", "SouverainEngine", "SouverainCatalogue",
-                "SouverainStorage", "SouverainAudit", "SouverainKeys", "SouverainPolicy",
+                "SouverainStorage", "SouverainAudit", "SouverainKeys", "SouverainPolicy", "SouverainSTS",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -234,6 +251,7 @@ let package = Package(
                 "SouverainModel", "SouverainServer", "SouverainEngine", "SouverainCatalogue", "SouverainKeys",
                 "SouverainCatalogueSQLite", "SouverainStorage", "SouverainStorageS3", "SouverainAudit", "SouverainPlacement",
                 "SouverainS3Client", "SouverainBench", "SouverainPortability", "SouverainReport", "CMallocTuning", "SouverainCataloguePostgres", "SouverainPolicy",
+                "SouverainSTS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -321,6 +339,14 @@ let package = Package(
         ),
         .testTarget(name: "SouverainS3Tests", dependencies: ["SouverainS3", "SouverainModel", "SouverainPolicy"], swiftSettings: upcoming),
         .testTarget(name: "SouverainPolicyTests", dependencies: ["SouverainPolicy"], swiftSettings: upcoming),
+        .testTarget(
+            name: "SouverainSTSTests",
+            dependencies: [
+                "SouverainSTS", "SouverainPolicy", "SouverainKeys", "SouverainCatalogue",
+                .product(name: "JWTKit", package: "jwt-kit"), .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: upcoming
+        ),
         .testTarget(
             name: "SouverainServerTests",
             dependencies: [

@@ -48,6 +48,8 @@ struct Settings {
     /// (comma-separated; empty: none), and the proxies (CIDR blocks) whose X-Forwarded-For is believed.
     var publicClassifications = ["public"]
     var trustedProxies: [String] = []
+    /// Temporary credentials (docs/sts.md, Settings+STS.swift).
+    var sts = STSSettings()
     /// The `[location ID]` sections, in file order; none means one local location, `local`.
     var locations: [LocationSettings] = []
     /// The configuration file these settings came from, if any.
@@ -60,7 +62,7 @@ struct Settings {
         "signature-v2",
         "lifecycle-interval", "lifecycle-rate", "lifecycle-day-seconds",
         "public-classifications", "trusted-proxies",
-    ] + CatalogueSettings.keys
+    ] + CatalogueSettings.keys + STSSettings.keys
 
     /// The commented default file that `souverain init` writes.
     static let defaultFile = """
@@ -153,6 +155,14 @@ struct Settings {
         # Proxies (CIDR blocks, comma-separated) whose X-Forwarded-For is believed as the client
         # address of policy conditions on aws:SourceIp; none by default (the header is spoofable).
         # trusted-proxies = 10.0.0.0/8
+
+        # Temporary credentials (docs/sts.md): the shortest session STS issues, in seconds (AWS's
+        # 900; lower it only to test expiry), and the OpenID Connect issuers whose ID tokens
+        # AssumeRoleWithWebIdentity accepts, as URL=AUDIENCE[,AUDIENCE] separated by `;`, or one a
+        # line in oidc-issuers-file. Environment: SOUVERAIN_STS_MIN_SESSION_SECONDS,
+        # SOUVERAIN_OIDC_ISSUERS, SOUVERAIN_OIDC_ISSUERS_FILE.
+        # sts-min-session-seconds = 900
+        # oidc-issuers = https://sso.example.org/realms/staff=souverain
 
         # Storage locations, managed with `souverain location add|remove` or by hand. Without
         # any, objects go to DATA/local, an on-premise location in `country`. Each has a
@@ -296,6 +306,7 @@ struct Settings {
             guard !value.isEmpty else { throw ValidationError("default-classification cannot be empty") }
             defaultClassification = value
         case _ where CatalogueSettings.keys.contains(key): try catalogue.set(key, value)
+        case _ where STSSettings.keys.contains(key): try sts.set(key, value)
         default: throw ValidationError("unknown setting \(key)")
         }
     }

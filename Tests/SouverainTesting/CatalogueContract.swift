@@ -47,6 +47,7 @@ public enum CatalogueContract: String, Sendable, CaseIterable, CustomTestStringC
     case theRetentionClockNeverGoesBack
     case bucketAccessDocumentsAreSetReplacedAndDeletedWithTheirBucket
     case anObjectACLIsKeptInItsVersionsMetadata
+    case rolesAreAddedOnceListedByNameAndRemoved
 
     public var testDescription: String { rawValue }
 
@@ -209,6 +210,8 @@ public enum CatalogueContract: String, Sendable, CaseIterable, CustomTestStringC
             try await checkNamedKeys(on: catalogue)
         case .bucketAccessDocumentsAreSetReplacedAndDeletedWithTheirBucket, .anObjectACLIsKeptInItsVersionsMetadata:
             try await checkBucketAccess(on: catalogue)
+        case .rolesAreAddedOnceListedByNameAndRemoved:
+            try await checkRoles(on: catalogue)
         }
     }
 
