@@ -244,6 +244,13 @@ def test_assumed_role_does_what_its_permission_policy_allows_and_nothing_else(se
     assert sts_code(lambda: sts_client(server, alice).assume_role(RoleArn=role_arn("absent"), RoleSessionName="x1")) == ("AccessDenied", 403)
     assert sts_code(lambda: sts_client(server, alice).assume_role(
         RoleArn=role_arn(writer_role), RoleSessionName="x1", DurationSeconds=7200)) == ("ValidationError", 400)
+    # Neither the session's secret nor its token reaches the server's output.
+    out, log = server.all_output()
+    for secret in (credentials["SecretAccessKey"], credentials["SessionToken"]):
+        assert secret not in out and secret not in log
+    # An unknown access key, a wrong secret: STS's codes.
+    assert sts_code(lambda: sts_client(server, Creds("AKIAUNKNOWN000000000", "x" * 40)).get_session_token()) == ("InvalidClientTokenId", 403)
+    assert sts_code(lambda: sts_client(server, Creds(alice.access_key, "wrong" * 8)).get_session_token()) == ("SignatureDoesNotMatch", 403)
     # A session cannot ask for another one.
     assert sts_code(lambda: boto3.session.Session().client(
         "sts", endpoint_url=server.endpoint, region_name=server.region, aws_access_key_id=credentials["AccessKeyId"],
