@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+import urllib.request
 import warnings
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -229,6 +230,11 @@ def test_assumed_role_does_what_its_permission_policy_allows_and_nothing_else(se
     assert s3.get_object(Bucket=reports, Key="a.csv")["Body"].read() == b"a,b\n"
     s3.put_object(Bucket=reports, Key="from-session.csv", Body=b"x")
     assert "from-session.csv" in [o["Key"] for o in s3.list_objects_v2(Bucket=reports)["Contents"]]
+    # A presigned URL carries the token as X-Amz-Security-Token.
+    url = s3.generate_presigned_url("get_object", Params={"Bucket": reports, "Key": "a.csv"}, ExpiresIn=300)
+    assert "X-Amz-Security-Token=" in url
+    with urllib.request.urlopen(url, timeout=10) as presigned:
+        assert presigned.read() == b"a,b\n"
     # Nothing the policy does not name: another action, another bucket, a new bucket, the admin API.
     assert code_of(lambda: s3.delete_object(Bucket=reports, Key="a.csv")) == ("AccessDenied", 403)
     assert code_of(lambda: s3.get_object(Bucket=other, Key="a.csv")) == ("AccessDenied", 403)
