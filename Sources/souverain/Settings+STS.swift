@@ -9,7 +9,11 @@ struct STSSettings {
 
     /// AWS's shortest session is 900 seconds; an admin may lower it (tests of expiry do).
     var minimumSessionSeconds = 900
-    var issuers: [OIDCIssuer] = []
+    /// `oidc-issuers` and `oidc-issuers-file`, each replaced by a later source (environment, flag).
+    var listedIssuers: [OIDCIssuer] = []
+    var fileIssuers: [OIDCIssuer] = []
+    /// Every issuer configured, both ways.
+    var issuers: [OIDCIssuer] { listedIssuers + fileIssuers }
 
     mutating func set(_ key: String, _ value: String) throws {
         switch key {
@@ -19,12 +23,12 @@ struct STSSettings {
             }
             minimumSessionSeconds = seconds
         case "oidc-issuers":
-            issuers += try Self.issuers(value, from: key)
+            listedIssuers = try Self.issuers(value, from: key)
         case "oidc-issuers-file":
             guard let text = try? String(contentsOfFile: value, encoding: .utf8) else {
                 throw ValidationError("oidc-issuers-file \(value) cannot be read")
             }
-            issuers += try Self.issuers(text, from: value)
+            fileIssuers = try Self.issuers(text, from: value)
         default:
             throw ValidationError("unknown setting \(key)")
         }
