@@ -40,6 +40,8 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         // HTTPS for the endpoint and CA bundles for S3 locations; already in the graph through async-http-client.
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        // OpenID Connect ID tokens for AssumeRoleWithWebIdentity: JWS signatures, JWKS and claims (docs/sts.md).
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
     ],
     targets: [
         // glibc malloc thresholds, set once at start-up (mallopt is not visible through Glibc).
@@ -87,6 +89,21 @@ let package = Package(
         ),
         // Bucket policies: the AWS policy language parsed, validated and evaluated; pure, Foundation only.
         .target(name: "SouverainPolicy", swiftSettings: upcoming),
+        // Temporary credentials (docs/sts.md): roles' trust and permission policies applied, session
+        // tokens sealed under the key store, STS's wire format, OpenID Connect issuers and their JWKS.
+        .target(
+            name: "SouverainSTS",
+            dependencies: [
+                "SouverainPolicy", "SouverainKeys", "SouverainModel", "SouverainCatalogue",
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: upcoming
+        ),
         // The S3 wire protocol: operations parsed from requests, XML codecs, error codes.
         .target(
             name: "SouverainS3",
@@ -212,7 +229,7 @@ let package = Package(
             name: "SouverainServer",
             dependencies: [
                 "SouverainModel", "SouverainSigV4", "SouverainS3", "SouverainEngine", "SouverainCatalogue",
-                "SouverainStorage", "SouverainAudit", "SouverainKeys", "SouverainPolicy",
+                "SouverainStorage", "SouverainAudit", "SouverainKeys", "SouverainPolicy", "SouverainSTS",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -239,6 +256,7 @@ let package = Package(
                 "SouverainModel", "SouverainServer", "SouverainEngine", "SouverainCatalogue", "SouverainKeys",
                 "SouverainCatalogueSQLite", "SouverainStorage", "SouverainStorageS3", "SouverainAudit", "SouverainPlacement",
                 "SouverainS3Client", "SouverainBench", "SouverainPortability", "SouverainReport", "CMallocTuning", "SouverainCataloguePostgres", "SouverainPolicy",
+                "SouverainSTS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -326,6 +344,14 @@ let package = Package(
         ),
         .testTarget(name: "SouverainS3Tests", dependencies: ["SouverainS3", "SouverainModel", "SouverainPolicy"], swiftSettings: upcoming),
         .testTarget(name: "SouverainPolicyTests", dependencies: ["SouverainPolicy"], swiftSettings: upcoming),
+        .testTarget(
+            name: "SouverainSTSTests",
+            dependencies: [
+                "SouverainSTS", "SouverainPolicy", "SouverainKeys", "SouverainCatalogue",
+                .product(name: "JWTKit", package: "jwt-kit"), .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: upcoming
+        ),
         .testTarget(
             name: "SouverainServerTests",
             dependencies: [

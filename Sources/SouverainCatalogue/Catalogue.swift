@@ -9,7 +9,7 @@ public import SouverainModel
 /// (overwrite, delete, abort, completion without a part) records it as garbage in the same
 /// transaction, and the caller deletes the file then calls `forgetGarbage`. A crash in between
 /// leaves the garbage listed, and start-up finishes the job.
-public protocol Catalogue: NamedKeyCatalogue, BucketAccessCatalogue, CatalogueChangeFeed, LeaseCatalogue {
+public protocol Catalogue: NamedKeyCatalogue, BucketAccessCatalogue, CatalogueChangeFeed, LeaseCatalogue, RoleCatalogue {
     // MARK: Users and grants
     /// Throws `.userExists` when the name, access key or id is taken.
     func addUser(_ user: User) async throws
@@ -216,7 +216,7 @@ public struct NoncurrentPosition: Sendable, Equatable {
 public struct CatalogueError: Error, Sendable, CustomStringConvertible {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Value: String { case bucketExists, bucketNotEmpty, noSuchBucket, noSuchUpload, userExists, userOwnsBuckets, keyRetired, unavailable, versionLocked, isDeleteMarker
-            case preconditionFailed, noCurrentObject }
+            case preconditionFailed, noCurrentObject, roleExists }
         private let value: Value
         private init(_ value: Value) { self.value = value }
         public static let bucketExists = Code(.bucketExists)
@@ -238,6 +238,8 @@ public struct CatalogueError: Error, Sendable, CustomStringConvertible {
         public static let preconditionFailed = Code(.preconditionFailed)
         /// A write conditional on the key's current object (If-Match) found none.
         public static let noCurrentObject = Code(.noCurrentObject)
+        /// A role of that name exists (docs/sts.md).
+        public static let roleExists = Code(.roleExists)
         public var description: String { value.rawValue }
     }
 

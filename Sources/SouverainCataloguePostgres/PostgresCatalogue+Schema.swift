@@ -223,6 +223,19 @@ extension PostgresCatalogue {
             )
             """,
         ]),
+        // Roles that temporary credentials are issued for (docs/sts.md): SQLite's migration of the
+        // same name. Sessions are not stored: their tokens carry them, sealed.
+        ("sts-roles", [
+            """
+            CREATE TABLE roles (
+                name text COLLATE "C" PRIMARY KEY,
+                trust_policy text NOT NULL,
+                permission_policy text NOT NULL,
+                max_session_seconds bigint NOT NULL,
+                created bigint NOT NULL
+            )
+            """,
+        ]),
     ]
 
     /// Applies the migrations not yet recorded, each in its own transaction, holding the advisory

@@ -284,6 +284,19 @@ extension SQLiteCatalogue {
                 );
                 """)
         }
+        // Roles that temporary credentials are issued for (docs/sts.md): trust and permission
+        // policies as validated JSON. Sessions are not stored: their tokens carry them, sealed.
+        migrator.registerMigration("sts-roles") { db in
+            try db.execute(sql: """
+                CREATE TABLE roles (
+                    name TEXT PRIMARY KEY,
+                    trust_policy TEXT NOT NULL,
+                    permission_policy TEXT NOT NULL,
+                    max_session_seconds INTEGER NOT NULL,
+                    created INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 }

@@ -187,7 +187,9 @@ public struct BucketPolicy: Sendable, Equatable {
         }
     }
 
-    static func parseConditions(_ value: JSONValue?, name: String) throws(PolicyError) -> [PolicyCondition] {
+    /// `anyNamespace`: condition keys of any `namespace:name` form are accepted (a role's trust
+    /// policy tests an OpenID Connect issuer's claims, `issuer:sub`), not only `aws:` and `s3:` ones.
+    static func parseConditions(_ value: JSONValue?, name: String, anyNamespace: Bool = false) throws(PolicyError) -> [PolicyCondition] {
         guard let value else { return [] }
         guard let block = value.object else { throw PolicyError("Condition in \(name) must be an object of operators") }
         var out: [PolicyCondition] = []
@@ -198,7 +200,7 @@ public struct BucketPolicy: Sendable, Equatable {
             }
             for key in keys.keys.sorted() {
                 let lower = key.lowercased()
-                guard lower.hasPrefix("aws:") || lower.hasPrefix("s3:") else {
+                guard lower.hasPrefix("aws:") || lower.hasPrefix("s3:") || (anyNamespace && lower.contains(":") && !lower.hasPrefix(":")) else {
                     throw PolicyError("Policy has an invalid condition key: \(key)")
                 }
                 let values = try conditionValues(keys[key]!, key: key)

@@ -31,6 +31,11 @@ public struct PolicyRequest: Sendable {
         keys[key.lowercased()] = value.map { [$0] }
     }
 
+    /// Sets a condition key with several values (a token's `aud` list); an empty list removes it.
+    public mutating func set(_ key: String, values: [String]) {
+        keys[key.lowercased()] = values.isEmpty ? nil : values
+    }
+
     public func values(_ key: String) -> [String]? { keys[key.lowercased()] }
 
     /// The ARN of a bucket, or of an object in it.

@@ -30,8 +30,12 @@ extension S3Server {
     func authorize(_ operation: S3Operation, user: User?, _ call: inout S3Call) async throws {
         call.sourceAddress = access.sourceAddress(peer: call.remoteAddress, forwardedFor: call.header("x-forwarded-for"))
         guard let bucket = operation.bucket, let level = Self.accessLevel(operation.requiredPermission) else {
-            // ListBuckets, CreateBucket and the unimplemented operations: any signed caller.
+            // ListBuckets, CreateBucket and the unimplemented operations: any signed caller (a
+            // role's session: what its permission policy allows).
             guard user != nil else { throw S3Error(.accessDenied, Self.anonymousRefusal) }
+            try authorizeRoleSession(
+                action: operation.iamAction ?? "s3:" + operation.name,
+                resource: operation.bucket.map { PolicyRequest.arn(bucket: $0) } ?? "arn:aws:s3:::*", call)
             return
         }
         guard user != nil || Self.anonymousMayAsk(operation) else { throw S3Error(.accessDenied, Self.anonymousRefusal) }
@@ -59,6 +63,8 @@ extension S3Server {
         }
         let isOwner = user.map { $0.role == .admin || bucket.owner == $0.id } ?? false
         let rules = try await accessCache.access(bucket: name, catalogue: store.catalogueStore)
+        // A role's session: each key of DeleteObjects is checked against its permission policy.
+        if perKey, call.session?.permissions != nil { return bucket }
         if perKey {
             // Only where something could allow some key at all: the owner, a write grant, a
             // policy, an ACL group grant; each key is then decided on its own.
@@ -76,6 +82,13 @@ extension S3Server {
         }
         if case .deny(let sid) = decision, !(managesPolicy && isOwner) {
             throw S3Error(.accessDenied, "Access Denied: explicitly denied by the bucket policy" + (sid.map { " (statement \($0))" } ?? ""))
+        }
+        if call.session?.permissions != nil {
+            // A role's session may do what its permission policy allows and no bucket policy denies
+            // (checked above), whoever owns the bucket; grants and ACLs add nothing (docs/sts.md).
+            let request = policyRequest(user: user, action: action, bucket: name, key: key, call)
+            try authorizeRoleSession(action: action, resource: request.resource, call) { $0 = request }
+            return bucket
         }
         if isOwner { return bucket }
         if let user {

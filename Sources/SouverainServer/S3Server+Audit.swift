@@ -5,6 +5,7 @@ import NIOCore
 import SouverainAudit
 import SouverainModel
 import SouverainS3
+import SouverainSTS
 
 extension S3Server {
     /// The trail's record of one request: who, from where, what, on which bucket and key, how
@@ -16,6 +17,8 @@ extension S3Server {
         let locations = call.locationsTouched.map { audit.access($0.id, $0.direction) }
         // The name, then the access key and the user's stable id: a later namesake has another id.
         var user = call.user.map { "\($0.name) (\($0.accessKeyID), id \($0.id))" }
+        // A session's record names its role, its session name and the original identity.
+        if call.user != nil, let session = call.session?.session { user = session.auditIdentity }
         if user == nil, let claimed = call.claimedAccessKey { user = "unverified access key \(claimed)" }
         // An unsigned request: decided as the principal `anonymous` (docs/access.md).
         if user == nil, call.isAnonymous { user = "anonymous" }
@@ -69,6 +72,9 @@ extension S3Server {
         case ("audit/records", .get): "ReadAuditTrail"
         case ("lifecycle/run", .post): "RunLifecycle"
         case ("report", .get): "GetComplianceReport"
+        case ("roles", .get): "ListRoles"
+        case ("roles", .post): "CreateRole"
+        case ("roles", .delete): "DeleteRole"
         default: "AdminAPI"
         }
     }
@@ -80,7 +86,10 @@ extension S3Server {
     func handleAdmin(_ call: inout S3Call) async throws -> Response {
         call.operationName = Self.adminAction(path: call.path, method: call.request.method)
         call.adminBucket = call.queryParameters["bucket"].flatMap { $0.isEmpty ? nil : $0 }
-        let user = try await authenticate(&call)
+        let user = try adminCaller(try await authenticate(&call), call)
+        if call.path == Self.adminPrefix + "roles" {
+            return try await manageRoles(&call, user: user)
+        }
         if call.path == Self.adminPrefix + "placement/enforce", call.request.method == .post {
             return try await enforcePlacement(&call, user: user)
         }

@@ -9,6 +9,7 @@ public import SouverainEngine
 public import SouverainModel
 public import SouverainS3
 public import SouverainSigV4
+import SouverainSTS
 
 /// The HTTP face of Souverain: health and metrics, and every other request parsed as S3,
 /// authenticated (SigV4), authorised against the operation's required access, then dispatched to
@@ -38,6 +39,8 @@ public struct S3Server: HTTPResponder {
     public var gatewayID: String?
     /// Makes the signed compliance report for `GET /_souverain/report`; nil refuses it (S3Server+Report.swift).
     public var complianceReport: (@Sendable () async throws -> SignedComplianceReport)?
+    /// Temporary credentials (docs/sts.md): nil serves no STS call and accepts no session key.
+    public var sts: STSService?
     /// Largest header section accepted, in bytes of names and values (AWS allows 8 KiB).
     static let maximumHeaderBytes = 16 * 1024
     /// The reserved path of the admin API (not a valid bucket name, so never an S3 path).
@@ -68,6 +71,13 @@ public struct S3Server: HTTPResponder {
         var errorCode: String?
         do {
             response = path.hasPrefix(Self.adminPrefix) ? try await handleAdmin(&call) : try await handle(&call)
+        } catch let error as STSError {
+            // STS's own error form (S3Server+STS.swift).
+            errorCode = error.code
+            call.failure = error.message
+            response = Response(
+                status: HTTPResponse.Status(code: error.status), headers: [.contentType: "text/xml"],
+                body: .init(byteBuffer: ByteBuffer(string: error.xmlBody(requestID: requestID))))
         } catch {
             let s3Error = S3Error.from(error, resource: path)
             if s3Error.status >= 500 {
@@ -140,6 +150,7 @@ public struct S3Server: HTTPResponder {
     /// Authenticates, parses, authorises and dispatches one S3 request.
     private func handle(_ call: inout S3Call) async throws -> Response {
         if call.request.method == .options { return try await preflight(&call) }
+        if isSTSRequest(call) { return try await handleSTS(&call) }
         // Unsigned requests go on as anonymous: only a bucket policy or ACL can let them through.
         let user = try await authenticateIfSigned(&call)
         let operation = try S3Operation.parse(call.head, addressing: addressing)
@@ -183,7 +194,7 @@ public struct S3Server: HTTPResponder {
             }
             user = try await self.user(claiming: authentication.accessKeyID, &call)
             call.signature = try signatureV2.verify(
-                authentication, secretAccessKey: try await store.secretAccessKey(of: user), request: signed,
+                authentication, secretAccessKey: try await secretAccessKey(of: user, call), request: signed,
                 virtualHostBucket: addressing.bucket(fromHost: call.request.head.authority), now: Date())
         } else {
             guard let authentication = try verifier.parse(signed) else {
@@ -195,7 +206,7 @@ public struct S3Server: HTTPResponder {
             }
             user = try await self.user(claiming: authentication.accessKeyID, &call)
             call.signature = try verifier.verify(
-                authentication, secretAccessKey: try await store.secretAccessKey(of: user), request: signed, now: Date())
+                authentication, secretAccessKey: try await secretAccessKey(of: user, call), request: signed, now: Date())
         }
         call.user = user
         call.head = S3RequestHead(
@@ -207,6 +218,7 @@ public struct S3Server: HTTPResponder {
     /// The user an access key names, before its signature is checked (recorded as claimed).
     func user(claiming accessKeyID: String, _ call: inout S3Call) async throws -> User {
         call.claimedAccessKey = accessKeyID
+        if Session.isSessionKey(accessKeyID) { return try await sessionUser(claiming: accessKeyID, &call) }
         guard let user = try await store.catalogueStore.user(accessKeyID: accessKeyID) else {
             throw S3Error(.invalidAccessKeyId, "The AWS Access Key Id you provided does not exist in our records.")
         }
@@ -315,6 +327,8 @@ struct S3Call {
     var head = S3RequestHead(method: "GET", path: "/")
     var signature: VerifiedSignature?
     var user: User?
+    /// The temporary credentials' session the request was made with (S3Server+STS.swift).
+    var session: SessionContext?
     /// Whether the request carried no signature at all (served only when a policy or ACL allows it).
     var isAnonymous = false
     /// The client's address as policies see it (`aws:SourceIp`): the TCP peer, or the address a

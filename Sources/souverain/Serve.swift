@@ -20,6 +20,7 @@ import SouverainS3
 import SouverainServer
 import SouverainSigV4
 import SouverainStorage
+import SouverainSTS
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -180,6 +181,11 @@ struct Serve: AsyncParsableCommand {
         server.access = AccessSettings(
             publicClassifications: Set(settings.publicClassifications), trustedProxies: settings.trustedProxies.compactMap(IPAddressBlock.init),
             servesTLS: tls != nil)
+        // Temporary credentials (docs/sts.md): session tokens sealed by the key store's master key.
+        server.sts = STSService(
+            sessions: SessionVerifier(store: keyStore),
+            oidc: settings.sts.issuers.isEmpty ? nil : OIDCVerifier(issuers: settings.sts.issuers, logger: Logger(label: "souverain.sts")),
+            minimumSessionSeconds: settings.sts.minimumSessionSeconds)
         let region = settings.region
         let credentialsPath = directory.credentialsPath
         let endpointPath = directory.endpointPath

@@ -56,6 +56,8 @@ struct Settings {
     var trustedProxies: [String] = []
     /// HTTPS (docs/tls.md, Settings+TLS.swift).
     var tls = TLSSettings()
+    /// Temporary credentials (docs/sts.md, Settings+STS.swift).
+    var sts = STSSettings()
     /// The `[location ID]` sections, in file order; none means one local location, `local`.
     var locations: [LocationSettings] = []
     /// The configuration file these settings came from, if any.
@@ -68,7 +70,7 @@ struct Settings {
         "signature-v2",
         "lifecycle-interval", "lifecycle-rate", "lifecycle-day-seconds",
         "public-classifications", "trusted-proxies", "gateway-id", "lease-seconds",
-    ] + CatalogueSettings.keys + TLSSettings.keys
+    ] + CatalogueSettings.keys + TLSSettings.keys + STSSettings.keys
 
     /// The commented default file that `souverain init` writes.
     static let defaultFile = """
@@ -181,6 +183,13 @@ struct Settings {
         # tls-cert = /etc/souverain/tls/fullchain.pem
         # tls-key = /etc/souverain/tls/key.pem
         # tls-client-ca = /etc/souverain/tls/clients-ca.pem
+        # Temporary credentials (docs/sts.md): the shortest session STS issues, in seconds (AWS's
+        # 900; lower it only to test expiry), and the OpenID Connect issuers whose ID tokens
+        # AssumeRoleWithWebIdentity accepts, as URL=AUDIENCE[,AUDIENCE] separated by `;`, or one a
+        # line in oidc-issuers-file. Environment: SOUVERAIN_STS_MIN_SESSION_SECONDS,
+        # SOUVERAIN_OIDC_ISSUERS, SOUVERAIN_OIDC_ISSUERS_FILE.
+        # sts-min-session-seconds = 900
+        # oidc-issuers = https://sso.example.org/realms/staff=souverain
 
         # Storage locations, managed with `souverain location add|remove` or by hand. Without
         # any, objects go to DATA/local, an on-premise location in `country`. Each has a
@@ -335,6 +344,7 @@ struct Settings {
             leaseSeconds = seconds
         case _ where CatalogueSettings.keys.contains(key): try catalogue.set(key, value)
         case _ where TLSSettings.keys.contains(key): try tls.set(key, value)
+        case _ where STSSettings.keys.contains(key): try sts.set(key, value)
         default: throw ValidationError("unknown setting \(key)")
         }
     }

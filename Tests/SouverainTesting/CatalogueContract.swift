@@ -49,6 +49,7 @@ public enum CatalogueContract: String, Sendable, CaseIterable, CustomTestStringC
     case anObjectACLIsKeptInItsVersionsMetadata
     case changesAreFedInCommitOrderNamingWhatChanged
     case leasesHaveOneHolderUntilTheyExpire
+    case rolesAreAddedOnceListedByNameAndRemoved
 
     public var testDescription: String { rawValue }
 
@@ -213,6 +214,8 @@ public enum CatalogueContract: String, Sendable, CaseIterable, CustomTestStringC
             try await checkBucketAccess(on: catalogue)
         case .changesAreFedInCommitOrderNamingWhatChanged, .leasesHaveOneHolderUntilTheyExpire:
             try await checkCoordination(on: catalogue)
+        case .rolesAreAddedOnceListedByNameAndRemoved:
+            try await checkRoles(on: catalogue)
         }
     }
 
