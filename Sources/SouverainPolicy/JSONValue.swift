@@ -2,7 +2,7 @@ import Foundation
 
 /// A JSON document as the policy parser reads it: typed exactly (a boolean is never a number),
 /// the same on every platform, unlike JSONSerialization's NSNumbers.
-enum JSONValue: Decodable, Sendable, Equatable {
+public enum JSONValue: Decodable, Sendable, Equatable {
     case string(String)
     case number(Double)
     case bool(Bool)
@@ -10,7 +10,7 @@ enum JSONValue: Decodable, Sendable, Equatable {
     case object([String: JSONValue])
     case null
 
-    init(from decoder: any Decoder) throws {
+    public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         if container.decodeNil() {
             self = .null

@@ -1,4 +1,5 @@
 public import Foundation
+import SouverainPolicy
 
 /// The policy document of a browser-form upload (PostObject, AWS's "POST Policy"): the base64 of
 /// a JSON object with an `expiration` time and the `conditions` the form must meet. Signed by the
@@ -161,48 +162,26 @@ public struct PostPolicy: Sendable, Equatable {
 }
 
 extension PostPolicy {
-    /// A JSON value, typed exactly (a boolean is never a number) on every platform.
-    enum JSON: Decodable, Sendable {
-        case string(String)
-        case number(Double)
-        case bool(Bool)
-        case array([JSON])
-        case object([String: JSON])
-        case null
+    /// A JSON value, typed exactly (a boolean is never a number): the policy parser's.
+    typealias JSON = JSONValue
+}
 
-        init(from decoder: any Decoder) throws {
-            let container = try decoder.singleValueContainer()
-            if container.decodeNil() {
-                self = .null
-            } else if let value = try? container.decode(Bool.self) {
-                self = .bool(value)
-            } else if let value = try? container.decode(Double.self) {
-                self = .number(value)
-            } else if let value = try? container.decode(String.self) {
-                self = .string(value)
-            } else if let value = try? container.decode([JSON].self) {
-                self = .array(value)
-            } else {
-                self = .object(try container.decode([String: JSON].self))
-            }
+extension JSONValue {
+    /// A string, or a whole number written without a fraction.
+    var scalar: String? {
+        switch self {
+        case .string(let value): value
+        case .number: integer.map(String.init)
+        default: nil
         }
+    }
 
-        /// A string, or a whole number written without a fraction.
-        var scalar: String? {
-            switch self {
-            case .string(let value): value
-            case .number: integer.map(String.init)
-            default: nil
-            }
-        }
-
-        /// A whole number, given as a number or as a string of digits.
-        var integer: Int64? {
-            switch self {
-            case .number(let value): value == value.rounded() && abs(value) < 1e15 ? Int64(value) : nil
-            case .string(let value): Int64(value)
-            default: nil
-            }
+    /// A whole number, given as a number or as a string of digits.
+    var integer: Int64? {
+        switch self {
+        case .number(let value): value == value.rounded() && abs(value) < 1e15 ? Int64(value) : nil
+        case .string(let value): Int64(value)
+        default: nil
         }
     }
 }

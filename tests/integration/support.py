@@ -1018,6 +1018,22 @@ def postgres_bin_dir() -> Path | None:
     return Path(found).parent if found else None
 
 
+def module_postgres(name: str):
+    """A module fixture's body: a TestPostgres started under /tmp, yielded, and stopped; the
+    module is skipped without PostgreSQL, or failed when SOUVERAIN_REQUIRE_POSTGRES=1."""
+    import pytest
+    if postgres_bin_dir() is None:
+        if os.environ.get("SOUVERAIN_REQUIRE_POSTGRES") == "1":
+            pytest.fail("PostgreSQL is not installed (SOUVERAIN_REQUIRE_POSTGRES=1)")
+        pytest.skip("PostgreSQL is not installed")
+    pg = TestPostgres(Path("/tmp") / f"souverain-it-{name}-{os.getpid()}")
+    try:
+        pg.start()
+        yield pg
+    finally:
+        pg.stop()
+
+
 class TestPostgres:
     """`initdb` into a temp dir (owned by postgres when root), `pg_ctl start` on a free loopback
     port with trust authentication and fsync off; `stop()` is `pg_ctl -m immediate stop` (by the

@@ -14,7 +14,6 @@ other takes over when it dies. Skipped without PostgreSQL unless SOUVERAIN_REQUI
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -35,16 +34,7 @@ LEASE_SECONDS = 5
 
 @pytest.fixture(scope="module")
 def postgres(module_dir):
-    if support.postgres_bin_dir() is None:
-        if os.environ.get("SOUVERAIN_REQUIRE_POSTGRES") == "1":
-            pytest.fail("PostgreSQL is not installed (SOUVERAIN_REQUIRE_POSTGRES=1)")
-        pytest.skip("PostgreSQL is not installed")
-    pg = support.TestPostgres(Path("/tmp") / f"souverain-it-gw-{os.getpid()}")
-    try:
-        pg.start()
-        yield pg
-    finally:
-        pg.stop()
+    yield from support.module_postgres("gw")
 
 
 def configure(directory: Path, url: str, gateway_id: str, shared_local: Path | None) -> Path:

@@ -13,7 +13,6 @@ SOUVERAIN_REQUIRE_POSTGRES=1.
 from __future__ import annotations
 
 import concurrent.futures
-import os
 import shutil
 import stat
 import time
@@ -31,16 +30,7 @@ PASSWORD = "never-printed-pg-password"
 
 @pytest.fixture(scope="module")
 def postgres(module_dir):
-    if support.postgres_bin_dir() is None:
-        if os.environ.get("SOUVERAIN_REQUIRE_POSTGRES") == "1":
-            pytest.fail("PostgreSQL is not installed (SOUVERAIN_REQUIRE_POSTGRES=1)")
-        pytest.skip("PostgreSQL is not installed")
-    pg = support.TestPostgres(Path("/tmp") / f"souverain-it-pg-{os.getpid()}")
-    try:
-        pg.start()
-        yield pg
-    finally:
-        pg.stop()
+    yield from support.module_postgres("pg")
 
 
 INIT_OUTPUTS: list[str] = []

@@ -60,8 +60,8 @@ def world(module_dir):
                        "provider-region = nl-ams", "country = NL", "preference = 1"]),
             "\n".join(["[location aws]", *s3_lines, f"bucket = {remote['aws']}", "provider = aws",
                        "provider-region = eu-west-3", "country = FR", "preference = 2"]),
-            "\n".join(["[location ovh]", "kind = s3", f"endpoint = {peer.endpoint}", "bucket = blobs-ovh",
-                       "prefix = souverain/", f"access-key = {peer_creds.access_key}",
+            "\n".join(["[location ovh]", "kind = s3", f"endpoint = {peer.endpoint}", "allow-plain-http = true",
+                       "bucket = blobs-ovh", "prefix = souverain/", f"access-key = {peer_creds.access_key}",
                        f"secret-key = {peer_creds.secret_key}", "provider = ovhcloud", "country = DE",
                        "preference = 3"]),
         ]
