@@ -94,7 +94,7 @@ let package = Package(
         .target(
             name: "SouverainSTS",
             dependencies: [
-                "SouverainPolicy", "SouverainKeys", "SouverainModel", "SouverainCatalogue",
+                "SouverainPolicy", "SouverainKeys", "SouverainModel", "SouverainCatalogue", "SouverainS3",
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -1,6 +1,8 @@
 /// The documents that say who may reach a bucket besides its owner and grantees
 /// (docs/access.md): its policy, public access block, object ownership controls, CORS rules and
-/// bucket ACL, each kept as the text the server validated (JSON or XML), one per kind.
+/// bucket ACL, each kept as the text the server validated (JSON or XML), one per kind; and beside
+/// them, in the same place, the bucket's other configurations that are kept as set (its tags, its
+/// website configuration, its transfer acceleration status).
 public enum BucketAccessDocument: String, Sendable, CaseIterable {
     /// The bucket policy, as JSON.
     case policy
@@ -12,6 +14,12 @@ public enum BucketAccessDocument: String, Sendable, CaseIterable {
     case cors
     /// The group grants of the bucket's ACL (AllUsers, AuthenticatedUsers), as JSON.
     case acl
+    /// The bucket's tags (PutBucketTagging), as a JSON object.
+    case tagging
+    /// The website configuration (PutBucketWebsite), as `WebsiteConfiguration`'s JSON.
+    case website
+    /// The transfer acceleration status (`Enabled` or `Suspended`).
+    case accelerate
 }
 
 /// Reads and replaces a bucket's access documents. Deleting a bucket deletes them.

@@ -25,18 +25,10 @@ public struct PermissionPolicy: Sendable, Equatable {
         let (version, rawStatements) = try document(text)
         var statements: [PolicyStatement] = []
         for (index, raw) in rawStatements.enumerated() {
-            guard let object = raw.object else { throw PolicyError("Statement \(index + 1) must be a JSON object") }
-            if object["Principal"] != nil || object["NotPrincipal"] != nil {
-                throw PolicyError("Has prohibited field Principal: a permission policy applies to the role's sessions")
-            }
-            if let unknown = object.keys.sorted().first(where: { !statementFields.contains($0) }) {
-                throw PolicyError("Unknown field \(unknown)")
-            }
-            let sid = object["Sid"]?.string
-            let name = sid.map { "statement \($0)" } ?? "statement \(index + 1)"
-            guard let effect = object["Effect"]?.string.flatMap(PolicyStatement.Effect.init(rawValue:)) else {
-                throw PolicyError("Missing or invalid Effect in \(name) (Allow or Deny)")
-            }
+            let header = try RoleStatementHeader(
+                raw, index: index, known: statementFields, prohibited: ["Principal", "NotPrincipal"],
+                refusal: "Has prohibited field Principal: a permission policy applies to the role's sessions")
+            let (object, sid, name, effect) = (header.object, header.sid, header.name, header.effect)
             let action = try BucketPolicy.exactlyOne("Action", "NotAction", in: object, name: name)
             let actions = try BucketPolicy.strings(action.value, element: action.field)
             for pattern in actions where !pattern.lowercased().hasPrefix("souverain:") {

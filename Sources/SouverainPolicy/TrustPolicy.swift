@@ -42,18 +42,10 @@ public struct TrustPolicy: Sendable, Equatable {
         let (_, raw) = try PermissionPolicy.document(text)
         var statements: [Statement] = []
         for (index, item) in raw.enumerated() {
-            guard let object = item.object else { throw PolicyError("Statement \(index + 1) must be a JSON object") }
-            if object["Resource"] != nil || object["NotResource"] != nil {
-                throw PolicyError("Has prohibited field Resource: a trust policy's resource is its role")
-            }
-            if let unknown = object.keys.sorted().first(where: { !statementFields.contains($0) }) {
-                throw PolicyError("Unknown field \(unknown)")
-            }
-            let sid = object["Sid"]?.string
-            let name = sid.map { "statement \($0)" } ?? "statement \(index + 1)"
-            guard let effect = object["Effect"]?.string.flatMap(PolicyStatement.Effect.init(rawValue:)) else {
-                throw PolicyError("Missing or invalid Effect in \(name) (Allow or Deny)")
-            }
+            let header = try RoleStatementHeader(
+                item, index: index, known: statementFields, prohibited: ["Resource", "NotResource"],
+                refusal: "Has prohibited field Resource: a trust policy's resource is its role")
+            let (object, sid, name, effect) = (header.object, header.sid, header.name, header.effect)
             guard let principal = object["Principal"] else { throw PolicyError("Missing required field Principal in \(name)") }
             var everyone = false
             var users: Set<String> = []

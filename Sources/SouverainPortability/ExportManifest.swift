@@ -1,5 +1,6 @@
 public import Foundation
 import SouverainS3
+public import SouverainS3Client
 
 /// `manifest.json`: what an export holds, readable without Souverain (docs/export-format.md).
 /// It is authoritative: an object's key is the manifest's, whatever its file is called.
@@ -26,6 +27,11 @@ public struct ExportManifest: Codable, Sendable, Equatable {
     public var versioning: String?
     /// Version 2: the bucket's Object Lock configuration, when it has Object Lock.
     public var objectLock: ObjectLock?
+    /// The bucket's settings, by S3 subresource (`policy`, `lifecycle`, `cors`, `tagging`,
+    /// `website`, `encryption`, `publicAccessBlock`, `ownershipControls`): each the document its
+    /// GET answered on the source (JSON for the policy, XML for the others), which its PUT takes
+    /// back. Absent when the bucket had none; older exports have none.
+    public var configurations: [String: String]?
 
     public static let formatName = "souverain-export"
     /// The version of an unversioned bucket's export.
@@ -42,19 +48,8 @@ public struct ExportManifest: Codable, Sendable, Equatable {
         public var enabled: Bool
         public var defaultRetention: DefaultRetention?
 
-        public struct DefaultRetention: Codable, Sendable, Equatable {
-            /// `GOVERNANCE` or `COMPLIANCE`.
-            public var mode: String
-            /// Exactly one of `days` and `years`.
-            public var days: Int?
-            public var years: Int?
-
-            public init(mode: String, days: Int?, years: Int?) {
-                self.mode = mode
-                self.days = days
-                self.years = years
-            }
-        }
+        /// The client's type: what GetObjectLockConfiguration reads is what the manifest keeps.
+        public typealias DefaultRetention = ObjectLockSettings.DefaultRetention
 
         public init(defaultRetention: DefaultRetention?) {
             self.enabled = true

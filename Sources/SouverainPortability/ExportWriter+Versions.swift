@@ -35,10 +35,8 @@ extension ExportWriter {
     }
 
     func runVersioned(versioning: String, classification: String?) async throws -> ExportSummary {
-        let objectLock = try await client.getObjectLockConfiguration(bucket).map { settings in
-            ExportManifest.ObjectLock(defaultRetention: settings.defaultRetention.map {
-                .init(mode: $0.mode, days: $0.days, years: $0.years)
-            })
+        let objectLock = try await client.getObjectLockConfiguration(bucket).map {
+            ExportManifest.ObjectLock(defaultRetention: $0.defaultRetention)
         }
         var previous: [ExactKey: ExportManifest.Entry] = [:]
         for entry in try prepareDirectory() { previous[Self.versionKey(entry.key, entry.versionId)] = entry }
@@ -93,10 +91,11 @@ extension ExportWriter {
             let left = Array(lhs.entry.key.utf8), right = Array(rhs.entry.key.utf8)
             return left == right ? lhs.index < rhs.index : left.lexicographicallyPrecedes(right)
         }
-        let manifest = ExportManifest(
+        var manifest = ExportManifest(
             bucket: bucket, classification: classification, exportedAt: S3Date.iso8601(Date()),
             source: .init(endpoint: client.configuration.endpoint, region: client.configuration.region),
             audit: summary.audit, objects: entries.map(\.entry), versioning: versioning, objectLock: objectLock)
+        manifest.configurations = try await bucketConfigurations(into: &summary)
         try writeManifest(manifest)
         try POSIX.unlink(directory.journalPath)
         try? FileManager.default.removeItem(atPath: directory.temporaryPath)

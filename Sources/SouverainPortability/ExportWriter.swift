@@ -97,10 +97,11 @@ public struct ExportWriter: Sendable {
         guard summary.failures.isEmpty else { return summary }
 
         entries.sort { Array($0.key.utf8).lexicographicallyPrecedes(Array($1.key.utf8)) }
-        let manifest = ExportManifest(
+        var manifest = ExportManifest(
             bucket: bucket, classification: classification, exportedAt: S3Date.iso8601(Date()),
             source: .init(endpoint: client.configuration.endpoint, region: client.configuration.region),
             audit: summary.audit, objects: entries)
+        manifest.configurations = try await bucketConfigurations(into: &summary)
         try writeManifest(manifest)
         try POSIX.unlink(directory.journalPath)
         try? FileManager.default.removeItem(atPath: directory.temporaryPath)
@@ -125,6 +126,21 @@ public struct ExportWriter: Sendable {
             }
         }
         if summary.failures.isEmpty && summary.audit == nil { try POSIX.unlink(directory.auditPath) }
+    }
+
+    /// The bucket's settings (policy, lifecycle, CORS, tags, website, default encryption, public
+    /// access block, ownership controls), each as the source answers it; nil when it has none.
+    /// One the source refuses to show (403) is left out and said in `summary.configurationNotes`.
+    func bucketConfigurations(into summary: inout ExportSummary) async throws -> [String: String]? {
+        var found: [String: String] = [:]
+        for kind in BucketConfigurationKind.allCases {
+            do {
+                if let document = try await client.getBucketConfiguration(bucket, kind) { found[kind.rawValue] = document }
+            } catch let error as S3ClientError where error.status == 403 {
+                summary.configurationNotes.append("The bucket's \(kind.rawValue) was not exported: the source refused to show it (\(error.message)).")
+            }
+        }
+        return found.isEmpty ? nil : found
     }
 
     func prepareDirectory() throws -> [ExportManifest.Entry] {
@@ -364,6 +380,8 @@ public struct ExportSummary: Sendable {
     public var audit: ExportManifest.Audit?
     /// Why there are no audit records, when the source would not give them.
     public var auditNote: String?
+    /// The bucket settings that could not be exported, and why.
+    public var configurationNotes: [String] = []
 
     public var isComplete: Bool { manifest != nil }
 }

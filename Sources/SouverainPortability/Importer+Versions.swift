@@ -59,6 +59,7 @@ extension Importer {
         if summary.createdBucket, summary.isComplete, manifest.versioning == "Suspended", manifest.objectLock == nil {
             try await destination.putBucketVersioning(bucket, status: "Suspended")
         }
+        await applyConfigurations(manifest, summary: &summary)
         return summary
     }
 
@@ -84,8 +85,7 @@ extension Importer {
                 try await destination.createBucket(bucket, headers: headers)
                 try await destination.putBucketVersioning(bucket, status: "Enabled")
                 if let retention = manifest.objectLock?.defaultRetention {
-                    try await destination.putObjectLockConfiguration(bucket, ObjectLockSettings(
-                        defaultRetention: .init(mode: retention.mode, days: retention.days, years: retention.years)))
+                    try await destination.putObjectLockConfiguration(bucket, ObjectLockSettings(defaultRetention: retention))
                 }
             } catch {
                 throw PortabilityError(.destination, "Cannot create the bucket \(bucket) with versioning\(needsLock ? " and Object Lock" : "").", cause: error)

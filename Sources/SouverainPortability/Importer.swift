@@ -80,16 +80,18 @@ public struct Importer: Sendable {
     public func run() async throws -> ImportSummary {
         var summary = ImportSummary()
         let items: [Item]
+        var manifest: ExportManifest?
         switch source {
         case .export(let path):
             let directory = ExportDirectory(path)
-            let manifest = try directory.readManifest()
-            if manifest.isVersioned, !options.currentVersionsOnly {
-                return try await runVersioned(manifest, directory: directory)
+            let exported = try directory.readManifest()
+            manifest = exported
+            if exported.isVersioned, !options.currentVersionsOnly {
+                return try await runVersioned(exported, directory: directory)
             }
-            summary.classification = options.classification ?? manifest.classification
+            summary.classification = options.classification ?? exported.classification
             // Of a versioned export (with --current-versions-only): each key's current version.
-            let current = manifest.objects.filter { !manifest.isVersioned || ($0.isLatest == true && !$0.isMarker) }
+            let current = exported.objects.filter { !exported.isVersioned || ($0.isLatest == true && !$0.isMarker) }
             items = current.map { entry in
                 Item(
                     key: entry.key, size: entry.size, etag: entry.etag, export: directory, path: entry.path,
@@ -129,10 +131,39 @@ public struct Importer: Sendable {
             }
             for try await outcome in group { collect(outcome) }
         }
+        if let manifest { await applyConfigurations(manifest, summary: &summary) }
         return summary
     }
 
     // MARK: - Buckets
+
+    /// Sets the exported bucket settings (ExportManifest.configurations) once every object is in,
+    /// so that no lifecycle rule or policy acts on the import itself; the policy last. On a bucket
+    /// that existed before, only the settings it lacks are set. A setting the destination refuses
+    /// (a classification that forbids a public policy, a principal unknown there, a key that does
+    /// not exist there) is said in `notes`: the objects are in, and the note says what to redo.
+    func applyConfigurations(_ manifest: ExportManifest, summary: inout ImportSummary) async {
+        guard summary.isComplete, let configurations = manifest.configurations else { return }
+        let order = BucketConfigurationKind.allCases.filter { $0 != .policy } + [.policy]
+        for kind in order {
+            guard var document = configurations[kind.rawValue] else { continue }
+            if !summary.createdBucket, (try? await destination.getBucketConfiguration(bucket, kind)) != nil {
+                summary.notes.append("The bucket \(bucket) already had its own \(kind.rawValue); the exported one was not set.")
+                continue
+            }
+            if kind == .policy, manifest.bucket != bucket {
+                // The policy names its bucket in its resources: it now names the destination.
+                document = document.replacingOccurrences(of: "arn:aws:s3:::\(manifest.bucket)/", with: "arn:aws:s3:::\(bucket)/")
+                    .replacingOccurrences(of: "arn:aws:s3:::\(manifest.bucket)\"", with: "arn:aws:s3:::\(bucket)\"")
+            }
+            do {
+                try await destination.putBucketConfiguration(bucket, kind, document: document)
+                summary.configurationsSet.append(kind.rawValue)
+            } catch {
+                summary.notes.append("The bucket's \(kind.rawValue) was not set: the destination refused it (\(error)).")
+            }
+        }
+    }
 
     static func list(_ client: S3Client, bucket: String, prefix: String?) async throws -> [ListedObject] {
         var objects: [ListedObject] = []
@@ -294,6 +325,8 @@ public struct ImportSummary: Sendable {
     public var failures: [ObjectFailure] = []
     /// Whether the destination bucket was created, and the classification asked for it.
     public var createdBucket = false
+    /// The exported bucket settings set on the destination (`policy`, `lifecycle`, ...).
+    public var configurationsSet: [String] = []
     public var classification: String?
     /// Things worth saying that are not failures.
     public var notes: [String] = []

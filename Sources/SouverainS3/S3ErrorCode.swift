@@ -107,6 +107,10 @@ public struct S3ErrorCode: Hashable, Sendable, CustomStringConvertible {
     public static let corsResponse = Self("CORSResponse", 403, "This CORS request is not allowed.")
     // Browser form uploads (PostObject, docs/access.md).
     public static let invalidPolicyDocument = Self("InvalidPolicyDocument", 400, "The content of the form does not meet the conditions specified in the policy document.")
+    // Bucket tags, website and replication configurations (BucketConfigurationOperation).
+    public static let noSuchTagSet = Self("NoSuchTagSet", 404, "The TagSet does not exist")
+    public static let noSuchWebsiteConfiguration = Self("NoSuchWebsiteConfiguration", 404, "The specified bucket does not have a website configuration")
+    public static let replicationConfigurationNotFoundError = Self("ReplicationConfigurationNotFoundError", 404, "The replication configuration was not found")
 
     /// Every code above, for lookups and tests.
     public static let all: [S3ErrorCode] = [
@@ -126,7 +130,7 @@ public struct S3ErrorCode: Hashable, Sendable, CustomStringConvertible {
         .tooManyBuckets, .unexpectedContent, .xAmzContentSHA256Mismatch,
         .malformedPolicy, .noSuchBucketPolicy, .noSuchPublicAccessBlockConfiguration, .ownershipControlsNotFoundError,
         .noSuchCORSConfiguration, .accessControlListNotSupported, .invalidBucketAclWithObjectOwnership, .corsResponse,
-        .invalidPolicyDocument,
+        .invalidPolicyDocument, .noSuchTagSet, .noSuchWebsiteConfiguration, .replicationConfigurationNotFoundError,
     ]
 
     private static let byName: [String: S3ErrorCode] = Dictionary(

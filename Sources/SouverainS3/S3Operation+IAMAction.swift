@@ -42,6 +42,7 @@ extension S3Operation {
         case .putObjectTagging: "s3:PutObjectTagging"
         case .deleteObjectTagging: "s3:DeleteObjectTagging"
         case .bucketAccess(let operation, _): operation.iamAction
+        case .bucketConfiguration(let operation, _): operation.iamAction
         case .notImplemented: nil
         }
     }

@@ -139,6 +139,9 @@ extension S3Operation {
                     return .notImplemented(name: S3Subresources.bucketConfigurationLists[subresource]!, bucket: bucket, key: nil)
                 default:
                     if let access = BucketAccessOperation(rawValue: name) { return .bucketAccess(access, bucket: bucket) }
+                    if let configuration = BucketConfigurationOperation(rawValue: name) {
+                        return .bucketConfiguration(configuration, bucket: bucket)
+                    }
                     return .notImplemented(name: name, bucket: bucket, key: nil)
                 }
             }

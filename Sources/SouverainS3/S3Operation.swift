@@ -64,6 +64,8 @@ public enum S3Operation: Sendable, Equatable {
     case deleteObjectTagging(bucket: String, key: String)
     /// Policies, public access blocks, ownership controls and CORS (docs/access.md).
     case bucketAccess(BucketAccessOperation, bucket: String)
+    /// Tags, website, logging, notifications, request payment, acceleration, replication.
+    case bucketConfiguration(BucketConfigurationOperation, bucket: String)
     /// Any other S3 operation, by its AWS name ("PutBucketPolicy", "PostObject", ...).
     case notImplemented(name: String, bucket: String?, key: String?)
 
@@ -117,6 +119,7 @@ public enum S3Operation: Sendable, Equatable {
         case .putObjectTagging: "PutObjectTagging"
         case .deleteObjectTagging: "DeleteObjectTagging"
         case .bucketAccess(let operation, _): operation.rawValue
+        case .bucketConfiguration(let operation, _): operation.rawValue
         case .notImplemented(let name, _, _): name
         }
     }
@@ -134,7 +137,8 @@ public enum S3Operation: Sendable, Equatable {
              .deleteObjects(let bucket), .putBucketLifecycleConfiguration(let bucket),
              .getBucketLifecycleConfiguration(let bucket), .deleteBucketLifecycle(let bucket),
              .putBucketVersioning(let bucket), .listObjectVersions(let bucket), .getObjectLockConfiguration(let bucket),
-             .putObjectLockConfiguration(let bucket), .bucketAccess(_, let bucket):
+             .putObjectLockConfiguration(let bucket), .bucketAccess(_, let bucket),
+             .bucketConfiguration(_, let bucket):
             bucket
         case .getObjectRetention(let bucket, _), .putObjectRetention(let bucket, _), .getObjectLegalHold(let bucket, _),
              .putObjectLegalHold(let bucket, _):
@@ -160,7 +164,8 @@ public enum S3Operation: Sendable, Equatable {
              .getBucketVersioning, .getBucketAcl, .putBucketAcl, .listObjectsV1, .listObjectsV2,
              .listMultipartUploads, .deleteObjects, .putBucketLifecycleConfiguration, .getBucketLifecycleConfiguration,
              .deleteBucketLifecycle, .getBucketEncryption, .putBucketEncryption, .deleteBucketEncryption,
-             .putBucketVersioning, .listObjectVersions, .getObjectLockConfiguration, .putObjectLockConfiguration, .bucketAccess:
+             .putBucketVersioning, .listObjectVersions, .getObjectLockConfiguration, .putObjectLockConfiguration, .bucketAccess,
+             .bucketConfiguration:
             nil
         case .getObjectRetention(_, let key), .putObjectRetention(_, let key), .getObjectLegalHold(_, let key),
              .putObjectLegalHold(_, let key):
@@ -201,6 +206,7 @@ public enum S3Operation: Sendable, Equatable {
     /// | DeleteBucket, GetBucketAcl, PutBucketAcl, Get/PutObjectAcl, Get/PutBucketVersioning, PutObjectLockConfiguration | owner |
     /// | Get/Put/DeleteBucketEncryption, Put/Get/DeleteBucketLifecycle(Configuration) | owner |
     /// | policies, public access blocks, ownership controls, CORS (`bucketAccess`) | owner |
+    /// | tags, website, logging, notifications, request payment, acceleration, replication (`bucketConfiguration`) | owner |
     /// | anything not implemented | authenticated (it only ever answers NotImplemented) |
     ///
     /// Copies also need `.read` on `copySource.bucket`.
@@ -219,7 +225,8 @@ public enum S3Operation: Sendable, Equatable {
         case .deleteBucket, .getBucketAcl, .putBucketAcl, .getObjectAcl, .putObjectAcl, .getBucketVersioning, .putBucketVersioning,
              .putObjectLockConfiguration, .getBucketEncryption, .putBucketEncryption, .deleteBucketEncryption:
             .owner
-        case .putBucketLifecycleConfiguration, .getBucketLifecycleConfiguration, .deleteBucketLifecycle, .bucketAccess:
+        case .putBucketLifecycleConfiguration, .getBucketLifecycleConfiguration, .deleteBucketLifecycle, .bucketAccess,
+             .bucketConfiguration:
             .owner
         }
     }

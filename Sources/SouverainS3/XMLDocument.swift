@@ -14,6 +14,20 @@ struct XMLNode {
     func first(_ name: String) -> XMLNode? { children.first { $0.name == name } }
     func all(_ name: String) -> [XMLNode] { children.filter { $0.name == name } }
 
+    /// Refuses (MalformedXML) a child element not named in `names`.
+    func requireChildren(in names: Set<String>) throws(S3Error) {
+        if let unknown = children.first(where: { !names.contains($0.name) }) {
+            throw S3Error(.malformedXML, "<\(unknown.name)> is not allowed in <\(name)>.")
+        }
+    }
+
+    /// The one child named `name`, nil when absent; MalformedXML when there are several.
+    func single(_ name: String) throws(S3Error) -> XMLNode? {
+        let matches = all(name)
+        guard matches.count <= 1 else { throw S3Error(.malformedXML, "<\(self.name)> can hold one <\(name)>.") }
+        return matches.first
+    }
+
     /// The text without leading and trailing XML whitespace (space, tab, CR, LF).
     var trimmedText: String {
         let bytes = text.utf8

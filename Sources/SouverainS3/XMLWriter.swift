@@ -9,7 +9,7 @@ let s3XMLNamespace = "http://s3.amazonaws.com/doc/2006-03-01/"
 /// `XMLWriter.escape`. The document is built as UTF-8 bytes and becomes a String once, at the end:
 /// a 1000-key listing is about 250 KB, and appending it to a String piece by piece (and escaping
 /// every quoted ETag scalar by scalar) was half of a listing's time in the server's profile.
-struct XMLWriter {
+public struct XMLWriter {
     private var output: [UInt8] = []
 
     /// Starts a document whose root carries the S3 namespace (or none when `namespace` is nil).
@@ -107,8 +107,9 @@ struct XMLWriter {
     /// DEL and the C1 controls (U+007F–U+009F) become `&#x..;`. Tab and LF stay literal. The
     /// characters XML 1.0 cannot carry at all, even as references (the C0 controls other than
     /// tab, LF and CR, and U+FFFE, U+FFFF), are replaced by U+FFFD; a client that needs them
-    /// exact must list with `encoding-type=url`.
-    static func escape(_ text: String) -> String {
+    /// exact must list with `encoding-type=url`. Public: the S3 client's request bodies and the
+    /// STS answers escape their text with it too.
+    public static func escape(_ text: String) -> String {
         var out: [UInt8] = []
         escape(text, into: &out)
         return String(decoding: out, as: UTF8.self)

@@ -10,7 +10,7 @@ extension S3Client {
         var request = S3Request(operation: "CreateBucket", method: .PUT, bucket: bucket, headers: Self.sorted(headers))
         if configuration.region != "us-east-1" {
             let xml = "<CreateBucketConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
-                + "<LocationConstraint>\(XMLText.escape(configuration.region))</LocationConstraint></CreateBucketConfiguration>"
+                + "<LocationConstraint>\(XMLWriter.escape(configuration.region))</LocationConstraint></CreateBucketConfiguration>"
             request.payload = .bytes(ByteBuffer(string: xml))
         }
         let response = try await execute(request)

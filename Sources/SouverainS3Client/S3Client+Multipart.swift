@@ -70,7 +70,7 @@ extension S3Client {
     ) async throws -> (result: CompleteMultipartUploadResult, versionID: String?) {
         var xml = "<CompleteMultipartUpload xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
         for part in parts.sorted(by: { $0.partNumber < $1.partNumber }) {
-            xml += "<Part><PartNumber>\(part.partNumber)</PartNumber><ETag>\"\(XMLText.escape(part.etag))\"</ETag></Part>"
+            xml += "<Part><PartNumber>\(part.partNumber)</PartNumber><ETag>\"\(XMLWriter.escape(part.etag))\"</ETag></Part>"
         }
         xml += "</CompleteMultipartUpload>"
         let request = S3Request(

@@ -21,7 +21,7 @@ extension S3Client {
         var request = S3Request(operation: "PutBucketVersioning", method: .PUT, bucket: bucket)
         request.query = [("versioning", nil)]
         request.payload = .bytes(ByteBuffer(string:
-            "<VersioningConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Status>\(XMLText.escape(status))</Status></VersioningConfiguration>"))
+            "<VersioningConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Status>\(XMLWriter.escape(status))</Status></VersioningConfiguration>"))
         let response = try await execute(request)
         _ = try? await response.body.collect(upTo: 64 * 1024)
     }
@@ -51,7 +51,7 @@ extension S3Client {
         request.query = [("object-lock", nil)]
         var xml = "<ObjectLockConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><ObjectLockEnabled>Enabled</ObjectLockEnabled>"
         if let retention = settings.defaultRetention {
-            xml += "<Rule><DefaultRetention><Mode>\(XMLText.escape(retention.mode))</Mode>"
+            xml += "<Rule><DefaultRetention><Mode>\(XMLWriter.escape(retention.mode))</Mode>"
             if let days = retention.days { xml += "<Days>\(days)</Days>" }
             if let years = retention.years { xml += "<Years>\(years)</Years>" }
             xml += "</DefaultRetention></Rule>"
@@ -115,9 +115,11 @@ extension S3Client {
 
 /// A bucket's Object Lock configuration, as the wire names it.
 public struct ObjectLockSettings: Sendable, Equatable {
-    public struct DefaultRetention: Sendable, Equatable {
+    /// A bucket's default retention; also what an export's manifest records (`Codable`).
+    public struct DefaultRetention: Codable, Sendable, Equatable {
         /// `GOVERNANCE` or `COMPLIANCE`.
         public var mode: String
+        /// Exactly one of `days` and `years`.
         public var days: Int?
         public var years: Int?
 

@@ -1,22 +1,6 @@
-/// Escaping for the XML bodies the client sends, and the URL decoding of listing fields.
+/// The URL decoding of listing fields (the bodies the client sends are escaped by SouverainS3's
+/// `XMLWriter.escape`).
 enum XMLText {
-    /// `text` with `& < > " '` escaped.
-    static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for character in text {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&apos;"
-            default: out.append(character)
-            }
-        }
-        return out
-    }
-
     /// Percent-decodes a listing field sent with `encoding-type=url`, '+' as a space (as the AWS SDKs
     /// decode them). Nil when it is not valid percent-encoded UTF-8.
     static func urlDecode(_ text: String) -> String? {

@@ -1,4 +1,5 @@
 public import Foundation
+import SouverainS3
 
 /// STS's answers, as the 2011-06-15 API writes them (what boto3 and the AWS CLI parse).
 public enum STSResponse {
@@ -50,19 +51,6 @@ public enum STSResponse {
         Date(timeIntervalSince1970: date.timeIntervalSince1970.rounded(.down)).formatted(.iso8601)
     }
 
-    static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.count)
-        for character in text {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&apos;"
-            default: out.append(character)
-            }
-        }
-        return out
-    }
+    /// XML escaping of the answers' text: the S3 responses' own (XMLWriter.escape).
+    static func escape(_ text: String) -> String { XMLWriter.escape(text) }
 }

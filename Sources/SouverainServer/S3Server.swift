@@ -276,6 +276,7 @@ public struct S3Server: HTTPResponder {
         case .putObjectTagging(let bucket, let key): return try await putObjectTagging(bucket, key, &call)
         case .deleteObjectTagging(let bucket, let key): return try await deleteObjectTagging(bucket, key, &call)
         case .bucketAccess(let access, let bucket): return try await bucketAccess(access, bucket, &call)
+        case .bucketConfiguration(let configuration, let bucket): return try await bucketConfiguration(configuration, bucket, &call)
         case .notImplemented(let name, _, _):
             throw S3Error(.notImplemented, "\(name) is not implemented by Souverain.")
         }

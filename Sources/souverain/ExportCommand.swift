@@ -68,6 +68,7 @@ struct ExportCommand: AsyncParsableCommand {
 
         for key in summary.vanished { print("deleted while exporting, not exported: \(key)") }
         if let note = summary.auditNote { print("audit records not exported: \(note)") }
+        for note in summary.configurationNotes { print(note) }
         guard let manifest = summary.manifest else {
             for failure in summary.failures { print("FAILED \(failure.key): \(failure.message)") }
             print("The export of \(bucket) to \(to) is incomplete: \(summary.failures.count) objects failed. Run the same command again to resume.")
@@ -79,6 +80,7 @@ struct ExportCommand: AsyncParsableCommand {
         }
         line += ": \(summary.written) fetched, \(summary.unchanged) unchanged"
         if let audit = summary.audit { line += "; \(audit.records) audit records" }
+        if let configurations = manifest.configurations { line += "; settings: " + configurations.keys.sorted().joined(separator: ", ") }
         print(line + ".")
     }
 

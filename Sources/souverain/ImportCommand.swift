@@ -124,6 +124,7 @@ struct ImportCommand: AsyncParsableCommand {
             print("Created the bucket \(bucket)" + (summary.classification.map { " (classification \($0))" } ?? "") + ".")
         }
         for note in summary.notes { print(note) }
+        if !summary.configurationsSet.isEmpty { print("Set the bucket's exported settings: " + summary.configurationsSet.joined(separator: ", ") + ".") }
         for key in summary.vanished { print("deleted from the source while importing, not imported: \(key)") }
         for failure in summary.failures { print("FAILED \(failure.key): \(failure.message)") }
         if !summary.versions.isEmpty {

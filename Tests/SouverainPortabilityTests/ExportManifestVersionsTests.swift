@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import SouverainPortability
+import SouverainS3Client
 
 /// Format version 2 (a versioned bucket's export) beside version 1, and the order an import replays it in.
 @Suite struct ExportManifestVersionsTests {

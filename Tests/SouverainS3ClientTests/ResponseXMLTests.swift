@@ -63,8 +63,8 @@ import Testing
         #expect(page.commonPrefixes == ["p/d ir/"])
     }
 
-    @Test func escapesText() {
-        #expect(XMLText.escape(#"a&b<c>"d'"#) == "a&amp;b&lt;c&gt;&quot;d&apos;")
+    @Test func escapesTextAndRefusesBadPercentEncoding() {
+        #expect(XMLWriter.escape(#"a&b<c>"d'"#) == "a&amp;b&lt;c&gt;&quot;d&apos;")
         #expect(XMLText.urlDecode("a%2") == nil)
         #expect(XMLText.urlDecode("%FF") == nil)
     }

@@ -40,4 +40,15 @@ import SouverainS3
             #expect(parsed.requiredPermission == .owner)
         }
     }
+
+    @Test func theConfigurationOperationsParseToTheirCase() throws {
+        for configuration in BucketConfigurationOperation.allCases {
+            let operation = try #require(BotocoreOperation.all.first { $0.name == configuration.rawValue })
+            let parsed = try S3Operation.parse(
+                S3RequestHead(method: operation.method, target: operation.target, host: "h", headers: []),
+                addressing: S3Addressing(virtualHostBaseDomains: []))
+            #expect(parsed == .bucketConfiguration(configuration, bucket: "bkt"))
+            #expect(parsed.requiredPermission == .owner)
+        }
+    }
 }

@@ -109,7 +109,10 @@ private let pathStyleCases: [OperationCase] = [
     OperationCase("PUT", "/b/k?legal-hold", .putObjectLegalHold(bucket: "b", key: "k")),
     OperationCase("PUT", "/b/k?acl", headers: copyHeader, .putObjectAcl(bucket: "b", key: "k")),
     OperationCase("GET", "/b?versions", .listObjectVersions(bucket: "b")),
-    OperationCase("GET", "/b?tagging&list-type=2", .notImplemented(name: "GetBucketTagging", bucket: "b", key: nil)),
+    OperationCase("GET", "/b?tagging&list-type=2", .bucketConfiguration(.getBucketTagging, bucket: "b")),
+    OperationCase("DELETE", "/b?website", .bucketConfiguration(.deleteBucketWebsite, bucket: "b")),
+    OperationCase("PUT", "/b?requestPayment", .bucketConfiguration(.putBucketRequestPayment, bucket: "b")),
+    OperationCase("GET", "/b?metrics", .notImplemented(name: "ListBucketMetricsConfigurations", bucket: "b", key: nil)),
     // Unknown subresources (valueless) and unknown parameters (with a value).
     OperationCase("GET", "/b?foo", .notImplemented(name: "GetBucketUnknown", bucket: "b", key: nil)),
     OperationCase("GET", "/b?foo=", .notImplemented(name: "GetBucketUnknown", bucket: "b", key: nil)),
@@ -374,7 +377,9 @@ private let permissionCases: [PermissionCase] = [
     PermissionCase(.abortMultipartUpload(bucket: "b", key: "k", uploadID: "u"), .write),
     PermissionCase(.listParts(bucket: "b", key: "k", uploadID: "u"), .read),
     PermissionCase(.notImplemented(name: "PutBucketPolicy", bucket: "b", key: nil), .authenticated),
-    PermissionCase(.notImplemented(name: "GetBucketTagging", bucket: "b", key: nil), .authenticated),
+    PermissionCase(.notImplemented(name: "GetBucketMetricsConfiguration", bucket: "b", key: nil), .authenticated),
+    PermissionCase(.bucketConfiguration(.getBucketTagging, bucket: "b"), .owner),
+    PermissionCase(.bucketConfiguration(.putBucketWebsite, bucket: "b"), .owner),
     PermissionCase(.getObjectTagging(bucket: "b", key: "k"), .read),
     PermissionCase(.putObjectTagging(bucket: "b", key: "k"), .write),
     PermissionCase(.deleteObjectTagging(bucket: "b", key: "k"), .write),
@@ -388,6 +393,6 @@ struct S3PermissionTests {
     }
 
     @Test func everyImplementedOperationIsInTheTable() {
-        #expect(Set(permissionCases.map(\.operation.name)).count == 40)
+        #expect(Set(permissionCases.map(\.operation.name)).count == 42)
     }
 }

@@ -299,6 +299,47 @@ def test_import_from_another_s3_endpoint(world):
         assert_same(snapshot(client, "prefixed"), want)
 
 
+def test_a_bucket_leaves_with_its_settings(world, module_dir):
+    """Policy, lifecycle, CORS, tags and website go into the manifest as the source answered them,
+    and come back on the destination (under another name: the policy's resources follow)."""
+    origin, fresh = world["origin"], world["fresh"]
+    name, renamed = "reglages", "reglages-importes"
+    policy = {"Version": "2012-10-17", "Statement": [{
+        "Sid": "KeepTheArchive", "Effect": "Deny", "Principal": "*", "Action": "s3:DeleteObject",
+        "Resource": f"arn:aws:s3:::{name}/archive/*"}]}
+    lifecycle = {"Rules": [{"ID": "tmp", "Status": "Enabled", "Filter": {"Prefix": "tmp/"}, "Expiration": {"Days": 7}}]}
+    cors = {"CORSRules": [{"AllowedMethods": ["GET"], "AllowedOrigins": ["https://archives.example.fr"], "MaxAgeSeconds": 600}]}
+    tags = [{"Key": "service", "Value": "archives"}]
+    with pooled(origin) as client:
+        create_classified(client, name, "internal")
+        client.put_object(Bucket=name, Key="archive/acte.pdf", Body=b"acte")
+        client.put_bucket_policy(Bucket=name, Policy=json.dumps(policy))
+        client.put_bucket_lifecycle_configuration(Bucket=name, LifecycleConfiguration=lifecycle)
+        client.put_bucket_cors(Bucket=name, CORSConfiguration=cors)
+        client.put_bucket_tagging(Bucket=name, Tagging={"TagSet": tags})
+        client.put_bucket_website(Bucket=name, WebsiteConfiguration={"IndexDocument": {"Suffix": "index.html"}})
+    export = module_dir / "export-settings"
+    ran = souverain("export", "--data", str(origin.data_dir), "--bucket", name, "--to", str(export)).check()
+    assert "settings: " in ran.stdout, ran.stdout
+    configurations = json.loads((export / "manifest.json").read_text(encoding="utf-8"))["configurations"]
+    assert {"policy", "lifecycle", "cors", "tagging", "website"} <= set(configurations)
+    assert json.loads(configurations["policy"])["Statement"][0]["Sid"] == "KeepTheArchive"
+    assert "<Days>7</Days>" in configurations["lifecycle"]
+
+    ran = souverain("import", "--data", str(fresh.data_dir), "--from", str(export), "--bucket", renamed).check()
+    assert "Set the bucket's exported settings: " in ran.stdout and "policy" in ran.stdout, ran.stdout
+    with pooled(fresh) as client:
+        statement = json.loads(client.get_bucket_policy(Bucket=renamed)["Policy"])["Statement"][0]
+        assert statement["Resource"] == f"arn:aws:s3:::{renamed}/archive/*"
+        rules = client.get_bucket_lifecycle_configuration(Bucket=renamed)["Rules"]
+        assert [(r["ID"], r["Expiration"]["Days"]) for r in rules] == [("tmp", 7)]
+        assert client.get_bucket_cors(Bucket=renamed)["CORSRules"][0]["AllowedOrigins"] == ["https://archives.example.fr"]
+        assert client.get_bucket_tagging(Bucket=renamed)["TagSet"] == tags
+        assert client.get_bucket_website(Bucket=renamed)["IndexDocument"] == {"Suffix": "index.html"}
+        # The policy is in force there: the archive cannot be deleted.
+        assert support.code_of(lambda: client.delete_object(Bucket=renamed, Key="archive/acte.pdf")) == ("AccessDenied", 403)
+
+
 def test_import_from_moto(world, module_dir):
     moto = Moto(module_dir / "moto.log")
     try:

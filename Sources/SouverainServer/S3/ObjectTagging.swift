@@ -30,7 +30,7 @@ extension S3Server {
         let record = try await store.setTags(bucket: call.bucket!, key: key, versionID: call.queryParameters["versionId"], tags: tags)
         call.versionID = Self.trailVersion(of: record, call)
         let detail = tags.isEmpty ? "tags removed" : "tags set: " + tags.keys.sorted().joined(separator: ", ")
-        call.detail = detail.count > 200 ? String(detail.prefix(200)) + "…" : detail
+        call.detail = Self.abbreviatedDetail(detail)
         var headers = HTTPFields()
         ObjectHeaders.addVersion(of: record, bucket: call.bucket, includeLock: false, to: &headers)
         return Response(status: status, headers: headers)
