@@ -12,7 +12,8 @@
 #
 # env: SHARED (default ../shared), WORK (default a new /tmp directory), WORKLOADS, TARGETS
 #      (raw souverain souverain-noaudit souverain-noenc rgw), DURATION (seconds per workload, default 30),
-#      LARGE_COUNT (16), SMALL_COUNT (10000), ROUNDS (1; >1 alternates the targets, for noise).
+#      LARGE_COUNT (16), SMALL_COUNT (10000), ROUNDS (3: the targets alternate their order from one
+#      round to the next, and the table gives each figure's median, so that one noisy round decides nothing).
 # Only loopback is used; every process started is stopped by its PID at the end.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -24,7 +25,7 @@ TARGETS=${TARGETS:-raw souverain souverain-noaudit rgw}
 DURATION=${DURATION:-30}
 LARGE_COUNT=${LARGE_COUNT:-16}
 SMALL_COUNT=${SMALL_COUNT:-10000}
-ROUNDS=${ROUNDS:-1}
+ROUNDS=${ROUNDS:-3}
 mkdir -p "$WORK"
 echo "work directory: $WORK" >&2
 
