@@ -38,13 +38,8 @@ extension S3Server {
     /// were parsed (authentication comes first): parsed from the request as sent, trusted for
     /// nothing but the record, which says it was unauthenticated.
     func identifyUnverifiedTarget(_ call: inout S3Call) {
-        guard call.operation == nil, !call.path.hasPrefix(Self.adminPrefix) else { return }
-        var headers = call.request.headers.map { (name: $0.name.canonicalName, value: $0.value) }
-        if let authority = call.request.head.authority { headers.insert((name: "host", value: authority), at: 0) }
-        let head = S3RequestHead(
-            method: call.request.method.rawValue, path: call.path, query: call.query, host: call.request.head.authority,
-            headers: headers)
-        guard let operation = try? S3Operation.parse(head, addressing: addressing) else { return }
+        guard call.operation == nil, !call.isWebsite, !call.path.hasPrefix(Self.adminPrefix) else { return }
+        guard let operation = try? S3Operation.parse(call.unsignedHead, addressing: addressing) else { return }
         call.operation = operation
         call.operationName = operation.name
     }

@@ -23,6 +23,9 @@ public struct S3Server: HTTPResponder {
     /// Signature Version 2 (header and presigned URL); nil refuses it (the `signature-v2` setting).
     let signatureV2: SigV2Verifier?
     let addressing: S3Addressing
+    /// The website endpoints' base domains (`<bucket>.<domain>`, the `website-domain` setting):
+    /// none by default (S3/Website.swift).
+    public var websiteAddressing = S3Addressing.pathStyle
     let metrics: ServerMetrics
     let logger: Logger
     /// Where every request leaves its record, before its response leaves; nil only in tests
@@ -89,7 +92,9 @@ public struct S3Server: HTTPResponder {
                 identifyUnverifiedTarget(&call)
                 call.failure = s3Error.message
             }
-            response = Self.errorResponse(s3Error, requestID: requestID, isHead: request.method == .head)
+            response = call.isWebsite
+                ? Self.websiteErrorResponse(s3Error, requestID: requestID, isHead: request.method == .head)
+                : Self.errorResponse(s3Error, requestID: requestID, isHead: request.method == .head)
         }
         await addCORSHeaders(to: &response, call)
         response.headers[.amzRequestID] = requestID
@@ -149,6 +154,7 @@ public struct S3Server: HTTPResponder {
 
     /// Authenticates, parses, authorises and dispatches one S3 request.
     private func handle(_ call: inout S3Call) async throws -> Response {
+        if let bucket = websiteAddressing.bucket(fromHost: call.request.head.authority) { return try await serveWebsite(bucket, &call) }
         if call.request.method == .options { return try await preflight(&call) }
         if isSTSRequest(call) { return try await handleSTS(&call) }
         // Unsigned requests go on as anonymous: only a bucket policy or ACL can let them through.
@@ -322,7 +328,8 @@ struct S3Call {
     let request: Request
     let requestID: String
     let path: String
-    let query: String
+    /// The raw query string; a website request (which takes none) clears it.
+    var query: String
     var logger: Logger
     let remoteAddress: String?
     var head = S3RequestHead(method: "GET", path: "/")
@@ -332,6 +339,9 @@ struct S3Call {
     var session: SessionContext?
     /// Whether the request carried no signature at all (served only when a policy or ACL allows it).
     var isAnonymous = false
+    /// Whether the request came to a website endpoint (`<bucket>.<website domain>`): its errors
+    /// are HTML pages (S3/Website.swift).
+    var isWebsite = false
     /// The client's address as policies see it (`aws:SourceIp`): the TCP peer, or the address a
     /// trusted proxy forwarded for.
     var sourceAddress: String?
@@ -382,6 +392,14 @@ struct S3Call {
     }
 
     func header(_ name: String) -> String? { head.header(name) }
+
+    /// The request as S3 parses it, before (or without) its signature: the Host first, as a
+    /// signature covers it.
+    var unsignedHead: S3RequestHead {
+        var headers = request.headers.map { (name: $0.name.canonicalName, value: $0.value) }
+        if let authority = request.head.authority { headers.insert((name: "host", value: authority), at: 0) }
+        return S3RequestHead(method: request.method.rawValue, path: path, query: query, host: request.head.authority, headers: headers)
+    }
 }
 
 /// Request ids: 16 uppercase hex characters, like AWS's.

@@ -174,6 +174,7 @@ struct Serve: AsyncParsableCommand {
             addressing: S3Addressing(virtualHostBaseDomains: settings.domains),
             metrics: ServerMetrics(registry: registry), logger: Logger(label: "souverain.s3"),
             audit: withoutAuditTrail ? nil : audit, signatureV2: settings.signatureV2 ? SigV2Verifier() : nil)
+        server.websiteAddressing = S3Addressing(virtualHostBaseDomains: settings.websiteDomains)
         server.lifecycleDays = settings.lifecycleDays
         server.gatewayID = gateway.id
         if let follower { server.follow(follower) }

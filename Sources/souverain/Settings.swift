@@ -10,6 +10,8 @@ struct Settings {
     var region = "us-east-1"
     /// Base domains for virtual-hosted-style requests (`bucket.<domain>`), comma-separated.
     var domains: [String] = []
+    /// Base domains of the website endpoints (`bucket.<website domain>`, docs/s3-compatibility.md).
+    var websiteDomains: [String] = []
     var logLevel = "info"
     /// ISO 3166 country of the machine holding the data directory: the country of the implicit
     /// local location, and of declared locations that name none.
@@ -64,7 +66,7 @@ struct Settings {
     var file: String?
 
     static let keys = [
-        "data", "address", "region", "domain", "log-level", "country", "syslog", "placement-rules", "default-classification",
+        "data", "address", "region", "domain", "website-domain", "log-level", "country", "syslog", "placement-rules", "default-classification",
         "key-store", "pkcs11-module", "pkcs11-token",
         "header-timeout", "body-timeout", "minimum-body-rate", "idle-timeout", "max-connections-per-source", "max-connections",
         "signature-v2",
@@ -92,6 +94,10 @@ struct Settings {
         # Base domain(s) for virtual-hosted-style addressing (bucket.s3.example.org), comma-separated.
         # Path-style requests always work.
         # domain = s3.example.org
+
+        # Base domain(s) of the website endpoints: bucket.website.example.org serves the bucket's
+        # website configuration (index and error documents) to browsers, for public buckets only.
+        # website-domain = website.example.org
 
         # trace, debug, info, notice, warning, error or critical.
         log-level = info
@@ -289,6 +295,8 @@ struct Settings {
             guard !value.isEmpty else { throw ValidationError("region cannot be empty") }
             region = value
         case "domain": domains = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        case "website-domain":
+            websiteDomains = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         case "log-level": logLevel = value
         case "country":
             guard value.isEmpty || (value.count == 2 && value.allSatisfy({ $0.isASCII && $0.isLetter })) else {

@@ -38,11 +38,8 @@ extension S3Server {
 
     /// An OPTIONS preflight: unauthenticated, as in AWS; answered from the bucket's rules.
     func preflight(_ call: inout S3Call) async throws -> Response {
-        var headers = call.request.headers.map { (name: $0.name.canonicalName, value: $0.value) }
-        if let authority = call.request.head.authority { headers.insert((name: "host", value: authority), at: 0) }
         call.isAnonymous = true
-        call.head = S3RequestHead(
-            method: call.request.method.rawValue, path: call.path, query: call.query, host: call.request.head.authority, headers: headers)
+        call.head = call.unsignedHead
         let operation = try S3Operation.parse(call.head, addressing: addressing)
         call.operation = operation
         call.operationName = "PreflightRequest"
