@@ -267,7 +267,7 @@ let package = Package(
                 "SouverainModel", "SouverainServer", "SouverainEngine", "SouverainCatalogue", "SouverainKeys",
                 "SouverainCatalogueSQLite", "SouverainStorage", "SouverainStorageS3", "SouverainAudit", "SouverainPlacement",
                 "SouverainS3Client", "SouverainBench", "SouverainPortability", "SouverainReport", "CMallocTuning", "SouverainCataloguePostgres", "SouverainPolicy",
-                "SouverainSTS",
+                "SouverainSTS", "SouverainConsole",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

@@ -10,9 +10,12 @@ public struct ConsoleSite: Sendable {
 
     /// The region requests are signed for (the server's `region` setting).
     public var region: String
+    /// Sign-in through OpenID Connect, when configured.
+    public var oidc: ConsoleOIDC?
 
-    public init(region: String) {
+    public init(region: String, oidc: ConsoleOIDC? = nil) {
         self.region = region
+        self.oidc = oidc
     }
 
     /// Whether `path` (without its query) is the console's.
@@ -21,12 +24,19 @@ public struct ConsoleSite: Sendable {
     }
 
     /// Headers every console answer carries. Scripts, styles and requests from this origin only
-    /// (no inline script, so an injected string cannot run); never framed; no referrer, so a
-    /// presigned URL never leaks in a `Referer`; no content sniffing.
-    static let securityHeaders: [(name: String, value: String)] = [
-        ("Content-Security-Policy",
-         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
-            + "form-action 'none'; frame-ancestors 'none'; base-uri 'none'"),
+    /// (no inline script, so an injected string cannot run; requests also to the OpenID Connect
+    /// issuer when one is configured); never framed; no referrer, so a presigned URL never leaks
+    /// in a `Referer`; no content sniffing.
+    var securityHeaders: [(name: String, value: String)] {
+        let connect = (["'self'"] + (oidc?.origin.map { [$0] } ?? [])).joined(separator: " ")
+        return [
+            ("Content-Security-Policy",
+             "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src \(connect); "
+                + "form-action 'none'; frame-ancestors 'none'; base-uri 'none'"),
+        ] + Self.fixedHeaders
+    }
+
+    static let fixedHeaders: [(name: String, value: String)] = [
         ("X-Frame-Options", "DENY"),
         ("Referrer-Policy", "no-referrer"),
         ("X-Content-Type-Options", "nosniff"),
@@ -54,13 +64,13 @@ public struct ConsoleSite: Sendable {
         }
         guard let file = ConsoleAssets.file(named: name), name != "refused.html" else {
             return ConsoleAnswer(
-                status: 404, headers: [("Content-Type", "text/plain; charset=utf-8"), ("Cache-Control", "no-store")] + Self.securityHeaders,
+                status: 404, headers: [("Content-Type", "text/plain; charset=utf-8"), ("Cache-Control", "no-store")] + securityHeaders,
                 body: Array("No console page at \(path).\n".utf8))
         }
         // Revalidated on every load (the files change with the binary, their names do not).
         var headers: [(name: String, value: String)] = [
             ("Content-Type", file.contentType), ("Cache-Control", "no-cache"), ("ETag", file.etag),
-        ] + Self.securityHeaders
+        ] + securityHeaders
         if let ifNoneMatch, ifNoneMatch.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == file.etag }) {
             headers.removeAll { $0.name == "Content-Type" }
             return ConsoleAnswer(status: 304, headers: headers, body: [])
@@ -70,9 +80,13 @@ public struct ConsoleSite: Sendable {
 
     /// What the page needs from the server before sign-in.
     func configuration() -> ConsoleAnswer {
-        let body = try? JSONSerialization.data(withJSONObject: ["region": region, "mountPath": Self.mountPath], options: [.sortedKeys])
+        var object: [String: Any] = ["region": region, "mountPath": Self.mountPath]
+        if let oidc {
+            object["oidc"] = ["issuer": oidc.issuer, "clientId": oidc.clientID, "roleArn": oidc.roleARN]
+        }
+        let body = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
         return ConsoleAnswer(
-            status: 200, headers: [("Content-Type", "application/json"), ("Cache-Control", "no-store")] + Self.securityHeaders,
+            status: 200, headers: [("Content-Type", "application/json"), ("Cache-Control", "no-store")] + securityHeaders,
             body: [UInt8](body ?? Data("{}".utf8)))
     }
 
@@ -81,7 +95,7 @@ public struct ConsoleSite: Sendable {
         let page = ConsoleAssets.file(named: "refused.html")?.bytes
             ?? Array("The console is served over HTTPS only (docs/tls.md), or over plain HTTP on loopback.\n".utf8)
         return ConsoleAnswer(
-            status: 403, headers: [("Content-Type", "text/html; charset=utf-8"), ("Cache-Control", "no-store")] + Self.securityHeaders,
+            status: 403, headers: [("Content-Type", "text/html; charset=utf-8"), ("Cache-Control", "no-store")] + securityHeaders,
             body: page)
     }
 }

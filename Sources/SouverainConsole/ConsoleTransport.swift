@@ -1,3 +1,5 @@
+import Foundation
+
 /// How a request for the console arrived, which decides whether the console may take a secret:
 /// over HTTPS, or from the machine itself (loopback), and never otherwise, since an access key's
 /// secret typed into a page served over plain HTTP crosses the network readable and alterable.

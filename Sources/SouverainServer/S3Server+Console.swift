@@ -2,6 +2,8 @@ import Hummingbird
 import HTTPTypes
 import NIOCore
 import SouverainConsole
+import SouverainS3
+import SouverainSigV4
 
 /// The web console (docs/console.md) on the S3 endpoint: unsigned GET and HEAD of `/console` and
 /// `/console/...` on the path-style endpoint. Everything else goes on as S3, so a bucket named
@@ -15,7 +17,7 @@ extension S3Server {
         let transport = ConsoleTransport(
             secure: access.secureTransport(peer: context.remoteAddress, forwardedProto: Self.consoleHeader(request, "x-forwarded-proto")),
             clientAddress: access.sourceAddress(peer: context.remoteAddress, forwardedFor: Self.consoleHeader(request, "x-forwarded-for")))
-        let answer = ConsoleSite(region: verifier.region).answer(
+        let answer = ConsoleSite(region: verifier.region, oidc: consoleOIDC).answer(
             path: path, ifNoneMatch: request.headers[.ifNoneMatch], transport: transport)
         var headers = HTTPFields()
         for (name, value) in answer.headers {

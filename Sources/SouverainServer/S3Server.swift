@@ -5,6 +5,7 @@ public import Logging
 import NIOCore
 import SouverainAudit
 import SouverainCatalogue
+public import SouverainConsole
 public import SouverainEngine
 public import SouverainModel
 public import SouverainS3
@@ -41,6 +42,8 @@ public struct S3Server: HTTPResponder {
     public var complianceReport: (@Sendable () async throws -> SignedComplianceReport)?
     /// Temporary credentials (docs/sts.md): nil serves no STS call and accepts no session key.
     public var sts: STSService?
+    /// The web console's OpenID Connect sign-in (docs/console.md); nil offers only access keys.
+    public var consoleOIDC: ConsoleOIDC?
     /// Largest header section accepted, in bytes of names and values (AWS allows 8 KiB).
     static let maximumHeaderBytes = 16 * 1024
     /// The reserved path of the admin API (not a valid bucket name, so never an S3 path).

@@ -59,6 +59,11 @@ export function region() {
   return settings.region;
 }
 
+/** The console's OpenID Connect settings ({issuer, clientId, roleArn}), or null. */
+export function oidcSettings() {
+  return settings.oidc || null;
+}
+
 /** The session's credentials (never the long-lived secret), or null. */
 export function currentSession() {
   try {
@@ -178,6 +183,27 @@ export async function signIn(accessKeyId, secretAccessKey, durationSeconds) {
     credentials: { accessKeyId, secretAccessKey }, region: region(), service: "sts",
   });
   const response = await fetch("/", { method: "POST", headers: signed, body, credentials: "omit", cache: "no-store" });
+  return keepSession(response, accessKeyId);
+}
+
+/**
+ * Signs in with an OpenID Connect ID token (oidc.js): STS AssumeRoleWithWebIdentity, unsigned (the
+ * token is the credential), for the role the server's console settings name.
+ */
+export async function signInWithWebIdentity(roleArn, idToken, subject, durationSeconds) {
+  const sessionName = ("console-" + subject).replace(/[^\w+=,.@-]/g, "-").slice(0, 64);
+  const body = new URLSearchParams({
+    Action: "AssumeRoleWithWebIdentity", Version: "2011-06-15", RoleArn: roleArn, RoleSessionName: sessionName,
+    WebIdentityToken: idToken, DurationSeconds: String(durationSeconds),
+  }).toString();
+  const response = await fetch("/", {
+    method: "POST", body, credentials: "omit", cache: "no-store",
+    headers: { "content-type": "application/x-www-form-urlencoded; charset=utf-8" },
+  });
+  return keepSession(response, subject);
+}
+
+async function keepSession(response, signedInAs) {
   if (!response.ok) throw await errorOf(response);
   const doc = new DOMParser().parseFromString(await response.text(), "application/xml");
   const session = {
@@ -185,7 +211,7 @@ export async function signIn(accessKeyId, secretAccessKey, durationSeconds) {
     secretAccessKey: textOf(doc, "Credentials > SecretAccessKey"),
     sessionToken: textOf(doc, "Credentials > SessionToken"),
     expiration: textOf(doc, "Credentials > Expiration"),
-    signedInAs: accessKeyId,
+    signedInAs,
   };
   if (!session.accessKeyId || !session.sessionToken) throw new ApiError(500, "InternalError", "STS answered without credentials.");
   sessionStorage.setItem(SESSION_KEY, JSON.stringify(session));

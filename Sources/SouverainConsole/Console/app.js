@@ -1,7 +1,8 @@
 // The console's shell: sign-in, the session's clock, the navigation (which pages a caller sees
 // comes from GET /_souverain/whoami) and the hash router.
 
-import { admin, currentSession, describe, endSession, isExpired, loadSettings, onSessionEnd, signIn } from "./api.js";
+import { admin, currentSession, describe, endSession, isExpired, loadSettings, oidcSettings, onSessionEnd, signIn, signInWithWebIdentity } from "./api.js";
+import { finishOIDCSignIn, startOIDCSignIn } from "./oidc.js";
 import { fill, h } from "./ui.js";
 import { bucketsPage } from "./buckets.js";
 import { objectsPage } from "./objects.js";
@@ -51,6 +52,7 @@ function showSignIn(message) {
   line.textContent = message || "";
   if (!transportPermitsSignIn()) {
     $("signin-form").hidden = true;
+    $("oidc-button").hidden = true;
     const refusal = $("transport-refusal");
     refusal.hidden = false;
     refusal.textContent = "Sign-in is refused over plain HTTP except on this machine (loopback): your secret's signature and your data "
@@ -126,14 +128,36 @@ async function submitSignIn(event) {
     secretField.value = ""; // the long-lived secret is not kept, not even in the form
     await startSession();
   } catch (error) {
-    const line = $("signin-message");
-    line.hidden = false;
-    line.className = "notice error";
-    line.setAttribute("role", "alert");
-    line.textContent = describe(error);
+    signInFailed(error);
   } finally {
     button.disabled = false;
   }
+}
+
+function signInFailed(error) {
+  const line = $("signin-message");
+  line.hidden = false;
+  line.className = "notice error";
+  line.setAttribute("role", "alert");
+  line.textContent = describe(error);
+}
+
+/** The OpenID Connect button, when the server names an issuer (console-oidc-* settings). */
+function offerOIDC() {
+  const oidc = oidcSettings();
+  if (!oidc) return;
+  const button = $("oidc-button");
+  button.hidden = false;
+  button.textContent = `Sign in with ${oidc.name || new URL(oidc.issuer).host}`;
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    try {
+      await startOIDCSignIn(oidc);
+    } catch (error) {
+      button.disabled = false;
+      signInFailed(error);
+    }
+  });
 }
 
 async function main() {
@@ -141,6 +165,20 @@ async function main() {
   onSessionEnd((reason) => showSignIn(reason));
   $("signin-form").addEventListener("submit", submitSignIn);
   window.addEventListener("hashchange", route);
+  offerOIDC();
+  const oidc = oidcSettings();
+  if (oidc && transportPermitsSignIn()) {
+    try {
+      const answer = await finishOIDCSignIn(oidc);
+      if (answer) {
+        await signInWithWebIdentity(oidc.roleArn, answer.idToken, answer.subject, Number($("duration").value) || 3600);
+      }
+    } catch (error) {
+      showSignIn("");
+      signInFailed(error);
+      return;
+    }
+  }
   if (currentSession()) await startSession();
   else showSignIn("");
 }

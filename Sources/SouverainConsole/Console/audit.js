@@ -24,7 +24,9 @@ export async function auditPage(container) {
     for (const [name] of FILTERS) if (fields[name].value.trim()) query.push([name, fields[name].value.trim()]);
     if (since.value) query.push(["since", new Date(since.value).toISOString()]);
     if (until.value) query.push(["until", new Date(until.value).toISOString()]);
-    query.push(["limit", String(Number(limit.value) || 500)]);
+    // The trail answers oldest first: ask for as many as it gives and show the newest.
+    query.push(["limit", "10000"]);
+    const most = Number(limit.value) || 500;
     fill(results, "Loading…");
     let records;
     try {
@@ -36,7 +38,8 @@ export async function auditPage(container) {
     const needle = search.value.trim().toLowerCase();
     const shown = records.filter((r) => r.kind !== "checkpoint" && r.operation)
       .filter((r) => !needle || JSON.stringify(r).toLowerCase().includes(needle))
-      .reverse();
+      .reverse()
+      .slice(0, most);
     fill(results,
       h("p", { class: "muted" }, `${shown.length} record(s), newest first.`),
       table(["#", "Time", "User", "Operation", "Bucket", "Key", "Status", "Bytes in", "Bytes out", "Detail"], shown.map((r) => [
@@ -50,7 +53,7 @@ export async function auditPage(container) {
     h("form", { class: "card", id: "audit-form", onsubmit: load },
       h("h2", {}, "Search"),
       h("div", { class: "row wrap" }, FILTERS.map(([name, label]) => h("label", {}, `${label} `, fields[name])),
-        h("label", {}, "Since ", since), h("label", {}, "Until ", until), h("label", {}, "At most ", limit)),
+        h("label", {}, "Since ", since), h("label", {}, "Until ", until), h("label", {}, "Show at most ", limit)),
       h("div", { class: "row" }, h("label", {}, "Containing ", search), h("button", { type: "submit", id: "audit-apply" }, "Search"))),
     results);
   verify(verification);
