@@ -102,4 +102,22 @@ import Testing
         #expect(!ConsoleSite.isConsolePath("/console-bucket/key"))
         #expect(!ConsoleSite.isConsolePath("/"))
     }
+
+    @Test func anOpenIDConnectIssuerIsNamedInTheConfigurationAndMayBeReached() throws {
+        let oidc = ConsoleOIDC(
+            issuer: "https://sso.example.org:8443/realms/staff", clientID: "console", roleARN: "arn:aws:iam::souverain:role/staff")
+        #expect(oidc.origin == "https://sso.example.org:8443")
+        let site = ConsoleSite(region: "eu-west-3", oidc: oidc)
+        let answer = site.answer(path: "/console/config.json", ifNoneMatch: nil, transport: loopback)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(answer.body)) as? [String: Any])
+        let named = try #require(object["oidc"] as? [String: String])
+        #expect(named == ["issuer": oidc.issuer, "clientId": "console", "roleArn": oidc.roleARN])
+        let policy = try #require(site.answer(path: "/console", ifNoneMatch: nil, transport: loopback).header("Content-Security-Policy"))
+        #expect(policy.contains("connect-src 'self' https://sso.example.org:8443;"))
+        // Without an issuer, the page reaches its own origin only.
+        let plain = try #require(self.site.answer(path: "/console", ifNoneMatch: nil, transport: loopback).header("Content-Security-Policy"))
+        #expect(plain.contains("connect-src 'self';"))
+        #expect(ConsoleOIDC(issuer: "not a url", clientID: "c", roleARN: "r").origin == nil)
+        #expect(ConsoleOIDC(issuer: "ftp://sso.example.org", clientID: "c", roleARN: "r").origin == nil)
+    }
 }

@@ -12,18 +12,28 @@
   refused (ExpiredToken), and a page whose clock says otherwise is sent back by the server's
   ExpiredToken.
 - Over plain HTTP from a non-loopback client (a trusted proxy's X-Forwarded-For), sign-in is refused.
+- OpenID Connect sign-in: an issuer started here (Authlib: RS256 ID tokens, a JWKS, an
+  authorization endpoint that signs "ann" in at once, a token endpoint that checks the PKCE
+  verifier); the page runs the code flow and AssumeRoleWithWebIdentity, and the role's session
+  lists the bucket its policy names.
 
 SOUVERAIN_CONSOLE_SCREENSHOTS=docs/images saves docs/images/console-*.png of the main pages.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import os
+import secrets
 import shutil
+import threading
 import time
+import urllib.parse
 import urllib.request
+import warnings
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import boto3
@@ -36,6 +46,10 @@ from support import Creds, Server, SouverainCli, user_creds
 
 from playwright.sync_api import sync_playwright
 
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")  # authlib.jose announces joserfc; its API is what tests need
+    from authlib.jose import JsonWebKey, jwt
+
 pytestmark = pytest.mark.souverain_only
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -45,15 +59,101 @@ UPLOAD_SIZE = 20 * 1024 * 1024
 
 # Filled by the upload test, read by the auditor's (same module, same worker).
 UPLOADED: dict[str, str] = {}
+CLIENT_ID = "console"
+ROLE = "console-staff"
+
+
+class Issuer:
+    """An OpenID Connect provider on a free loopback port for the console's sign-in: discovery, a
+    JWKS, an authorization endpoint that signs "ann" in at once and redirects back with a code, and
+    a token endpoint that checks the PKCE verifier and answers an RS256 ID token (with CORS: the
+    console calls it from its own origin)."""
+
+    def __init__(self):
+        self.key = JsonWebKey.generate_key("RSA", 2048, is_private=True, options={"kid": "k1"})
+        self.port = support.free_port()
+        self.url = f"http://127.0.0.1:{self.port}/realms/staff"
+        self.codes: dict[str, dict] = {}
+        self.exchanged: list[str] = []
+        issuer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def answer(self, status, body, content_type="application/json", headers=()):
+                data = body if isinstance(body, bytes) else json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(data)))
+                self.send_header("Access-Control-Allow-Origin", "*")
+                for name, value in headers:
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_GET(self):
+                url = urllib.parse.urlsplit(self.path)
+                query = dict(urllib.parse.parse_qsl(url.query))
+                if url.path == "/realms/staff/.well-known/openid-configuration":
+                    self.answer(200, {"issuer": issuer.url, "jwks_uri": issuer.url + "/certs",
+                                      "authorization_endpoint": issuer.url + "/auth", "token_endpoint": issuer.url + "/token",
+                                      "id_token_signing_alg_values_supported": ["RS256"]})
+                elif url.path == "/realms/staff/certs":
+                    self.answer(200, {"keys": [issuer.key.as_dict(is_private=False, use="sig", alg="RS256")]})
+                elif url.path == "/realms/staff/auth":
+                    assert query["response_type"] == "code" and query["code_challenge_method"] == "S256"
+                    code = secrets.token_urlsafe(16)
+                    issuer.codes[code] = query
+                    back = query["redirect_uri"] + "?" + urllib.parse.urlencode({"code": code, "state": query["state"]})
+                    self.answer(302, b"", "text/plain", [("Location", back)])
+                else:
+                    self.answer(404, {"error": "not_found"})
+
+            def do_POST(self):
+                form = dict(urllib.parse.parse_qsl(self.rfile.read(int(self.headers["Content-Length"])).decode()))
+                asked = issuer.codes.pop(form.get("code", ""), None)
+                challenge = base64.urlsafe_b64encode(hashlib.sha256(form.get("code_verifier", "").encode()).digest()).rstrip(b"=").decode()
+                if (self.path != "/realms/staff/token" or asked is None or challenge != asked["code_challenge"]
+                        or form.get("redirect_uri") != asked["redirect_uri"] or form.get("client_id") != asked["client_id"]):
+                    self.answer(400, {"error": "invalid_grant"})
+                    return
+                now = int(time.time())
+                claims = {"iss": issuer.url, "sub": "4f1c-ann", "aud": asked["client_id"], "iat": now, "exp": now + 300,
+                          "email": "ann@example.org", "nonce": asked["nonce"]}
+                issuer.exchanged.append(form["code"])
+                token = jwt.encode({"alg": "RS256", "kid": "k1"}, claims, issuer.key).decode()
+                self.answer(200, {"id_token": token, "token_type": "Bearer", "expires_in": 300})
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        self.thread.join(timeout=10)
 
 
 @pytest.fixture(scope="module")
-def server(module_dir):
+def issuer():
+    running = Issuer()
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="module")
+def server(module_dir, issuer):
     """Sessions as short as 1 second; 127.0.0.1 trusted as a proxy, so a test can present itself
-    as another machine with X-Forwarded-For (the browser and the server stay on loopback)."""
+    as another machine with X-Forwarded-For (the browser and the server stay on loopback); the
+    test's issuer trusted, and named for the console's sign-in."""
     srv = Server(module_dir / "data", module_dir / "logs", name="server")
     srv.extra_env["SOUVERAIN_STS_MIN_SESSION_SECONDS"] = "1"
     srv.extra_env["SOUVERAIN_TRUSTED_PROXIES"] = "127.0.0.1"
+    srv.extra_env["SOUVERAIN_OIDC_ISSUERS"] = f"{issuer.url}={CLIENT_ID}"
+    srv.extra_env["SOUVERAIN_CONSOLE_OIDC_ISSUER"] = issuer.url
+    srv.extra_env["SOUVERAIN_CONSOLE_OIDC_CLIENT_ID"] = CLIENT_ID
+    srv.extra_env["SOUVERAIN_CONSOLE_OIDC_ROLE_ARN"] = f"arn:aws:iam::souverain:role/{ROLE}"
     try:
         srv.start()
         yield srv
@@ -376,3 +476,36 @@ def test_plain_http_from_another_machine_refuses_sign_in(server, browser):
         tab.wait_for_selector("#signin-form")
     finally:
         proxied.close()
+
+
+def test_sign_in_through_openid_connect(server, cli, issuer, page, tmp_path):
+    bucket = support.unique_bucket_name("console-sso")
+    s3 = server.client()
+    s3.create_bucket(Bucket=bucket)
+    s3.put_object(Bucket=bucket, Key="handbook.pdf", Body=b"%PDF-1.7 staff handbook")
+    (tmp_path / "trust.json").write_text(json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Federated": issuer.url}, "Action": "sts:AssumeRoleWithWebIdentity"}]}))
+    (tmp_path / "permissions.json").write_text(json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": ["s3:ListBucket", "s3:GetObject"], "Resource": [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"]}]}))
+    cli("role", "create", ROLE, "--trust-policy", str(tmp_path / "trust.json"),
+        "--permission-policy", str(tmp_path / "permissions.json")).check()
+    _, headers, body = fetch(server.endpoint + "/console/config.json")
+    assert json.loads(body)["oidc"] == {"issuer": issuer.url, "clientId": CLIENT_ID, "roleArn": f"arn:aws:iam::souverain:role/{ROLE}"}
+    assert f"connect-src 'self' http://127.0.0.1:{issuer.port};" in headers["Content-Security-Policy"]
+
+    page.goto(server.endpoint + "/console")
+    page.click("#oidc-button")  # to the issuer, and back with a code
+    page.wait_for_selector("#who-name:has-text('ann@example.org')")
+    assert issuer.exchanged, "the code was never exchanged at the token endpoint"
+    assert "code=" not in page.url  # the single-use code is taken off the address bar
+    session = stored_session(page)
+    assert session["accessKeyId"].startswith("ASIA")
+    page.goto(server.endpoint + f"/console#/objects?bucket={bucket}")
+    page.wait_for_selector("#objects-table .key:text-is('handbook.pdf')")
+    # The role gives nothing else: creating a bucket is refused, in clear words.
+    page.goto(server.endpoint + "/console#/buckets")
+    page.fill("#new-bucket-name", support.unique_bucket_name("console-sso-denied"))
+    page.click("#explain-placement")
+    page.wait_for_selector("#placement-explanation .notice")
+    page.click("#create-bucket")
+    assert page.wait_for_selector("#create-result .notice.error").inner_text().startswith("Access denied: ")
