@@ -107,6 +107,10 @@ public struct S3ErrorCode: Hashable, Sendable, CustomStringConvertible {
     public static let corsResponse = Self("CORSResponse", 403, "This CORS request is not allowed.")
     // Browser form uploads (PostObject, docs/access.md).
     public static let invalidPolicyDocument = Self("InvalidPolicyDocument", 400, "The content of the form does not meet the conditions specified in the policy document.")
+    // The admin API's users (docs/admin-api.md), with IAM's names.
+    public static let noSuchEntity = Self("NoSuchEntity", 404, "The request was rejected because it referenced an entity that does not exist.")
+    public static let entityAlreadyExists = Self("EntityAlreadyExists", 409, "The request was rejected because it attempted to create a resource that already exists.")
+    public static let deleteConflict = Self("DeleteConflict", 409, "The request was rejected because it attempted to delete a resource that has attached subordinate entities.")
 
     /// Every code above, for lookups and tests.
     public static let all: [S3ErrorCode] = [
@@ -126,7 +130,7 @@ public struct S3ErrorCode: Hashable, Sendable, CustomStringConvertible {
         .tooManyBuckets, .unexpectedContent, .xAmzContentSHA256Mismatch,
         .malformedPolicy, .noSuchBucketPolicy, .noSuchPublicAccessBlockConfiguration, .ownershipControlsNotFoundError,
         .noSuchCORSConfiguration, .accessControlListNotSupported, .invalidBucketAclWithObjectOwnership, .corsResponse,
-        .invalidPolicyDocument,
+        .invalidPolicyDocument, .noSuchEntity, .entityAlreadyExists, .deleteConflict,
     ]
 
     private static let byName: [String: S3ErrorCode] = Dictionary(
