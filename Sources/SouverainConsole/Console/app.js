@@ -70,7 +70,10 @@ function remaining(session) {
 }
 
 function renderWho(session) {
-  const name = identity && identity.user ? `${identity.user} (${identity.role})` : session.signedInAs;
+  const assumed = identity && identity.session && identity.session.role;
+  let name = session.signedInAs;
+  if (assumed) name = `${identity.session.subject ? session.signedInAs : identity.user} (role ${assumed})`;
+  else if (identity && identity.user) name = `${identity.user} (${identity.role})`;
   fill($("who"),
     h("span", { id: "who-name" }, `Signed in as ${name}`), " · ",
     h("span", { id: "session-expiry", title: session.expiration },

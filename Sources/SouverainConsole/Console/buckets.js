@@ -113,12 +113,13 @@ function createForm(reload) {
 
 function renderExplanation(answer) {
   const rows = (answer.locations || []).map((l) => [
-    l.name, l.country || "", l.accepted ? "accepted" : "rejected", (l.reasons || []).join("; "),
+    l.name, l.provider || "", l.country || "", l.accepted ? "accepted" : "rejected",
+    [...(l.reasons || []), ...(l.warnings || []).map((w) => `warning: ${w}`)].join("; "),
   ]);
   return h("div", {},
     h("p", { class: answer.allowed === false ? "notice error" : "notice ok" },
-      answer.allowed === false ? `No location may hold ${answer.classification} data: the bucket cannot be created.`
-        : `Data classified ${answer.classification} may be placed as follows.`),
-    answer.summary ? h("pre", { class: "summary" }, answer.summary) : null,
-    rows.length ? table(["Location", "Country", "Decision", "Reasons"], rows) : null);
+      answer.allowed === false ? `Data classified ${answer.classification} cannot be placed: ${answer.message || "no location accepts it"}. The bucket cannot be created.`
+        : `Data classified ${answer.classification} may be placed${answer.eligibleOrder && answer.eligibleOrder.length ? ` at ${answer.eligibleOrder.join(", ")}` : ""}.`),
+    rows.length ? table(["Location", "Provider", "Country", "Decision", "Reasons"], rows) : null,
+    answer.summary ? h("details", {}, h("summary", {}, "The full explanation"), h("pre", { class: "summary" }, answer.summary)) : null);
 }
