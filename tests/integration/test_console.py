@@ -509,3 +509,26 @@ def test_sign_in_through_openid_connect(server, cli, issuer, page, tmp_path):
     page.wait_for_selector("#placement-explanation .notice")
     page.click("#create-bucket")
     assert page.wait_for_selector("#create-result .notice.error").inner_text().startswith("Access denied: ")
+
+
+def test_every_admin_page_answers_and_keys_rotate_after_a_confirmation(server, page):
+    sign_in(page, server, server.admin())
+    for name, ready in [("roles", "#roles-list"), ("grants", "#grants-list table"), ("locations", "#locations-list table"),
+                        ("keys", "#keys-list"), ("report", "#report details")]:
+        page.goto(server.endpoint + f"/console#/{name}")
+        page.wait_for_selector(ready)
+        errors = page.query_selector_all("#page .notice.error")
+        assert not errors, f"{name}: {[e.inner_text() for e in errors]}"
+    page.goto(server.endpoint + "/console#/locations")
+    page.click("#repair-status")
+    page.wait_for_selector("#location-checks :text('backlog')")
+    page.goto(server.endpoint + "/console#/keys")
+    page.wait_for_selector("#keys-list")
+    before = page.inner_text("#keys-list")
+    page.click("#rotate-keys")  # asks first
+    assert page.inner_text("#rotate-result") == ""
+    page.click("#page [data-confirm='yes']")
+    page.wait_for_selector("#rotate-result > *")
+    refusals = [e.inner_text() for e in page.query_selector_all("#rotate-result .notice.error")]
+    assert not refusals
+    page.wait_for_function("(before) => document.getElementById('keys-list').innerText !== before", arg=before)

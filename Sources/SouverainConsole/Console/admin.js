@@ -150,13 +150,16 @@ export async function locationsPage(container) {
 }
 
 export async function keysPage(container) {
-  const bucket = h("input", { id: "rotate-bucket", placeholder: "all buckets", spellcheck: "false" });
+  const target = h("select", { id: "rotate-target" },
+    h("option", { value: "master" }, "the master key"), h("option", { value: "bucket" }, "a bucket's key"));
+  const bucket = h("input", { id: "rotate-bucket", placeholder: "bucket name", spellcheck: "false", hidden: true });
+  target.addEventListener("change", () => { bucket.hidden = target.value !== "bucket"; });
   const result = h("div", { id: "rotate-result" });
   let reloadList = async () => {};
   const rotate = h("div", { class: "row" });
-  const resetRotate = () => fill(rotate, h("label", {}, "Bucket ", bucket),
-    confirmButton("Rotate keys", "Rotate now? New data keys are wrapped under a new version; older versions stay readable until retired.", async () => {
-      const query = bucket.value.trim() ? [["bucket", bucket.value.trim()]] : [];
+  const resetRotate = () => fill(rotate, h("label", {}, "Rotate ", target), bucket,
+    confirmButton("Rotate", "Rotate now? New keys are wrapped under a new version; older versions stay readable until retired.", async () => {
+      const query = target.value === "master" ? [["master", ""]] : [["bucket", bucket.value.trim()]];
       try {
         fill(result, renderJSON(await admin("POST", "keys/rotate", { query })));
         await reloadList();
