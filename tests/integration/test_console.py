@@ -346,6 +346,14 @@ def test_sign_in_create_a_classified_bucket_upload_20_mib_and_download_it_byte_e
     page.fill("#search-prefix", "q5")
     page.click("#search-button")
     page.wait_for_selector("#object-list :text('Nothing here.')")
+    # Delete asks first; confirmed, the object is gone.
+    page.fill("#search-prefix", "")
+    page.click("#search-button")
+    page.click("button.danger[data-key='reports/2026/q4.csv']")
+    assert s3.list_objects_v2(Bucket=bucket, Prefix="reports/")["KeyCount"] == 1
+    page.click("#objects-table [data-confirm='yes']")
+    page.wait_for_selector("#object-status .notice.ok:has-text('Deleted reports/2026/q4.csv')")
+    assert s3.list_objects_v2(Bucket=bucket, Prefix="reports/")["KeyCount"] == 0
     UPLOADED.update(bucket=bucket, key="big.bin")
 
     # The bucket's settings: versioning turned on from the page.
