@@ -433,7 +433,7 @@ def test_an_admin_creates_a_user_and_sees_the_secret_once(server, page):
 
 def test_an_expired_session_is_refused_and_sent_back_to_sign_in(server, cli, page):
     dave = user_creds(cli.add_user("console-dave"))
-    sign_in(page, server, dave, duration=10)
+    sign_in(page, server, dave, duration=15)
     session = stored_session(page)
     # The page returns to sign-in at the stated expiry.
     page.wait_for_selector("#signin-message:has-text('expired')")
