@@ -77,13 +77,15 @@ async function list(state, listing, status) {
       h("span", { class: "actions" },
         h("button", { type: "button", class: "download", "data-key": o.key, onclick: () => download(state.bucket, o.key, status) }, "Download"), " ",
         confirmButton("Delete", `Delete ${o.key}?`, async () => {
+          let outcome;
           try {
             await call({ method: "DELETE", path: objectPath(state.bucket, o.key) });
-            fill(status, notice("ok", `Deleted ${o.key}.`));
+            outcome = notice("ok", `Deleted ${o.key}.`);
           } catch (error) {
-            fill(status, notice("error", describe(error)));
+            outcome = notice("error", describe(error));
           }
-          await reload();
+          await reload(); // clears the status line: the outcome goes there after
+          fill(status, outcome);
         }, { "data-key": o.key })),
     ]),
   ];
