@@ -224,12 +224,23 @@ let package = Package(
             ],
             swiftSettings: upcoming
         ),
+        // The web console (docs/console.md): static files in Console/ built into the binary by the
+        // ConsoleEmbedPlugin (SwiftPM resources live in a separate bundle on Linux), served under /console.
+        .target(
+            name: "SouverainConsole",
+            exclude: ["Console"],
+            swiftSettings: upcoming,
+            plugins: ["ConsoleEmbedPlugin"]
+        ),
+        .plugin(name: "ConsoleEmbedPlugin", capability: .buildTool(), dependencies: ["console-embed"]),
+        // Writes the console's files as base64 string literals into a Swift source (run by the plugin).
+        .executableTarget(name: "console-embed", swiftSettings: upcoming),
         // The Hummingbird application: S3 dispatcher, health, metrics, middleware.
         .target(
             name: "SouverainServer",
             dependencies: [
                 "SouverainModel", "SouverainSigV4", "SouverainS3", "SouverainEngine", "SouverainCatalogue",
-                "SouverainStorage", "SouverainAudit", "SouverainKeys", "SouverainPolicy", "SouverainSTS",
+                "SouverainStorage", "SouverainAudit", "SouverainKeys", "SouverainPolicy", "SouverainSTS", "SouverainConsole",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -256,7 +267,7 @@ let package = Package(
                 "SouverainModel", "SouverainServer", "SouverainEngine", "SouverainCatalogue", "SouverainKeys",
                 "SouverainCatalogueSQLite", "SouverainStorage", "SouverainStorageS3", "SouverainAudit", "SouverainPlacement",
                 "SouverainS3Client", "SouverainBench", "SouverainPortability", "SouverainReport", "CMallocTuning", "SouverainCataloguePostgres", "SouverainPolicy",
-                "SouverainSTS",
+                "SouverainSTS", "SouverainConsole",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -352,6 +363,7 @@ let package = Package(
             ],
             swiftSettings: upcoming
         ),
+        .testTarget(name: "SouverainConsoleTests", dependencies: ["SouverainConsole"], swiftSettings: upcoming),
         .testTarget(
             name: "SouverainServerTests",
             dependencies: [

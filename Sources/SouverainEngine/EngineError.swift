@@ -9,6 +9,7 @@ public struct EngineError: Error, Sendable, CustomStringConvertible {
             case noSuchVersion, methodNotAllowed, invalidRequest, invalidBucketState, objectLocked
             case noObjectLockConfiguration, noSuchObjectLockConfiguration, malformedXML
             case preconditionFailed
+            case noSuchEntity, entityAlreadyExists, deleteConflict
         }
         private let value: Value
         private init(_ value: Value) { self.value = value }
@@ -55,6 +56,12 @@ public struct EngineError: Error, Sendable, CustomStringConvertible {
         public static let malformedXML = Code(.malformedXML)
         /// A conditional write (If-None-Match, If-Match) found the key's current object otherwise.
         public static let preconditionFailed = Code(.preconditionFailed)
+        /// A user (or another administered entity) the request names does not exist (IAM's NoSuchEntity).
+        public static let noSuchEntity = Code(.noSuchEntity)
+        /// A user to create exists already (IAM's EntityAlreadyExists).
+        public static let entityAlreadyExists = Code(.entityAlreadyExists)
+        /// An entity to delete is still in use, as a user owning buckets (IAM's DeleteConflict).
+        public static let deleteConflict = Code(.deleteConflict)
         public var description: String { value.rawValue }
     }
 

@@ -111,6 +111,10 @@ public struct S3ErrorCode: Hashable, Sendable, CustomStringConvertible {
     public static let noSuchTagSet = Self("NoSuchTagSet", 404, "The TagSet does not exist")
     public static let noSuchWebsiteConfiguration = Self("NoSuchWebsiteConfiguration", 404, "The specified bucket does not have a website configuration")
     public static let replicationConfigurationNotFoundError = Self("ReplicationConfigurationNotFoundError", 404, "The replication configuration was not found")
+    // The admin API's users (docs/admin-api.md), with IAM's names.
+    public static let noSuchEntity = Self("NoSuchEntity", 404, "The request was rejected because it referenced an entity that does not exist.")
+    public static let entityAlreadyExists = Self("EntityAlreadyExists", 409, "The request was rejected because it attempted to create a resource that already exists.")
+    public static let deleteConflict = Self("DeleteConflict", 409, "The request was rejected because it attempted to delete a resource that has attached subordinate entities.")
 
     /// Every code above, for lookups and tests.
     public static let all: [S3ErrorCode] = [
@@ -131,6 +135,7 @@ public struct S3ErrorCode: Hashable, Sendable, CustomStringConvertible {
         .malformedPolicy, .noSuchBucketPolicy, .noSuchPublicAccessBlockConfiguration, .ownershipControlsNotFoundError,
         .noSuchCORSConfiguration, .accessControlListNotSupported, .invalidBucketAclWithObjectOwnership, .corsResponse,
         .invalidPolicyDocument, .noSuchTagSet, .noSuchWebsiteConfiguration, .replicationConfigurationNotFoundError,
+        .noSuchEntity, .entityAlreadyExists, .deleteConflict,
     ]
 
     private static let byName: [String: S3ErrorCode] = Dictionary(

@@ -66,6 +66,9 @@ extension S3Error {
         case .noSuchObjectLockConfiguration: .noSuchObjectLockConfiguration
         case .malformedXML: .malformedXML
         case .preconditionFailed: .preconditionFailed
+        case .noSuchEntity: .noSuchEntity
+        case .entityAlreadyExists: .entityAlreadyExists
+        case .deleteConflict: .deleteConflict
         default: .internalError
         }
     }

@@ -70,6 +70,15 @@ extension S3Server {
         case ("roles", .get): "ListRoles"
         case ("roles", .post): "CreateRole"
         case ("roles", .delete): "DeleteRole"
+        case ("whoami", .get): "WhoAmI"
+        case ("users", .get): "ListUsers"
+        case ("users", .post): "CreateUser"
+        case ("users", .delete): "DeleteUser"
+        case ("buckets", .get): "ListBucketGrants"
+        case ("buckets/grant", .post): "GrantBucket"
+        case ("buckets/revoke", .post): "RevokeBucket"
+        case ("placement/explain", .get): "ExplainPlacement"
+        case ("audit/verify", .get): "VerifyAuditTrail"
         default: "AdminAPI"
         }
     }
@@ -81,7 +90,27 @@ extension S3Server {
     func handleAdmin(_ call: inout S3Call) async throws -> Response {
         call.operationName = Self.adminAction(path: call.path, method: call.request.method)
         call.adminBucket = call.queryParameters["bucket"].flatMap { $0.isEmpty ? nil : $0 }
-        let user = try adminCaller(try await authenticate(&call), call)
+        let route = (call.path.dropFirst(Self.adminPrefix.count), call.request.method)
+        let openToAnySigned = ["whoami", "placement/explain"].contains(route.0)
+        let user = try adminCaller(try await authenticate(&call), call, openToAnySigned: openToAnySigned)
+        switch route {
+        case ("whoami", .get): return try whoAmI(&call, caller: user)
+        case ("placement/explain", .get): return try explainPlacement(&call)
+        case ("users", .get), ("users", .post), ("users", .delete), ("buckets", .get), ("buckets/grant", .post), ("buckets/revoke", .post):
+            guard user.role == .admin else { throw S3Error(.accessDenied, "Managing users and grants needs the admin role.") }
+            switch route {
+            case ("users", .get): return try await listUsers(&call)
+            case ("users", .post): return try await createUser(&call)
+            case ("users", .delete): return try await deleteUser(&call, caller: user)
+            case ("buckets", .get): return try await listBucketGrants(&call)
+            case ("buckets/grant", .post): return try await grantBucket(&call)
+            default: return try await revokeBucket(&call)
+            }
+        case ("audit/verify", .get):
+            guard user.role.readsAuditTrail else { throw S3Error(.accessDenied, "Verifying the audit trail needs the admin or auditor role.") }
+            return try await verifyAuditTrail(&call)
+        default: break
+        }
         if call.path == Self.adminPrefix + "roles" {
             return try await manageRoles(&call, user: user)
         }

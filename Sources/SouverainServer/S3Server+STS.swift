@@ -71,7 +71,7 @@ extension S3Server {
                 expiration: now.addingTimeInterval(TimeInterval(seconds)), role: roleName, sessionName: sessionName,
                 userID: user.id, userName: user.name)
         case .getSessionToken(let asked):
-            let user = try await stsCaller(&call, body: body)
+            let user = try await stsCaller(&call, body: body, assumingRole: false)
             // AWS's range: 15 minutes to 36 hours, 12 hours by default.
             let seconds = try RoleDefinition.sessionSeconds(asked, minimum: sts.minimumSessionSeconds, maximum: 129_600, fallback: 43_200)
             session = Session(
@@ -120,7 +120,7 @@ extension S3Server {
     /// The user who signed an AssumeRole or GetSessionToken call (Signature V4, service `sts`).
     /// STS clients do not send `x-amz-content-sha256`: the body's hash is computed here, and a
     /// header that disagrees with the body is refused.
-    private func stsCaller(_ call: inout S3Call, body: ByteBuffer) async throws -> User {
+    private func stsCaller(_ call: inout S3Call, body: ByteBuffer, assumingRole: Bool = true) async throws -> User {
         var headers = call.request.headers.map { (name: $0.name.canonicalName, value: $0.value) }
         if let authority = call.request.head.authority { headers.insert((name: "host", value: authority), at: 0) }
         let hash = Hex.encode(Array(SHA256.hash(data: Array(buffer: body))))
@@ -140,8 +140,10 @@ extension S3Server {
         let user = try await self.user(claiming: authentication.accessKeyID, &call)
         call.signature = try stsVerifier.verify(authentication, secretAccessKey: try await store.secretAccessKey(of: user), request: signed, now: Date())
         call.user = user
-        guard user.role.usesBuckets else {
-            throw STSError.accessDenied("The \(user.role.rawValue) role reads the audit trail and nothing else: it takes no session")
+        // An auditor's GetSessionToken session is an auditor too (the console signs in that way);
+        // a role would give it S3 access its own role does not have.
+        guard user.role.usesBuckets || !assumingRole else {
+            throw STSError.accessDenied("The \(user.role.rawValue) role reads the audit trail and nothing else: it assumes no role")
         }
         return user
     }
@@ -201,14 +203,14 @@ extension S3Server {
         }
     }
 
-    /// The admin API for a session: a role's only where its permission policy allows
-    /// `souverain:<AdminAction>` (the session then acts as an admin for that call alone);
-    /// GetSessionToken credentials never reach it (as AWS's, which reach no IAM API).
-    func adminCaller(_ user: User, _ call: S3Call) throws -> User {
-        guard let context = call.session else { return user }
-        guard context.permissions != nil else {
-            throw S3Error(.accessDenied, "Access Denied: the admin API is not reached with GetSessionToken credentials; use a long-lived access key")
-        }
+    /// Who a session is on the admin API. A GetSessionToken session is its user, with the user's
+    /// own role and nothing more (a console signs in that way). A role session (AssumeRole, web
+    /// identity) reaches a call only where its permission policy allows `souverain:<AdminAction>`,
+    /// and then acts as an admin for that call alone; calls open to anyone signed (`openToAnySigned`:
+    /// `whoami`, `placement/explain`) need no such statement and see it as a plain user.
+    func adminCaller(_ user: User, _ call: S3Call, openToAnySigned: Bool = false) throws -> User {
+        guard let context = call.session, context.permissions != nil else { return user }
+        if openToAnySigned { return user }
         try authorizeRoleSession(action: "souverain:" + (call.operationName ?? "AdminAPI"), resource: "*", call)
         var admin = user
         admin.role = .admin

@@ -5,14 +5,15 @@ public import Logging
 import NIOCore
 import SouverainAudit
 import SouverainCatalogue
+public import SouverainConsole
 public import SouverainEngine
 public import SouverainModel
 public import SouverainS3
 public import SouverainSigV4
 import SouverainSTS
 
-/// The HTTP face of Souverain: health and metrics, and every other request parsed as S3,
-/// authenticated (SigV4), authorised against the operation's required access, then dispatched to
+/// The HTTP face of Souverain: health and metrics, the web console (S3Server+Console.swift), and
+/// every other request parsed as S3, authenticated (SigV4), authorised against the operation's required access, then dispatched to
 /// its handler in `S3/`. Paths are not routed by Hummingbird's router: S3 keys are arbitrary
 /// bytes, and the raw request target is what the signature covers.
 public struct S3Server: HTTPResponder {
@@ -44,6 +45,8 @@ public struct S3Server: HTTPResponder {
     public var complianceReport: (@Sendable () async throws -> SignedComplianceReport)?
     /// Temporary credentials (docs/sts.md): nil serves no STS call and accepts no session key.
     public var sts: STSService?
+    /// The web console's OpenID Connect sign-in (docs/console.md); nil offers only access keys.
+    public var consoleOIDC: ConsoleOIDC?
     /// Largest header section accepted, in bytes of names and values (AWS allows 8 KiB).
     static let maximumHeaderBytes = 16 * 1024
     /// The reserved path of the admin API (not a valid bucket name, so never an S3 path).
@@ -67,6 +70,7 @@ public struct S3Server: HTTPResponder {
         let target = request.head.path ?? "/"
         let (path, query) = Self.split(target)
         if let response = await operationsEndpoint(path: path, method: request.method) { return response }
+        if let response = consoleResponse(to: request, path: path, query: query, context: context) { return response }
 
         let requestID = RequestIdentifier.make()
         var call = S3Call(request: request, requestID: requestID, path: path, query: query, logger: logger, remoteAddress: context.remoteAddress)

@@ -90,16 +90,3 @@ struct DataDirectory {
         return catalogue
     }
 }
-
-/// Access keys as AWS shapes them: 20 uppercase letters and digits; secrets of 40 characters.
-enum KeyGenerator {
-    static func accessKeyID() -> String { random(20, alphabet: Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")) }
-    static func secret() -> String {
-        random(40, alphabet: Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"))
-    }
-
-    private static func random(_ count: Int, alphabet: [Character]) -> String {
-        var generator = SystemRandomNumberGenerator()
-        return String((0..<count).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &generator)] })
-    }
-}

@@ -34,10 +34,7 @@ struct PlacementCommand: AsyncParsableCommand {
             case (nil, let classification?): name = classification
             default: throw ValidationError("give --bucket or --classification")
             }
-            let now = Date()
-            let decision = setup.policy.decide(classification: name, now: now)
-            let explanation = PlacementExplanation(
-                decision: decision, classification: name, rules: setup.policy.rules, registry: setup.policy.registry, now: now)
+            let explanation = setup.policy.explain(classification: name)
             if json {
                 print(String(decoding: try explanation.json(), as: UTF8.self))
             } else {

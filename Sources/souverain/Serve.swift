@@ -187,6 +187,7 @@ struct Serve: AsyncParsableCommand {
             sessions: SessionVerifier(store: keyStore),
             oidc: settings.sts.issuers.isEmpty ? nil : OIDCVerifier(issuers: settings.sts.issuers, logger: Logger(label: "souverain.sts")),
             minimumSessionSeconds: settings.sts.minimumSessionSeconds)
+        server.consoleOIDC = try settings.sts.consoleOIDC()
         let region = settings.region
         let credentialsPath = directory.credentialsPath
         let endpointPath = directory.endpointPath

@@ -196,6 +196,12 @@ struct Settings {
         # SOUVERAIN_OIDC_ISSUERS, SOUVERAIN_OIDC_ISSUERS_FILE.
         # sts-min-session-seconds = 900
         # oidc-issuers = https://sso.example.org/realms/staff=souverain
+        # The web console's sign-in through one of those issuers (docs/console.md): authorization
+        # code with PKCE in the browser, then AssumeRoleWithWebIdentity for this role. Environment:
+        # SOUVERAIN_CONSOLE_OIDC_ISSUER, SOUVERAIN_CONSOLE_OIDC_CLIENT_ID, SOUVERAIN_CONSOLE_OIDC_ROLE_ARN.
+        # console-oidc-issuer = https://sso.example.org/realms/staff
+        # console-oidc-client-id = souverain
+        # console-oidc-role-arn = arn:aws:iam::souverain:role/staff
 
         # Storage locations, managed with `souverain location add|remove` or by hand. Without
         # any, objects go to DATA/local, an on-premise location in `country`. Each has a

@@ -23,28 +23,25 @@ struct UserCommand: AsyncParsableCommand {
 
         func run() async throws {
             guard let role = Role(rawValue: role) else { throw ValidationError("role must be admin, user or auditor") }
-            guard !name.isEmpty, name.count <= 64, name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.@".contains($0) }) else {
-                throw ValidationError("a user name is 1 to 64 letters, digits, '-', '_', '.' or '@'")
-            }
+            try administered { try UserAdministration.checkName(name) }
             let settings = try common.settings()
             let directory = try DataDirectory(settings)
             let catalogue = try await directory.openCatalogue()
             let keyStore = try await KeyStoreSetup.open(settings, directory: directory)
             let credentials = UserCredentials(store: keyStore, catalogue: catalogue)
-            let secret = KeyGenerator.secret()
-            let user: User
+            let created: UserAdministration.NewUser
             do {
                 // A catalogue written before secrets were sealed is sealed here too, as the server does at start-up.
                 _ = try await credentials.sealClearSecrets()
-                user = try await credentials.addUser(name: name, role: role, accessKeyID: KeyGenerator.accessKeyID(), secretAccessKey: secret)
-            } catch let error as CatalogueError where error.code == .userExists {
-                await keyStore.close()
-                throw ValidationError("a user named \(name) exists")
+                created = try await administered {
+                    try await UserAdministration(catalogue: catalogue).create(name: name, role: role, credentials: credentials)
+                }
             } catch {
                 await keyStore.close()
                 throw error
             }
             await keyStore.close()
+            let (user, secret) = (created.user, created.secretAccessKey)
             if json {
                 try printJSON(["id": user.id, "name": user.name, "accessKey": user.accessKeyID, "secretKey": secret, "role": role.rawValue])
             } else {
@@ -80,31 +77,33 @@ struct UserCommand: AsyncParsableCommand {
 
         func run() async throws {
             let catalogue = try await DataDirectory(try common.settings()).openCatalogue()
-            guard let user = try await catalogue.user(named: name) else { throw ValidationError("no user named \(name)") }
-            if let reassignTo {
-                guard let heir = try await catalogue.user(named: reassignTo) else { throw ValidationError("no user named \(reassignTo)") }
-                guard heir.id != user.id else { throw ValidationError("cannot reassign \(name)'s buckets to \(name) itself") }
-                guard heir.role.usesBuckets else {
-                    throw ValidationError("\(reassignTo) is an \(heir.role.rawValue), who reads the audit trail and nothing else: it cannot own buckets")
-                }
-                let moved = try await catalogue.reassignBuckets(from: user.id, to: heir.id)
-                if !moved.isEmpty { print("Gave \(moved.count) bucket(s) to \(reassignTo): \(moved.joined(separator: ", ")).") }
+            let (user, moved) = try await administered {
+                try await UserAdministration(catalogue: catalogue).remove(name: name, reassigningTo: reassignTo)
             }
-            do {
-                guard try await catalogue.removeUser(named: name) else { throw ValidationError("no user named \(name)") }
-            } catch let error as CatalogueError where error.code == .userOwnsBuckets {
-                throw ValidationError("\(error.message). Reassign them (--reassign-to OTHER) or delete them, then remove \(name).")
-            }
+            if let reassignTo, !moved.isEmpty { print("Gave \(moved.count) bucket(s) to \(reassignTo): \(moved.joined(separator: ", ")).") }
             print("Removed \(name) (id \(user.id)).")
         }
     }
 }
 
-/// The user a CLI option names: by name, or by id.
-func namedUser(_ nameOrID: String, in catalogue: any Catalogue) async throws -> User {
-    if let user = try await catalogue.user(named: nameOrID) { return user }
-    if let user = try await catalogue.user(id: nameOrID) { return user }
-    throw ValidationError("no user named \(nameOrID)")
+/// Runs a step of `UserAdministration`, its refusals shown as the CLI's usage errors.
+@discardableResult
+func administered<T>(_ step: () async throws -> T) async throws -> T {
+    do {
+        return try await step()
+    } catch let error as EngineError {
+        throw ValidationError(error.message)
+    }
+}
+
+/// As `administered`, for a step that does not wait.
+@discardableResult
+func administered<T>(_ step: () throws -> T) throws -> T {
+    do {
+        return try step()
+    } catch let error as EngineError {
+        throw ValidationError(error.message)
+    }
 }
 
 struct BucketCommand: AsyncParsableCommand {
@@ -121,11 +120,7 @@ struct BucketCommand: AsyncParsableCommand {
 
         func run() async throws {
             let catalogue = try await DataDirectory(try common.settings()).openCatalogue()
-            let owner = try await namedUser(to, in: catalogue)
-            guard owner.role.usesBuckets else {
-                throw ValidationError("\(to) is an \(owner.role.rawValue), who reads the audit trail and nothing else: it cannot own buckets")
-            }
-            guard try await catalogue.reassignBucket(named: bucket, to: owner.id) else { throw ValidationError("no bucket named \(bucket)") }
+            let owner = try await administered { try await UserAdministration(catalogue: catalogue).reassign(bucket: bucket, to: to) }
             print("\(bucket) is now owned by \(owner.name) (id \(owner.id)).")
         }
     }
@@ -246,12 +241,7 @@ struct BucketCommand: AsyncParsableCommand {
                 throw ValidationError("permission must be read or read-write")
             }
             let catalogue = try await DataDirectory(try common.settings()).openCatalogue()
-            guard try await catalogue.bucket(named: bucket) != nil else { throw ValidationError("no bucket named \(bucket)") }
-            let grantee = try await namedUser(user, in: catalogue)
-            guard grantee.role.usesBuckets else {
-                throw ValidationError("\(user) is an \(grantee.role.rawValue), who reads the audit trail and nothing else: it cannot be granted a bucket")
-            }
-            try await catalogue.setGrant(SouverainModel.Grant(bucket: bucket, userID: grantee.id, permission: permission))
+            try await administered { try await UserAdministration(catalogue: catalogue).grant(bucket: bucket, to: user, permission) }
             print("Granted \(permission.rawValue) on \(bucket) to \(user).")
         }
     }
@@ -264,9 +254,7 @@ struct BucketCommand: AsyncParsableCommand {
 
         func run() async throws {
             let catalogue = try await DataDirectory(try common.settings()).openCatalogue()
-            guard try await catalogue.removeGrant(bucket: bucket, userID: try await namedUser(user, in: catalogue).id) else {
-                throw ValidationError("\(user) has no grant on \(bucket)")
-            }
+            try await administered { try await UserAdministration(catalogue: catalogue).revoke(bucket: bucket, from: user) }
             print("Revoked \(user)'s access to \(bucket).")
         }
     }

@@ -5,7 +5,7 @@
 - AssumeRole (boto3's sts client, `endpoint_url` = the server): the session may do what the
   role's permission policy allows and nothing else (another action, another bucket, creating a
   bucket, the admin API); a user the trust policy does not name is refused.
-- GetSessionToken: the user's own permissions, no admin API.
+- GetSessionToken: the user's own permissions, and its own role on the admin API (never more).
 - A session expires at its stated time (`sts-min-session-seconds` lowered to 2 for this module)
   and is then refused with ExpiredToken; a tampered, missing or foreign token with InvalidToken;
   a deleted role's sessions with InvalidToken.
@@ -277,7 +277,7 @@ def test_a_bucket_policy_deny_still_applies_to_a_session(server, s3, buckets, wr
         s3.delete_bucket_policy(Bucket=reports)
 
 
-def test_get_session_token_acts_as_the_user_without_the_admin_api(server, alice):
+def test_get_session_token_acts_as_the_user_with_its_own_role(server, alice):
     own = support.unique_bucket_name("sts-alice-own")
     support.s3_client(server.endpoint, alice).create_bucket(Bucket=own)
     credentials = sts_client(server, alice).get_session_token(DurationSeconds=900)["Credentials"]
@@ -285,10 +285,15 @@ def test_get_session_token_acts_as_the_user_without_the_admin_api(server, alice)
     s3 = session_s3(server, credentials)
     s3.put_object(Bucket=own, Key="k", Body=b"mine")
     assert s3.get_object(Bucket=own, Key="k")["Body"].read() == b"mine"
-    admin = sts_client(server).get_session_token()["Credentials"]
+    # A session has its user's role on the admin API, never more: alice's (a user) is refused...
     refused = admin_api(server, "GET", "/_souverain/audit/records",
-                        Credentials(admin["AccessKeyId"], admin["SecretAccessKey"], admin["SessionToken"]))
-    assert refused.status == 403, refused.describe()
+                        Credentials(credentials["AccessKeyId"], credentials["SecretAccessKey"], credentials["SessionToken"]))
+    assert refused.status == 403 and refused.error_code == "AccessDenied", refused.describe()
+    # ...the admin's reads the trail as the admin.
+    admin = sts_client(server).get_session_token()["Credentials"]
+    allowed = admin_api(server, "GET", "/_souverain/audit/records",
+                        Credentials(admin["AccessKeyId"], admin["SecretAccessKey"], admin["SessionToken"]), query="limit=1")
+    assert allowed.status == 200, allowed.describe()
     assert sts_code(lambda: sts_client(server, alice).get_session_token(DurationSeconds=1)) == ("ValidationError", 400)
 
 
