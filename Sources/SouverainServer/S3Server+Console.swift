@@ -12,6 +12,7 @@ extension S3Server {
     func consoleResponse(to request: Request, path: String, query: String, context: S3RequestContext) -> Response? {
         guard request.method == .get || request.method == .head, ConsoleSite.isConsolePath(path) else { return nil }
         guard addressing.bucket(fromHost: request.head.authority) == nil,
+              websiteAddressing.bucket(fromHost: request.head.authority) == nil,
               request.headers[.authorization] == nil, !Self.isQuerySigned(query)
         else { return nil }
         let transport = ConsoleTransport(
