@@ -7,20 +7,20 @@ import SouverainModel
 import SouverainS3
 
 /// `POST /_souverain/lifecycle/run`: the buckets examined and every action taken.
-struct LifecycleRunAnswer: Codable {
-    struct Action: Codable {
-        var action: String
-        var bucket: String
-        var key: String
-        var rule: String
-        var outcome: String
-        var version: String?
-        var uploadId: String?
+public struct LifecycleRunAnswer: Codable, Sendable {
+    public struct Action: Codable, Sendable {
+        public var action: String
+        public var bucket: String
+        public var key: String
+        public var rule: String
+        public var outcome: String
+        public var version: String?
+        public var uploadId: String?
     }
 
-    var buckets: [String]
-    var examined: Int
-    var actions: [Action]
+    public var buckets: [String]
+    public var examined: Int
+    public var actions: [Action]
 }
 
 extension S3Server {

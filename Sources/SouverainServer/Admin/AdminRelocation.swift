@@ -22,18 +22,18 @@ struct RelocationLine: Codable {
 }
 
 /// `GET /_souverain/migrate`: what is not at the target location yet.
-struct MigrationPlanAnswer: Codable {
-    var objects: Int
-    var bytes: Int64
+public struct MigrationPlanAnswer: Codable, Sendable {
+    public var objects: Int
+    public var bytes: Int64
 }
 
 /// `POST /_souverain/migrate`: one step; `next` is where to go on from, absent once done.
-struct MigrationStepAnswer: Codable {
-    var moved: Int
-    var movedBytes: Int64
-    var changed: Int
-    var failed: Int
-    var next: String?
+public struct MigrationStepAnswer: Codable, Sendable {
+    public var moved: Int
+    public var movedBytes: Int64
+    public var changed: Int
+    public var failed: Int
+    public var next: String?
 }
 
 extension S3Server {

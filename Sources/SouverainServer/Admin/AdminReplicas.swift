@@ -4,38 +4,38 @@ import SouverainEngine
 import SouverainS3
 
 /// `GET /_souverain/locations`: every configured location and whether it answers.
-struct LocationHealthAnswer: Codable {
-    struct Location: Codable {
-        var location: String
+public struct LocationHealthAnswer: Codable, Sendable {
+    public struct Location: Codable, Sendable {
+        public var location: String
         /// `up`, `down` or `probing`.
-        var state: String
-        var consecutiveFailures: Int
-        var lastFailure: String?
-        var lastError: String?
+        public var state: String
+        public var consecutiveFailures: Int
+        public var lastFailure: String?
+        public var lastError: String?
     }
 
-    var locations: [Location]
+    public var locations: [Location]
 }
 
 /// `GET /_souverain/repair`, and the end of every repair and scrub answer: objects lacking a good copy.
-struct RepairBacklogAnswer: Codable {
-    var backlog: Int
+public struct RepairBacklogAnswer: Codable, Sendable {
+    public var backlog: Int
 }
 
 /// `POST /_souverain/repair`.
-struct RepairAnswer: Codable {
-    var repaired: Int
-    var deferred: Int
-    var changed: Int
-    var backlog: Int
+public struct RepairAnswer: Codable, Sendable {
+    public var repaired: Int
+    public var deferred: Int
+    public var changed: Int
+    public var backlog: Int
 }
 
 /// `POST /_souverain/scrub`.
-struct ScrubAnswer: Codable {
-    var verified: Int
-    var damaged: Int
-    var skipped: Int
-    var backlog: Int
+public struct ScrubAnswer: Codable, Sendable {
+    public var verified: Int
+    public var damaged: Int
+    public var skipped: Int
+    public var backlog: Int
 }
 
 /// Location health and the repair of replicas, for admins (docs/replicas.md):
