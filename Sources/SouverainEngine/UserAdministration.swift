@@ -56,7 +56,8 @@ public struct UserAdministration: Sendable {
     }
 
     /// Removes a user, its access key and its grants, after giving its buckets to `heir` when one
-    /// is named. Refused (`deleteConflict`, naming the buckets) while the user still owns buckets.
+    /// is named. Refused (`deleteConflict`, naming the buckets, for the caller to say how to give
+    /// them away) while the user still owns buckets.
     /// Returns the user removed and the buckets given to the heir.
     public func remove(name: String, reassigningTo heir: String? = nil) async throws -> (user: User, reassigned: [String]) {
         guard let user = try await catalogue.user(named: name) else { throw EngineError(.noSuchEntity, "no user named \(name)") }
@@ -70,7 +71,7 @@ public struct UserAdministration: Sendable {
         do {
             guard try await catalogue.removeUser(named: name) else { throw EngineError(.noSuchEntity, "no user named \(name)") }
         } catch let error as CatalogueError where error.code == .userOwnsBuckets {
-            throw EngineError(.deleteConflict, "\(error.message). Reassign them or delete them, then remove \(name).")
+            throw EngineError(.deleteConflict, error.message)
         }
         return (user, reassigned)
     }

@@ -203,14 +203,13 @@ extension S3Server {
         }
     }
 
-    /// Who a session is on the admin API. A GetSessionToken session is its user, with the user's
-    /// own role and nothing more (a console signs in that way). A role session (AssumeRole, web
-    /// identity) reaches a call only where its permission policy allows `souverain:<AdminAction>`,
-    /// and then acts as an admin for that call alone; calls open to anyone signed (`openToAnySigned`:
-    /// `whoami`, `placement/explain`) need no such statement and see it as a plain user.
-    func adminCaller(_ user: User, _ call: S3Call, openToAnySigned: Bool = false) throws -> User {
+    /// Who a session is behind an admin API role gate (`AdminRoleGate`). A GetSessionToken session
+    /// is its user, with the user's own role and nothing more (a console signs in that way). A role
+    /// session (AssumeRole, web identity) passes only where its permission policy allows
+    /// `souverain:<AdminAction>`, and then acts as an admin for that call alone. Calls open to
+    /// anyone signed (`whoami`, `placement/explain`) have no gate: a role session is a plain user there.
+    func adminCaller(_ user: User, _ call: S3Call) throws -> User {
         guard let context = call.session, context.permissions != nil else { return user }
-        if openToAnySigned { return user }
         try authorizeRoleSession(action: "souverain:" + (call.operationName ?? "AdminAPI"), resource: "*", call)
         var admin = user
         admin.role = .admin

@@ -170,7 +170,7 @@ struct KeysCommand: AsyncParsableCommand {
     /// here. Returns the JSON answer.
     static func perform(
         _ common: CommonOptions, method: String, path: String, query: [(name: String, value: String?)],
-        offline: (ObjectStore) async throws -> [String: Any]
+        offline: (ObjectStore) async throws -> any Encodable
     ) async throws -> String {
         let settings = try common.settings()
         let directory = try DataDirectory(settings)
@@ -183,7 +183,7 @@ struct KeysCommand: AsyncParsableCommand {
         let store = setup.store(
             catalogue: catalogue, opened: OpenedLocations(), keys: BucketKeys(store: keyStore, catalogue: catalogue),
             credentials: UserCredentials(store: keyStore, catalogue: catalogue))
-        let answer: [String: Any]
+        let answer: any Encodable
         do {
             answer = try await offline(store)
         } catch let error as EngineError {
@@ -191,7 +191,8 @@ struct KeysCommand: AsyncParsableCommand {
             throw ValidationError("\(error.code): \(error.message)")
         }
         await keyStore.close()
-        let data = try JSONSerialization.data(withJSONObject: answer, options: [.sortedKeys, .withoutEscapingSlashes])
-        return String(decoding: data, as: UTF8.self)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(answer), as: UTF8.self)
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SouverainServer
 
 /// `souverain lifecycle run [--bucket B]`: one lifecycle pass now, through the running server
 /// (which knows the day length it counts with), printing each action it took, refused or skipped.
@@ -19,23 +20,21 @@ struct LifecycleCommand: AsyncParsableCommand {
         var json = false
 
         func run() async throws {
-            let answer = try await AdminAPI.json(
-                try common.settings(), method: "POST", path: "lifecycle/run", query: bucket.map { [(name: "bucket", value: Optional($0))] } ?? [])
+            let answer = try await AdminAPI.decode(
+                LifecycleRunAnswer.self, try common.settings(), method: "POST", path: "lifecycle/run",
+                query: bucket.map { [(name: "bucket", value: Optional($0))] } ?? [])
             if json {
-                let data = try JSONSerialization.data(withJSONObject: answer, options: [.sortedKeys])
-                print(String(decoding: data, as: UTF8.self))
+                try AdminAPI.printJSON(answer)
                 return
             }
-            let actions = answer["actions"] as? [[String: Any]] ?? []
-            for action in actions {
-                var line = "\(action["outcome"] ?? "?")\t\(action["action"] ?? "?")\t\(action["bucket"] ?? "?")\t\(action["key"] ?? "?")"
-                if let version = action["version"] { line += "\tversion \(version)" }
-                if let upload = action["uploadId"] { line += "\tupload \(upload)" }
-                line += "\trule \(action["rule"] ?? "?")"
+            for action in answer.actions {
+                var line = "\(action.outcome)\t\(action.action)\t\(action.bucket)\t\(action.key)"
+                if let version = action.version { line += "\tversion \(version)" }
+                if let upload = action.uploadId { line += "\tupload \(upload)" }
+                line += "\trule \(action.rule)"
                 print(line)
             }
-            let buckets = (answer["buckets"] as? [String])?.count ?? 0
-            print("\(actions.count) action(s) over \(buckets) bucket(s), \(answer["examined"] ?? 0) version(s) and upload(s) examined")
+            print("\(answer.actions.count) action(s) over \(answer.buckets.count) bucket(s), \(answer.examined) version(s) and upload(s) examined")
         }
     }
 }

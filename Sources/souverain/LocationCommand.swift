@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SouverainServer
 import NIOCore
 import SouverainCatalogue
 import SouverainEngine
@@ -20,11 +21,8 @@ struct LocationCommand: AsyncParsableCommand {
             let settings = try common.settings()
             let setup = try PlacementSetup(settings)
             // What the running server saw of each location (up, down, probing); "-" without a server.
-            let live = (try? await AdminAPI.json(settings, method: "GET", path: "locations"))
-                .flatMap { $0["locations"] as? [[String: Any]] } ?? []
-            let state = Dictionary(live.compactMap { item in
-                (item["location"] as? String).map { ($0, item["state"] as? String ?? "-") }
-            }, uniquingKeysWith: { first, _ in first })
+            let live = (try? await AdminAPI.decode(LocationHealthAnswer.self, settings, method: "GET", path: "locations"))?.locations ?? []
+            let state = Dictionary(live.map { ($0.location, $0.state) }, uniquingKeysWith: { first, _ in first })
             print(["ID", "KIND", "WHERE", "PROVIDER", "REGION", "COUNTRY", "PREF", "HEALTH", "STATE"].joined(separator: "\t"))
             for (location, descriptor) in zip(setup.locations, setup.policy.locations) {
                 print([

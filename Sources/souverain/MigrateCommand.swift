@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SouverainServer
 import NIOCore
 import SouverainPortability
 import SouverainS3Client
@@ -21,23 +22,23 @@ struct MigrateCommand: AsyncParsableCommand {
     func run() async throws {
         let settings = try common.settings()
         let query: [(name: String, value: String?)] = [("bucket", bucket), ("to", to)]
-        let plan = try await AdminAPI.json(settings, method: "GET", path: "migrate", query: query)
+        let plan = try await AdminAPI.decode(MigrationPlanAnswer.self, settings, method: "GET", path: "migrate", query: query)
         let progress = ProgressReporter(label: "migrate \(bucket) → \(to)")
-        progress.expect(objects: plan["objects"] as? Int ?? 0, bytes: Int64(plan["bytes"] as? Int ?? 0))
+        progress.expect(objects: plan.objects, bytes: plan.bytes)
         var after: String?
         var failed = 0
         try await progress.run {
             repeat {
                 var step = query + [("limit", String(max(1, batch)))]
                 if let after { step.append(("after", after)) }
-                let answer = try await AdminAPI.json(settings, method: "POST", path: "migrate", query: step)
-                for _ in 0..<(answer["moved"] as? Int ?? 0) { progress.objectDone() }
-                for _ in 0..<(answer["failed"] as? Int ?? 0) { progress.objectFailed() }
+                let answer = try await AdminAPI.decode(MigrationStepAnswer.self, settings, method: "POST", path: "migrate", query: step)
+                for _ in 0..<answer.moved { progress.objectDone() }
+                for _ in 0..<answer.failed { progress.objectFailed() }
                 // Changed meanwhile: the new version was placed by its own write.
-                for _ in 0..<(answer["changed"] as? Int ?? 0) { progress.objectDone() }
-                progress.add(bytes: Int64(answer["movedBytes"] as? Int ?? 0))
-                failed += answer["failed"] as? Int ?? 0
-                after = answer["next"] as? String
+                for _ in 0..<answer.changed { progress.objectDone() }
+                progress.add(bytes: answer.movedBytes)
+                failed += answer.failed
+                after = answer.next
             } while after != nil
         }
         guard failed == 0 else {

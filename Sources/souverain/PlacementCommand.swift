@@ -108,8 +108,7 @@ extension PlacementCommand {
             guard let endpoint = endpoint ?? directory.runningEndpoint() else {
                 throw ValidationError("no running server found (DATA/endpoint is absent): start `souverain serve` or give --endpoint")
             }
-            let client = try S3Client(configuration: S3ClientConfiguration(
-                endpoint: endpoint, region: settings.region, credentials: try directory.adminCredentials()))
+            let client = try S3Client(configuration: AdminAPI.clientConfiguration(settings, directory: directory, endpoint: endpoint))
             let body: ByteBuffer
             do {
                 body = try await client.adminRequest(method: "POST", path: "placement/enforce")

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SouverainServer
 
 /// `souverain repair`: the backlog of objects lacking a good copy, and a repair pass on demand
 /// (the server also repairs in the background). Both go through the running server, which knows
@@ -15,11 +16,11 @@ struct RepairCommand: AsyncParsableCommand {
 
         func run() async throws {
             let settings = try common.settings()
-            let backlog = try await AdminAPI.json(settings, method: "GET", path: "repair")
-            let locations = try await AdminAPI.json(settings, method: "GET", path: "locations")
-            print("backlog\t\(backlog["backlog"] ?? 0) object(s) with a copy missing or damaged")
-            for item in locations["locations"] as? [[String: Any]] ?? [] {
-                print("\(item["location"] ?? "?")\t\(item["state"] ?? "?")\t\(item["consecutiveFailures"] ?? 0) failure(s) in a row")
+            let backlog = try await AdminAPI.decode(RepairBacklogAnswer.self, settings, method: "GET", path: "repair")
+            let health = try await AdminAPI.decode(LocationHealthAnswer.self, settings, method: "GET", path: "locations")
+            print("backlog\t\(backlog.backlog) object(s) with a copy missing or damaged")
+            for item in health.locations {
+                print("\(item.location)\t\(item.state)\t\(item.consecutiveFailures) failure(s) in a row")
             }
         }
     }
@@ -29,9 +30,7 @@ struct RepairCommand: AsyncParsableCommand {
         @OptionGroup var common: CommonOptions
 
         func run() async throws {
-            let answer = try await AdminAPI.json(try common.settings(), method: "POST", path: "repair")
-            let data = try JSONSerialization.data(withJSONObject: answer, options: [.sortedKeys])
-            print(String(decoding: data, as: UTF8.self))
+            try AdminAPI.printJSON(try await AdminAPI.decode(RepairAnswer.self, try common.settings(), method: "POST", path: "repair"))
         }
     }
 }

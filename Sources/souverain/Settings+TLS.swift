@@ -7,14 +7,18 @@ struct TLSSettings {
     var certificate = ""
     var key = ""
     var clientCA = ""
+    /// The CAs (PEM) the CLI trusts when it calls a server's admin API over HTTPS; empty: the
+    /// certificate the data directory's server serves (`tls-cert`), then the system's store.
+    var serverCABundle = ""
 
-    static let keys = ["tls-cert", "tls-key", "tls-client-ca"]
+    static let keys = ["tls-cert", "tls-key", "tls-client-ca", "server-ca-bundle"]
 
     mutating func set(_ key: String, _ value: String) throws {
         switch key {
         case "tls-cert": certificate = value
         case "tls-key": self.key = value
         case "tls-client-ca": clientCA = value
+        case "server-ca-bundle": serverCABundle = value
         default: throw ValidationError("unknown setting \(key)")
         }
     }

@@ -189,6 +189,11 @@ struct Settings {
         # tls-cert = /etc/souverain/tls/fullchain.pem
         # tls-key = /etc/souverain/tls/key.pem
         # tls-client-ca = /etc/souverain/tls/clients-ca.pem
+        # The CAs the commands that call the running server (keys, repair, migrate, ...) trust
+        # over HTTPS; by default the certificate of tls-cert (enough when it is self-signed or
+        # ends with its root), then the system's store. Environment: SOUVERAIN_SERVER_CA_BUNDLE;
+        # flag of every command: --server-ca-bundle.
+        # server-ca-bundle = /etc/souverain/tls/ca.pem
         # Temporary credentials (docs/sts.md): the shortest session STS issues, in seconds (AWS's
         # 900; lower it only to test expiry), and the OpenID Connect issuers whose ID tokens
         # AssumeRoleWithWebIdentity accepts, as URL=AUDIENCE[,AUDIENCE] separated by `;`, or one a
@@ -404,6 +409,9 @@ struct CommonOptions: ParsableArguments {
     @Option(help: "Data directory (default ./souverain-data).")
     var data: String?
 
+    @Option(name: .customLong("server-ca-bundle"), help: "PEM file of the CAs to trust when calling the running server over HTTPS (setting server-ca-bundle).")
+    var serverCABundle: String?
+
     func settings(
         address: String? = nil, region: String? = nil, domain: String? = nil, logLevel: String? = nil,
         country: String? = nil, syslog: String? = nil
@@ -413,6 +421,7 @@ struct CommonOptions: ParsableArguments {
         if let file = config ?? environment["SOUVERAIN_CONFIG"] { try settings.apply(file: file) }
         try settings.apply(environment: environment)
         if let data { try settings.set("data", data) }
+        if let serverCABundle { try settings.set("server-ca-bundle", serverCABundle) }
         if let address { try settings.set("address", address) }
         if let region { try settings.set("region", region) }
         if let domain { try settings.set("domain", domain) }

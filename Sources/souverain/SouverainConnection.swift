@@ -11,6 +11,7 @@ enum SouverainConnection {
         let region = region ?? settings.region
         let resolved: String
         let credentials: S3Credentials
+        var caBundle: String?
         if let endpoint {
             let environment = ProcessInfo.processInfo.environment
             guard let key = environment["AWS_ACCESS_KEY_ID"], let secret = environment["AWS_SECRET_ACCESS_KEY"], !key.isEmpty,
@@ -31,15 +32,17 @@ enum SouverainConnection {
             }
             resolved = running
             credentials = try directory.adminCredentials()
+            // The server of this data directory: its certificate is known (AdminAPI.caBundle).
+            caBundle = AdminAPI.caBundle(settings, endpoint: running)
         }
-        return try client(endpoint: resolved, region: region, credentials: credentials, concurrency: concurrency)
+        return try client(endpoint: resolved, region: region, credentials: credentials, concurrency: concurrency, caBundle: caBundle)
     }
 
-    static func client(endpoint: String, region: String, credentials: S3Credentials, concurrency: Int) throws -> S3Client {
+    static func client(endpoint: String, region: String, credentials: S3Credentials, concurrency: Int, caBundle: String? = nil) throws -> S3Client {
         do {
             return try S3Client(configuration: S3ClientConfiguration(
                 endpoint: endpoint, region: region, credentials: credentials, readTimeout: .seconds(300),
-                maximumConnections: max(8, concurrency * 3)))
+                maximumConnections: max(8, concurrency * 3), caBundle: caBundle))
         } catch {
             throw ValidationError("\(error)")
         }

@@ -77,8 +77,13 @@ struct UserCommand: AsyncParsableCommand {
 
         func run() async throws {
             let catalogue = try await DataDirectory(try common.settings()).openCatalogue()
-            let (user, moved) = try await administered {
-                try await UserAdministration(catalogue: catalogue).remove(name: name, reassigningTo: reassignTo)
+            let (user, moved): (User, [String])
+            do {
+                (user, moved) = try await UserAdministration(catalogue: catalogue).remove(name: name, reassigningTo: reassignTo)
+            } catch let error as EngineError where error.code == .deleteConflict {
+                throw ValidationError("\(error.message). Reassign them (--reassign-to OTHER) or delete them, then remove \(name).")
+            } catch let error as EngineError {
+                throw ValidationError(error.message)
             }
             if let reassignTo, !moved.isEmpty { print("Gave \(moved.count) bucket(s) to \(reassignTo): \(moved.joined(separator: ", ")).") }
             print("Removed \(name) (id \(user.id)).")
@@ -144,8 +149,7 @@ struct BucketCommand: AsyncParsableCommand {
             let settings = try common.settings()
             let directory = try DataDirectory(settings)
             if let endpoint = directory.runningEndpoint() {
-                let client = try S3Client(configuration: S3ClientConfiguration(
-                    endpoint: endpoint, region: settings.region, credentials: try directory.adminCredentials()))
+                let client = try S3Client(configuration: AdminAPI.clientConfiguration(settings, directory: directory, endpoint: endpoint))
                 do {
                     let body = try await client.adminRequest(method: "POST", path: "buckets/shred", query: [("bucket", bucket)])
                     try await client.shutdown()

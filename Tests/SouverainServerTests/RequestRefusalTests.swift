@@ -53,11 +53,11 @@ struct RequestRefusalTests {
     }
 
     @Test func refusedAdminCallsAreNamedForTheirAction() {
-        #expect(S3Server.adminAction(path: "/_souverain/buckets/shred", method: .post) == "ShredBucket")
-        #expect(S3Server.adminAction(path: "/_souverain/migrate", method: .post) == "Migrate")
-        #expect(S3Server.adminAction(path: "/_souverain/repair", method: .post) == "Repair")
-        #expect(S3Server.adminAction(path: "/_souverain/scrub", method: .post) == "Scrub")
-        #expect(S3Server.adminAction(path: "/_souverain/nothing", method: .get) == "AdminAPI")
+        #expect(AdminRouter.action(path: "/_souverain/buckets/shred", method: .post) == "ShredBucket")
+        #expect(AdminRouter.action(path: "/_souverain/migrate", method: .post) == "Migrate")
+        #expect(AdminRouter.action(path: "/_souverain/repair", method: .post) == "Repair")
+        #expect(AdminRouter.action(path: "/_souverain/scrub", method: .post) == "Scrub")
+        #expect(AdminRouter.action(path: "/_souverain/nothing", method: .get) == "AdminAPI")
     }
 }
 

@@ -10,7 +10,11 @@ them (botocore's SigV4, header or query), with long-lived keys and with session 
   and a grant or revoke takes effect on the next S3 request; an auditor cannot be granted;
 - `placement/explain`: any signed caller gets `souverain placement explain` as JSON;
 - `audit/verify`: admins and auditors verify the trail; a tampered record makes it invalid;
-- GetSessionToken sessions reach the admin API with exactly their user's role, never more;
+- GetSessionToken sessions reach the admin API with exactly their user's role, never more; a
+  role session reaches what its permission policy names (`souverain:<Action>`) and the routes open
+  to anyone signed, nothing else;
+- an unknown route is NotImplemented once signed, AccessDenied unsigned; a gate's refusal names
+  the action and the role it needs;
 - every call is a record of the trail under its action name, and the secret of a user created
   is not in it.
 """
@@ -263,3 +267,30 @@ def test_a_session_has_its_users_role_on_the_admin_api_never_more(server, alice,
     assert code_of(lambda: s3.list_buckets()) == ("AccessDenied", 403)
     # A session's records name it and its user.
     assert any("session" in r["user"] and "adm-auditor" in r["user"] for r in records(server, "VerifyAuditTrail"))
+
+
+def test_a_role_session_reaches_what_its_policy_names_and_the_open_routes(server, alice):
+    trust = {"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Principal": {"AWS": "adm-alice"}, "Action": "sts:AssumeRole"}}
+    permissions = {"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "souverain:ListUsers", "Resource": "*"}}
+    created = admin_api(server, "POST", "roles", server.admin(), {"name": "adm-user-lister", "trustPolicy": trust, "permissionPolicy": permissions})
+    assert created.status == 200, created.describe()
+    sts = boto3.session.Session().client(
+        "sts", endpoint_url=server.endpoint, region_name=server.region, aws_access_key_id=alice.access_key,
+        aws_secret_access_key=alice.secret_key, config=Config(retries={"max_attempts": 1, "mode": "standard"}))
+    issued = sts.assume_role(RoleArn="arn:aws:iam::souverain:role/adm-user-lister", RoleSessionName="console")["Credentials"]
+    session = Credentials(issued["AccessKeyId"], issued["SecretAccessKey"], issued["SessionToken"])
+    seen = answer(admin_api(server, "GET", "whoami", session))
+    assert seen["user"] == "adm-alice" and seen["role"] == "user" and seen["session"]["role"] == "adm-user-lister"
+    assert answer(admin_api(server, "GET", "placement/explain", session, query={"classification": "internal"}))["allowed"] is True
+    assert "users" in answer(admin_api(server, "GET", "users", session))
+    refused(admin_api(server, "GET", "buckets", session), "AccessDenied", 403)
+    refused(admin_api(server, "GET", "audit/verify", session), "AccessDenied", 403)
+
+
+def test_an_unknown_route_is_not_implemented_once_signed(server, alice):
+    refused(admin_api(server, "GET", "nothing-here", server.admin()), "NotImplemented", 501)
+    refused(admin_api(server, "PUT", "users", server.admin()), "NotImplemented", 501)
+    refused(admin_api(server, "GET", "nothing-here", None), "AccessDenied", 403)
+    denied = admin_api(server, "GET", "keys", alice)
+    refused(denied, "AccessDenied", 403)
+    assert b"ListKeys needs the admin role" in denied.body

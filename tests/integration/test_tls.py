@@ -299,6 +299,26 @@ def test_curl_with_cacert(https, pki):
     assert untrusted.returncode == 60, (untrusted.returncode, untrusted.stderr)  # peer certificate not verified
 
 
+def test_the_cli_reaches_its_https_server_with_the_servers_ca(https, pki, tmp_path):
+    """`souverain repair status` (and every command that calls the running server) verifies the
+    server's certificate: against `--server-ca-bundle` (or the setting), or, by default, against
+    the certificate `tls-cert` names when that chain ends with its root; never the system store
+    alone, which does not know the test CA."""
+    command = [str(support.souverain_bin()), "repair", "status", "--data", str(https.data_dir)]
+    untrusted = support.run(command, timeout=60)
+    assert untrusted.returncode != 0 and "certificate" in (untrusted.stdout + untrusted.stderr).lower(), untrusted
+    support.run(command + ["--server-ca-bundle", str(pki.ca)], timeout=60).check()
+    support.run(command, env={**support.clean_env(), "SOUVERAIN_SERVER_CA_BUNDLE": str(pki.ca)}, timeout=60).check()
+    # The server's own certificate from the data directory's settings: a chain ending with its root.
+    full_chain = tmp_path / "fullchain.pem"
+    full_chain.write_bytes(pki.cert.read_bytes() + pki.ca.read_bytes())
+    support.run(command, env={**support.clean_env(), "SOUVERAIN_TLS_CERT": str(full_chain)}, timeout=60).check()
+    # A bundle of another CA is refused, as the system store is.
+    other = tmp_path / "other-ca.pem"
+    other.write_bytes(pki.client_ca.read_bytes())
+    assert support.run(command + ["--server-ca-bundle", str(other)], timeout=60).returncode != 0
+
+
 def test_tls_12_and_13_accepted_older_versions_and_cbc_suites_refused(https, pki):
     for version in (ssl.TLSVersion.TLSv1_2, ssl.TLSVersion.TLSv1_3):
         context = tls_context(pki, minimum=version, maximum=version)

@@ -74,7 +74,12 @@ extension S3Server {
         // An admin cannot lock itself out: another admin removes it.
         guard name != caller.name else { throw S3Error(.invalidArgument, "You cannot remove the user you sign with (\(name)).") }
         let heir = call.queryParameters["reassignTo"].flatMap { $0.isEmpty ? nil : $0 }
-        let (user, reassigned) = try await UserAdministration(catalogue: store.catalogueStore).remove(name: name, reassigningTo: heir)
+        let (user, reassigned): (User, [String])
+        do {
+            (user, reassigned) = try await UserAdministration(catalogue: store.catalogueStore).remove(name: name, reassigningTo: heir)
+        } catch let error as EngineError where error.code == .deleteConflict {
+            throw S3Error(.deleteConflict, "\(error.message). Give them away (&reassignTo=OTHER) or delete them, then remove \(name).")
+        }
         call.detail = "user \(user.name) (\(user.accessKeyID), id \(user.id))" + (reassigned.isEmpty ? "" : ", buckets given to \(heir ?? ""): \(reassigned.joined(separator: ","))")
         return AdminJSON.noContent()
     }

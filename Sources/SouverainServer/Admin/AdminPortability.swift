@@ -6,6 +6,11 @@ import SouverainEngine
 import SouverainModel
 import SouverainS3
 
+/// `POST /_souverain/portability/record`'s answer.
+struct PortabilityRecordedAnswer: Codable {
+    var recorded: Bool
+}
+
 extension S3Server {
     /// `POST /_souverain/portability/record?operation=export|import&bucket=B&objects=N&bytes=N&complete=true|false&place=WHERE&seconds=S`
     /// (and `&versions=N&deleteMarkers=N` for a versioned bucket)
@@ -13,7 +18,7 @@ extension S3Server {
     /// plain files or its entry from elsewhere, once they have run. Each object they read or wrote
     /// is a request of its own in the trail; this record says where the bucket went or came from,
     /// and how much of it. Recorded as `export` or `import`.
-    func recordPortability(_ call: inout S3Call, user: User) async throws -> Response {
+    func recordPortability(_ call: inout S3Call, caller user: User) async throws -> Response {
         let query = call.queryParameters
         let operation: AuditOperation
         switch query["operation"] {
@@ -22,7 +27,6 @@ extension S3Server {
         default: throw S3Error(.invalidArgument, "Name the movement: ?operation=export or ?operation=import.")
         }
         call.operationName = operation == .export ? "RecordExport" : "RecordImport"
-        guard user.role == .admin else { throw S3Error(.accessDenied, "Recording an export or an import needs the admin role.") }
         guard let bucket = query["bucket"], !bucket.isEmpty else { throw S3Error(.invalidArgument, "Name the bucket: ?bucket=NAME.") }
         guard try await store.catalogueStore.bucket(named: bucket) != nil else {
             throw S3Error(.noSuchBucket, "The specified bucket does not exist")
@@ -54,6 +58,6 @@ extension S3Server {
             status: 200, errorCode: complete ? nil : "Incomplete",
             detail: "\(objects) objects (\(bytes) bytes\(versions)) \(verb) \(place)\(took)\(complete ? "" : "; incomplete, to be resumed")")
         try await audit.record(event)
-        return try Self.jsonResponse(["recorded": true], call: &call)
+        return try AdminJSON.response(PortabilityRecordedAnswer(recorded: true), call: &call)
     }
 }
