@@ -13,7 +13,7 @@ them (botocore's SigV4, header or query), with long-lived keys and with session 
 - GetSessionToken sessions reach the admin API with exactly their user's role, never more; a
   role session reaches what its permission policy names (`souverain:<Action>`) and the routes open
   to anyone signed, nothing else;
-- an unknown route is NotImplemented once signed, AccessDenied unsigned; a gate's refusal names
+- an unknown route is NotImplemented once signed (a known one with another method MethodNotAllowed), AccessDenied unsigned; a gate's refusal names
   the action and the role it needs;
 - every call is a record of the trail under its action name, and the secret of a user created
   is not in it.
@@ -289,7 +289,7 @@ def test_a_role_session_reaches_what_its_policy_names_and_the_open_routes(server
 
 def test_an_unknown_route_is_not_implemented_once_signed(server, alice):
     refused(admin_api(server, "GET", "nothing-here", server.admin()), "NotImplemented", 501)
-    refused(admin_api(server, "PUT", "users", server.admin()), "NotImplemented", 501)
+    refused(admin_api(server, "PUT", "users", server.admin()), "MethodNotAllowed", 405)
     refused(admin_api(server, "GET", "nothing-here", None), "AccessDenied", 403)
     denied = admin_api(server, "GET", "keys", alice)
     refused(denied, "AccessDenied", 403)

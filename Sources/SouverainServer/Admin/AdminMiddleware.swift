@@ -47,8 +47,9 @@ struct AdminRoleGate: RouterMiddleware {
     }
 }
 
-/// Turns the router's "no such route" into the admin API's answer to it: `NotImplemented`
-/// (501) naming the method and path, as an S3 error. Outermost, so that it sees the not-found of
+/// Turns the router's "no such route" into the admin API's answer to it, as an S3 error:
+/// `MethodNotAllowed` (405) for a route asked with the wrong method, else `NotImplemented` (501)
+/// naming the method and path. Outermost, so that it sees the not-found of
 /// a path and of a method alike; the authenticator runs inside it, so an unsigned call to an
 /// unknown path is refused as unsigned first.
 struct AdminUnknownRoute: RouterMiddleware {
@@ -58,7 +59,13 @@ struct AdminUnknownRoute: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch let error as HTTPError where error.status == .notFound {
-            throw S3Error(.notImplemented, "No admin API at \(request.method.rawValue) \(context.exchange.call.path).")
+            let path = context.exchange.call.path
+            // A route that exists, asked with another method: 405, as S3 answers it.
+            let methods: [HTTPRequest.Method] = [.get, .post, .delete, .put]
+            if let allowed = methods.first(where: { AdminRouter.action(path: path, method: $0) != "AdminAPI" }) {
+                throw S3Error(.methodNotAllowed, "The method \(request.method.rawValue) is not allowed against \(path) (\(allowed.rawValue) is).")
+            }
+            throw S3Error(.notImplemented, "No admin API at \(request.method.rawValue) \(path).")
         }
     }
 }
