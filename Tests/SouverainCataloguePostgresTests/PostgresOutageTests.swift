@@ -13,7 +13,7 @@ import Testing
 /// number of suites run at once, which this one and `PostgresCatalogueTests` do.
 @Suite(.sharedPostgres, .enabled(if: TestPostgres.shouldRun, "PostgreSQL (initdb) is not installed"))
 struct PostgresOutageTests {
-    @Test func aWriteHeldInsideThePastItsWaitLimitIsAnsweredUnavailableAndNeverCommitsAfterwards() async throws {
+    @Test func aWriteHeldInsidePostgresPastItsWaitLimitIsAnsweredUnavailableAndNeverCommitsAfterwards() async throws {
         let url = try await PostgresCatalogueTests.freshDatabase()
         let gateway = try await PostgresCatalogueTests.gateway(url, waitLimit: .seconds(2))
         let other = try await PostgresCatalogueTests.gateway(url)
