@@ -225,7 +225,7 @@ struct Serve: AsyncParsableCommand {
         }
         var coordination: [ServiceGroupConfiguration.ServiceConfiguration] = []
         if let follower { coordination.append(.init(service: CatalogueFollowing(follower: follower, logger: logger))) }
-        let group = ServiceGroup(configuration: .init(
+        var groupConfiguration = ServiceGroupConfiguration(
             services: services + [
                 .init(service: app), .init(service: collector), .init(service: checkpointer), .init(service: maintenance),
                 .init(service: RefusalRecords(recorder: refusals)),
@@ -233,7 +233,12 @@ struct Serve: AsyncParsableCommand {
                     store: store, interval: settings.lifecycleInterval, rate: settings.lifecycleRate,
                     days: settings.lifecycleDays, leases: leases, logger: logger)),
             ] + coordination + (sweep.map { [.init(service: DeferredStraySweep(sweep: $0), successTerminationBehavior: .ignore)] } ?? []),
-            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        // A stop (SIGTERM, SIGINT) closes idle connections at once and lets requests in flight
+        // finish; past this bound what is left is cancelled (a client that stopped reading a
+        // download cannot hold the process), so a gateway always leaves (docs/scale-out.md).
+        groupConfiguration.maximumGracefulShutdownDuration = .seconds(settings.shutdownGraceSeconds)
+        let group = ServiceGroup(configuration: groupConfiguration)
         try await group.run()
         await leases.releaseAll()
         try? FileManager.default.removeItem(atPath: endpointPath)

@@ -168,7 +168,6 @@ def cluster(module_dir):
         yield cluster
     finally:
         keep = os.environ.get("SOUVERAIN_TEST_KEEP") == "1"
-        # The test's clients keep connections open, which a gateway waits for before it stops.
         down = cluster.script("down.sh", "--grace", "5", *([] if keep else ["--purge"]))
         assert down.returncode == 0, down.stdout + down.stderr
 
