@@ -351,7 +351,7 @@ def test_a_restarted_gateway_sweeps_old_strays_of_the_shared_directory_but_not_a
     root = cluster.dir / "blobs" / "blobs"
 
     def blob(name: str, age: float) -> Path:
-        locator = (name.encode().hex() * 4)[:32]
+        locator = (name.encode().hex() * 16)[:32]
         path = root / locator[:3] / locator
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(b"not committed")
