@@ -60,9 +60,15 @@ for n in $GATEWAYS; do
       {
         echo "# perf record -a -g (every process of the machine), $n gateway(s), $workload, $(date -u +%FT%TZ)"
         echo "## CPU by process"
-        perf report -i "$WORK/perf-$n-$phase.data" --stdio --sort comm --no-children 2> /dev/null | grep -v '^$' | grep -v '^#' | grep '%' | head -n 15
+        # Thread names: NIO-* and *-qos* are the gateways' (and the load generator's) Swift threads.
+        perf report -i "$WORK/perf-$n-$phase.data" --stdio --sort comm --no-children -g none 2> /dev/null \
+          | grep '%' | sed 's/[[:space:]]*$//' | head -n 25
+        echo "## CPU by program"
+        perf report -i "$WORK/perf-$n-$phase.data" --stdio --sort pid --no-children -g none 2> /dev/null \
+          | grep '%' | sed 's/[[:space:]]*$//' | head -n 25
         echo "## Functions (self), every process"
-        perf report -i "$WORK/perf-$n-$phase.data" --stdio --sort comm,dso,symbol --no-children -g none 2> /dev/null | grep -v '^$' | grep -v '^#' | head -n 60
+        perf report -i "$WORK/perf-$n-$phase.data" --stdio --sort comm,dso,symbol --no-children -g none 2> /dev/null \
+          | grep '%' | sed 's/[[:space:]]*-[[:space:]]*-[[:space:]]*$//; s/[[:space:]]*$//' | head -n 60
       } > "$OUT_DIR/cluster-$n-$workload.txt" || true
     done
   fi

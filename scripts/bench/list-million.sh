@@ -101,6 +101,10 @@ else
   "$BIN" fill-catalogue --data "$DATA" --bucket bench-list --prefix bench/list/ --count "$COUNT" --versions "$VERSIONS" >&2
 fi
 start_server
+if [ "${POSTGRES:-0}" = 1 ]; then
+  echo "rows under bench/list/ in the catalogue: $("$PGBIN/psql" -h 127.0.0.1 -p "$PGPORT" -U postgres -d souverain -tAc \
+    "SELECT count(*) FROM objects WHERE bucket = 'bench-list' AND key >= convert_to('bench/list/', 'UTF8') AND key < convert_to('bench/list0', 'UTF8')")" >&2
+fi
 for concurrency in $CONCURRENCY; do
   echo "== $concurrency listing(s) in flight" >&2
   "$BIN" bench --endpoint "http://127.0.0.1:$PORT" --access-key "$KEY" --secret-key "$SECRET" --bucket bench-list \
