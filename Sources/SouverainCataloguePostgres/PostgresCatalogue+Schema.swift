@@ -242,7 +242,7 @@ extension PostgresCatalogue {
     /// lock so that another gateway starting at the same time waits and then finds them applied.
     func migrate() async throws {
         do {
-            try await Self.within(waitLimit) { [client, logger] in
+            try await BoundedAttempt.run(within: waitLimit) { [client, logger] _ in
               try await client.withConnection { connection in
                 let db = Statements(connection: connection, logger: logger)
                 try await db.execute("SELECT pg_advisory_lock(\(Self.migrationLock))")

@@ -75,13 +75,15 @@ public final class PostgresCatalogue: Catalogue {
         while true {
             attempt += 1
             do {
-                return try await Self.within(limit ?? waitLimit) { [client, logger] in
+                return try await BoundedAttempt.run(within: limit ?? waitLimit) { [client, logger] attempt in
                   try await client.withConnection { connection in
                     let statements = Statements(connection: connection, logger: logger)
                     try await statements.execute(
                         access == .write ? "BEGIN ISOLATION LEVEL READ COMMITTED" : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
                     do {
                         let result = try await body(statements)
+                        // Past the limit the caller was answered 503: what it was told failed must not commit.
+                        guard attempt.mayCommit() else { throw CancellationError() }
                         try await statements.execute("COMMIT")
                         return result
                     } catch {
@@ -109,23 +111,6 @@ public final class PostgresCatalogue: Catalogue {
 
     func write<T: Sendable>(_ body: @escaping @Sendable (Statements) async throws -> T) async throws -> T {
         try await transaction(.write, body)
-    }
-
-    /// `body`'s result, or `unavailable` once `limit` has passed (and `body` is cancelled: a
-    /// request waiting for a connection to a database that is down gives up).
-    static func within<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-        try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask { try await body() }
-            group.addTask {
-                try await Task.sleep(for: limit)
-                return nil
-            }
-            defer { group.cancelAll() }
-            guard let first = try await group.next(), let value = first else {
-                throw CatalogueError(.unavailable, "PostgreSQL did not answer within \(limit)")
-            }
-            return value
-        }
     }
 
     /// A serialization failure (40001), a deadlock (40P01), or a unique violation (23505) that a

@@ -72,6 +72,13 @@ public final class PeriodicJobLeases: Sendable {
         return true
     }
 
+    /// Gives up the lease of `job` if this gateway holds it: for work done once rather than
+    /// periodically (the sweep of a shared blob directory), which another may then do at once.
+    public func release(_ job: String) async {
+        guard held.withLock({ $0.remove(job) != nil }) else { return }
+        try? await catalogue.releaseLease(job, holder: holder)
+    }
+
     /// Gives up every lease held (a graceful stop), so that another gateway takes them at once.
     public func releaseAll() async {
         for job in held.withLock({ $0 }).sorted() {

@@ -166,7 +166,13 @@ struct Serve: AsyncParsableCommand {
         let store = setup.store(
             catalogue: catalogue, opened: opened, keys: keys, garbageGrace: .seconds(max(0, garbageGrace)),
             movements: withoutAuditTrail ? nil : audit, credentials: credentials)
-        try await Self.recover(store: store, locals: opened.locals, directory: directory, logger: logger)
+        // Several gateways on one catalogue share their blob directory: a blob nobody references
+        // may be another's write not yet committed (StraySweep).
+        let sweep = try await Self.recover(
+            store: store, locals: opened.locals, directory: directory,
+            shared: settings.catalogue.kind == .postgres
+                ? StraySweep.Shared(leases: leases, grace: .seconds(settings.strayBlobGraceSeconds)) : nil,
+            logger: logger)
 
         let registry = PrometheusCollectorRegistry()
         var server = S3Server(
@@ -221,15 +227,20 @@ struct Serve: AsyncParsableCommand {
         }
         var coordination: [ServiceGroupConfiguration.ServiceConfiguration] = []
         if let follower { coordination.append(.init(service: CatalogueFollowing(follower: follower, logger: logger))) }
-        let group = ServiceGroup(configuration: .init(
+        var groupConfiguration = ServiceGroupConfiguration(
             services: services + [
                 .init(service: app), .init(service: collector), .init(service: checkpointer), .init(service: maintenance),
                 .init(service: RefusalRecords(recorder: refusals)),
                 .init(service: LifecycleService(
                     store: store, interval: settings.lifecycleInterval, rate: settings.lifecycleRate,
                     days: settings.lifecycleDays, leases: leases, logger: logger)),
-            ] + coordination,
-            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            ] + coordination + (sweep.map { [.init(service: DeferredStraySweep(sweep: $0), successTerminationBehavior: .ignore)] } ?? []),
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        // A stop (SIGTERM, SIGINT) closes idle connections at once and lets requests in flight
+        // finish; past this bound what is left is cancelled (a client that stopped reading a
+        // download cannot hold the process), so a gateway always leaves (docs/scale-out.md).
+        groupConfiguration.maximumGracefulShutdownDuration = .seconds(settings.shutdownGraceSeconds)
+        let group = ServiceGroup(configuration: groupConfiguration)
         try await group.run()
         await leases.releaseAll()
         try? FileManager.default.removeItem(atPath: endpointPath)
@@ -238,8 +249,11 @@ struct Serve: AsyncParsableCommand {
         await opened.close()
         await keyStore.close()
         await (catalogue as? PostgresCatalogue)?.close()
-        // Reached only on a graceful stop: the next start can skip the sweep for stray blobs.
-        _ = FileManager.default.createFile(atPath: directory.cleanShutdownMarker, contents: nil)
+        // Reached only on a graceful stop: the next start can skip the sweep for stray blobs,
+        // unless a sweep this run owed (a shared directory's second one) is not done.
+        if sweep?.isFinished ?? true {
+            _ = FileManager.default.createFile(atPath: directory.cleanShutdownMarker, contents: nil)
+        }
     }
 
     /// Opens the audit trail, creating its Ed25519 key on first start (private key 0600, public
@@ -289,19 +303,26 @@ struct Serve: AsyncParsableCommand {
     }
 
     /// Finishes what a previous run left: garbage blobs, and after an unclean stop, blobs renamed
-    /// into place whose catalogue commit never happened.
-    static func recover(store: ObjectStore, locals: [LocalLocation], directory: DataDirectory, logger: Logger) async throws {
+    /// into place whose catalogue commit never happened (`StraySweep`, returned when one is owed).
+    /// Alone on its directory, nothing can still read a dropped blob at start: garbage goes at once.
+    /// With a `shared` catalogue, other gateways may be reading them: garbage waits for the
+    /// collector, its grace and its lease.
+    static func recover(
+        store: ObjectStore, locals: [LocalLocation], directory: DataDirectory, shared: StraySweep.Shared?, logger: Logger
+    ) async throws -> StraySweep? {
         let started = Date()
-        var seen: [GarbageBlob: ContinuousClock.Instant] = [:]
-        while await store.collectGarbage(seen: &seen, immediately: true) > 0 {}
+        if shared == nil {
+            var seen: [GarbageBlob: ContinuousClock.Instant] = [:]
+            while await store.collectGarbage(seen: &seen, immediately: true) > 0 {}
+        }
         let marker = directory.cleanShutdownMarker
         if FileManager.default.fileExists(atPath: marker) {
             try FileManager.default.removeItem(atPath: marker)
-        } else {
-            var removed = 0
-            for local in locals { removed += await store.sweepStrayBlobs(in: local, startedAt: started) }
-            if removed > 0 { logger.notice("removed stray blobs left by an interrupted run", metadata: ["count": "\(removed)"]) }
+            return nil
         }
+        let sweep = StraySweep(store: store, locals: locals, shared: shared, logger: logger, startedAt: started)
+        await sweep.sweepAtStart()
+        return sweep
     }
 
     /// `newSecret`: the admin's secret when it was just created, shown this once.

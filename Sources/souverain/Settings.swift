@@ -52,6 +52,14 @@ struct Settings {
     /// Seconds a lease of periodic work (repair, scrub, lifecycle, garbage collection) lasts
     /// unless renewed: how long the work stops when its gateway dies (docs/scale-out.md, "Leases").
     var leaseSeconds = 30
+    /// Seconds a blob file of a shared blob directory must have lived, unreferenced by the
+    /// catalogue, before a restarted gateway's sweep deletes it as a stray (docs/scale-out.md,
+    /// "Recovery on a shared blob directory"): another gateway may be between writing it and
+    /// committing it, which lasts at most as long as its longest request.
+    var strayBlobGraceSeconds = 3600
+    /// Seconds a stopping server (SIGTERM, SIGINT) gives its requests in flight before it cancels
+    /// them and exits; idle keep-alive connections are closed at once.
+    var shutdownGraceSeconds = 10
     /// Public access (docs/access.md): the classifications whose buckets may be made public
     /// (comma-separated; empty: none), and the proxies (CIDR blocks) whose X-Forwarded-For is believed.
     var publicClassifications = ["public"]
@@ -72,6 +80,7 @@ struct Settings {
         "signature-v2",
         "lifecycle-interval", "lifecycle-rate", "lifecycle-day-seconds",
         "public-classifications", "trusted-proxies", "gateway-id", "lease-seconds",
+        "stray-blob-grace-seconds", "shutdown-grace-seconds",
     ] + CatalogueSettings.keys + TLSSettings.keys + STSSettings.keys
 
     /// The commented default file that `souverain init` writes.
@@ -170,6 +179,14 @@ struct Settings {
         # Seconds a lease of periodic work (repair, scrub, lifecycle, garbage collection) lasts:
         # one gateway at a time does each; if it dies, another takes over after this.
         # lease-seconds = 30
+        # Seconds a blob file of a shared blob directory, referenced by no object, is left alone
+        # after it was written: another gateway may not have committed it yet. Keep it above the
+        # longest request (a large upload to a slow location); strays older than this, left by a
+        # gateway that crashed, are deleted when it restarts and once more this long after.
+        # stray-blob-grace-seconds = 3600
+        # Seconds a stopping server (SIGTERM) lets requests in flight finish before it cancels
+        # them and exits; idle keep-alive connections are closed at once.
+        # shutdown-grace-seconds = 10
 
         # Public access (docs/access.md): only buckets of these classifications may be made
         # readable or writable anonymously, by a bucket policy or an ACL; every other
@@ -361,6 +378,16 @@ struct Settings {
                 throw ValidationError("lease-seconds must be a number of seconds, at least 3, got \(value)")
             }
             leaseSeconds = seconds
+        case "stray-blob-grace-seconds":
+            guard let seconds = Int(value), seconds >= 1 else {
+                throw ValidationError("stray-blob-grace-seconds must be a number of seconds, at least 1, got \(value)")
+            }
+            strayBlobGraceSeconds = seconds
+        case "shutdown-grace-seconds":
+            guard let seconds = Int(value), seconds >= 0 else {
+                throw ValidationError("shutdown-grace-seconds must be a number of seconds, got \(value)")
+            }
+            shutdownGraceSeconds = seconds
         case _ where CatalogueSettings.keys.contains(key): try catalogue.set(key, value)
         case _ where TLSSettings.keys.contains(key): try tls.set(key, value)
         case _ where STSSettings.keys.contains(key): try sts.set(key, value)

@@ -9,9 +9,7 @@ import Testing
 /// What only a shared catalogue must keep of the change feed and the leases (docs/scale-out.md):
 /// changes committed by several gateways at once are all seen by a gateway that reads the feed
 /// while they commit (none numbered behind what it has already read), and two gateways taking one
-/// lease at once never both get it. In the suite of the PostgreSQL catalogue, whose server it
-/// shares (one suite per test server: `TestPostgres.acquire` does not yet let two suites start it
-/// at once).
+/// lease at once never both get it.
 extension PostgresCatalogueTests {
     @Test func aReaderFollowingTheFeedWhileTwoGatewaysWriteMissesNoChange() async throws {
         let url = try await Self.freshDatabase()

@@ -18,6 +18,9 @@ import Darwin
 public actor TestPostgres {
     public static let shared = TestPostgres()
 
+    /// A server of one's own (the tests of this type); suites share `shared`.
+    public init() {}
+
     /// Where a running server listens.
     public struct Server: Sendable {
         public let host = "127.0.0.1"
@@ -27,6 +30,11 @@ public actor TestPostgres {
     }
 
     private var server: Server?
+    /// The start under way, which every suite arriving meanwhile waits for: `start()` suspends
+    /// (initdb, readiness), and the actor lets others in while it does, so a second suite must
+    /// not see "no server" and start one of its own (whose release would then stop the other's).
+    private var starting: Task<Server, any Error>?
+    /// The suites holding the server (or waiting for its start): the last one out stops it.
     private var users = 0
     private var process: Process?
 
@@ -53,25 +61,43 @@ public actor TestPostgres {
     /// Whether tests that need PostgreSQL run: it is installed, or required (and then they fail).
     public static var shouldRun: Bool { isAvailable || isRequired }
 
-    /// The server of the suites running now: started by the first, shared by the others.
+    /// The server of the suites running now: started by the first, shared by the others, also
+    /// by those that arrive while it is starting. Each successful call is paired with one
+    /// `release()`; a failed one needs none.
     public func acquire() async throws -> Server {
-        if let server {
-            users += 1
-            return server
+        users += 1
+        if let server { return server }
+        let start: Task<Server, any Error>
+        if let starting {
+            start = starting
+        } else {
+            start = Task { try await self.start() }
+            starting = start
         }
-        let started = try await start()
-        server = started
-        users = 1
-        return started
+        do {
+            let started = try await start.value
+            if starting == start {
+                starting = nil
+                server = started
+            }
+            return started
+        } catch {
+            if starting == start { starting = nil }
+            users -= 1
+            throw error
+        }
     }
 
-    /// The last suite out stops the server.
+    /// The last suite out stops the server; the next `acquire()` starts another.
     public func release() async {
         users -= 1
         guard users == 0, let server else { return }
         self.server = nil
         stop(server)
     }
+
+    /// How many suites hold the server now (for the tests of this type).
+    public var holders: Int { users }
 
     /// The running server; an error outside a `.sharedPostgres` suite.
     public func running() throws -> Server {

@@ -7,7 +7,8 @@
 #
 #   --dir DIR      the cluster's directory (./souverain-cluster)
 #   --grace S      seconds the gateways have to stop after SIGTERM (all at once) before SIGKILL (15);
-#                  a gateway waits for its clients' open connections before it stops
+#                  a gateway closes its idle connections at once and gives requests in flight
+#                  shutdown-grace-seconds (10) before it leaves
 #   --purge        also delete DIR and PostgreSQL's directory: every object of the cluster is gone
 #
 # Safe to run twice, and on a cluster half up: what is not running is skipped.

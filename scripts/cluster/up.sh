@@ -3,12 +3,16 @@
 # (`souverain serve`) sharing it, one blob directory and one keyring, and HAProxy in front of them
 # (docs/scale-out.md, "A cluster on one machine").
 #
-#   scripts/cluster/up.sh [--gateways N] [--dir DIR] [--garbage-grace SECONDS] [--restart INDEX]
+#   scripts/cluster/up.sh [--gateways N] [--dir DIR] [--garbage-grace SECONDS] [--stray-grace SECONDS]
+#                         [--restart INDEX]
 #
 #   --gateways N         how many gateways (3); fixed when DIR is first made
 #   --dir DIR            where everything lives (./souverain-cluster): configurations, data
 #                        directories, the shared blobs, logs, and the PIDs this script started
 #   --garbage-grace S    seconds a replaced blob stays readable before it is deleted (60)
+#   --stray-grace S      seconds an unreferenced blob of the shared directory is left alone before
+#                        a restarted gateway's sweep may delete it (3600; keep it above the longest
+#                        request: another gateway may be about to commit it)
 #   --restart INDEX      stop gateway INDEX (by its recorded PID) and start it again
 #
 # Bringing a cluster up is idempotent: what is already running (a recorded PID that is still the
@@ -24,20 +28,23 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 GATEWAYS=""
 DIR=${SOUVERAIN_CLUSTER_DIR:-./souverain-cluster}
 GRACE=60
+STRAY_GRACE=3600
 RESTART=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --gateways) GATEWAYS=$2; shift 2 ;;
     --dir) DIR=$2; shift 2 ;;
     --garbage-grace) GRACE=$2; shift 2 ;;
+    --stray-grace) STRAY_GRACE=$2; shift 2 ;;
     --restart) RESTART=$2; shift 2 ;;
-    -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "up.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
 
 fail() { echo "up.sh: $*" >&2; exit 1; }
 [[ "$GRACE" =~ ^[0-9]+$ ]] || fail "--garbage-grace takes a number of seconds"
+[[ "$STRAY_GRACE" =~ ^[1-9][0-9]*$ ]] || fail "--stray-grace takes a number of seconds (at least 1)"
 
 BIN=${SOUVERAIN_BIN:-}
 if [ -z "$BIN" ]; then
@@ -187,12 +194,11 @@ start_postgres() {
   (umask 077; echo "postgres://postgres@127.0.0.1:$CLUSTER_PG_PORT/souverain?sslmode=disable" > "$URL_FILE")
 }
 
-# Gateway 1 runs the background work (repair, scrub, lifecycle); the others have it turned off,
-# so that no two gateways do the same work at once. Garbage collection cannot be turned off: it
-# runs on every gateway (deleting a blob twice is harmless). See docs/scale-out.md.
+# Every gateway runs the background work (repair, scrub, lifecycle, garbage collection, the sweep
+# of stray blobs after a crash): a lease in PostgreSQL per job makes one gateway at a time do each,
+# and another take over when it dies (docs/scale-out.md, "Leases").
 write_gateway_config() {
-  local n=$1 conf=$DIR/gateway-$1/souverain.conf lifecycle=86400
-  [ "$n" = 1 ] || lifecycle=0
+  local n=$1 conf=$DIR/gateway-$1/souverain.conf
   mkdir -p "$DIR/gateway-$n"
   cat > "$conf" <<CONF
 # Gateway $n of the cluster in $DIR (written by scripts/cluster/up.sh).
@@ -203,8 +209,11 @@ postgres-url-file = $DIR/postgres-url
 # A request waits at most this long for PostgreSQL before it is answered 503 (HAProxy's health
 # check times out after 2 s too).
 postgres-wait-seconds = 2
-# Background lifecycle passes on gateway 1 only.
-lifecycle-interval = $lifecycle
+# Which gateway does each background job is decided by leases; the cluster keeps the default
+# intervals, and a gateway that stops gives its leases back.
+# A blob of the shared directory that no object references is deleted by a restarted gateway's
+# sweep only once it is this old: another gateway may be between writing and committing it.
+stray-blob-grace-seconds = $STRAY_GRACE
 
 # Every gateway keeps its bytes in the same directory, under the same location id.
 [location local]
@@ -215,8 +224,6 @@ CONF
 
 start_gateway() {
   local n=$1 conf=$DIR/gateway-$1/souverain.conf pidfile=$DIR/pids/gateway-$1.pid
-  local -a background=()
-  [ "$n" = 1 ] || background=(--repair-interval 0 --scrub-interval 0)
   write_gateway_config "$n"
   mkdir -p "$DIR/gateway-$n/data"
   chmod 700 "$DIR/gateway-$n/data"
@@ -226,7 +233,7 @@ start_gateway() {
   fi
   SOUVERAIN_ADMIN_ACCESS_KEY=$ACCESS SOUVERAIN_ADMIN_SECRET_KEY=$SECRET nohup "$BIN" serve --config "$conf" \
     --data "$DIR/gateway-$n/data" --address "127.0.0.1:${PORTS[$((n - 1))]}" --garbage-grace "$GRACE" \
-    "${background[@]}" >> "$DIR/logs/gateway-$n.out" 2>> "$DIR/logs/gateway-$n.log" < /dev/null &
+    >> "$DIR/logs/gateway-$n.out" 2>> "$DIR/logs/gateway-$n.log" < /dev/null &
   echo $! > "$pidfile"
 }
 

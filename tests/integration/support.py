@@ -340,12 +340,13 @@ def clean_env() -> dict[str, str]:
 
 
 def s3_client(endpoint: str, creds: Creds, region: str = REGION, **config):
-    """A boto3 S3 client, path style, no retries (a retry would hide a server error)."""
+    """A boto3 S3 client, path style, no retries (a retry would hide a server error): botocore's
+    `max_attempts` counts retries (1 would be one retry), `total_max_attempts` every attempt."""
     options = dict(
         region_name=region,
         signature_version="s3v4",
         s3={"addressing_style": "path"},
-        retries={"max_attempts": 1, "mode": "standard"},
+        retries={"total_max_attempts": 1, "mode": "standard"},
         connect_timeout=10,
         read_timeout=120,
     )

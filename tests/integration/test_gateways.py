@@ -14,8 +14,11 @@ other takes over when it dies. Skipped without PostgreSQL unless SOUVERAIN_REQUI
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
+import signal
+import socket
 import subprocess
 import time
 from pathlib import Path
@@ -49,9 +52,9 @@ def configure(directory: Path, url: str, gateway_id: str, shared_local: Path | N
 
 
 class Gateways:
-    def __init__(self, a: support.Server, b: support.Server, postgres: support.TestPostgres, database: str):
+    def __init__(self, a: support.Server, b: support.Server, postgres: support.TestPostgres, database: str, url: str):
         self.a, self.b = a, b
-        self.postgres, self.database = postgres, database
+        self.postgres, self.database, self.url = postgres, database, url
 
     def sql(self, query: str) -> list[str]:
         """Rows of a query on the shared catalogue, one line each (psql -At)."""
@@ -78,7 +81,7 @@ def gateways(module_dir, postgres):
         b = support.Server(b_dir / "data", module_dir / "logs", name="gateway-b",
                            extra_args=("--config", str(b_config), "--repair-interval", "1"))
         b.start()
-        yield Gateways(a, b, postgres, "gateways")
+        yield Gateways(a, b, postgres, "gateways", url)
     finally:
         if b is not None:
             b.stop()
@@ -242,3 +245,49 @@ def test_one_gateway_at_a_time_repairs_and_the_other_takes_over_when_it_dies(gat
         assert gateways.sql("SELECT holder FROM leases WHERE name = 'repair'") == ["gw-a" if other is gateways.a else "gw-b"]
     finally:
         holder.start()
+
+
+def test_a_gateway_stopped_with_sigterm_closes_idle_connections_and_leaves_within_its_shutdown_grace(gateways, module_dir):
+    """A third gateway, `shutdown-grace-seconds = 2`, holds an idle keep-alive connection and a
+    download its client stopped reading. SIGTERM: the idle connection is closed, and the process
+    exits (status 0) after the grace instead of waiting for the client (docs/scale-out.md,
+    "Stopping a gateway"). The 30 s waits are functional bounds, far above the grace."""
+    c_dir = module_dir / "gateway-c"
+    config = configure(c_dir, gateways.url, "gw-c", gateways.a.data_dir / "local")
+    (c_dir / "data").mkdir(parents=True, exist_ok=True)
+    shutil.copy2(gateways.a.data_dir / "keyring.json", c_dir / "data" / "keyring.json")
+    c = support.Server(c_dir / "data", module_dir / "logs", name="gateway-c", extra_args=("--config", str(config)))
+    c.extra_env["SOUVERAIN_SHUTDOWN_GRACE_SECONDS"] = "2"
+    c.start()
+    try:
+        s3 = c.client()
+        bucket = support.unique_bucket_name("gw-stop")
+        s3.create_bucket(Bucket=bucket)
+        s3.put_object(Bucket=bucket, Key="big", Body=support.seeded_bytes("gw-stop", 32 * support.MIB))
+        url = s3.generate_presigned_url("get_object", Params={"Bucket": bucket, "Key": "big"}, ExpiresIn=300)
+        path = url.split(f":{c.port}", 1)[1]
+
+        idle = socket.create_connection(("127.0.0.1", c.port), timeout=30)
+        idle.sendall(b"GET /health/live HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        assert idle.recv(65536).startswith(b"HTTP/1.1 200")
+        stalled = socket.socket()
+        stalled.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        stalled.connect(("127.0.0.1", c.port))
+        stalled.sendall(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{c.port}\r\n\r\n".encode())
+        assert stalled.recv(1024).startswith(b"HTTP/1.1 200")  # then reads nothing more
+
+        os.kill(c.pid, signal.SIGTERM)
+        # The idle connection is closed by the server: an end of stream, not a timeout.
+        try:
+            assert idle.recv(65536) == b"", "the idle keep-alive connection got data instead of being closed"
+        except ConnectionResetError:
+            pass
+        try:
+            status = c.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            raise AssertionError("the gateway still runs 30 s after SIGTERM: a client that stopped reading holds it") from None
+        assert status == 0, c.log_tail()
+        idle.close()
+        stalled.close()
+    finally:
+        c.stop()
