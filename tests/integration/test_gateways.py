@@ -24,7 +24,8 @@ import time
 from pathlib import Path
 
 import pytest
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, IncompleteReadError, ResponseStreamingError
+from urllib3.exceptions import ProtocolError
 
 import support
 
@@ -153,6 +154,10 @@ def test_a_bucket_shredded_through_one_gateway_is_unreadable_through_the_other_w
         except ClientError as exc:
             assert support.error_code(exc) == "InvalidObjectState", exc.response
             break
+        except (ResponseStreamingError, IncompleteReadError, ProtocolError):
+            # The key went between the answer's head and its body: the server stopped the body
+            # there (its status was already sent). Nothing was decrypted past that point; go on.
+            pass
         assert time.monotonic() < deadline, "gateway B still decrypts a shredded bucket past the bound"
         time.sleep(0.2)
     # And never again: the refused read cached nothing.
