@@ -29,11 +29,11 @@ extension SQLiteCatalogue {
     // MARK: - Reading versions
 
     public func version(bucket: String, key: String, versionID: String?) async throws -> ObjectVersionEntry? {
-        try await read { db in try Self.locate(db, bucket: bucket, key: key, versionID: versionID)?.entry }
+        try await lookup { db in try Self.locate(db, bucket: bucket, key: key, versionID: versionID)?.entry }
     }
 
     public func latestVersion(bucket: String, key: String) async throws -> ObjectVersionEntry? {
-        try await read { db in
+        try await lookup { db in
             if let row = try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM objects WHERE bucket = ? AND key = ?"),
                                           arguments: [bucket, Self.keyBlob(key)]) {
                 return try Self.entry(row, isLatest: true)

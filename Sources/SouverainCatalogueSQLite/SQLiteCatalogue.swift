@@ -11,6 +11,7 @@ public import SouverainModel
 public final class SQLiteCatalogue: Catalogue {
     private let pool: DatabasePool
     private let groupCommit: GroupCommit
+    private let lookups: LookupConnections
 
     /// Opens (creating if needed) the catalogue at `path` and applies pending migrations.
     public init(path: String) throws {
@@ -25,6 +26,7 @@ public final class SQLiteCatalogue: Catalogue {
             pool = try DatabasePool(path: path, configuration: configuration)
             try SQLiteCatalogue.migrator.migrate(pool)
             groupCommit = GroupCommit(pool: pool)
+            lookups = try LookupConnections(path: path, count: ProcessInfo.processInfo.activeProcessorCount, configuration: configuration)
         } catch {
             throw CatalogueError(.unavailable, "cannot open the catalogue at \(path)", cause: error)
         }
@@ -45,11 +47,25 @@ public final class SQLiteCatalogue: Catalogue {
     func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do {
             return try await pool.read(body)
-        } catch let error as CatalogueError {
-            throw error
         } catch {
-            throw CatalogueError(.unavailable, "catalogue read failed", cause: error)
+            throw Self.readFailure(error)
         }
+    }
+
+    /// A read of a few rows by their key (a user, a bucket, an object's record): on the calling
+    /// thread when a lookup connection is free (LookupConnections.swift), else as `read`. Never
+    /// for scans: the thread is held for the whole read.
+    func lookup<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            if let found = try lookups.read(body) { return found }
+        } catch {
+            throw Self.readFailure(error)
+        }
+        return try await read(body)
+    }
+
+    private static func readFailure(_ error: any Error) -> any Error {
+        error as? CatalogueError ?? CatalogueError(.unavailable, "catalogue read failed", cause: error)
     }
 
     // MARK: - Users and grants
@@ -67,7 +83,7 @@ public final class SQLiteCatalogue: Catalogue {
     }
 
     public func user(accessKeyID: String) async throws -> User? {
-        try await read { db in
+        try await lookup { db in
             try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM users WHERE access_key = ?"), arguments: [accessKeyID])
                 .map(Self.user(from:))
         }
@@ -162,7 +178,7 @@ public final class SQLiteCatalogue: Catalogue {
     }
 
     public func grant(bucket: String, userID: String) async throws -> BucketPermission? {
-        try await read { db in
+        try await lookup { db in
             try String.fetchOne(try db.cachedStatement(sql: "SELECT permission FROM grants WHERE bucket = ? AND user_id = ?"),
                                 arguments: [bucket, userID]).flatMap(BucketPermission.init(rawValue:))
         }
@@ -197,7 +213,7 @@ public final class SQLiteCatalogue: Catalogue {
     }
 
     public func bucket(named name: String) async throws -> BucketRecord? {
-        try await read { db in
+        try await lookup { db in
             try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM buckets WHERE name = ?"), arguments: [name]).map(Self.bucket(from:))
         }
     }
@@ -237,7 +253,7 @@ public final class SQLiteCatalogue: Catalogue {
     // MARK: - Objects
 
     public func object(bucket: String, key: String) async throws -> ObjectRecord? {
-        try await read { db in
+        try await lookup { db in
             try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM objects WHERE bucket = ? AND key = ?"),
                              arguments: [bucket, Self.keyBlob(key)]).map(Self.object(from:))
         }
@@ -483,7 +499,7 @@ public final class SQLiteCatalogue: Catalogue {
     // MARK: - Bucket keys
 
     public func bucketKeys(bucket: String) async throws -> [BucketKeyRecord] {
-        try await read { db in
+        try await lookup { db in
             try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM bucket_keys WHERE bucket = ? ORDER BY version"), arguments: [bucket])
                 .map(Self.bucketKey(from:))
         }

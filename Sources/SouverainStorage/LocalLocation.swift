@@ -74,43 +74,62 @@ public struct LocalLocation: Location {
         into consumer: (ByteBuffer) async throws -> Void
     ) async throws {
         let path = try checkedPath(of: locator)
-        let fd = try await offload(threadPool) { () throws -> Int32 in
+        let allocator = ByteBufferAllocator()
+        // Opening and the first chunk in one trip to the thread pool: a small blob is one trip,
+        // where each trip is two thread switches (docs/benchmarks.md, "Small GET and HEAD").
+        let (fd, end, first) = try await offload(threadPool) { () throws -> (Int32, Int64, ByteBuffer) in
             let fd = open(path, O_RDONLY | O_CLOEXEC)
             guard fd >= 0 else {
                 throw errno == ENOENT
                     ? StorageError(.notFound, "blob \(locator) is missing") : LocalLocation.ioError("open", path)
             }
-            return fd
+            do {
+                let end: Int64
+                if let range {
+                    end = range.upperBound
+                } else {
+                    var info = stat()
+                    guard fstat(fd, &info) == 0 else { throw LocalLocation.ioError("stat", path) }
+                    end = Int64(info.st_size)
+                }
+                let start = range?.lowerBound ?? 0
+                let first = start < end
+                    ? try Self.readChunk(fd, at: start, length: Int(min(Int64(chunkSize), end - start)), allocator, locator, path)
+                    : allocator.buffer(capacity: 0)
+                return (fd, end, first)
+            } catch {
+                close(fd)
+                throw error
+            }
         }
         defer { close(fd) }
-        var offset = range?.lowerBound ?? 0
-        let end: Int64
-        if let range {
-            end = range.upperBound
-        } else {
-            var info = stat()
-            guard fstat(fd, &info) == 0 else { throw LocalLocation.ioError("stat", path) }
-            end = Int64(info.st_size)
-        }
-        let allocator = ByteBufferAllocator()
+        var offset = (range?.lowerBound ?? 0) + Int64(first.readableBytes)
+        if first.readableBytes > 0 { try await consumer(first) }
         while offset < end {
             let length = Int(min(Int64(chunkSize), end - offset))
             let start = offset
             let buffer = try await offload(threadPool) { () throws -> ByteBuffer in
-                var buffer = allocator.buffer(capacity: length)
-                let got = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: length) { pointer in
-                    pread(fd, pointer.baseAddress, length, off_t(start))
-                }
-                guard got > 0 else {
-                    throw got == 0
-                        ? StorageError(.io, "blob \(locator) is shorter than its catalogue entry")
-                        : LocalLocation.ioError("read", path)
-                }
-                return buffer
+                try Self.readChunk(fd, at: start, length: length, allocator, locator, path)
             }
             offset += Int64(buffer.readableBytes)
             try await consumer(buffer)
         }
+    }
+
+    /// Up to `length` bytes at `offset`; a blob that ends before is shorter than its catalogue entry.
+    private static func readChunk(
+        _ fd: Int32, at offset: Int64, length: Int, _ allocator: ByteBufferAllocator, _ locator: String, _ path: String
+    ) throws -> ByteBuffer {
+        var buffer = allocator.buffer(capacity: length)
+        let got = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: length) { pointer in
+            pread(fd, pointer.baseAddress, length, off_t(offset))
+        }
+        guard got > 0 else {
+            throw got == 0
+                ? StorageError(.io, "blob \(locator) is shorter than its catalogue entry")
+                : LocalLocation.ioError("read", path)
+        }
+        return buffer
     }
 
     public func delete(locator: String) async throws {
