@@ -31,29 +31,16 @@ struct TimeLimitedLocation: Location {
         let progress = ReadProgress()
         try await withoutActuallyEscaping(consumer) { escapable in
             let carried = UncheckedConsumer(call: escapable)
-            try await withThrowingTaskGroup(of: Bool.self) { group in
-                group.addTask {
-                    try await wrapped.read(locator: locator, range: range, chunkSize: chunkSize) { buffer in
-                        progress.enterConsumer()
-                        defer { progress.leaveConsumer() }
-                        try await carried.call(buffer)
-                    }
-                    return true
-                }
-                group.addTask {
-                    // The watchdog: returns false once the location has been silent for `limit`.
-                    while true {
-                        guard let due = progress.due(after: limit) else {
-                            try await Task.sleep(for: limit)
-                            continue
-                        }
-                        if ContinuousClock.now >= due { return false }
-                        try await Task.sleep(until: due)
-                    }
-                }
-                defer { group.cancelAll() }
-                guard let finished = try await group.next(), finished else {
-                    throw StorageError(.unavailable, "location \(id) sent nothing for \(limit) while reading blob \(locator)")
+            // The location is silent too long when it has sent nothing for `limit`, not counting
+            // the time the reader itself holds a chunk.
+            try await runWatched(
+                isOverdue: { now in progress.due(after: limit).map { now >= $0 } ?? false },
+                failure: StorageError(.unavailable, "location \(id) sent nothing for \(limit) while reading blob \(locator)")
+            ) {
+                try await wrapped.read(locator: locator, range: range, chunkSize: chunkSize) { buffer in
+                    progress.enterConsumer()
+                    defer { progress.leaveConsumer() }
+                    try await carried.call(buffer)
                 }
             }
         }
@@ -100,18 +87,34 @@ final class TimeLimitedBlobWriter: BlobWriter {
 func withStepLimit<T: Sendable>(
     _ limit: Duration, location: String, step: String, _ body: @escaping @Sendable () async throws -> T
 ) async throws -> T {
-    try await withThrowingTaskGroup(of: T?.self) { group in
-        group.addTask { try await body() }
-        group.addTask {
-            try await Task.sleep(for: limit)
-            return nil
-        }
-        defer { group.cancelAll() }
-        guard let first = try await group.next(), let value = first else {
-            throw StorageError(.unavailable, "location \(location) did not \(step) within \(limit)")
-        }
-        return value
+    let due = ContinuousClock.now + limit
+    return try await runWatched(
+        isOverdue: { now in now >= due },
+        failure: StorageError(.unavailable, "location \(location) did not \(step) within \(limit)"), body)
+}
+
+/// Runs `body` in a task of its own that `StepWatchdog` cancels once `isOverdue`; it then fails
+/// with `failure`, whatever `body` ended with. Returns when `body` has ended (cancellation is
+/// cooperative: a step blocked in a system call holds the request until the call returns). The
+/// caller's cancellation is passed on.
+private func runWatched<T: Sendable>(
+    isOverdue: @escaping @Sendable (ContinuousClock.Instant) -> Bool, failure: StorageError,
+    _ body: @escaping @Sendable () async throws -> T
+) async throws -> T {
+    let task = Task { try await body() }
+    let expired = Atomic(false)
+    let watch = StepWatchdog.shared.watch(.init(isOverdue: isOverdue) {
+        expired.store(true, ordering: .relaxed)
+        task.cancel()
+    })
+    defer { StepWatchdog.shared.stop(watch) }
+    let result = await withTaskCancellationHandler {
+        await task.result
+    } onCancel: {
+        task.cancel()
     }
+    if expired.load(ordering: .relaxed) { throw failure }
+    return try result.get()
 }
 
 /// When a read last made progress, and whether the reader holds a chunk now.
@@ -133,9 +136,10 @@ private final class ReadProgress: Sendable {
     }
 }
 
-/// The reader's closure, carried into the read's child task. @unchecked Sendable: the closure
-/// is called by that one task, one chunk at a time, and never after `read` returns (the task
-/// group ends before `withoutActuallyEscaping` does), as when the read ran in the caller's task.
+/// The reader's closure, carried into the read's task. @unchecked Sendable: the closure is called
+/// by that one task, one chunk at a time, and never after `read` returns (`runWatched` returns only
+/// once the task has ended, before `withoutActuallyEscaping` does), as when the read ran in the
+/// caller's task.
 private struct UncheckedConsumer: @unchecked Sendable {
     let call: (ByteBuffer) async throws -> Void
 }

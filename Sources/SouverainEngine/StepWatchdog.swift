@@ -1,0 +1,66 @@
+import Synchronization
+
+/// Watches every location step in flight (TimeLimitedLocation.swift) from one task that wakes
+/// every `tick` while any is registered, and cancels those past their time. One sleeping task for
+/// the whole process, where each step had its own: a cancelled `Task.sleep` keeps its timer until
+/// its deadline on Linux, so a watchdog per step held about 300 bytes per request for the step
+/// limit's duration (30 s), and the server's memory grew with its request rate (docs/benchmarks.md,
+/// "Peak memory").
+final class StepWatchdog: Sendable {
+    static let shared = StepWatchdog(tick: .milliseconds(100))
+
+    struct Watch: Sendable {
+        /// Whether the step is past its time, asked at each tick.
+        let isOverdue: @Sendable (ContinuousClock.Instant) -> Bool
+        /// Called once, when it is.
+        let expire: @Sendable () -> Void
+    }
+
+    private struct State {
+        var watches: [UInt64: Watch] = [:]
+        var nextID: UInt64 = 0
+        var running = false
+    }
+
+    let tick: Duration
+    private let state = Mutex(State())
+
+    init(tick: Duration) {
+        self.tick = tick
+    }
+
+    /// Starts watching; the caller must `stop` the watch when the step ends, however it ends.
+    func watch(_ watch: Watch) -> UInt64 {
+        let (id, start) = state.withLock { state -> (UInt64, Bool) in
+            state.nextID += 1
+            state.watches[state.nextID] = watch
+            defer { state.running = true }
+            return (state.nextID, !state.running)
+        }
+        if start { Task.detached { [self] in await run() } }
+        return id
+    }
+
+    func stop(_ id: UInt64) {
+        state.withLock { _ = $0.watches.removeValue(forKey: id) }
+    }
+
+    /// Wakes every tick while anything is watched, then ends (the next watch starts it again).
+    private func run() async {
+        while true {
+            try? await Task.sleep(for: tick)
+            let now = ContinuousClock.now
+            let overdue = state.withLock { state -> [Watch]? in
+                if state.watches.isEmpty {
+                    state.running = false
+                    return nil
+                }
+                let expired = state.watches.filter { $0.value.isOverdue(now) }
+                for id in expired.keys { state.watches[id] = nil }
+                return Array(expired.values)
+            }
+            guard let overdue else { return }
+            for watch in overdue { watch.expire() }
+        }
+    }
+}
