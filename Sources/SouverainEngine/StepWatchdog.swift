@@ -45,6 +45,9 @@ final class StepWatchdog: Sendable {
         state.withLock { _ = $0.watches.removeValue(forKey: id) }
     }
 
+    /// Steps watched now, and whether the watching task runs (for tests).
+    var status: (watched: Int, running: Bool) { state.withLock { ($0.watches.count, $0.running) } }
+
     /// Wakes every tick while anything is watched, then ends (the next watch starts it again).
     private func run() async {
         while true {

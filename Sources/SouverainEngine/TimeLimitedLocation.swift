@@ -85,11 +85,12 @@ final class TimeLimitedBlobWriter: BlobWriter {
 
 /// Runs `body`, failing with `StorageError.unavailable` (and cancelling it) once `limit` has passed.
 func withStepLimit<T: Sendable>(
-    _ limit: Duration, location: String, step: String, _ body: @escaping @Sendable () async throws -> T
+    _ limit: Duration, location: String, step: String, watchdog: StepWatchdog = .shared,
+    _ body: @escaping @Sendable () async throws -> T
 ) async throws -> T {
     let due = ContinuousClock.now + limit
     return try await runWatched(
-        isOverdue: { now in now >= due },
+        watchdog: watchdog, isOverdue: { now in now >= due },
         failure: StorageError(.unavailable, "location \(location) did not \(step) within \(limit)"), body)
 }
 
@@ -98,16 +99,16 @@ func withStepLimit<T: Sendable>(
 /// cooperative: a step blocked in a system call holds the request until the call returns). The
 /// caller's cancellation is passed on.
 private func runWatched<T: Sendable>(
-    isOverdue: @escaping @Sendable (ContinuousClock.Instant) -> Bool, failure: StorageError,
+    watchdog: StepWatchdog = .shared, isOverdue: @escaping @Sendable (ContinuousClock.Instant) -> Bool, failure: StorageError,
     _ body: @escaping @Sendable () async throws -> T
 ) async throws -> T {
     let task = Task { try await body() }
     let expired = Atomic(false)
-    let watch = StepWatchdog.shared.watch(.init(isOverdue: isOverdue) {
+    let watch = watchdog.watch(.init(isOverdue: isOverdue) {
         expired.store(true, ordering: .relaxed)
         task.cancel()
     })
-    defer { StepWatchdog.shared.stop(watch) }
+    defer { watchdog.stop(watch) }
     let result = await withTaskCancellationHandler {
         await task.result
     } onCancel: {
