@@ -1,5 +1,6 @@
 import Synchronization
 import SouverainCatalogue
+import SouverainModel
 
 /// One attempt at the database that answers its caller within a time limit, whatever the work
 /// underneath does (docs/scale-out.md, "When PostgreSQL stops").
@@ -55,18 +56,25 @@ final class BoundedAttempt<T: Sendable>: Sendable {
                 attempt.finish(.failure(error))
             }
         }
-        let timer = Task { [attempt] in
-            try await Task.sleep(for: limit)
+        // The limit is watched by the process's one watchdog (a timer per call, cancelled, would
+        // hold its memory for the whole limit: Watchdog.swift). Past it, an attempt that has not
+        // sent COMMIT is abandoned; one that has gets a second limit for the COMMIT's answer.
+        let started = ContinuousClock.now
+        let watches = Mutex<[UInt64]>([])
+        let first = Watchdog.shared.watch(.init(due: started + limit) { [attempt] in
             if attempt.abandonUnlessCommitting() {
                 attempt.finish(.failure(CatalogueError(.unavailable, "PostgreSQL did not answer within \(limit)")))
                 return
             }
-            try await Task.sleep(for: limit)
-            attempt.finish(.failure(CatalogueError(
-                .unavailable, "PostgreSQL did not answer a COMMIT within \(limit): its outcome is unknown")))
-        }
+            let second = Watchdog.shared.watch(.init(due: started + limit * 2) { [attempt] in
+                attempt.finish(.failure(CatalogueError(
+                    .unavailable, "PostgreSQL did not answer a COMMIT within \(limit): its outcome is unknown")))
+            })
+            watches.withLock { $0.append(second) }
+        })
+        watches.withLock { $0.append(first) }
         defer {
-            timer.cancel()
+            for watch in watches.withLock({ $0 }) { Watchdog.shared.stop(watch) }
             work.cancel()
         }
         return try await withTaskCancellationHandler {

@@ -1,4 +1,5 @@
 import NIOCore
+import SouverainModel
 import SouverainStorage
 import Synchronization
 
@@ -85,7 +86,7 @@ final class TimeLimitedBlobWriter: BlobWriter {
 
 /// Runs `body`, failing with `StorageError.unavailable` (and cancelling it) once `limit` has passed.
 func withStepLimit<T: Sendable>(
-    _ limit: Duration, location: String, step: String, watchdog: StepWatchdog = .shared,
+    _ limit: Duration, location: String, step: String, watchdog: Watchdog = .shared,
     _ body: @escaping @Sendable () async throws -> T
 ) async throws -> T {
     let due = ContinuousClock.now + limit
@@ -94,12 +95,12 @@ func withStepLimit<T: Sendable>(
         failure: StorageError(.unavailable, "location \(location) did not \(step) within \(limit)"), body)
 }
 
-/// Runs `body` in a task of its own that `StepWatchdog` cancels once `isOverdue`; it then fails
+/// Runs `body` in a task of its own that `Watchdog` cancels once `isOverdue`; it then fails
 /// with `failure`, whatever `body` ended with. Returns when `body` has ended (cancellation is
 /// cooperative: a step blocked in a system call holds the request until the call returns). The
 /// caller's cancellation is passed on.
 private func runWatched<T: Sendable>(
-    watchdog: StepWatchdog = .shared, isOverdue: @escaping @Sendable (ContinuousClock.Instant) -> Bool, failure: StorageError,
+    watchdog: Watchdog = .shared, isOverdue: @escaping @Sendable (ContinuousClock.Instant) -> Bool, failure: StorageError,
     _ body: @escaping @Sendable () async throws -> T
 ) async throws -> T {
     let task = Task { try await body() }

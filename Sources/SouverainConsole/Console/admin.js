@@ -25,7 +25,9 @@ async function section(container, id, load) {
 
 export async function usersPage(container) {
   const shown = h("div", { id: "new-user-secret" });
-  let reloadList = async () => {};
+  // The list's reload, once its first load is done: a form sent while the page still loads
+  // refreshes the list after that load, not before it (which would show the list without it).
+  let listReady = Promise.resolve(async () => {});
   const name = h("input", { id: "new-user-name", required: true, spellcheck: "false" });
   const role = h("select", { id: "new-user-role" }, ["user", "auditor", "admin"].map((r) => h("option", { value: r }, r)));
   container.append(h("form", { class: "card", id: "create-user-form", onsubmit: async (event) => {
@@ -37,13 +39,13 @@ export async function usersPage(container) {
         h("p", {}, "Access key: ", h("code", { id: "created-access-key" }, user.accessKeyId)),
         h("p", {}, "Secret: ", h("code", { id: "created-secret" }, user.secretAccessKey))));
       name.value = "";
-      await reloadList();
+      await (await listReady)();
     } catch (error) {
       fill(shown, notice("error", describe(error)));
     }
   } }, h("h2", {}, "Create a user"), h("div", { class: "row" }, h("label", {}, "Name ", name), h("label", {}, "Role ", role),
     h("button", { type: "submit", id: "create-user" }, "Create")), shown));
-  reloadList = await section(container, "users-list", async (body, reload) => {
+  listReady = section(container, "users-list", async (body, reload) => {
     const { users } = await admin("GET", "users");
     fill(body, table(["Name", "Role", "Access key", ""], users.map((u) => [u.name, u.role, h("code", {}, u.accessKeyId),
       confirmButton("Remove", `Remove ${u.name}? Their keys stop working at once.`, async () => {
@@ -56,6 +58,7 @@ export async function usersPage(container) {
         await reload();
       })])));
   });
+  await listReady;
 }
 
 export async function rolesPage(container) {
@@ -66,13 +69,15 @@ export async function rolesPage(container) {
     JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::reports/*" }] }, null, 2));
   const seconds = h("input", { id: "new-role-seconds", type: "number", min: "3600", max: "43200", value: "3600" });
   const result = h("div");
-  let reloadList = async () => {};
+  // The list's reload, once its first load is done: a form sent while the page still loads
+  // refreshes the list after that load, not before it (which would show the list without it).
+  let listReady = Promise.resolve(async () => {});
   container.append(h("form", { class: "card", onsubmit: async (event) => {
     event.preventDefault();
     try {
       await admin("POST", "roles", { body: { name: name.value.trim(), trustPolicy: JSON.parse(trust.value), permissionPolicy: JSON.parse(permissions.value), maxSessionSeconds: Number(seconds.value) } });
       fill(result, notice("ok", `Role ${name.value.trim()} created.`));
-      await reloadList();
+      await (await listReady)();
     } catch (error) {
       fill(result, notice("error", describe(error)));
     }
@@ -80,7 +85,7 @@ export async function rolesPage(container) {
     h("label", { class: "block" }, "Trust policy (who may assume it)", trust),
     h("label", { class: "block" }, "Permission policy (what its sessions may do)", permissions),
     h("button", { type: "submit" }, "Create role"), result));
-  reloadList = await section(container, "roles-list", async (body, reload) => {
+  listReady = section(container, "roles-list", async (body, reload) => {
     const { roles } = await admin("GET", "roles");
     fill(body, roles.length ? table(["Name", "ARN", "Longest session", "Created", ""], roles.map((r) => [r.name, h("code", {}, r.arn), `${r.maxSessionSeconds} s`, r.created || "",
       confirmButton("Delete", `Delete role ${r.name}? Its sessions are refused from then on.`, async () => {
@@ -93,6 +98,7 @@ export async function rolesPage(container) {
         await reload();
       })])) : h("p", { class: "muted" }, "No role yet."));
   });
+  await listReady;
 }
 
 export async function grantsPage(container) {
@@ -100,20 +106,22 @@ export async function grantsPage(container) {
   const user = h("input", { id: "grant-user", required: true });
   const access = h("select", { id: "grant-access" }, ["read", "read-write"].map((a) => h("option", { value: a }, a)));
   const result = h("div");
-  let reloadList = async () => {};
+  // The list's reload, once its first load is done: a form sent while the page still loads
+  // refreshes the list after that load, not before it (which would show the list without it).
+  let listReady = Promise.resolve(async () => {});
   container.append(h("form", { class: "card", onsubmit: async (event) => {
     event.preventDefault();
     try {
       await admin("POST", "buckets/grant", { body: { bucket: bucket.value.trim(), user: user.value.trim(), access: access.value } });
       fill(result, notice("ok", `${user.value.trim()} may ${access.value} ${bucket.value.trim()}.`));
-      await reloadList();
+      await (await listReady)();
     } catch (error) {
       fill(result, notice("error", describe(error)));
     }
   } }, h("h2", {}, "Grant access to a bucket"),
     h("div", { class: "row" }, h("label", {}, "Bucket ", bucket), h("label", {}, "User ", user), h("label", {}, "Access ", access), h("button", { type: "submit" }, "Grant")),
     result));
-  reloadList = await section(container, "grants-list", async (body, reload) => {
+  listReady = section(container, "grants-list", async (body, reload) => {
     const { buckets } = await admin("GET", "buckets");
     fill(body, table(["Bucket", "Owner", "Classification", "Grants"], buckets.map((b) => [b.name, b.owner, b.classification || "",
       (b.grants || []).map((g) => h("div", {}, `${g.user}: ${g.access} `, confirmButton("Revoke", `Revoke ${g.user}'s access to ${b.name}?`, async () => {
@@ -126,6 +134,7 @@ export async function grantsPage(container) {
         await reload();
       })))])));
   });
+  await listReady;
 }
 
 export async function locationsPage(container) {
@@ -155,14 +164,16 @@ export async function keysPage(container) {
   const bucket = h("input", { id: "rotate-bucket", placeholder: "bucket name", spellcheck: "false", hidden: true });
   target.addEventListener("change", () => { bucket.hidden = target.value !== "bucket"; });
   const result = h("div", { id: "rotate-result" });
-  let reloadList = async () => {};
+  // The list's reload, once its first load is done: a form sent while the page still loads
+  // refreshes the list after that load, not before it (which would show the list without it).
+  let listReady = Promise.resolve(async () => {});
   const rotate = h("div", { class: "row" });
   const resetRotate = () => fill(rotate, h("label", {}, "Rotate ", target), bucket,
     confirmButton("Rotate", "Rotate now? New keys are wrapped under a new version; older versions stay readable until retired.", async () => {
       const query = target.value === "master" ? [["master", ""]] : [["bucket", bucket.value.trim()]];
       try {
         fill(result, renderJSON(await admin("POST", "keys/rotate", { query })));
-        await reloadList();
+        await (await listReady)();
       } catch (error) {
         fill(result, notice("error", describe(error)));
       }
@@ -170,7 +181,8 @@ export async function keysPage(container) {
     }, { id: "rotate-keys" }));
   resetRotate();
   container.append(h("section", { class: "card" }, h("h2", {}, "Rotate"), rotate, result));
-  reloadList = await section(container, "keys-list", async (body) => {
+  listReady = section(container, "keys-list", async (body) => {
     fill(body, renderJSON(await admin("GET", "keys")));
   });
+  await listReady;
 }

@@ -1,17 +1,18 @@
 import Foundation
 import NIOCore
 @testable import SouverainEngine
+import SouverainModel
 import SouverainStorage
 import Testing
 
-/// Location steps bounded in time by one shared watchdog (StepWatchdog.swift).
-@Suite struct StepWatchdogTests {
+/// Location steps bounded in time by one shared watchdog (Watchdog.swift in SouverainModel).
+@Suite struct WatchdogTests {
     /// A step that overruns its limit fails as unavailable; one that finishes keeps its value or
     /// its own error; nothing stays watched, and the watching task ends once nothing is.
     @Test(.timeLimit(.minutes(1)))
     func aStepPastItsLimitFailsAndTheOthersKeepTheirOutcome() async throws {
         // A watchdog of the test's own: other suites' steps run on the shared one meanwhile.
-        let watchdog = StepWatchdog(tick: .milliseconds(20))
+        let watchdog = Watchdog(tick: .milliseconds(20))
         await #expect(throws: StorageError.self) {
             try await withStepLimit(.milliseconds(200), location: "slow", step: "answer", watchdog: watchdog) {
                 try await Task.sleep(for: .seconds(50))
