@@ -37,10 +37,8 @@ public final class SQLiteCatalogue: Catalogue {
     func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do {
             return try await groupCommit.write(body)
-        } catch let error as CatalogueError {
-            throw error
         } catch {
-            throw CatalogueError(.unavailable, "catalogue write failed", cause: error)
+            throw Self.failure(error, "catalogue write failed")
         }
     }
 
@@ -48,7 +46,7 @@ public final class SQLiteCatalogue: Catalogue {
         do {
             return try await pool.read(body)
         } catch {
-            throw Self.readFailure(error)
+            throw Self.failure(error, "catalogue read failed")
         }
     }
 
@@ -59,13 +57,14 @@ public final class SQLiteCatalogue: Catalogue {
         do {
             if let found = try lookups.read(body) { return found }
         } catch {
-            throw Self.readFailure(error)
+            throw Self.failure(error, "catalogue read failed")
         }
         return try await read(body)
     }
 
-    private static func readFailure(_ error: any Error) -> any Error {
-        error as? CatalogueError ?? CatalogueError(.unavailable, "catalogue read failed", cause: error)
+    /// A catalogue error as it is; anything else (SQLite's, GRDB's) as `unavailable`.
+    private static func failure(_ error: any Error, _ what: String) -> any Error {
+        error as? CatalogueError ?? CatalogueError(.unavailable, what, cause: error)
     }
 
     // MARK: - Users and grants

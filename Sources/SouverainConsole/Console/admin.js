@@ -9,6 +9,9 @@ function unavailable(error) {
   return notice("error", `Unavailable: ${describe(error)}`);
 }
 
+// Loads a list into a new element and resolves to its reload. A page's form keeps that promise
+// (`listReady`) and awaits it before reloading: a form sent while the page still loads refreshes
+// the list after that first load, not before it (which would show the list without the new entry).
 async function section(container, id, load) {
   const body = h("div", { id });
   container.append(body);
@@ -25,8 +28,6 @@ async function section(container, id, load) {
 
 export async function usersPage(container) {
   const shown = h("div", { id: "new-user-secret" });
-  // The list's reload, once its first load is done: a form sent while the page still loads
-  // refreshes the list after that load, not before it (which would show the list without it).
   let listReady = Promise.resolve(async () => {});
   const name = h("input", { id: "new-user-name", required: true, spellcheck: "false" });
   const role = h("select", { id: "new-user-role" }, ["user", "auditor", "admin"].map((r) => h("option", { value: r }, r)));
@@ -69,8 +70,6 @@ export async function rolesPage(container) {
     JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::reports/*" }] }, null, 2));
   const seconds = h("input", { id: "new-role-seconds", type: "number", min: "3600", max: "43200", value: "3600" });
   const result = h("div");
-  // The list's reload, once its first load is done: a form sent while the page still loads
-  // refreshes the list after that load, not before it (which would show the list without it).
   let listReady = Promise.resolve(async () => {});
   container.append(h("form", { class: "card", onsubmit: async (event) => {
     event.preventDefault();
@@ -106,8 +105,6 @@ export async function grantsPage(container) {
   const user = h("input", { id: "grant-user", required: true });
   const access = h("select", { id: "grant-access" }, ["read", "read-write"].map((a) => h("option", { value: a }, a)));
   const result = h("div");
-  // The list's reload, once its first load is done: a form sent while the page still loads
-  // refreshes the list after that load, not before it (which would show the list without it).
   let listReady = Promise.resolve(async () => {});
   container.append(h("form", { class: "card", onsubmit: async (event) => {
     event.preventDefault();
@@ -164,8 +161,6 @@ export async function keysPage(container) {
   const bucket = h("input", { id: "rotate-bucket", placeholder: "bucket name", spellcheck: "false", hidden: true });
   target.addEventListener("change", () => { bucket.hidden = target.value !== "bucket"; });
   const result = h("div", { id: "rotate-result" });
-  // The list's reload, once its first load is done: a form sent while the page still loads
-  // refreshes the list after that load, not before it (which would show the list without it).
   let listReady = Promise.resolve(async () => {});
   const rotate = h("div", { class: "row" });
   const resetRotate = () => fill(rotate, h("label", {}, "Rotate ", target), bucket,
