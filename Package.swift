@@ -51,6 +51,8 @@ let package = Package(
         // AES-256-GCM on caller-owned buffers through the BoringSSL that swift-crypto links in, so
         // blob chunks are sealed and opened without copies (see its header).
         .target(name: "CChunkAEAD"),
+        // O_DIRECT for large blob writes, which Swift's Glibc module does not export.
+        .target(name: "CDirectIO"),
         // Keys stay home: the encrypted blob format (chunked AES-256-GCM) and the master-key stores
         // (keyring file, PKCS#11 HSM).
         .target(
@@ -148,7 +150,7 @@ let package = Package(
         .target(
             name: "SouverainStorage",
             dependencies: [
-                "SouverainModel",
+                "SouverainModel", "CDirectIO",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -391,7 +393,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SouverainStorageTests",
-            dependencies: ["SouverainStorage", "SouverainModel", "SouverainTesting", .product(name: "NIOCore", package: "swift-nio")],
+            dependencies: ["SouverainStorage", "SouverainModel", "SouverainTesting", "CDirectIO", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: upcoming
         ),
     ]

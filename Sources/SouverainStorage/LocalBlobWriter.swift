@@ -3,11 +3,20 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import CDirectIO
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 
 /// Writes one blob of a `LocalLocation`: to `tmp/`, then durable and renamed into place on commit.
+///
+/// Bytes gather in a page-aligned batch (`LocalLocation.writeBatch`) before one write(2): fewer
+/// trips to the I/O pool than one per network read. A blob that fills whole batches is large, and
+/// those batches go to the disk with O_DIRECT: the kernel does not copy them into the page cache
+/// and write them back later, which was the largest share of a large PUT's CPU
+/// (docs/benchmarks.md, "Large PUT with O_DIRECT"). The last, partial batch, and every byte of a
+/// small blob, go through the page cache as before; `fdatasync` at commit makes all of it durable.
+/// Where the file system has no direct I/O, every batch goes through the page cache.
 final class LocalBlobWriter: BlobWriter {
     let locator: String
     private let fd: Int32
@@ -15,45 +24,58 @@ final class LocalBlobWriter: BlobWriter {
     private let finalPath: String
     private let shardDirectory: String
     private let threadPool: NIOThreadPool
-    /// Bytes not yet handed to write(2), and whether the file is closed. The writer is used by
-    /// one task at a time; the lock only makes that safe to state to the compiler.
+    private let batches: StagingBuffers
+    /// The batch being filled and what has been written. The writer is used by one task at a
+    /// time; the lock only makes that safe to state to the compiler.
     private let state = NIOLockedValueBox(State())
 
     private struct State {
-        var pending = ByteBuffer()
+        var batch: StagingBuffer?
+        var filled = 0
         var written: Int64 = 0
+        var directIO = DirectIO.untried
         var closed = false
     }
 
-    init(locator: String, fd: Int32, tmpPath: String, finalPath: String, shardDirectory: String, threadPool: NIOThreadPool) {
+    /// Whether this file's whole batches bypass the page cache.
+    enum DirectIO: Sendable {
+        case untried, on, off
+    }
+
+    init(
+        locator: String, fd: Int32, tmpPath: String, finalPath: String, shardDirectory: String,
+        threadPool: NIOThreadPool, batches: StagingBuffers
+    ) {
         self.locator = locator
         self.fd = fd
         self.tmpPath = tmpPath
         self.finalPath = finalPath
         self.shardDirectory = shardDirectory
         self.threadPool = threadPool
+        self.batches = batches
     }
 
     func write(_ buffer: ByteBuffer) async throws {
-        let batch: ByteBuffer? = state.withLockedValue { state in
-            if state.pending.readableBytes == 0, buffer.readableBytes >= LocalLocation.writeBatch {
-                return buffer
+        var incoming = buffer
+        while incoming.readableBytes > 0 {
+            let full = state.withLockedValue { state -> Bool in
+                let batch = state.batch ?? batches.take()
+                state.batch = batch
+                let count = min(batch.capacity - state.filled, incoming.readableBytes)
+                let filled = state.filled
+                incoming.readWithUnsafeReadableBytes { source in
+                    (batch.base + filled).copyMemory(from: source.baseAddress!, byteCount: count)
+                    return count
+                }
+                state.filled += count
+                return state.filled == batch.capacity
             }
-            var incoming = buffer
-            state.pending.writeBuffer(&incoming)
-            guard state.pending.readableBytes >= LocalLocation.writeBatch else { return nil }
-            defer { state.pending = ByteBuffer() }
-            return state.pending
+            if full { try await flush(wholeBatch: true) }
         }
-        if let batch { try await flush(batch) }
     }
 
     func commit() async throws -> Int64 {
-        let rest = state.withLockedValue { state in
-            defer { state.pending = ByteBuffer() }
-            return state.pending
-        }
-        if rest.readableBytes > 0 { try await flush(rest) }
+        try await flush(wholeBatch: false)
         let (fd, tmpPath, finalPath, shard) = (fd, tmpPath, finalPath, shardDirectory)
         try await offload(threadPool) { () throws in
             guard fdatasync(fd) == 0 else { throw LocalLocation.ioError("fdatasync", tmpPath) }
@@ -61,15 +83,19 @@ final class LocalBlobWriter: BlobWriter {
             guard rename(tmpPath, finalPath) == 0 else { throw LocalLocation.ioError("rename", tmpPath) }
             try LocalLocation.syncDirectory(shard)
         }
-        return state.withLockedValue { state in
+        let (written, batch) = state.withLockedValue { state in
+            defer { state.batch = nil }
             state.closed = true
-            return state.written
+            return (state.written, state.batch)
         }
+        if let batch { batches.give(batch) }
+        return written
     }
 
     func abort() async {
+        // The batch is dropped, not given back: a write of it may still be running on the pool.
         let alreadyClosed = state.withLockedValue { state in
-            defer { state.closed = true }
+            defer { state.closed = true; state.batch = nil }
             return state.closed
         }
         guard !alreadyClosed else { return }
@@ -90,23 +116,52 @@ final class LocalBlobWriter: BlobWriter {
         }
     }
 
-    private func flush(_ buffer: ByteBuffer) async throws {
+    /// Hands the batch's bytes to write(2) on the I/O pool.
+    private func flush(wholeBatch: Bool) async throws {
+        let (pending, count, directIO) = state.withLockedValue { ($0.batch, $0.filled, $0.directIO) }
+        guard let pending, count > 0 else { return }
         let (fd, tmpPath) = (fd, tmpPath)
-        try await offload(threadPool) { () throws in
-            let failed = buffer.withUnsafeReadableBytes { bytes -> Bool in
-                var offset = 0
-                while offset < bytes.count {
-                    let n = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
-                    if n < 0 {
-                        if errno == EINTR { continue }
-                        return true
-                    }
-                    offset += n
-                }
-                return false
-            }
-            if failed { throw LocalLocation.ioError("write", tmpPath) }
+        let now = try await offload(threadPool) { () throws -> DirectIO in
+            try Self.writeAll(fd, pending.base, count, wholeBatch: wholeBatch, directIO, tmpPath)
         }
-        state.withLockedValue { $0.written += Int64(buffer.readableBytes) }
+        state.withLockedValue { state in
+            state.filled = 0
+            state.written += Int64(count)
+            state.directIO = now
+        }
+    }
+
+    /// Writes `count` bytes at the file's offset and says whether direct I/O is on after it. A
+    /// whole batch turns direct I/O on the first time (every earlier write was a whole batch, so
+    /// the offset is aligned); a partial one turns it off for good. A file system that refuses
+    /// direct I/O, at the switch or at a write, gets every byte through the page cache instead.
+    static func writeAll(
+        _ fd: Int32, _ bytes: UnsafeRawPointer, _ count: Int, wholeBatch: Bool, _ directIO: DirectIO, _ path: String
+    ) throws -> DirectIO {
+        var directIO = directIO
+        switch (wholeBatch, directIO) {
+        case (true, .untried): directIO = souverain_set_direct_io(fd, 1) == 0 ? .on : .off
+        case (false, .on): try pageCache(fd, path, &directIO)
+        default: break
+        }
+        var offset = 0
+        while offset < count {
+            let n = Glibc.write(fd, bytes + offset, count - offset)
+            if n < 0 {
+                if errno == EINTR { continue }
+                if errno == EINVAL, directIO == .on {
+                    try pageCache(fd, path, &directIO)
+                    continue
+                }
+                throw LocalLocation.ioError("write", path)
+            }
+            offset += n
+        }
+        return directIO
+    }
+
+    private static func pageCache(_ fd: Int32, _ path: String, _ directIO: inout DirectIO) throws {
+        guard souverain_set_direct_io(fd, 0) == 0 else { throw LocalLocation.ioError("fcntl", path) }
+        directIO = .off
     }
 }

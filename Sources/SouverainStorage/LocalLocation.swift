@@ -6,6 +6,7 @@ import Darwin
 public import Foundation
 public import NIOCore
 public import NIOPosix
+import CDirectIO
 import SouverainModel
 
 /// Blobs as files under a directory: `blobs/<3 hex>/<32 hex>`, written to `tmp/` first, then
@@ -16,8 +17,10 @@ public struct LocalLocation: Location {
     public let id: String
     public let root: String
     private let threadPool: NIOThreadPool
-    /// Bytes gathered before one write(2): fewer thread hops than one per network read.
+    /// Bytes gathered before one write(2): fewer thread hops than one per network read, and the
+    /// unit a large blob goes to the disk in with O_DIRECT (see `LocalBlobWriter`).
     static let writeBatch = 1 << 20
+    private let batches = StagingBuffers(capacity: LocalLocation.writeBatch)
 
     public init(id: String, root: String, threadPool: NIOThreadPool = .singleton) throws {
         self.id = id
@@ -66,7 +69,8 @@ public struct LocalLocation: Location {
         }
         return LocalBlobWriter(
             locator: locator, fd: fd, tmpPath: tmpPath, finalPath: finalPath,
-            shardDirectory: (finalPath as NSString).deletingLastPathComponent, threadPool: threadPool)
+            shardDirectory: (finalPath as NSString).deletingLastPathComponent, threadPool: threadPool,
+            batches: batches)
     }
 
     public func read(
@@ -77,7 +81,7 @@ public struct LocalLocation: Location {
         let allocator = ByteBufferAllocator()
         // Opening and the first chunk in one trip to the thread pool: a small blob is one trip,
         // where each trip is two thread switches (docs/benchmarks.md, "Small GET and HEAD").
-        let (fd, end, first) = try await offload(threadPool) { () throws -> (Int32, Int64, ByteBuffer) in
+        let (fd, end, first, direct) = try await offload(threadPool) { () throws -> (Int32, Int64, ByteBuffer, Bool) in
             let fd = open(path, O_RDONLY | O_CLOEXEC)
             guard fd >= 0 else {
                 throw errno == ENOENT
@@ -93,10 +97,11 @@ public struct LocalLocation: Location {
                     end = Int64(info.st_size)
                 }
                 let start = range?.lowerBound ?? 0
-                let first = start < end
-                    ? try Self.readChunk(fd, at: start, length: Int(min(Int64(chunkSize), end - start)), allocator, locator, path)
-                    : allocator.buffer(capacity: 0)
-                return (fd, end, first)
+                let direct = Self.readsDirectly(fd, from: start, to: end, chunkSize: chunkSize)
+                guard start < end else { return (fd, end, allocator.buffer(capacity: 0), direct) }
+                let (first, stillDirect) = try Self.readChunk(
+                    fd, at: start, length: Int(min(Int64(chunkSize), end - start)), direct: direct, allocator, locator, path)
+                return (fd, end, first, stillDirect)
             } catch {
                 close(fd)
                 throw error
@@ -104,19 +109,61 @@ public struct LocalLocation: Location {
         }
         defer { close(fd) }
         var offset = (range?.lowerBound ?? 0) + Int64(first.readableBytes)
+        var readsDirectly = direct
         if first.readableBytes > 0 { try await consumer(first) }
         while offset < end {
             let length = Int(min(Int64(chunkSize), end - offset))
-            let start = offset
-            let buffer = try await offload(threadPool) { () throws -> ByteBuffer in
-                try Self.readChunk(fd, at: start, length: length, allocator, locator, path)
+            let (start, direct) = (offset, readsDirectly)
+            let (buffer, stillDirect) = try await offload(threadPool) { () throws -> (ByteBuffer, Bool) in
+                try Self.readChunk(fd, at: start, length: length, direct: direct, allocator, locator, path)
             }
+            readsDirectly = stillDirect
             offset += Int64(buffer.readableBytes)
             try await consumer(buffer)
         }
     }
 
+    /// Whether a read of `start..<end` bypasses the page cache: a long read, aligned, of a blob
+    /// whose first byte is not cached (its batches were written with O_DIRECT, or it was evicted).
+    /// Copying it through the page cache would cost as much CPU as it did when writing, for bytes
+    /// that are read once; a blob that is cached is read from the cache.
+    private static func readsDirectly(_ fd: Int32, from start: Int64, to end: Int64, chunkSize: Int) -> Bool {
+        let alignment = StagingBuffers.alignment
+        guard end - start >= Int64(writeBatch), start % Int64(alignment) == 0, chunkSize % alignment == 0 else { return false }
+        return souverain_is_cached(fd, start) == 0 && souverain_set_direct_io(fd, 1) == 0
+    }
+
     /// Up to `length` bytes at `offset`; a blob that ends before is shorter than its catalogue entry.
+    /// A direct read goes into a page-aligned span of the buffer; if the file system refuses it,
+    /// this and the following chunks are read through the page cache (the returned flag).
+    private static func readChunk(
+        _ fd: Int32, at offset: Int64, length: Int, direct: Bool, _ allocator: ByteBufferAllocator,
+        _ locator: String, _ path: String
+    ) throws -> (ByteBuffer, direct: Bool) {
+        if direct {
+            let alignment = StagingBuffers.alignment
+            let padded = (length + alignment - 1) / alignment * alignment
+            var buffer = allocator.buffer(capacity: padded + alignment)
+            var skip = 0, got = 0
+            buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: padded + alignment) { pointer in
+                skip = (alignment - Int(bitPattern: pointer.baseAddress) % alignment) % alignment
+                got = pread(fd, pointer.baseAddress! + skip, padded, off_t(offset))
+                return got > 0 ? skip + min(got, length) : 0
+            }
+            if got > 0 {
+                buffer.moveReaderIndex(forwardBy: skip)
+                return (buffer, true)
+            }
+            if got < 0, errno == EINVAL, souverain_set_direct_io(fd, 0) == 0 {
+                return (try readChunk(fd, at: offset, length: length, allocator, locator, path), false)
+            }
+            throw got == 0
+                ? StorageError(.io, "blob \(locator) is shorter than its catalogue entry")
+                : LocalLocation.ioError("read", path)
+        }
+        return (try readChunk(fd, at: offset, length: length, allocator, locator, path), false)
+    }
+
     private static func readChunk(
         _ fd: Int32, at offset: Int64, length: Int, _ allocator: ByteBufferAllocator, _ locator: String, _ path: String
     ) throws -> ByteBuffer {

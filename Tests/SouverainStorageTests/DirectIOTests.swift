@@ -1,0 +1,97 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import CDirectIO
+import Foundation
+import NIOCore
+import Testing
+@testable import SouverainStorage
+
+/// Large blobs written in whole batches with O_DIRECT, read back with it when they are not cached,
+/// and every other path through the page cache: the bytes are the same whichever way they went.
+@Suite final class DirectIOTests: Sendable {
+    let root = NSTemporaryDirectory() + "souverain-direct-" + UUID().uuidString
+
+    deinit { try? FileManager.default.removeItem(atPath: root) }
+
+    private func bytes(_ count: Int) -> [UInt8] {
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        return (0..<count).map { _ in
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return UInt8(truncatingIfNeeded: state >> 33)
+        }
+    }
+
+    /// Whether the file system under the test's directory takes O_DIRECT at all.
+    private func fileSystemHasDirectIO() throws -> Bool {
+        let probe = root + "/probe"
+        let fd = open(probe, O_CREAT | O_WRONLY | O_CLOEXEC, 0o600)
+        try #require(fd >= 0)
+        defer { close(fd); unlink(probe) }
+        return souverain_set_direct_io(fd, 1) == 0
+    }
+
+    private func read(_ location: LocalLocation, _ locator: String, _ range: Range<Int64>?, chunkSize: Int) async throws -> [UInt8] {
+        var out: [UInt8] = []
+        try await location.read(locator: locator, range: range, chunkSize: chunkSize) { out += Array(buffer: $0) }
+        return out
+    }
+
+    @Test func aLargeBlobReadsBackTheSameByEveryPath() async throws {
+        let location = try LocalLocation(id: "local", root: root)
+        let content = bytes(3 * LocalLocation.writeBatch + 12_345)
+        let writer = try await location.makeBlobWriter()
+        // Pieces that straddle the batches' edges, as network reads do.
+        var start = 0
+        while start < content.count {
+            let end = min(content.count, start + 70_001)
+            try await writer.write(ByteBuffer(bytes: content[start..<end]))
+            start = end
+        }
+        #expect(try await writer.commit() == Int64(content.count))
+        let onDisk = try #require(FileManager.default.contents(atPath: location.path(of: writer.locator)))
+        #expect([UInt8](onDisk) == content)
+
+        let size = Int64(content.count)
+        // Whole, aligned and long: read with O_DIRECT where the file system has it.
+        #expect(try await read(location, writer.locator, nil, chunkSize: 256 * 1024) == content)
+        #expect(try await read(location, writer.locator, 1 << 20..<size, chunkSize: 256 * 1024) == Array(content[(1 << 20)...]))
+        // Unaligned start or chunk: through the page cache.
+        #expect(try await read(location, writer.locator, 1_000_003..<2_500_000, chunkSize: 256 * 1024)
+            == Array(content[1_000_003..<2_500_000]))
+        #expect(try await read(location, writer.locator, nil, chunkSize: 100_000) == content)
+    }
+
+    @Test func wholeBatchesBypassThePageCache() async throws {
+        let location = try LocalLocation(id: "local", root: root)
+        let hasDirectIO = try fileSystemHasDirectIO()
+        let writer = try await location.makeBlobWriter()
+        try await writer.write(ByteBuffer(bytes: bytes(2 * LocalLocation.writeBatch + 100)))
+        _ = try await writer.commit()
+        let fd = open(location.path(of: writer.locator), O_RDONLY | O_CLOEXEC)
+        try #require(fd >= 0)
+        defer { close(fd) }
+        let cached = souverain_is_cached(fd, 0)
+        try #require(cached >= 0, "this system cannot tell what is cached (preadv2 with RWF_NOWAIT)")
+        // The first batch went to the disk without the page cache exactly when O_DIRECT exists here.
+        #expect(cached == (hasDirectIO ? 0 : 1))
+    }
+
+    @Test func aBatchTheDiskRefusesGoesThroughThePageCache() throws {
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        let path = root + "/refused"
+        let fd = open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0o600)
+        try #require(fd >= 0)
+        defer { close(fd) }
+        let batch = StagingBuffer(capacity: LocalLocation.writeBatch + StagingBuffers.alignment)
+        let content = bytes(LocalLocation.writeBatch)
+        // One byte past a page: O_DIRECT refuses the memory (EINVAL), the writer goes on without it.
+        let misaligned = batch.base + 1
+        content.withUnsafeBytes { misaligned.copyMemory(from: $0.baseAddress!, byteCount: content.count) }
+        let after = try LocalBlobWriter.writeAll(fd, misaligned, content.count, wholeBatch: true, .untried, path)
+        #expect(after == .off)
+        #expect(try [UInt8](#require(FileManager.default.contents(atPath: path))) == content)
+    }
+}
