@@ -22,10 +22,11 @@ final class LookupConnections: Sendable {
         free = Mutex(connections)
     }
 
-    /// Runs `body` on a free connection, in a read transaction of its own; nil when none is free.
-    func read<T>(_ body: (Database) throws -> T) throws -> T? {
+    /// Runs `body` on a free connection, in a read transaction of its own or, for a single
+    /// statement, without one; nil when none is free.
+    func read<T>(inTransaction: Bool = true, _ body: (Database) throws -> T) throws -> T? {
         guard let connection = free.withLock({ $0.popLast() }) else { return nil }
         defer { free.withLock { $0.append(connection) } }
-        return try connection.read(body)
+        return inTransaction ? try connection.read(body) : try connection.inDatabase(body)
     }
 }

@@ -6,7 +6,7 @@ public import SouverainCatalogue
 /// per bucket and kind in `bucket_access` (migration "bucket-policies").
 extension SQLiteCatalogue {
     public func bucketAccessDocuments(bucket: String) async throws -> [BucketAccessDocument: String] {
-        try await lookup { db in
+        try await lookup(oneStatement: true) { db in
             var out: [BucketAccessDocument: String] = [:]
             let rows = try Row.fetchCursor(try db.cachedStatement(sql: "SELECT kind, document FROM bucket_access WHERE bucket = ?"), arguments: [bucket])
             while let row = try rows.next() {

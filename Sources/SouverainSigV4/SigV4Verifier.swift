@@ -10,6 +10,7 @@ public struct SigV4Verifier: Sendable {
     public let service: String
     /// How far the request time may be from `now`.
     public let allowedSkew: TimeInterval
+    let signingKeys = SigningKeyCache()
 
     /// Creates a verifier for `region` and `service`.
     public init(region: String, service: String = "s3", allowedSkew: TimeInterval = 15 * 60) {
@@ -61,7 +62,7 @@ public struct SigV4Verifier: Sendable {
             signedHeaders: auth.signedHeaders.joined(separator: ";"), payloadHash: payloadHash)
         let stringToSign = CanonicalRequest.stringToSign(
             timestamp: timestamp, scope: auth.scope, canonicalRequest: canonicalRequest)
-        let key = SigningKey(secretAccessKey: secretAccessKey, scope: auth.scope)
+        let key = signingKeys.key(secretAccessKey: secretAccessKey, scope: auth.scope)
         let expected = key.signature(stringToSign)
         guard Hex.constantTimeEqual(Array(expected.utf8), Array(auth.signature.utf8)) else {
             throw .signatureDoesNotMatch()

@@ -1,4 +1,5 @@
 import Crypto
+import Synchronization
 
 /// The Signature V4 signing key: HMAC chain "AWS4"+secret → date → region → service → "aws4_request".
 struct SigningKey: Sendable {
@@ -27,8 +28,39 @@ struct SigningKey: Sendable {
     }
 }
 
+/// Signing keys already derived, by secret and scope. Deriving one is four HMACs (4% of a small
+/// HEAD's CPU, docs/profiles/small-head.txt), and a client signs every request of a day in a region
+/// with the same key. Bounded: when full it starts again empty, which costs one derivation per
+/// client and scope. Holds secrets the catalogue already returned to this process; never logged.
+final class SigningKeyCache: Sendable {
+    private struct Entry: Hashable {
+        let secretAccessKey: String
+        let scope: CredentialScope
+    }
+
+    private let keys = Mutex<[Entry: SigningKey]>([:])
+    private let capacity: Int
+
+    init(capacity: Int = 4096) {
+        self.capacity = capacity
+    }
+
+    func key(secretAccessKey: String, scope: CredentialScope) -> SigningKey {
+        let entry = Entry(secretAccessKey: secretAccessKey, scope: scope)
+        if let key = keys.withLock({ $0[entry] }) { return key }
+        let key = SigningKey(secretAccessKey: secretAccessKey, scope: scope)
+        keys.withLock { keys in
+            if keys.count >= capacity { keys.removeAll(keepingCapacity: true) }
+            keys[entry] = key
+        }
+        return key
+    }
+
+    var count: Int { keys.withLock { $0.count } }
+}
+
 /// The credential scope `date/region/service/aws4_request`.
-struct CredentialScope: Sendable, Equatable {
+struct CredentialScope: Sendable, Hashable {
     var date: String
     var region: String
     var service: String
