@@ -24,6 +24,29 @@ import Testing
             location: "local", segments: [BlobSegment(locator: locator ?? UUID().uuidString, size: 3)], partCount: nil)
     }
 
+    @Test func eachObjectReadsBackItsOwnMetadataWhileDecodedDocumentsAreReused() async throws {
+        try await catalogue.createBucket(BucketRecord(name: "b1", owner: "admin", createdAt: Date(), region: "us-east-1"))
+        // More distinct documents than are kept decoded, each read twice, and one shared by all
+        // the even keys: every read answers the document its object was written with.
+        let count = 700
+        for index in 0..<count {
+            var record = object("k\(index)")
+            record.metadata = index % 2 == 0
+                ? ObjectMetadata(contentType: "application/octet-stream", user: [:])
+                : ObjectMetadata(contentType: "text/x-\(index)", user: ["n": "\(index)"])
+            record.checksums = index % 3 == 0 ? [:] : [.crc32: "AAAA\(index)=="]
+            _ = try await catalogue.putObject(record)
+        }
+        for _ in 0..<2 {
+            for index in 0..<count {
+                let read = try #require(try await catalogue.object(bucket: "b1", key: "k\(index)"))
+                #expect(read.metadata.contentType == (index % 2 == 0 ? "application/octet-stream" : "text/x-\(index)"))
+                #expect(read.metadata.user == (index % 2 == 0 ? [:] : ["n": "\(index)"]))
+                #expect(read.checksums == (index % 3 == 0 ? [:] : [.crc32: "AAAA\(index)=="]))
+            }
+        }
+    }
+
     @Test func objectsListInByteOrderOfKeys() async throws {
         try await catalogue.createBucket(BucketRecord(name: "b1", owner: "admin", createdAt: Date(), region: "us-east-1"))
         for key in ["b", "a/2", "é", "Z", "a/1", "a0", "~"] { _ = try await catalogue.putObject(object(key)) }
