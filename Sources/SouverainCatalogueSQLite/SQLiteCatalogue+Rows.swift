@@ -58,6 +58,16 @@ extension SQLiteCatalogue {
         }
     }
 
+    /// The first row a statement gives, decoded while SQLite still holds it. `Row.fetchOne` copies
+    /// the row first, and GRDB finds a copied row's column by name by lowercasing the name of every
+    /// column before it; a statement's row looks names up in its statement's index. For an object's
+    /// record, about twenty such look-ups were 2% of a small HEAD's CPU.
+    static func first<T>(_ statement: Statement, _ arguments: StatementArguments, _ decode: (Row) throws -> T) throws -> T? {
+        let rows = try Row.fetchCursor(statement, arguments: arguments)
+        guard let row = try rows.next() else { return nil }
+        return try decode(row)
+    }
+
     static func millis(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
 
     static func date(_ millis: Int64) -> Date { Date(timeIntervalSince1970: Double(millis) / 1000) }

@@ -34,14 +34,13 @@ extension SQLiteCatalogue {
 
     public func latestVersion(bucket: String, key: String) async throws -> ObjectVersionEntry? {
         try await lookup { db in
-            if let row = try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM objects WHERE bucket = ? AND key = ?"),
-                                          arguments: [bucket, Self.keyBlob(key)]) {
-                return try Self.entry(row, isLatest: true)
+            if let current = try Self.first(try db.cachedStatement(sql: "SELECT * FROM objects WHERE bucket = ? AND key = ?"),
+                                            [bucket, Self.keyBlob(key)], { try Self.entry($0, isLatest: true) }) {
+                return current
             }
-            guard let row = try Row.fetchOne(
+            return try Self.first(
                 try db.cachedStatement(sql: "SELECT * FROM object_versions WHERE bucket = ? AND key = ? ORDER BY version_seq DESC LIMIT 1"),
-                arguments: [bucket, Self.keyBlob(key)]) else { return nil }
-            return try Self.entry(row, isLatest: true)
+                [bucket, Self.keyBlob(key)], { try Self.entry($0, isLatest: true) })
         }
     }
 
@@ -212,17 +211,18 @@ extension SQLiteCatalogue {
         let match = versionID == nil ? "version_id IS NULL" : "version_id = ?"
         var arguments: StatementArguments = [bucket, keyBlob(key)]
         if let versionID { _ = arguments.append(contentsOf: [versionID]) }
-        if let row = try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM objects WHERE bucket = ? AND key = ? AND \(match)"),
-                                      arguments: arguments) {
-            return LocatedVersion(bucket: bucket, entry: try entry(row, isLatest: true), table: "objects", sequence: row["version_seq"])
+        if let current = try first(try db.cachedStatement(sql: "SELECT * FROM objects WHERE bucket = ? AND key = ? AND \(match)"),
+                                   arguments, { row in
+            LocatedVersion(bucket: bucket, entry: try entry(row, isLatest: true), table: "objects", sequence: row["version_seq"])
+        }) {
+            return current
         }
-        if let row = try Row.fetchOne(
+        return try first(
             try db.cachedStatement(sql: "SELECT *, \(latestMarkerColumn) FROM object_versions WHERE bucket = ? AND key = ? AND \(match)"),
-            arguments: arguments) {
-            return LocatedVersion(bucket: bucket, entry: try entry(row, isLatest: (row["latest_marker"] as Int?) == 1), table: "object_versions",
-                                  sequence: row["version_seq"])
-        }
-        return nil
+            arguments, { row in
+                LocatedVersion(bucket: bucket, entry: try entry(row, isLatest: (row["latest_marker"] as Int?) == 1), table: "object_versions",
+                               sequence: row["version_seq"])
+            })
     }
 
     static func entry(_ row: Row, isLatest: Bool) throws -> ObjectVersionEntry {

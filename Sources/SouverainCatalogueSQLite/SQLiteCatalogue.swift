@@ -87,20 +87,19 @@ public final class SQLiteCatalogue: Catalogue {
 
     public func user(accessKeyID: String) async throws -> User? {
         try await lookup(oneStatement: true) { db in
-            try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM users WHERE access_key = ?"), arguments: [accessKeyID])
-                .map(Self.user(from:))
+            try Self.first(try db.cachedStatement(sql: "SELECT * FROM users WHERE access_key = ?"), [accessKeyID], Self.user(from:))
         }
     }
 
     public func user(named name: String) async throws -> User? {
         try await read { db in
-            try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM users WHERE name = ?"), arguments: [name]).map(Self.user(from:))
+            try Self.first(try db.cachedStatement(sql: "SELECT * FROM users WHERE name = ?"), [name], Self.user(from:))
         }
     }
 
     public func user(id: String) async throws -> User? {
         try await read { db in
-            try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM users WHERE id = ?"), arguments: [id]).map(Self.user(from:))
+            try Self.first(try db.cachedStatement(sql: "SELECT * FROM users WHERE id = ?"), [id], Self.user(from:))
         }
     }
 
@@ -217,7 +216,7 @@ public final class SQLiteCatalogue: Catalogue {
 
     public func bucket(named name: String) async throws -> BucketRecord? {
         try await lookup(oneStatement: true) { db in
-            try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM buckets WHERE name = ?"), arguments: [name]).map(Self.bucket(from:))
+            try Self.first(try db.cachedStatement(sql: "SELECT * FROM buckets WHERE name = ?"), [name], Self.bucket(from:))
         }
     }
 
@@ -257,8 +256,7 @@ public final class SQLiteCatalogue: Catalogue {
 
     public func object(bucket: String, key: String) async throws -> ObjectRecord? {
         try await lookup(oneStatement: true) { db in
-            try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM objects WHERE bucket = ? AND key = ?"),
-                             arguments: [bucket, Self.keyBlob(key)]).map(Self.object(from:))
+            try Self.first(try db.cachedStatement(sql: "SELECT * FROM objects WHERE bucket = ? AND key = ?"), [bucket, Self.keyBlob(key)], Self.object(from:))
         }
     }
 
@@ -351,7 +349,7 @@ public final class SQLiteCatalogue: Catalogue {
 
     public func upload(id: String) async throws -> UploadRecord? {
         try await read { db in
-            try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM uploads WHERE upload_id = ?"), arguments: [id]).map(Self.upload(from:))
+            try Self.first(try db.cachedStatement(sql: "SELECT * FROM uploads WHERE upload_id = ?"), [id], Self.upload(from:))
         }
     }
 
