@@ -408,9 +408,12 @@ struct S3Call {
 
 /// Request ids: 16 uppercase hex characters, like AWS's.
 enum RequestIdentifier {
+    /// 16 uppercase hex digits from one draw of the system's generator (one `getrandom`, where a
+    /// draw per byte was eight of them on every request).
     static func make() -> String {
         var generator = SystemRandomNumberGenerator()
-        return Hex.encode((0..<8).map { _ in UInt8.random(in: 0...255, using: &generator) }).uppercased()
+        let digits = String(generator.next() as UInt64, radix: 16, uppercase: true)
+        return String(repeating: "0", count: 16 - digits.count) + digits
     }
 }
 
