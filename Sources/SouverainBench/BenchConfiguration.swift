@@ -31,6 +31,9 @@ public struct BenchConfiguration: Sendable {
     public var calibrate: Bool
     /// Deletes every object written under `keyPrefix` at the end (and the bucket, if created by the run).
     public var cleanUp: Bool
+    /// Turns versioning on for the bucket before the first workload: every PUT then keeps a version
+    /// and every DELETE writes a delete marker, and cleanup deletes each version and marker.
+    public var versioning = false
 
     /// A configuration with the defaults, for `client`'s endpoint and credentials.
     public init(

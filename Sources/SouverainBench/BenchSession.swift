@@ -28,6 +28,13 @@ struct BenchSession: Sendable {
         let started = ContinuousClock.now
         let startedAt = S3Date.iso8601(Date())
         let created = try await prepareBucket()
+        if configuration.versioning, !configuration.calibrate {
+            do {
+                try await client.putBucketVersioning(bucket, status: "Enabled")
+            } catch {
+                throw BenchError(code: .setupFailed, message: "Versioning could not be turned on for \(bucket).", cause: error)
+            }
+        }
         var written = Written()
         var reports: [WorkloadReport] = []
         let selected = Set(configuration.workloads)
@@ -156,21 +163,29 @@ struct BenchSession: Sendable {
         let client = client
         let bucket = bucket
         while true {
-            let page: ListObjectsV2Result
+            // On a versioned bucket every version and delete marker goes, each by its id.
+            let keys: [(key: String, versionID: String?)]
             do {
-                page = try await client.listObjectsV2(bucket: bucket, prefix: configuration.keyPrefix, maxKeys: 1000)
+                keys = configuration.versioning
+                    ? try await client.listObjectVersions(bucket: bucket, prefix: configuration.keyPrefix, maxKeys: 1000)
+                        .entries.map { ($0.key, $0.versionID) }
+                    : try await client.listObjectsV2(bucket: bucket, prefix: configuration.keyPrefix, maxKeys: 1000)
+                        .contents.map { ($0.key, nil) }
             } catch {
                 errors += 1
                 break
             }
-            let keys = page.contents.map(\.key)
             guard !keys.isEmpty else { break }
             let outcome = await PhaseRunner(
                 concurrency: configuration.small.concurrency, operations: keys.count, duration: .seconds(3600), firstIndex: 0
             ).run { index, _, stats in
                 let start = ContinuousClock.now
                 do {
-                    try await client.deleteObject(bucket: bucket, key: keys[index])
+                    if let versionID = keys[index].versionID {
+                        try await client.deleteObject(bucket: bucket, key: keys[index].key, versionID: versionID)
+                    } else {
+                        try await client.deleteObject(bucket: bucket, key: keys[index].key)
+                    }
                     stats.record(.delete, since: start)
                 } catch {
                     stats.recordError(.delete, error)

@@ -34,6 +34,7 @@ struct BenchCommand: AsyncParsableCommand {
     @Flag(help: "Run against an in-process null server.") var calibrate = false
     @Flag(help: "JSON instead of a table.") var json = false
     @Flag(help: "Leave the objects under the key prefix (and the bucket) in place at the end.") var keepObjects = false
+    @Flag(help: "Turn versioning on for the bucket first: PUTs keep versions, DELETEs write delete markers.") var versioning = false
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
@@ -66,6 +67,7 @@ struct BenchCommand: AsyncParsableCommand {
         configuration.list.objectCount = listObjects
         configuration.list.concurrency = listConcurrency
         configuration.cleanUp = !keepObjects
+        configuration.versioning = versioning
         configuration.list.limits.duration = limit
         configuration.mixed.concurrency = smallConcurrency
         configuration.mixed.limits.duration = limit

@@ -101,6 +101,36 @@ import Testing
         await server.stop()
     }
 
+    @Test(.enabled(if: TestServer.isAvailable(.souverain), "souverain binary not built (set SOUVERAIN_BINARY or build the package first)"))
+    func everyWorkloadOnAVersionedBucketAndNothingLeftBehind() async throws {
+        let server = try await TestServer.start(.souverain)
+        do {
+            var configuration = Self.smallRun(
+                endpoint: server.endpoint, accessKey: server.accessKey, secretKey: server.secretKey, calibrate: false)
+            configuration.versioning = true
+            configuration.cleanUp = false
+            let report = try await BenchRunner.run(configuration: configuration)
+            try Self.checkFigures(report, calibration: false)
+            // The bucket kept versions, and the deletes left markers.
+            let client = try S3Client(configuration: configuration.client)
+            let versions = try await client.listObjectVersions(bucket: "bench-test", prefix: "bench/", maxKeys: 1000).entries
+            #expect(versions.contains { $0.isDeleteMarker })
+            #expect(versions.contains { !$0.isDeleteMarker && !$0.isLatest })
+            #expect(try await client.getBucketVersioning("bench-test") == "Enabled")
+            // Cleanup of a versioned run removes every version and marker, then the bucket.
+            let session = BenchSession(configuration: configuration, client: client, progress: nil)
+            let cleanup = await session.cleanUp(deleteBucket: true)
+            #expect(cleanup.errors == 0)
+            #expect(cleanup.deletedObjects >= versions.count)
+            #expect(cleanup.bucketDeleted)
+            try await client.shutdown()
+        } catch {
+            await server.stop()
+            throw error
+        }
+        await server.stop()
+    }
+
     @Test func aRunStopsAtItsDuration() async throws {
         var configuration = BenchConfiguration(
             client: S3ClientConfiguration(endpoint: "http://unused.invalid", credentials: S3Credentials(accessKeyID: "a", secretAccessKey: "b")),

@@ -13,7 +13,8 @@
 # env: SHARED (default ../shared), WORK (default a new /tmp directory), WORKLOADS, TARGETS
 #      (raw souverain souverain-noaudit souverain-noenc rgw), DURATION (seconds per workload, default 30),
 #      LARGE_COUNT (16), SMALL_COUNT (10000), ROUNDS (3: the targets alternate their order from one
-#      round to the next, and the table gives each figure's median, so that one noisy round decides nothing).
+#      round to the next, and the table gives each figure's median, so that one noisy round decides nothing),
+#      VERSIONING (1: versioning on for each round's bucket, on every target but raw, which has none).
 # Only loopback is used; every process started is stopped by its PID at the end.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -26,6 +27,7 @@ DURATION=${DURATION:-30}
 LARGE_COUNT=${LARGE_COUNT:-16}
 SMALL_COUNT=${SMALL_COUNT:-10000}
 ROUNDS=${ROUNDS:-3}
+VERSIONING=${VERSIONING:-0}
 mkdir -p "$WORK"
 echo "work directory: $WORK" >&2
 
@@ -105,10 +107,12 @@ for round in $(seq "$ROUNDS"); do
   order=$TARGETS
   if [ $((round % 2)) = 0 ]; then order=$(echo "$TARGETS" | tr ' ' '\n' | tac | tr '\n' ' '); fi
   for target in $order; do
-    echo "== round $round: $target (${ENDPOINT[$target]})" >&2
+    versioning=()
+    if [ "$VERSIONING" = 1 ] && [ "$target" != raw ]; then versioning=(--versioning); fi
+    echo "== round $round: $target (${ENDPOINT[$target]})${versioning[*]:+, versioned bucket}" >&2
     "$BIN" bench --endpoint "${ENDPOINT[$target]}" --access-key "${ACCESS[$target]}" --secret-key "${SECRETS[$target]}" \
       --bucket "bench-$round" --workloads "$WORKLOADS" --duration "$DURATION" --large-count "$LARGE_COUNT" \
-      --small-count "$SMALL_COUNT" --json > "$WORK/$target-$round.json" || echo "($target reported errors)" >&2
+      --small-count "$SMALL_COUNT" "${versioning[@]}" --json > "$WORK/$target-$round.json" || echo "($target reported errors)" >&2
   done
 done
 
