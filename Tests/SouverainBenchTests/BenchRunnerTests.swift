@@ -79,12 +79,22 @@ import Testing
         #expect(report.endpoint.hasPrefix("http://127.0.0.1:"))
     }
 
-    @Test(.enabled(if: TestServer.isAvailable(.souverain), "souverain binary not built (set SOUVERAIN_BINARY or build the package first)"))
-    func everyWorkloadAgainstSouverain() async throws {
+    /// Runs `body` against a fresh `souverain` server, stopped whatever the body does.
+    static func againstSouverain(_ body: (TestServer, BenchConfiguration) async throws -> Void) async throws {
         let server = try await TestServer.start(.souverain)
         do {
-            let configuration = Self.smallRun(
-                endpoint: server.endpoint, accessKey: server.accessKey, secretKey: server.secretKey, calibrate: false)
+            try await body(server, Self.smallRun(
+                endpoint: server.endpoint, accessKey: server.accessKey, secretKey: server.secretKey, calibrate: false))
+        } catch {
+            await server.stop()
+            throw error
+        }
+        await server.stop()
+    }
+
+    @Test(.enabled(if: TestServer.isAvailable(.souverain), "souverain binary not built (set SOUVERAIN_BINARY or build the package first)"))
+    func everyWorkloadAgainstSouverain() async throws {
+        try await Self.againstSouverain { _, configuration in
             let lines = LineCollector()
             let report = try await BenchRunner.run(configuration: configuration) { lines.append($0) }
             try Self.checkFigures(report, calibration: false)
@@ -94,41 +104,35 @@ import Testing
             #expect(cleanup.deletedObjects > 0)
             #expect(cleanup.bucketDeleted)
             print(report.table())
-        } catch {
-            await server.stop()
-            throw error
         }
-        await server.stop()
     }
 
     @Test(.enabled(if: TestServer.isAvailable(.souverain), "souverain binary not built (set SOUVERAIN_BINARY or build the package first)"))
     func everyWorkloadOnAVersionedBucketAndNothingLeftBehind() async throws {
-        let server = try await TestServer.start(.souverain)
-        do {
-            var configuration = Self.smallRun(
-                endpoint: server.endpoint, accessKey: server.accessKey, secretKey: server.secretKey, calibrate: false)
+        try await Self.againstSouverain { _, base in
+            var configuration = base
             configuration.versioning = true
             configuration.cleanUp = false
             let report = try await BenchRunner.run(configuration: configuration)
             try Self.checkFigures(report, calibration: false)
-            // The bucket kept versions, and the deletes left markers.
             let client = try S3Client(configuration: configuration.client)
-            let versions = try await client.listObjectVersions(bucket: "bench-test", prefix: "bench/", maxKeys: 1000).entries
-            #expect(versions.contains { $0.isDeleteMarker })
-            #expect(versions.contains { !$0.isDeleteMarker && !$0.isLatest })
-            #expect(try await client.getBucketVersioning("bench-test") == "Enabled")
-            // Cleanup of a versioned run removes every version and marker, then the bucket.
-            let session = BenchSession(configuration: configuration, client: client, progress: nil)
-            let cleanup = await session.cleanUp(deleteBucket: true)
-            #expect(cleanup.errors == 0)
-            #expect(cleanup.deletedObjects >= versions.count)
-            #expect(cleanup.bucketDeleted)
+            do {
+                // The bucket kept versions, and the deletes left markers.
+                let versions = try await client.listObjectVersions(bucket: "bench-test", prefix: "bench/", maxKeys: 1000).entries
+                #expect(versions.contains { $0.isDeleteMarker })
+                #expect(versions.contains { !$0.isDeleteMarker && !$0.isLatest })
+                #expect(try await client.getBucketVersioning("bench-test") == "Enabled")
+                // Cleanup of a versioned run removes every version and marker, then the bucket.
+                let cleanup = await BenchSession(configuration: configuration, client: client, progress: nil).cleanUp(deleteBucket: true)
+                #expect(cleanup.errors == 0)
+                #expect(cleanup.deletedObjects >= versions.count)
+                #expect(cleanup.bucketDeleted)
+            } catch {
+                try? await client.shutdown()
+                throw error
+            }
             try await client.shutdown()
-        } catch {
-            await server.stop()
-            throw error
         }
-        await server.stop()
     }
 
     @Test func aRunStopsAtItsDuration() async throws {
