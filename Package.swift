@@ -370,6 +370,7 @@ let package = Package(
             name: "SouverainServerTests",
             dependencies: [
                 "SouverainServer", "SouverainS3", "SouverainAudit", "SouverainPolicy", .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "InMemoryLogging", package: "swift-log"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],

@@ -161,7 +161,7 @@ extension S3Server {
         } catch {
             throw S3Error(error.code == "ExpiredToken" ? .expiredToken : .invalidToken, error.message)
         }
-        call.logger[metadataKey: "session"] = "\(session.auditIdentity)"
+        call.logMetadata["session"] = "\(session.auditIdentity)"
         switch session.kind {
         case .user:
             guard let id = session.userID, let user = try await store.catalogueStore.user(id: id) else {
