@@ -24,9 +24,9 @@ final class LookupConnections: Sendable {
 
     /// Runs `body` on a free connection, in a read transaction of its own or, for a single
     /// statement, without one; nil when none is free.
-    func read<T>(inTransaction: Bool = true, _ body: (Database) throws -> T) throws -> T? {
+    func read<T>(oneStatement: Bool = false, _ body: (Database) throws -> T) throws -> T? {
         guard let connection = free.withLock({ $0.popLast() }) else { return nil }
         defer { free.withLock { $0.append(connection) } }
-        return inTransaction ? try connection.read(body) : try connection.inDatabase(body)
+        return oneStatement ? try connection.inDatabase(body) : try connection.read(body)
     }
 }

@@ -68,6 +68,14 @@ extension SQLiteCatalogue {
         return try decode(row)
     }
 
+    /// Every row a statement gives, each decoded while SQLite holds it, for the same reason.
+    static func all<T>(_ statement: Statement, _ arguments: StatementArguments, _ decode: (Row) throws -> T) throws -> [T] {
+        var decoded: [T] = []
+        let rows = try Row.fetchCursor(statement, arguments: arguments)
+        while let row = try rows.next() { decoded.append(try decode(row)) }
+        return decoded
+    }
+
     static func millis(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
 
     static func date(_ millis: Int64) -> Date { Date(timeIntervalSince1970: Double(millis) / 1000) }

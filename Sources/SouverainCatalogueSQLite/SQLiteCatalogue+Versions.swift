@@ -55,13 +55,13 @@ extension SQLiteCatalogue {
                 if let marker = position.versionID,
                    let found = try Self.locate(db, bucket: bucket, key: position.key, versionID: marker == "null" ? nil : marker) {
                     // The rest of the marker's key: its older versions (always noncurrent).
-                    let rows = try Row.fetchAll(
+                    entries += try Self.all(
                         try db.cachedStatement(sql: """
                             SELECT *, \(Self.latestMarkerColumn) FROM object_versions
                             WHERE bucket = ? AND key = ? AND version_seq < ? ORDER BY version_seq DESC LIMIT ?
                             """),
-                        arguments: [bucket, Self.keyBlob(position.key), found.sequence, limit])
-                    for row in rows { entries.append(try Self.entry(row, isLatest: (row["latest_marker"] as Int?) == 1)) }
+                        [bucket, Self.keyBlob(position.key), found.sequence, limit],
+                        { try Self.entry($0, isLatest: ($0["latest_marker"] as Int?) == 1) })
                 }
             }
             guard entries.count < limit else { return entries }
@@ -73,8 +73,8 @@ extension SQLiteCatalogue {
             Self.restrict(toKeysStartingWith: prefix, from: start, sql: &sql, arguments: &arguments)
             sql += " ORDER BY key, version_seq DESC LIMIT ?"
             _ = arguments.append(contentsOf: [limit - entries.count])
-            for row in try Row.fetchAll(try db.cachedStatement(sql: sql), arguments: arguments) {
-                entries.append(try Self.entry(row, isLatest: (row["latest_marker"] as Int?) == 1))
+            entries += try Self.all(try db.cachedStatement(sql: sql), arguments) {
+                try Self.entry($0, isLatest: ($0["latest_marker"] as Int?) == 1)
             }
             return entries
         }
@@ -124,7 +124,7 @@ extension SQLiteCatalogue {
             }
             sql += " ORDER BY bucket, key, version_seq LIMIT ?"
             _ = arguments.append(contentsOf: [limit])
-            return try Row.fetchAll(try db.cachedStatement(sql: sql), arguments: arguments).map { row in
+            return try Self.all(try db.cachedStatement(sql: sql), arguments) { row in
                 let record = try Self.object(from: row)
                 return (record, NoncurrentPosition(bucket: record.bucket, key: record.key, sequence: row["version_seq"]))
             }

@@ -59,7 +59,7 @@ public final class SQLiteCatalogue: Catalogue {
         oneStatement: Bool = false, _ body: @escaping @Sendable (Database) throws -> T
     ) async throws -> T {
         do {
-            if let found = try lookups.read(inTransaction: !oneStatement, body) { return found }
+            if let found = try lookups.read(oneStatement: oneStatement, body) { return found }
         } catch {
             throw Self.failure(error, "catalogue read failed")
         }
@@ -290,7 +290,7 @@ public final class SQLiteCatalogue: Catalogue {
     {
         try await read { db in
             guard let (sql, arguments) = Self.listing("*", bucket: bucket, prefix: prefix, after: position, limit: limit) else { return [] }
-            return try Row.fetchAll(try db.cachedStatement(sql: sql), arguments: arguments).map(Self.object(from:))
+            return try Self.all(try db.cachedStatement(sql: sql), arguments, Self.object(from:))
         }
     }
 
@@ -301,7 +301,7 @@ public final class SQLiteCatalogue: Catalogue {
             guard let (sql, arguments) = Self.listing(
                 "key, size, etag, last_modified", bucket: bucket, prefix: prefix, after: position, limit: limit)
             else { return [] }
-            return try Row.fetchAll(try db.cachedStatement(sql: sql), arguments: arguments).map {
+            return try Self.all(try db.cachedStatement(sql: sql), arguments) {
                 ObjectSummary(key: Self.key($0), size: $0["size"], etag: $0["etag"], lastModified: Self.date($0["last_modified"]))
             }
         }
@@ -453,7 +453,7 @@ public final class SQLiteCatalogue: Catalogue {
             }
             sql += " ORDER BY key, upload_id LIMIT ?"
             _ = arguments.append(contentsOf: [limit])
-            return try Row.fetchAll(try db.cachedStatement(sql: sql), arguments: arguments).map(Self.upload(from:))
+            return try Self.all(try db.cachedStatement(sql: sql), arguments, Self.upload(from:))
         }
     }
 
@@ -501,8 +501,7 @@ public final class SQLiteCatalogue: Catalogue {
 
     public func bucketKeys(bucket: String) async throws -> [BucketKeyRecord] {
         try await lookup(oneStatement: true) { db in
-            try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM bucket_keys WHERE bucket = ? ORDER BY version"), arguments: [bucket])
-                .map(Self.bucketKey(from:))
+            try Self.all(try db.cachedStatement(sql: "SELECT * FROM bucket_keys WHERE bucket = ? ORDER BY version"), [bucket], Self.bucketKey(from:))
         }
     }
 
@@ -643,7 +642,7 @@ public final class SQLiteCatalogue: Catalogue {
             }
             sql += " ORDER BY bucket, key LIMIT ?"
             _ = arguments.append(contentsOf: [limit])
-            return try Row.fetchAll(try db.cachedStatement(sql: sql), arguments: arguments).map(Self.object(from:))
+            return try Self.all(try db.cachedStatement(sql: sql), arguments, Self.object(from:))
         }
     }
 

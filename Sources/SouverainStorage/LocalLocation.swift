@@ -157,9 +157,7 @@ public struct LocalLocation: Location {
             if got < 0, errno == EINVAL, souverain_set_direct_io(fd, 0) == 0 {
                 return (try readChunk(fd, at: offset, length: length, allocator, locator, path), false)
             }
-            throw got == 0
-                ? StorageError(.io, "blob \(locator) is shorter than its catalogue entry")
-                : LocalLocation.ioError("read", path)
+            throw readFailure(got, locator, path)
         }
         return (try readChunk(fd, at: offset, length: length, allocator, locator, path), false)
     }
@@ -171,12 +169,14 @@ public struct LocalLocation: Location {
         let got = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: length) { pointer in
             pread(fd, pointer.baseAddress, length, off_t(offset))
         }
-        guard got > 0 else {
-            throw got == 0
-                ? StorageError(.io, "blob \(locator) is shorter than its catalogue entry")
-                : LocalLocation.ioError("read", path)
-        }
+        guard got > 0 else { throw readFailure(got, locator, path) }
         return buffer
+    }
+
+    /// What a read that returned `got` (0 or less) means: the end of a blob that is shorter than
+    /// its catalogue entry, or the system call's error.
+    private static func readFailure(_ got: Int, _ locator: String, _ path: String) -> StorageError {
+        got == 0 ? StorageError(.io, "blob \(locator) is shorter than its catalogue entry") : LocalLocation.ioError("read", path)
     }
 
     public func delete(locator: String) async throws {

@@ -25,8 +25,9 @@ final class StagingBuffer: @unchecked Sendable {
     deinit { free(base) }
 }
 
-/// The write batches of one location, kept for reuse: without them every small PUT would map
-/// and unmap a megabyte. At most `kept` wait idle; a busier moment allocates more and frees them.
+/// The write batches of one location, kept for reuse: without them every PUT, small ones
+/// included, would allocate and free an aligned megabyte. At most `kept` wait idle; a busier
+/// moment allocates more and frees them.
 final class StagingBuffers: Sendable {
     static let alignment = 4096
     let capacity: Int
