@@ -298,7 +298,7 @@ create_classified = support.create_classified
 def wait_for(condition, timeout: float, what: str):
     deadline = time.monotonic() + timeout
     while not condition():
-        assert time.monotonic() < deadline, f"{what}: not after {timeout} s"
+        assert time.monotonic() < deadline, f"{what() if callable(what) else what}: not after {timeout} s"
         time.sleep(0.2)
 
 
@@ -367,7 +367,11 @@ FAULT_ROUNDS = [
 ]
 ROUND_IDS = ["-".join(r.values if hasattr(r, "values") else r) for r in FAULT_ROUNDS]
 WRITERS, READERS = 2, 3
-MAX_WRITES_PER_WRITER, MAX_READS_PER_READER = 80, 600
+# Counts are bounded per phase: while a location is down, writes that skip it take milliseconds,
+# and a budget for the whole round could be spent before the location comes back, leaving no
+# write to prove the return (what failed in CI once).
+MAX_WRITES_PER_PHASE, MAX_READS_PER_PHASE = 40, 200
+PHASES = ("before", "during", "after")
 # What a strict write may be answered when it cannot make its copies: the rules' refusal, or
 # "no location took it" when none answered.
 REFUSALS = {(403, "PlacementViolation"), (503, "ServiceUnavailable")}
@@ -413,11 +417,20 @@ class Workload:
                 s3.put_object(Bucket=bucket, Key=f"pre-{n}", Body=body)
                 self.acknowledged[(bucket, f"pre-{n}")] = (classification, support.sha256(body))
 
+    def await_budget(self, done: int, per_phase: int) -> bool:
+        """Whether a thread that has made `done` requests may make another: it waits while it
+        has spent the current phase's budget; False once the workload is stopped."""
+        while not self.stop.is_set():
+            if done < per_phase * (PHASES.index(self.phase) + 1):
+                return True
+            self.stop.wait(0.05)
+        return False
+
     def writer(self, number: int):
         s3 = self.client()
         classes = sorted(self.buckets)
-        for n in range(MAX_WRITES_PER_WRITER):
-            if self.stop.is_set():
+        for n in range(MAX_WRITES_PER_PHASE * len(PHASES)):
+            if not self.await_budget(n, MAX_WRITES_PER_PHASE):
                 return
             classification = classes[(n + number) % len(classes)]
             bucket, key = self.buckets[classification], f"w{number}-{n:03d}"
@@ -439,8 +452,8 @@ class Workload:
 
     def reader(self, number: int):
         s3 = self.client()
-        for n in range(MAX_READS_PER_READER):
-            if self.stop.is_set():
+        for n in range(MAX_READS_PER_PHASE * len(PHASES)):
+            if not self.await_budget(n, MAX_READS_PER_PHASE):
                 return
             with self.lock:
                 known = sorted(self.acknowledged)
@@ -469,6 +482,18 @@ class Workload:
     def lenient_acknowledged(self, phase: str) -> int:
         with self.lock:
             return sum(1 for o in self.writes if o.classification != "two-strict" and o.phase == phase and o.result == "ok")
+
+    def summary(self) -> str:
+        """How many writes and reads ended in each phase with each result, and the last writes:
+        what a failed wait reports."""
+        with self.lock:
+            counts: dict[str, int] = {}
+            for kind, outcomes in (("write", self.writes), ("read", self.reads)):
+                for o in outcomes:
+                    name = f"{kind} {o.phase} {o.result}"
+                    counts[name] = counts.get(name, 0) + 1
+            last = [f"{o.key} ({o.phase}): {o.result} {o.detail[:200]}" for o in self.writes[-4:]]
+        return f"{dict(sorted(counts.items()))}; last writes: {last}"
 
     def finish(self, bound: float) -> list[str]:
         """Stops the threads; the names of those still running after `bound` seconds (a hang)."""
@@ -528,7 +553,8 @@ def test_a_remote_process_fault_during_writes_and_reads(mains, remotes, topology
         restore(remotes, victim, fault)
         work.phase = "after"
     try:
-        wait_for(lambda: work.count("writes", "after") >= 6, REQUEST_BOUND * 2, "writes after the return")
+        wait_for(lambda: work.count("writes", "after") >= 6, REQUEST_BOUND * 2,
+                 lambda: f"writes after the return ({work.summary()})")
     finally:
         hung = work.finish(bound=REQUEST_BOUND * 2)
     assert not hung, f"threads still blocked {REQUEST_BOUND * 2} s after the end of the round: {hung}"
