@@ -330,6 +330,7 @@ let package = Package(
                 "SouverainEngine", "SouverainPlacement", "SouverainCatalogue", "SouverainCatalogueSQLite", "SouverainStorage",
                 "SouverainStorageS3", "SouverainS3Client", "SouverainKeys", "SouverainModel", "SouverainTesting",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -85,7 +85,7 @@ public actor KeyringKeyStore: KeyStore {
                 salt: Data(SymmetricKey(size: .bits256).withUnsafeBytes { Array($0) }).base64EncodedString(),
                 log2N: scryptLog2N, r: 8, p: 1,
                 cipher: KeyringFile.Sealing.aesGCM)
-            sealing = Sealing(parameters: parameters, key: try deriveSealingKey(passphrase: passphrase, parameters: parameters))
+            sealing = Sealing(parameters: parameters, key: try await deriveSealingKey(passphrase: passphrase, parameters: parameters))
         }
         let keyID = "kr-" + SymmetricKey(size: SymmetricKeySize(bitCount: 64)).withUnsafeBytes { $0.map { hexDigits($0) }.joined() }
         let first = Version(number: 1, created: wholeSecondsNow(), state: .active, key: SymmetricKey(size: .bits256))
@@ -133,7 +133,7 @@ public actor KeyringKeyStore: KeyStore {
         case (.some, nil):
             throw KeysError(.invalidArgument, "keyring \(path) is sealed by a passphrase; give the passphrase to open it")
         case (.some(let parameters), .some(let passphrase)):
-            sealing = Sealing(parameters: parameters, key: try deriveSealingKey(passphrase: passphrase, parameters: parameters))
+            sealing = Sealing(parameters: parameters, key: try await deriveSealingKey(passphrase: passphrase, parameters: parameters))
         }
 
         var versions: [Version] = []
@@ -287,7 +287,10 @@ public actor KeyringKeyStore: KeyStore {
         Data("souverain-keyring/1/\(keyID)/v\(version)/\(state.rawValue)".utf8)
     }
 
-    private static func deriveSealingKey(passphrase: String, parameters: KeyringFile.Sealing) throws -> SymmetricKey {
+    /// The key that seals the keyring, derived by scrypt. The derivation (128 MiB and a fraction
+    /// of a second by default, seconds on a loaded machine) runs on a thread of its own, never on
+    /// one of the few threads that every task of the process shares.
+    private static func deriveSealingKey(passphrase: String, parameters: KeyringFile.Sealing) async throws -> SymmetricKey {
         guard parameters.kdf == KeyringFile.Sealing.scrypt, parameters.cipher == KeyringFile.Sealing.aesGCM else {
             throw KeysError(.unsupportedFormat, "keyring sealing \(parameters.kdf)/\(parameters.cipher) is not supported by this build")
         }
@@ -300,13 +303,17 @@ public actor KeyringKeyStore: KeyStore {
             throw KeysError(.invalidArgument, "the keyring passphrase is empty")
         }
         let rounds = 1 << parameters.log2N
-        do {
-            return try KDF.Scrypt.deriveKey(
-                from: Array(passphrase.utf8), salt: salt, outputByteCount: 32,
-                rounds: rounds, blockSize: parameters.r, parallelism: parameters.p,
-                maxMemory: 128 * rounds * parameters.r * parameters.p + 16 * 1024 * 1024)
-        } catch {
-            throw KeysError(.keyStoreUnavailable, "scrypt key derivation failed", cause: error)
+        let (r, p) = (parameters.r, parameters.p)
+        return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<SymmetricKey, any Error>) in
+            DispatchQueue.global(qos: .userInitiated).async {
+                do {
+                    continuation.resume(returning: try KDF.Scrypt.deriveKey(
+                        from: Array(passphrase.utf8), salt: salt, outputByteCount: 32, rounds: rounds, blockSize: r,
+                        parallelism: p, maxMemory: 128 * rounds * r * p + 16 * 1024 * 1024))
+                } catch {
+                    continuation.resume(throwing: KeysError(.keyStoreUnavailable, "scrypt key derivation failed", cause: error))
+                }
+            }
         }
     }
 

@@ -22,11 +22,15 @@ public struct LocalLocation: Location {
     static let writeBatch = 1 << 20
     private let batches = StagingBuffers(capacity: LocalLocation.writeBatch)
 
-    public init(id: String, root: String, threadPool: NIOThreadPool = .singleton) throws {
+    /// Opens the location, creating its directory tree on first use. The preparation (4,096
+    /// `mkdir`s and their `fsync`s the first time, a sweep of `tmp/` each time) runs on
+    /// `threadPool`: on a busy disk it takes seconds, which on the caller's thread would hold one
+    /// of the few that every task of the process shares.
+    public init(id: String, root: String, threadPool: NIOThreadPool = .singleton) async throws {
         self.id = id
         self.root = root
         self.threadPool = threadPool
-        try LocalLocation.prepare(root: root)
+        try await offload(threadPool) { try LocalLocation.prepare(root: root) }
     }
 
     var blobsDirectory: String { root + "/blobs" }

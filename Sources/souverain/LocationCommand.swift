@@ -91,7 +91,7 @@ struct LocationCommand: AsyncParsableCommand {
             let setup = try PlacementSetup(try common.settings())
             let settings = try setup.location(id)
             var opened = OpenedLocations()
-            try opened.add(settings, directory: setup.directory)
+            try await opened.add(settings, directory: setup.directory)
             let location = opened.all[0]
             let clock = ContinuousClock()
             var failed = false

@@ -62,7 +62,7 @@ struct PlacementSetup {
     func open() async throws -> OpenedLocations {
         var opened = OpenedLocations()
         do {
-            for location in locations { try opened.add(location, directory: directory) }
+            for location in locations { try await opened.add(location, directory: directory) }
         } catch {
             await opened.close()
             throw error
@@ -89,12 +89,12 @@ struct OpenedLocations {
     var locals: [LocalLocation] = []
     var clients: [S3Client] = []
 
-    mutating func add(_ settings: LocationSettings, directory: DataDirectory) throws {
+    mutating func add(_ settings: LocationSettings, directory: DataDirectory) async throws {
         switch settings.kind {
         case .local:
             let root = settings.path ?? directory.path + "/locations/" + settings.id
             try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-            let local = try LocalLocation(id: settings.id, root: root)
+            let local = try await LocalLocation(id: settings.id, root: root)
             locals.append(local)
             all.append(local)
         case .s3:

@@ -25,7 +25,7 @@ struct RawCeiling: AsyncParsableCommand {
         var settings = Settings()
         try settings.set("address", address)
         let (host, port) = try settings.hostAndPort()
-        let location = try LocalLocation(id: "raw", root: directory)
+        let location = try await LocalLocation(id: "raw", root: directory)
         let app = Application(
             responder: RawResponder(location: location, blobs: RawBlobs()),
             server: .http1(configuration: .init(additionalChannelHandlers: [ExpectContinueHandler()], idleTimeout: .seconds(300))),

@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import Logging
 import NIOCore
+import NIOPosix
 import SouverainCatalogue
 import SouverainCatalogueSQLite
 import SouverainS3Client
@@ -62,7 +63,13 @@ struct EngineUnderTest: Sendable {
         let base = FileManager.default.fileExists(atPath: "/dev/shm") ? "/dev/shm/" : NSTemporaryDirectory()
         let directory = base + "souverain-engine-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        var cleanups: [@Sendable () async -> Void] = [{ try? FileManager.default.removeItem(atPath: directory) }]
+        var cleanups: [@Sendable () async -> Void] = [{ await TestDirectories.remove(directory) }]
+        // Local locations do their file work on a thread pool of the engine's own: on the
+        // process's shared pool it queued behind every other suite's, and a healthy step then
+        // overran the step limits the fault tests set.
+        let files = NIOThreadPool(numberOfThreads: 2)
+        files.start()
+        cleanups.append { try? await files.shutdownGracefully() }
         do {
             let catalogue = try SQLiteCatalogue(path: directory + "/catalogue.sqlite")
             let keyStore = try await KeyringKeyStore.create(path: directory + "/keyring.json")
@@ -72,7 +79,7 @@ struct EngineUnderTest: Sendable {
                 let base: any Location
                 switch spec.backend {
                 case .local:
-                    base = try LocalLocation(id: spec.id, root: directory + "/" + spec.id)
+                    base = try await LocalLocation(id: spec.id, root: directory + "/" + spec.id, threadPool: files)
                 case .s3OnMoto:
                     // A moto of its own: a run's thousands of requests and faults never reach another's.
                     let server = try await TestServer.start(.moto)

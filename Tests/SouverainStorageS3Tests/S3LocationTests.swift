@@ -29,7 +29,7 @@ struct S3LocationTests {
         await server.stop()
     }
 
-    static func bytes(_ count: Int, seed: UInt8) -> [UInt8] { (0..<count).map { UInt8(truncatingIfNeeded: $0 &* 31) &+ seed } }
+    static func bytes(_ count: Int, seed: UInt8) -> [UInt8] { LocationContract.bytes(count, seed: seed) }
 
     func write(_ location: S3Location, _ bytes: [UInt8], in pieces: Int) async throws -> String {
         let writer = try await location.makeBlobWriter()

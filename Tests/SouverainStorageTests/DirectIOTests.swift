@@ -8,20 +8,18 @@ import Foundation
 import NIOCore
 import Testing
 @testable import SouverainStorage
+import SouverainTesting
 
 /// Large blobs written in whole batches with O_DIRECT, read back with it when they are not cached,
 /// and every other path through the page cache: the bytes are the same whichever way they went.
 @Suite final class DirectIOTests: Sendable {
     let root = NSTemporaryDirectory() + "souverain-direct-" + UUID().uuidString
 
-    deinit { try? FileManager.default.removeItem(atPath: root) }
+    deinit { TestDirectories.removeLater(root) }
 
     private func bytes(_ count: Int) -> [UInt8] {
-        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
-        return (0..<count).map { _ in
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return UInt8(truncatingIfNeeded: state >> 33)
-        }
+        var generator = SeededGenerator(seed: 0x9E37_79B9_7F4A_7C15)
+        return generator.bytes(count: count)
     }
 
     /// Whether the file system under the test's directory takes O_DIRECT at all.
@@ -40,7 +38,7 @@ import Testing
     }
 
     @Test func aLargeBlobReadsBackTheSameByEveryPath() async throws {
-        let location = try LocalLocation(id: "local", root: root)
+        let location = try await LocalLocation(id: "local", root: root)
         let content = bytes(3 * LocalLocation.writeBatch + 12_345)
         let writer = try await location.makeBlobWriter()
         // Pieces that straddle the batches' edges, as network reads do.
@@ -65,7 +63,7 @@ import Testing
     }
 
     @Test func wholeBatchesBypassThePageCache() async throws {
-        let location = try LocalLocation(id: "local", root: root)
+        let location = try await LocalLocation(id: "local", root: root)
         let hasDirectIO = try fileSystemHasDirectIO()
         let writer = try await location.makeBlobWriter()
         try await writer.write(ByteBuffer(bytes: bytes(2 * LocalLocation.writeBatch + 100)))

@@ -124,7 +124,8 @@ public enum LocationContract: String, Sendable, CaseIterable, CustomTestStringCo
 
     /// Deterministic bytes that differ with `seed` and along the blob.
     public static func bytes(_ count: Int, seed: UInt8) -> [UInt8] {
-        (0..<count).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 11) &+ seed }
+        var generator = SeededGenerator(seed: UInt64(seed))
+        return generator.bytes(count: count)
     }
 
     /// Writes `data` as a new blob in pieces of `piece` bytes; returns its locator.

@@ -37,14 +37,12 @@ public enum LocationSubject: String, Sendable, CaseIterable, CustomTestStringCon
         switch self {
         case .local:
             let root = NSTemporaryDirectory() + "souverain-subject-" + UUID().uuidString
-            return MadeLocation(location: try LocalLocation(id: id, root: root)) {
-                try? FileManager.default.removeItem(atPath: root)
-            }
+            return MadeLocation(location: try await LocalLocation(id: id, root: root)) { await TestDirectories.remove(root) }
         case .faultyLocalFaultsOff:
             let root = NSTemporaryDirectory() + "souverain-subject-" + UUID().uuidString
-            let faulty = FaultyLocation(wrapping: try LocalLocation(id: id, root: root), seed: 1)
+            let faulty = FaultyLocation(wrapping: try await LocalLocation(id: id, root: root), seed: 1)
             faulty.setEnabled(false)
-            return MadeLocation(location: faulty) { try? FileManager.default.removeItem(atPath: root) }
+            return MadeLocation(location: faulty) { await TestDirectories.remove(root) }
         case .s3OnMoto, .s3OnSouverain:
             let server = try TestServer.shared(server ?? .moto)
             return try await Self.s3Location(on: server, id: id)

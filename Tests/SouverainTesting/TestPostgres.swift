@@ -93,7 +93,7 @@ public actor TestPostgres {
         users -= 1
         guard users == 0, let server else { return }
         self.server = nil
-        stop(server)
+        await stop(server)
     }
 
     /// How many suites hold the server now (for the tests of this type).
@@ -129,7 +129,7 @@ public actor TestPostgres {
         let initdb = try Self.tool("initdb"), postgres = try Self.tool("postgres"), isReady = try Self.tool("pg_isready")
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("souverain-postgres-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        if getuid() == 0 { try Self.run("/usr/bin/chown", ["postgres:postgres", directory.path], asPostgres: false) }
+        if getuid() == 0 { try await Self.runOffThePool("/usr/bin/chown", ["postgres:postgres", directory.path]) }
         let data = directory.appendingPathComponent("data").path
         let log = directory.appendingPathComponent("server.log")
         do {
@@ -166,22 +166,22 @@ public actor TestPostgres {
             throw TestServerError("not ready within 60 s")
         } catch {
             let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-            stop(Server(port: 0, directory: directory))
+            await stop(Server(port: 0, directory: directory))
             throw TestServerError("PostgreSQL did not start: \(error) \(text.suffix(1500))")
         }
     }
 
     /// Immediate shutdown (SIGQUIT through `pg_ctl`, by the data directory), then removal.
-    private func stop(_ server: Server) {
+    private func stop(_ server: Server) async {
         if let process, process.isRunning, let pgctl = try? Self.tool("pg_ctl") {
-            try? Self.run(pgctl, ["-D", server.directory.appendingPathComponent("data").path, "-m", "immediate", "-w", "-t", "30", "stop"],
-                          asPostgres: true)
+            try? await Self.runOffThePool(pgctl, ["-D", server.directory.appendingPathComponent("data").path, "-m", "immediate", "-w", "-t", "30", "stop"],
+                                          asPostgres: true)
             let deadline = ContinuousClock.now + .seconds(30)
-            while process.isRunning, ContinuousClock.now < deadline { usleep(50_000) }
+            while process.isRunning, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(50)) }
             if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         }
         process = nil
-        try? FileManager.default.removeItem(at: server.directory)
+        await TestDirectories.remove(server.directory.path)
     }
 
     /// `run` on a thread of its own: waiting for a process must not hold one of the few threads

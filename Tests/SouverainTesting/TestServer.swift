@@ -115,7 +115,7 @@ public final class TestServer: @unchecked Sendable {
             if process.isRunning { kill(pid, SIGKILL) }
             process.waitUntilExit()
         }
-        try? FileManager.default.removeItem(at: directory)
+        await TestDirectories.remove(directory.path)
     }
 
     /// A loopback port that was free a moment ago.

@@ -6,24 +6,8 @@ import NIOCore
 enum TestData {
     /// `count` pseudo-random bytes from `seed` (SplitMix64).
     static func bytes(count: Int, seed: UInt64) -> [UInt8] {
-        var state = seed
-        var out = [UInt8](repeating: 0, count: count)
-        out.withUnsafeMutableBytes { raw in
-            var offset = 0
-            while offset < count {
-                state &+= 0x9E37_79B9_7F4A_7C15
-                var z = state
-                z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-                z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-                z ^= z >> 31
-                withUnsafeBytes(of: z.littleEndian) { word in
-                    let take = min(8, count - offset)
-                    raw.baseAddress!.advanced(by: offset).copyMemory(from: word.baseAddress!, byteCount: take)
-                }
-                offset += 8
-            }
-        }
-        return out
+        var generator = SeededGenerator(seed: seed)
+        return generator.bytes(count: count)
     }
 
     static func sha256(_ bytes: some Sequence<UInt8>) -> String {
