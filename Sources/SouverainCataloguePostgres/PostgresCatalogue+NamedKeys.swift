@@ -79,7 +79,7 @@ extension PostgresCatalogue {
                 UNION ALL SELECT segments FROM object_versions WHERE segments LIKE \(pattern)
                 """).map { try $0.value("segments", as: String.self) }
             for text in segmentLists {
-                if try Self.decode([BlobSegment].self, text).contains(where: {
+                if try BlobSegment.list(fromJSON: text).contains(where: {
                     $0.encryption?.keyID == keyID && $0.encryption?.bucketKeyVersion == version
                 }) {
                     return false

@@ -292,7 +292,7 @@ extension PostgresCatalogue {
                 SELECT segments FROM objects WHERE bucket = \(bucket) UNION ALL SELECT segments FROM object_versions WHERE bucket = \(bucket)
                 """).map { try $0.value("segments", as: String.self) }
             for text in segmentLists {
-                if try Self.decode([BlobSegment].self, text).contains(where: {
+                if try BlobSegment.list(fromJSON: text).contains(where: {
                     $0.encryption?.keyID == nil && $0.encryption?.bucketKeyVersion == version
                 }) {
                     return false

@@ -168,7 +168,7 @@ extension PostgresCatalogue {
         guard let row = try await db.row("SELECT location, segments, replicas FROM objects WHERE bucket = \(bucket) AND key = \(keyBlob(key))")
         else { return [] }
         let location: String = try row.value("location")
-        let segments = try decode([BlobSegment].self, try row.value("segments"))
+        let segments = try BlobSegment.list(fromJSON: try row.value("segments"))
         let garbage = (segments.map { GarbageBlob(location: location, locator: $0.locator) } + (try replicas(row).flatMap(\.blobs)))
             .map { $0.of(bucket: bucket, key: key) }
         for blob in garbage { try await discard(db, blob) }
@@ -198,7 +198,7 @@ extension PostgresCatalogue {
             bucket: try row.value("bucket"), key: try key(row), size: try row.value("size"), etag: try row.value("etag"),
             lastModified: date(try row.value("last_modified")), metadata: try decode(ObjectMetadata.self, try row.value("metadata")),
             checksums: try checksums(try row.value("checksums")), location: try row.value("location"),
-            segments: try decode([BlobSegment].self, try row.value("segments")), partCount: try row.value("part_count"),
+            segments: try BlobSegment.list(fromJSON: try row.value("segments")), partCount: try row.value("part_count"),
             replicas: try replicas(row))
             .withVersion(id: try row.value("version_id"),
                          retention: try row.value("retention", as: String?.self).map { try decode(ObjectRetention.self, $0) },

@@ -81,7 +81,7 @@ extension SQLiteCatalogue {
         try await write { db in
             let pattern = Self.keyIDPattern(keyID)
             for text in try String.fetchAll(db, sql: "SELECT segments FROM objects WHERE segments LIKE ?", arguments: [pattern]) {
-                if try Self.decode([BlobSegment].self, text).contains(where: {
+                if try BlobSegment.list(fromJSON: text).contains(where: {
                     $0.encryption?.keyID == keyID && $0.encryption?.bucketKeyVersion == version
                 }) {
                     return false

@@ -165,7 +165,7 @@ extension SQLiteCatalogue {
         guard let row = try Row.fetchOne(try db.cachedStatement(sql: "SELECT location, segments, replicas FROM objects WHERE bucket = ? AND key = ?"),
                                          arguments: [bucket, keyBlob(key)]) else { return [] }
         let location: String = row["location"]
-        let segments = try decode([BlobSegment].self, row["segments"])
+        let segments = try BlobSegment.list(fromJSON: row["segments"])
         let garbage = (segments.map { GarbageBlob(location: location, locator: $0.locator) } + (try replicas(row).flatMap(\.blobs)))
             .map { $0.of(bucket: bucket, key: key) }
         for blob in garbage { try discard(db, blob) }
@@ -200,7 +200,7 @@ extension SQLiteCatalogue {
             bucket: row["bucket"], key: key(row), size: row["size"], etag: row["etag"],
             lastModified: date(row["last_modified"]), metadata: try metadata(row["metadata"]),
             checksums: try checksums(row["checksums"]), location: row["location"],
-            segments: try decode([BlobSegment].self, row["segments"]), partCount: row["part_count"], replicas: try replicas(row))
+            segments: try BlobSegment.list(fromJSON: row["segments"]), partCount: row["part_count"], replicas: try replicas(row))
             .withVersion(id: row["version_id"], retention: try (row["retention"] as String?).map { try decode(ObjectRetention.self, $0) },
                          legalHold: (row["legal_hold"] as Int?) == 1)
     }

@@ -540,7 +540,7 @@ public final class SQLiteCatalogue: Catalogue {
             let segmentLists = try String.fetchAll(try db.cachedStatement(sql: "SELECT segments FROM objects WHERE bucket = ?"), arguments: [bucket])
                 + String.fetchAll(try db.cachedStatement(sql: "SELECT segments FROM object_versions WHERE bucket = ?"), arguments: [bucket])
             for text in segmentLists {
-                if try Self.decode([BlobSegment].self, text).contains(where: {
+                if try BlobSegment.list(fromJSON: text).contains(where: {
                     $0.encryption?.keyID == nil && $0.encryption?.bucketKeyVersion == version
                 }) {
                     return false
