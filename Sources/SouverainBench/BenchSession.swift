@@ -181,11 +181,7 @@ struct BenchSession: Sendable {
             ).run { index, _, stats in
                 let start = ContinuousClock.now
                 do {
-                    if let versionID = keys[index].versionID {
-                        try await client.deleteObject(bucket: bucket, key: keys[index].key, versionID: versionID)
-                    } else {
-                        try await client.deleteObject(bucket: bucket, key: keys[index].key)
-                    }
+                    try await client.deleteObject(bucket: bucket, key: keys[index].key, versionID: keys[index].versionID)
                     stats.record(.delete, since: start)
                 } catch {
                     stats.recordError(.delete, error)

@@ -6,25 +6,21 @@ import Synchronization
 /// operation and status, never a bucket or a key.
 public struct ServerMetrics: Sendable {
     public let registry: PrometheusCollectorRegistry
-    /// Each operation's metrics, found once: the registry builds a metric's name and looks up its
-    /// labels at each `make…` call, about 1.5% of a small HEAD's CPU. Bounded by the operations
-    /// and statuses the server has.
-    private let known = KnownMetrics()
+    /// Each series, found once: the registry builds a metric's name and looks up its labels at
+    /// each `make…` call, about 1.5% of a small HEAD's CPU. Bounded by the operations and statuses
+    /// the server has; a series is made on first use, so an operation that moves no object bytes
+    /// has no byte counters.
+    private let known = KnownSeries()
 
-    private final class KnownMetrics: Sendable {
-        let byOperation = Mutex<[String: OperationMetrics]>([:])
+    private final class KnownSeries: Sendable {
+        let counters = Mutex<[CounterKey: Counter]>([:])
+        let latencies = Mutex<[String: DurationHistogram]>([:])
     }
 
-    private final class OperationMetrics: Sendable {
-        let latency: DurationHistogram
-        /// Made on first use, so that an operation that moves no bytes has no byte counters.
-        let requests = Mutex<[Int: Counter]>([:])
-        let received = Mutex<Counter?>(nil)
-        let sent = Mutex<Counter?>(nil)
-
-        init(latency: DurationHistogram) {
-            self.latency = latency
-        }
+    private enum CounterKey: Hashable {
+        case requests(operation: String, status: Int)
+        case received(operation: String)
+        case sent(operation: String)
     }
 
     public init(registry: PrometheusCollectorRegistry) {
@@ -42,40 +38,28 @@ public struct ServerMetrics: Sendable {
         helpText: "Time to the response head, by operation") }
 
     func record(operation: String, status: Int, bytesIn: Int64, bytesOut: Int64, duration: Duration) {
-        let metrics = metrics(of: operation)
-        counter(metrics.requests, status) { registry.makeCounter(descriptor: Self.requests, labels: [("operation", operation), ("status", String(status))]) }
-            .increment()
-        if bytesIn > 0 {
-            counter(metrics.received) { registry.makeCounter(descriptor: Self.received, labels: [("operation", operation)]) }.increment(by: bytesIn)
+        counter(.requests(operation: operation, status: status)).increment()
+        if bytesIn > 0 { counter(.received(operation: operation)).increment(by: bytesIn) }
+        if bytesOut > 0 { counter(.sent(operation: operation)).increment(by: bytesOut) }
+        let latency = known.latencies.withLock { $0[operation] } ?? {
+            let made = registry.makeDurationHistogram(descriptor: Self.latency, labels: [("operation", operation)], buckets: Self.latencyBuckets)
+            known.latencies.withLock { $0[operation] = made }
+            return made
+        }()
+        latency.record(duration)
+    }
+
+    /// The counter of `key`, made the first time (the registry answers the same counter for the
+    /// same name and labels, so two first requests at once share it).
+    private func counter(_ key: CounterKey) -> Counter {
+        if let found = known.counters.withLock({ $0[key] }) { return found }
+        let made = switch key {
+        case .requests(let operation, let status):
+            registry.makeCounter(descriptor: Self.requests, labels: [("operation", operation), ("status", String(status))])
+        case .received(let operation): registry.makeCounter(descriptor: Self.received, labels: [("operation", operation)])
+        case .sent(let operation): registry.makeCounter(descriptor: Self.sent, labels: [("operation", operation)])
         }
-        if bytesOut > 0 {
-            counter(metrics.sent) { registry.makeCounter(descriptor: Self.sent, labels: [("operation", operation)]) }.increment(by: bytesOut)
-        }
-        metrics.latency.record(duration)
-    }
-
-    /// The metrics of `operation`, found on its first request.
-    private func metrics(of operation: String) -> OperationMetrics {
-        if let found = known.byOperation.withLock({ $0[operation] }) { return found }
-        let made = OperationMetrics(latency: registry.makeDurationHistogram(
-            descriptor: Self.latency, labels: [("operation", operation)], buckets: Self.latencyBuckets))
-        known.byOperation.withLock { $0[operation] = made }
-        return made
-    }
-
-    /// The counter kept in `slot`, made by `make` the first time (the registry answers the same
-    /// counter for the same name and labels, so two first requests at once share it).
-    private func counter(_ slot: borrowing Mutex<Counter?>, _ make: () -> Counter) -> Counter {
-        if let found = slot.withLock({ $0 }) { return found }
-        let made = make()
-        slot.withLock { $0 = made }
-        return made
-    }
-
-    private func counter(_ slots: borrowing Mutex<[Int: Counter]>, _ status: Int, _ make: () -> Counter) -> Counter {
-        if let found = slots.withLock({ $0[status] }) { return found }
-        let made = make()
-        slots.withLock { $0[status] = made }
+        known.counters.withLock { $0[key] = made }
         return made
     }
 

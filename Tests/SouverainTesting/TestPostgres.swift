@@ -184,19 +184,9 @@ public actor TestPostgres {
         await TestDirectories.remove(server.directory.path)
     }
 
-    /// `run` on a thread of its own: waiting for a process must not hold one of the few threads
-    /// every test's tasks share (on 2 cores, two blocked waits stall every PostgreSQL client).
+    /// `run` off the shared threads: on 2 cores, two blocked waits stall every PostgreSQL client.
     private static func runOffThePool(_ executable: String, _ arguments: [String], asPostgres: Bool = false) async throws {
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            Thread.detachNewThread {
-                do {
-                    try run(executable, arguments, asPostgres: asPostgres)
-                    continuation.resume()
-                } catch {
-                    continuation.resume(throwing: error)
-                }
-            }
-        }
+        try await offThePool { try run(executable, arguments, asPostgres: asPostgres) }
     }
 
     /// Runs a PostgreSQL tool to its end (as `postgres` when root: the server refuses to run as root).
