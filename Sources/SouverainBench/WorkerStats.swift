@@ -23,9 +23,9 @@ struct WorkerStats: Sendable {
         let elapsed = ContinuousClock.now - start
         let microseconds = max(1, min(3_600_000_000, elapsed.components.seconds * 1_000_000
             + elapsed.components.attoseconds / 1_000_000_000_000))
-        var histogram = histograms[operation] ?? Self.histogram()
-        _ = histogram.record(UInt64(microseconds))
-        histograms[operation] = histogram
+        // In place: a copy taken out of the dictionary and stored back copied the whole histogram
+        // (its counts, about 200 KiB) on every operation, 14% of the generator's CPU on small HEADs.
+        _ = histograms[operation, default: Self.histogram()].record(UInt64(microseconds))
         self.bytes += bytes
     }
 

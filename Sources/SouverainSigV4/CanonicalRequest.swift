@@ -87,7 +87,7 @@ enum CanonicalRequest {
         var block = ""
         for name in signedHeaders {
             var values: [String] = []
-            for header in headers where header.name.lowercased() == name {
+            for header in headers where header.name.isHeaderName(name) {
                 values.append(normalize(header.value))
             }
             guard !values.isEmpty else { return .failure(MissingHeader(name: name)) }

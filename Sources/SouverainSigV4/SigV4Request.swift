@@ -20,6 +20,14 @@ public struct SigV4Request: Sendable {
 
     /// The first value of the header `name` (lowercase), if any.
     func header(_ name: String) -> String? {
-        headers.first { $0.name.lowercased() == name }?.value
+        headers.first { $0.name.isHeaderName(name) }?.value
+    }
+}
+
+extension String {
+    /// Whether this header name is `lowercaseName`, in any ASCII case, without making a lowercase
+    /// copy (header names are ASCII tokens; the lookups were a copy per header and per name).
+    func isHeaderName(_ lowercaseName: String) -> Bool {
+        utf8.count == lowercaseName.utf8.count && utf8.elementsEqual(lowercaseName.utf8) { $0.asciiLowercased == $1 }
     }
 }

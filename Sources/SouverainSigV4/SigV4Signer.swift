@@ -10,6 +10,9 @@ public struct SigV4Signer: Sendable {
     public let region: String
     /// The service of the credential scope.
     public let service: String
+    /// A client signs a day's requests with one key: derived once (four HMACs, 5% of the bench
+    /// generator's CPU on small HEADs when derived per request).
+    let signingKeys = SigningKeyCache(capacity: 8)
 
     /// Creates a signer for one key pair, region and service.
     public init(accessKeyID: String, secretAccessKey: String, region: String, service: String = "s3") {
@@ -105,7 +108,7 @@ public struct SigV4Signer: Sendable {
             signedHeaders: signedHeaders.joined(separator: ";"), payloadHash: payloadHash)
         let stringToSign = CanonicalRequest.stringToSign(
             timestamp: timestamp, scope: scope, canonicalRequest: canonicalRequest)
-        let key = SigningKey(secretAccessKey: secretAccessKey, scope: scope)
+        let key = signingKeys.key(secretAccessKey: secretAccessKey, scope: scope)
         let signature = key.signature(stringToSign)
         headers.append(
             (

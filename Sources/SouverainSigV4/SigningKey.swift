@@ -3,19 +3,24 @@ import Synchronization
 
 /// The Signature V4 signing key: HMAC chain "AWS4"+secret → date → region → service → "aws4_request".
 struct SigningKey: Sendable {
-    private let key: SymmetricKey
+    /// The HMAC with the key already absorbed: each signature copies it and hashes only its
+    /// message (setting the key up, two hash blocks, was a sixth of a verification's CPU).
+    private let keyed: HMAC<SHA256>
 
     init(secretAccessKey: String, scope: CredentialScope) {
         var bytes = Self.mac(Array(("AWS4" + secretAccessKey).utf8), scope.date)
         bytes = Self.mac(bytes, scope.region)
         bytes = Self.mac(bytes, scope.service)
         bytes = Self.mac(bytes, "aws4_request")
-        key = SymmetricKey(data: bytes)
+        keyed = HMAC<SHA256>(key: SymmetricKey(data: bytes))
     }
 
     /// HMAC-SHA256 of `message` under this key.
     func authenticate(_ message: String) -> [UInt8] {
-        Array(HMAC<SHA256>.authenticationCode(for: Array(message.utf8), using: key))
+        var hmac = keyed
+        var message = message
+        message.withUTF8 { hmac.update(data: UnsafeRawBufferPointer($0)) }
+        return Array(hmac.finalize())
     }
 
     /// HMAC-SHA256 of `message` under this key, lowercase hex.

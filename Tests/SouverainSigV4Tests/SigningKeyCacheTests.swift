@@ -42,4 +42,14 @@ import Testing
             #expect(cache.count <= 2)
         }
     }
+
+    @Test func aSignerKeepsItsKeyPerDayAndSignsAsAFreshOneWould() {
+        let signer = SigV4Signer(accessKeyID: "ALICE", secretAccessKey: "alice-secret", region: "eu-west-3")
+        let days = [0.0, 86_400, 0, 2 * 86_400, 86_400].map { Self.now.addingTimeInterval($0) }
+        for date in days {
+            let fresh = SigV4Signer(accessKeyID: "ALICE", secretAccessKey: "alice-secret", region: "eu-west-3")
+            #expect(signedGet(signer, at: date).headers.last?.value == signedGet(fresh, at: date).headers.last?.value)
+        }
+        #expect(signer.signingKeys.count == 3)
+    }
 }
