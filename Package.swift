@@ -133,7 +133,10 @@ let package = Package(
         ),
         .target(
             name: "SouverainCatalogueSQLite",
-            dependencies: ["SouverainCatalogue", "SouverainModel", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "SouverainCatalogue", "SouverainModel", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ],
             swiftSettings: upcoming
         ),
         // The shared catalogue of several gateways (docs/scale-out.md): the same protocol on PostgreSQL.

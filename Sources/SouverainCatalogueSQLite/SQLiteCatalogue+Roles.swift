@@ -34,7 +34,7 @@ extension SQLiteCatalogue {
         }
     }
 
-    static func roleRecord(_ row: Row) -> RoleRecord {
+    static func roleRecord(_ row: some ResultColumns) -> RoleRecord {
         RoleRecord(
             name: row["name"], trustPolicy: row["trust_policy"], permissionPolicy: row["permission_policy"],
             maxSessionSeconds: row["max_session_seconds"],

@@ -62,10 +62,8 @@ extension SQLiteCatalogue {
     /// the row first, and GRDB finds a copied row's column by name by lowercasing the name of every
     /// column before it; a statement's row looks names up in its statement's index. For an object's
     /// record, about twenty such look-ups were 2% of a small HEAD's CPU.
-    static func first<T>(_ statement: Statement, _ arguments: StatementArguments, _ decode: (Row) throws -> T) throws -> T? {
-        let rows = try Row.fetchCursor(statement, arguments: arguments)
-        guard let row = try rows.next() else { return nil }
-        return try decode(row)
+    static func first<T>(_ statement: Statement, _ arguments: StatementArguments, _ decode: (SteppedRow) throws -> T) throws -> T? {
+        try SteppedRow.first(statement, arguments, decode)
     }
 
     /// Every row a statement gives, each decoded while SQLite holds it, for the same reason.
@@ -173,7 +171,7 @@ extension SQLiteCatalogue {
         return garbage
     }
 
-    static func replicas(_ row: Row) throws -> [Replica] {
+    static func replicas(_ row: some ResultColumns) throws -> [Replica] {
         guard let text: String = row["replicas"] else { return [] }
         return try decode([Replica].self, text)
     }
@@ -184,18 +182,18 @@ extension SQLiteCatalogue {
                        arguments: [blob.location, blob.locator, blob.bucket, blob.key.map(keyBlob)])
     }
 
-    static func key(_ row: Row) -> String {
+    static func key(_ row: some ResultColumns) -> String {
         let data: Data = row["key"]
         return String(decoding: data, as: UTF8.self)
     }
 
-    static func object(from row: Row) throws -> ObjectRecord {
+    static func object(from row: some ResultColumns) throws -> ObjectRecord {
         var record = try objectWithoutTags(from: row)
         if let tags: String = row["tags"] { record.tags = try decode([String: String].self, tags) }
         return record
     }
 
-    private static func objectWithoutTags(from row: Row) throws -> ObjectRecord {
+    private static func objectWithoutTags(from row: some ResultColumns) throws -> ObjectRecord {
         ObjectRecord(
             bucket: row["bucket"], key: key(row), size: row["size"], etag: row["etag"],
             lastModified: date(row["last_modified"]), metadata: try metadata(row["metadata"]),
@@ -205,7 +203,7 @@ extension SQLiteCatalogue {
                          legalHold: (row["legal_hold"] as Int?) == 1)
     }
 
-    static func upload(from row: Row) throws -> UploadRecord {
+    static func upload(from row: some ResultColumns) throws -> UploadRecord {
         let algorithm: String? = row["checksum_algorithm"]
         return UploadRecord(
             uploadID: row["upload_id"], bucket: row["bucket"], key: key(row), initiated: date(row["initiated"]),
@@ -213,7 +211,7 @@ extension SQLiteCatalogue {
             checksumAlgorithm: algorithm.flatMap(ChecksumAlgorithm.init(rawValue:)), location: row["location"])
     }
 
-    static func part(from row: Row) throws -> PartRecord {
+    static func part(from row: some ResultColumns) throws -> PartRecord {
         PartRecord(
             uploadID: row["upload_id"], partNumber: row["part_number"], size: row["size"], etag: row["etag"],
             lastModified: date(row["last_modified"]), location: row["location"],
@@ -223,24 +221,24 @@ extension SQLiteCatalogue {
             checksums: try checksums(row["checksums"]))
     }
 
-    static func user(from row: Row) -> User {
+    static func user(from row: some ResultColumns) -> User {
         User(id: row["id"], name: row["name"], accessKeyID: row["access_key"], storedSecret: row["secret"],
              role: Role(rawValue: row["role"]) ?? .user)
     }
 
-    static func grant(from row: Row) -> Grant? {
+    static func grant(from row: some ResultColumns) -> Grant? {
         BucketPermission(rawValue: row["permission"]).map {
             Grant(bucket: row["bucket"], userID: row["user_id"], permission: $0)
         }
     }
 
-    static func bucketKey(from row: Row) -> BucketKeyRecord {
+    static func bucketKey(from row: some ResultColumns) -> BucketKeyRecord {
         BucketKeyRecord(
             bucket: row["bucket"], version: row["version"], wrappedKey: row["wrapped"],
             state: BucketKeyRecord.State(rawValue: row["state"]) ?? .active, created: Date(timeIntervalSince1970: row["created"]))
     }
 
-    static func bucket(from row: Row) -> BucketRecord {
+    static func bucket(from row: some ResultColumns) -> BucketRecord {
         BucketRecord(name: row["name"], owner: row["owner"], createdAt: date(row["created"]), region: row["region"],
                      classification: row["classification"], shreddedAt: (row["shredded_at"] as Int64?).map(date),
                      versioning: (row["versioning"] as String?).flatMap(VersioningState.init(rawValue:)),

@@ -225,7 +225,7 @@ extension SQLiteCatalogue {
             })
     }
 
-    static func entry(_ row: Row, isLatest: Bool) throws -> ObjectVersionEntry {
+    static func entry(_ row: some ResultColumns, isLatest: Bool) throws -> ObjectVersionEntry {
         let isMarker = (row["delete_marker"] as Int?) == 1
         let object = isMarker ? nil : try object(from: row)
         return ObjectVersionEntry(key: key(row), versionID: row["version_id"], isLatest: isLatest, object: object,
