@@ -384,7 +384,7 @@ let package = Package(
             name: "SouverainCatalogueSQLiteTests",
             dependencies: [
                 "SouverainCatalogueSQLite", "SouverainCatalogue", "SouverainModel", "SouverainTesting",
-                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
             swiftSettings: upcoming
         ),
