@@ -72,56 +72,83 @@ enum CanonicalRequest {
     /// Repeated headers are joined with `,`; values are trimmed and inner blank runs collapsed.
     /// Throws SignatureDoesNotMatch when a signed header is absent.
     static func headers(signed signedHeaders: [String], from headers: [Header]) throws(SigV4Error) -> String {
-        switch headerBlock(signed: signedHeaders, from: headers) {
-        case .success(let block):
-            return block
-        case .failure(let missing):
+        var block: [UInt8] = []
+        if let missing = appendHeaderBlock(signed: signedHeaders, from: headers, to: &block) {
             throw .signatureDoesNotMatch("The signed header '\(missing.name)' is not in the request.")
         }
+        return String(decoding: block, as: UTF8.self)
     }
 
     struct MissingHeader: Error { var name: String }
 
-    /// The canonical headers block, or the first signed header that is absent.
-    static func headerBlock(signed signedHeaders: [String], from headers: [Header]) -> Result<String, MissingHeader> {
-        var block = ""
+    /// Appends the canonical headers block; returns the first signed header that is absent.
+    static func appendHeaderBlock(signed signedHeaders: [String], from headers: [Header], to out: inout [UInt8]) -> MissingHeader? {
         for name in signedHeaders {
-            var values: [String] = []
+            out.append(contentsOf: name.utf8)
+            out.append(UInt8(ascii: ":"))
+            var found = false
             for header in headers where header.name.isHeaderName(name) {
-                values.append(normalize(header.value))
+                if found { out.append(UInt8(ascii: ",")) }
+                found = true
+                appendNormalized(header.value, to: &out)
             }
-            guard !values.isEmpty else { return .failure(MissingHeader(name: name)) }
-            block += name + ":" + values.joined(separator: ",") + "\n"
+            guard found else { return MissingHeader(name: name) }
+            out.append(UInt8(ascii: "\n"))
         }
-        return .success(block)
+        return nil
+    }
+
+    /// The canonical request, as bytes: method, URI, query, headers block, signed header names
+    /// and payload hash, one per line; built in one buffer, as it is only ever hashed. Throws
+    /// SignatureDoesNotMatch when a signed header is absent.
+    static func bytes(
+        method: String, uri: String, query: String, signedHeaders: [String], headers: [Header], payloadHash: String
+    ) throws(SigV4Error) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(256 + 64 * signedHeaders.count)
+        for line in [method, uri, query] {
+            out.append(contentsOf: line.utf8)
+            out.append(UInt8(ascii: "\n"))
+        }
+        if let missing = appendHeaderBlock(signed: signedHeaders, from: headers, to: &out) {
+            throw .signatureDoesNotMatch("The signed header '\(missing.name)' is not in the request.")
+        }
+        out.append(UInt8(ascii: "\n"))
+        for (index, name) in signedHeaders.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ";")) }
+            out.append(contentsOf: name.utf8)
+        }
+        out.append(UInt8(ascii: "\n"))
+        out.append(contentsOf: payloadHash.utf8)
+        return out
     }
 
     /// Trims spaces and tabs and collapses inner runs of them to one space.
     static func normalize(_ value: String) -> String {
         var out: [UInt8] = []
         out.reserveCapacity(value.utf8.count)
-        var pendingSpace = false
-        for byte in value.utf8 {
-            if byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") {
-                pendingSpace = !out.isEmpty
-            } else {
-                if pendingSpace { out.append(UInt8(ascii: " ")) }
-                pendingSpace = false
-                out.append(byte)
-            }
-        }
+        appendNormalized(value, to: &out)
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// The canonical request text.
-    static func text(
-        method: String, uri: String, query: String, headers: String, signedHeaders: String, payloadHash: String
-    ) -> String {
-        [method, uri, query, headers, signedHeaders, payloadHash].joined(separator: "\n")
+    /// Appends `value` trimmed of spaces and tabs, inner runs of them collapsed to one space.
+    static func appendNormalized(_ value: String, to out: inout [UInt8]) {
+        var started = false
+        var pendingSpace = false
+        for byte in value.utf8 {
+            if byte.isBlank {
+                pendingSpace = started
+            } else {
+                if pendingSpace { out.append(UInt8(ascii: " ")) }
+                pendingSpace = false
+                started = true
+                out.append(byte)
+            }
+        }
     }
 
     /// The string to sign for a canonical request.
-    static func stringToSign(timestamp: String, scope: CredentialScope, canonicalRequest: String) -> String {
-        "AWS4-HMAC-SHA256\n\(timestamp)\n\(scope.string)\n\(Digest.hex(canonicalRequest))"
+    static func stringToSign(timestamp: String, scope: CredentialScope, canonicalRequest: [UInt8]) -> String {
+        "AWS4-HMAC-SHA256\n\(timestamp)\n\(scope.string)\n\(Digest.hex(bytes: canonicalRequest))"
     }
 }

@@ -161,22 +161,25 @@ extension ParsedAuthentication {
         malformed: (String) -> SigV4Error
     ) throws(SigV4Error) {
         // The scope is the last four parts; the access key ID is everything before them.
-        let bytes = Array(credential.utf8)
-        var slashes: [Int] = []
-        for index in bytes.indices where bytes[index] == UInt8(ascii: "/") { slashes.append(index) }
-        guard slashes.count >= 4 else {
+        let bytes = credential.utf8
+        var slashes: [String.Index] = []
+        var cursor = bytes.endIndex
+        while slashes.count < 4, let slash = bytes[..<cursor].lastIndex(of: UInt8(ascii: "/")) {
+            slashes.append(slash)
+            cursor = slash
+        }
+        guard slashes.count == 4 else {
             throw malformed("the Credential must be of the form <access key>/<date>/<region>/<service>/aws4_request.")
         }
-        let bounds = Array(slashes.suffix(4))
-        let accessKeyID = bytes[..<bounds[0]]
-        let scopeParts = [
-            bytes[(bounds[0] + 1)..<bounds[1]], bytes[(bounds[1] + 1)..<bounds[2]], bytes[(bounds[2] + 1)..<bounds[3]],
-            bytes[(bounds[3] + 1)...],
-        ]
-        guard !accessKeyID.isEmpty, scopeParts.allSatisfy({ !$0.isEmpty }) else {
+        let accessKeyID = bytes[..<slashes[3]]
+        let date = bytes[bytes.index(after: slashes[3])..<slashes[2]]
+        let region = bytes[bytes.index(after: slashes[2])..<slashes[1]]
+        let service = bytes[bytes.index(after: slashes[1])..<slashes[0]]
+        let terminator = bytes[bytes.index(after: slashes[0])...]
+        guard !accessKeyID.isEmpty, !date.isEmpty, !region.isEmpty, !service.isEmpty, !terminator.isEmpty else {
             throw malformed("the Credential has an empty part.")
         }
-        guard scopeParts[0].count == 8, scopeParts[0].allSatisfy({ $0 >= 48 && $0 <= 57 }) else {
+        guard date.count == 8, date.allSatisfy({ $0 >= 48 && $0 <= 57 }) else {
             throw malformed("the Credential date must be of the form yyyyMMdd.")
         }
         var names: [String] = []
@@ -184,20 +187,30 @@ extension ParsedAuthentication {
             guard !name.isEmpty, name.allSatisfy({ $0 > 32 && $0 < 127 && $0 != UInt8(ascii: ":") }) else {
                 throw malformed("SignedHeaders must be a non-empty list of header names separated by ';'.")
             }
-            names.append(String(decoding: name.lazy.map(\.asciiLowercased), as: UTF8.self))
+            names.append(String(asciiLowercasing: name))
         }
-        let loweredSignature = String(decoding: signature.utf8.lazy.map(\.asciiLowercased), as: UTF8.self)
+        let loweredSignature = String(asciiLowercasing: signature.utf8)
         guard Hex.isLowercase(loweredSignature, count: 64) else {
             throw malformed("the Signature must be 64 hexadecimal digits.")
         }
-        self.accessKeyID = String(decoding: accessKeyID, as: UTF8.self)
+        self.accessKeyID = String(Substring(accessKeyID))
         self.scope = CredentialScope(
-            date: String(decoding: scopeParts[0], as: UTF8.self), region: String(decoding: scopeParts[1], as: UTF8.self),
-            service: String(decoding: scopeParts[2], as: UTF8.self))
-        self.terminator = String(decoding: scopeParts[3], as: UTF8.self)
+            date: String(Substring(date)), region: String(Substring(region)), service: String(Substring(service)))
+        self.terminator = String(Substring(terminator))
         self.signedHeaders = names
         self.signature = loweredSignature
         self.presigned = presigned
+    }
+}
+
+extension String {
+    /// `bytes` as text, `A`–`Z` as `a`–`z` (invalid UTF-8 repaired), written in place: a lazily
+    /// mapped sequence goes through String's slow, non-contiguous path.
+    init(asciiLowercasing bytes: some Collection<UInt8>) {
+        self.init(unsafeUninitializedCapacity: bytes.count) { buffer in
+            for (index, byte) in bytes.enumerated() { buffer[index] = byte.asciiLowercased }
+            return bytes.count
+        }
     }
 }
 

@@ -65,10 +65,10 @@ public struct SigV4Signer: Sendable {
             parameters.append((Array(name.utf8), Array(value.utf8)))
         }
         let canonicalQuery = CanonicalRequest.query(parameters)
-        let canonicalRequest = CanonicalRequest.text(
-            method: method, uri: CanonicalRequest.uri(lenientRawPath: path), query: canonicalQuery,
-            headers: "host:\(CanonicalRequest.normalize(host))\n", signedHeaders: "host",
-            payloadHash: PayloadMode.unsignedPayload)
+        // Every signed name is given, so the request is always complete.
+        let canonicalRequest = (try? CanonicalRequest.bytes(
+            method: method, uri: CanonicalRequest.uri(lenientRawPath: path), query: canonicalQuery, signedHeaders: ["host"],
+            headers: [(name: "host", value: host)], payloadHash: PayloadMode.unsignedPayload)) ?? []
         let stringToSign = CanonicalRequest.stringToSign(
             timestamp: timestamp, scope: scope, canonicalRequest: canonicalRequest)
         let signature = SigningKey(secretAccessKey: secretAccessKey, scope: scope).signature(stringToSign)
@@ -100,12 +100,11 @@ public struct SigV4Signer: Sendable {
         let signedHeaders = Set(headers.map { $0.name.lowercased() }).sorted {
             $0.utf8.lexicographicallyPrecedes($1.utf8)
         }
-        // Every signed name comes from `headers`, so the block is always complete.
-        let block = (try? CanonicalRequest.headerBlock(signed: signedHeaders, from: headers).get()) ?? ""
-        let canonicalRequest = CanonicalRequest.text(
+        // Every signed name comes from `headers`, so the request is always complete.
+        let canonicalRequest = (try? CanonicalRequest.bytes(
             method: method, uri: CanonicalRequest.uri(lenientRawPath: path),
-            query: CanonicalRequest.query(CanonicalRequest.parameters(lenientRawQuery: query)), headers: block,
-            signedHeaders: signedHeaders.joined(separator: ";"), payloadHash: payloadHash)
+            query: CanonicalRequest.query(CanonicalRequest.parameters(lenientRawQuery: query)), signedHeaders: signedHeaders,
+            headers: headers, payloadHash: payloadHash)) ?? []
         let stringToSign = CanonicalRequest.stringToSign(
             timestamp: timestamp, scope: scope, canonicalRequest: canonicalRequest)
         let key = signingKeys.key(secretAccessKey: secretAccessKey, scope: scope)

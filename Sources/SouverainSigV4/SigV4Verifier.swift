@@ -56,10 +56,9 @@ public struct SigV4Verifier: Sendable {
             let signatureName = Array("X-Amz-Signature".utf8)
             parameters.removeAll { $0.name == signatureName }
         }
-        let canonicalRequest = CanonicalRequest.text(
-            method: request.method, uri: uri, query: CanonicalRequest.query(parameters),
-            headers: try CanonicalRequest.headers(signed: auth.signedHeaders, from: request.headers),
-            signedHeaders: auth.signedHeaders.joined(separator: ";"), payloadHash: payloadHash)
+        let canonicalRequest = try CanonicalRequest.bytes(
+            method: request.method, uri: uri, query: CanonicalRequest.query(parameters), signedHeaders: auth.signedHeaders,
+            headers: request.headers, payloadHash: payloadHash)
         let stringToSign = CanonicalRequest.stringToSign(
             timestamp: timestamp, scope: auth.scope, canonicalRequest: canonicalRequest)
         let key = signingKeys.key(secretAccessKey: secretAccessKey, scope: auth.scope)
