@@ -17,9 +17,13 @@ import NIOPosix
 /// (docs/benchmarks.md, "Large PUT with O_DIRECT"). The last, partial batch, and every byte of a
 /// small blob, go through the page cache as before; `fdatasync` at commit makes all of it durable.
 /// Where the file system has no direct I/O, every batch goes through the page cache.
+///
+/// The file in `tmp/` is created when the first bytes go to the disk: a small blob, whose bytes
+/// all fit in one batch, is created, written, made durable and renamed in a single trip to the I/O
+/// pool at commit, where it took three (each trip is two thread switches; small PUTs made 19 per
+/// request).
 final class LocalBlobWriter: BlobWriter {
     let locator: String
-    private let fd: Int32
     private let tmpPath: String
     private let finalPath: String
     private let shardDirectory: String
@@ -30,6 +34,8 @@ final class LocalBlobWriter: BlobWriter {
     private let state = NIOLockedValueBox(State())
 
     private struct State {
+        /// The file in `tmp/`, once created; -1 before, and after it is closed.
+        var fd: Int32 = -1
         var batch: StagingBuffer?
         var filled = 0
         var written: Int64 = 0
@@ -43,11 +49,10 @@ final class LocalBlobWriter: BlobWriter {
     }
 
     init(
-        locator: String, fd: Int32, tmpPath: String, finalPath: String, shardDirectory: String,
+        locator: String, tmpPath: String, finalPath: String, shardDirectory: String,
         threadPool: NIOThreadPool, batches: StagingBuffers
     ) {
         self.locator = locator
-        self.fd = fd
         self.tmpPath = tmpPath
         self.finalPath = finalPath
         self.shardDirectory = shardDirectory
@@ -75,17 +80,35 @@ final class LocalBlobWriter: BlobWriter {
     }
 
     func commit() async throws -> Int64 {
-        try await flush(wholeBatch: false)
-        let (fd, tmpPath, finalPath, shard) = (fd, tmpPath, finalPath, shardDirectory)
+        let (pending, count, directIO, existing) = state.withLockedValue { ($0.batch, $0.filled, $0.directIO, $0.fd) }
+        let (tmpPath, finalPath, shard, state) = (tmpPath, finalPath, shardDirectory, state)
+        // One trip: create the file if no batch did, write what is left, make it durable, close,
+        // rename into place, sync the directory. Whatever fails, the file is closed and removed.
         try await offload(threadPool) { () throws in
-            guard fdatasync(fd) == 0 else { throw LocalLocation.ioError("fdatasync", tmpPath) }
+            let fd = existing >= 0 ? existing : try Self.create(tmpPath)
+            do {
+                if let pending, count > 0 {
+                    _ = try Self.writeAll(fd, pending.base, count, wholeBatch: false, directIO, tmpPath)
+                }
+                guard fdatasync(fd) == 0 else { throw LocalLocation.ioError("fdatasync", tmpPath) }
+            } catch {
+                Self.discard(fd, tmpPath, state)
+                throw error
+            }
             close(fd)
-            guard rename(tmpPath, finalPath) == 0 else { throw LocalLocation.ioError("rename", tmpPath) }
+            state.withLockedValue { $0.fd = -1 }
+            guard rename(tmpPath, finalPath) == 0 else {
+                let error = LocalLocation.ioError("rename", tmpPath)
+                unlink(tmpPath)
+                throw error
+            }
             try LocalLocation.syncDirectory(shard)
         }
         let (written, batch) = state.withLockedValue { state in
             defer { state.batch = nil }
             state.closed = true
+            state.written += Int64(count)
+            state.filled = 0
             return (state.written, state.batch)
         }
         if let batch { batches.give(batch) }
@@ -94,35 +117,48 @@ final class LocalBlobWriter: BlobWriter {
 
     func abort() async {
         // The batch is dropped, not given back: a write of it may still be running on the pool.
-        let alreadyClosed = state.withLockedValue { state in
+        let (alreadyClosed, fd) = state.withLockedValue { state in
             defer { state.closed = true; state.batch = nil }
-            return state.closed
+            return (state.closed, state.fd)
         }
-        guard !alreadyClosed else { return }
-        let (fd, tmpPath) = (fd, tmpPath)
-        try? await offload(threadPool) { () throws in
-            close(fd)
-            unlink(tmpPath)
-        }
+        guard !alreadyClosed, fd >= 0 else { return }
+        let (tmpPath, state) = (tmpPath, state)
+        try? await offload(threadPool) { () throws in Self.discard(fd, tmpPath, state) }
     }
 
     deinit {
         // A writer dropped without commit or abort (a cancelled task): release the descriptor;
         // the file in tmp/ is removed at the next start.
-        let closed = state.withLockedValue { $0.closed }
-        if !closed {
+        let (closed, fd) = state.withLockedValue { ($0.closed, $0.fd) }
+        if !closed, fd >= 0 {
             close(fd)
             unlink(tmpPath)
         }
     }
 
-    /// Hands the batch's bytes to write(2) on the I/O pool.
+    /// Creates the blob's file in `tmp/`, on the I/O pool.
+    private static func create(_ path: String) throws -> Int32 {
+        let fd = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw LocalLocation.ioError("create", path) }
+        return fd
+    }
+
+    /// Closes and removes a file that will not be committed, and forgets its descriptor.
+    private static func discard(_ fd: Int32, _ path: String, _ state: NIOLockedValueBox<State>) {
+        close(fd)
+        unlink(path)
+        state.withLockedValue { $0.fd = -1 }
+    }
+
+    /// Hands the batch's bytes to write(2) on the I/O pool, creating the file the first time.
     private func flush(wholeBatch: Bool) async throws {
-        let (pending, count, directIO) = state.withLockedValue { ($0.batch, $0.filled, $0.directIO) }
+        let (pending, count, directIO, existing) = state.withLockedValue { ($0.batch, $0.filled, $0.directIO, $0.fd) }
         guard let pending, count > 0 else { return }
-        let (fd, tmpPath) = (fd, tmpPath)
+        let (tmpPath, state) = (tmpPath, state)
         let now = try await offload(threadPool) { () throws -> DirectIO in
-            try Self.writeAll(fd, pending.base, count, wholeBatch: wholeBatch, directIO, tmpPath)
+            let fd = existing >= 0 ? existing : try Self.create(tmpPath)
+            if existing < 0 { state.withLockedValue { $0.fd = fd } }
+            return try Self.writeAll(fd, pending.base, count, wholeBatch: wholeBatch, directIO, tmpPath)
         }
         state.withLockedValue { state in
             state.filled = 0

@@ -66,13 +66,8 @@ public struct LocalLocation: Location {
         let locator = LocalLocation.newLocator()
         let tmpPath = tmpDirectory + "/" + locator
         let finalPath = path(of: locator)
-        let fd = try await offload(threadPool) { () throws -> Int32 in
-            let fd = open(tmpPath, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
-            guard fd >= 0 else { throw LocalLocation.ioError("create", tmpPath) }
-            return fd
-        }
         return LocalBlobWriter(
-            locator: locator, fd: fd, tmpPath: tmpPath, finalPath: finalPath,
+            locator: locator, tmpPath: tmpPath, finalPath: finalPath,
             shardDirectory: (finalPath as NSString).deletingLastPathComponent, threadPool: threadPool,
             batches: batches)
     }
