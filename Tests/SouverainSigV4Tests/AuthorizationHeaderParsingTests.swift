@@ -55,18 +55,8 @@ import Testing
         var generator = SeededGenerator(seed: 0xA17)
         var parsed = 0
         for round in 0..<4_000 {
-            var characters = Array(Self.wellFormed[round % Self.wellFormed.count])
-            for _ in 0..<Int.random(in: 1...3, using: &generator) {
-                let index = Int.random(in: 0..<max(1, characters.count), using: &generator)
-                switch Int.random(in: 0..<5, using: &generator) {
-                case 0 where !characters.isEmpty: characters.remove(at: index)
-                case 1: characters.insert(alphabet.randomElement(using: &generator)!, at: index)
-                case 2 where !characters.isEmpty: characters[index] = alphabet.randomElement(using: &generator)!
-                case 3: characters = Array(characters.prefix(index))
-                default: break
-                }
-            }
-            let header = String(characters)
+            let header = generator.mutate(
+                Self.wellFormed[round % Self.wellFormed.count], alphabet: alphabet, edits: 1...3, mayKeep: true)
             let outcome = Self.outcome(header)
             if outcome != .refused { parsed += 1 }
             #expect(outcome == Reference.outcome(header), "\(header)")

@@ -298,17 +298,7 @@ import Testing
         var generator = SeededGenerator(seed: 0x5EED)
         var accepted = 0
         for _ in 0..<500 {
-            var characters = Array(original)
-            for _ in 0..<Int.random(in: 1...4, using: &generator) {
-                let index = Int.random(in: 0..<max(1, characters.count), using: &generator)
-                switch Int.random(in: 0..<4, using: &generator) {
-                case 0 where !characters.isEmpty: characters.remove(at: index)
-                case 1: characters.insert(alphabet.randomElement(using: &generator)!, at: index)
-                case 2 where !characters.isEmpty: characters[index] = alphabet.randomElement(using: &generator)!
-                default: characters = Array(characters.prefix(index))
-                }
-            }
-            let mutated = String(characters)
+            let mutated = generator.mutate(original, alphabet: alphabet, edits: 1...4)
             if let error = Self.failure(Self.replacing("authorization", with: mutated, in: request)) {
                 #expect(!error.message.isEmpty)
             } else {

@@ -126,6 +126,26 @@ struct SeededGenerator: RandomNumberGenerator {
     }
 }
 
+extension SeededGenerator {
+    /// `text` after 1 to `edits.upperBound` random edits (at least `edits.lowerBound`), each one
+    /// character removed, one of `alphabet` inserted or put in place of one, or the text cut
+    /// there; with `mayKeep`, an edit may also leave the text as it is.
+    mutating func mutate(_ text: String, alphabet: [Character], edits: ClosedRange<Int>, mayKeep: Bool = false) -> String {
+        var characters = Array(text)
+        for _ in 0..<Int.random(in: edits, using: &self) {
+            let index = Int.random(in: 0..<max(1, characters.count), using: &self)
+            switch Int.random(in: 0..<(mayKeep ? 5 : 4), using: &self) {
+            case 0 where !characters.isEmpty: characters.remove(at: index)
+            case 1: characters.insert(alphabet.randomElement(using: &self)!, at: index)
+            case 2 where !characters.isEmpty: characters[index] = alphabet.randomElement(using: &self)!
+            case 4: break
+            default: characters = Array(characters.prefix(index))
+            }
+        }
+        return String(characters)
+    }
+}
+
 extension ByteBuffer {
     init(testBytes bytes: some Sequence<UInt8>) {
         self.init()
