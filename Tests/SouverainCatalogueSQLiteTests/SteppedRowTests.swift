@@ -33,7 +33,7 @@ import Testing
     }
 
     @Test func itReadsWhatGRDBsRowReads() throws {
-        try Self.database().read { (db: Database) throws in
+        try Self.database().read { (db: Database) throws -> Void in
             let sql = "SELECT * FROM t WHERE k = ?"
             for key in [1, 2] {
                 let stepped = try SteppedRow.first(try db.cachedStatement(sql: sql), [key], Read.init)
@@ -47,7 +47,7 @@ import Testing
     }
 
     @Test func noRowIsNilAndTheStatementIsResetForTheNextCall() throws {
-        try Self.database().read { (db: Database) throws in
+        try Self.database().read { (db: Database) throws -> Void in
             let sql = "SELECT * FROM t WHERE k = ?"
             #expect(try SteppedRow.first(try db.cachedStatement(sql: sql), [3], Read.init) == nil)
             // A statement left on its row would hold its read snapshot, and the WAL with it.
@@ -61,7 +61,7 @@ import Testing
     }
 
     @Test func aFailingStepIsThrownAndTheStatementStaysUsable() throws {
-        try Self.database().read { (db: Database) throws in
+        try Self.database().read { (db: Database) throws -> Void in
             // abs() of the smallest integer overflows when the row is computed, not when prepared.
             let sql = "SELECT abs(?) AS name"
             #expect(throws: DatabaseError.self) {
@@ -72,7 +72,7 @@ import Testing
     }
 
     @Test func wrongArgumentsAreRefusedBeforeStepping() throws {
-        try Self.database().read { (db: Database) throws in
+        try Self.database().read { (db: Database) throws -> Void in
             #expect(throws: (any Error).self) {
                 _ = try SteppedRow.first(try db.cachedStatement(sql: "SELECT * FROM t WHERE k = ?"), [1, 2], Read.init)
             }
