@@ -58,15 +58,15 @@ extension SQLiteCatalogue {
         }
     }
 
-    /// The first row a statement gives, decoded while SQLite still holds it. `Row.fetchOne` copies
-    /// the row first, and GRDB finds a copied row's column by name by lowercasing the name of every
-    /// column before it; a statement's row looks names up in its statement's index. For an object's
-    /// record, about twenty such look-ups were 2% of a small HEAD's CPU.
+    /// The first row a statement gives, decoded in place (`SteppedRow`): a point look-up builds no
+    /// `Row`, whose column index GRDB makes anew on every fetch (SteppedRow.swift).
     static func first<T>(_ statement: Statement, _ arguments: StatementArguments, _ decode: (SteppedRow) throws -> T) throws -> T? {
         try SteppedRow.first(statement, arguments, decode)
     }
 
-    /// Every row a statement gives, each decoded while SQLite holds it, for the same reason.
+    /// Every row a statement gives, each decoded while SQLite holds it: `Row.fetchAll` copies each
+    /// row, and a copied row finds a column by lowercasing the name of every column before it. One
+    /// cursor's `Row` serves every row, so its index of names is made once per statement.
     static func all<T>(_ statement: Statement, _ arguments: StatementArguments, _ decode: (Row) throws -> T) throws -> [T] {
         var decoded: [T] = []
         let rows = try Row.fetchCursor(statement, arguments: arguments)

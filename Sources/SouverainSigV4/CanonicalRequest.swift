@@ -68,21 +68,12 @@ enum CanonicalRequest {
             .joined(separator: "&")
     }
 
-    /// The canonical headers block (each line ending in `\n`) for `signedHeaders`, in that order.
-    /// Repeated headers are joined with `,`; values are trimmed and inner blank runs collapsed.
-    /// Throws SignatureDoesNotMatch when a signed header is absent.
-    static func headers(signed signedHeaders: [String], from headers: [Header]) throws(SigV4Error) -> String {
-        var block: [UInt8] = []
-        if let missing = appendHeaderBlock(signed: signedHeaders, from: headers, to: &block) {
-            throw .signatureDoesNotMatch("The signed header '\(missing.name)' is not in the request.")
-        }
-        return String(decoding: block, as: UTF8.self)
-    }
-
-    struct MissingHeader: Error { var name: String }
-
-    /// Appends the canonical headers block; returns the first signed header that is absent.
-    static func appendHeaderBlock(signed signedHeaders: [String], from headers: [Header], to out: inout [UInt8]) -> MissingHeader? {
+    /// Appends the canonical headers block (each line ending in `\n`) for `signedHeaders`, in that
+    /// order. Repeated headers are joined with `,`; values are trimmed and inner blank runs
+    /// collapsed. Throws SignatureDoesNotMatch when a signed header is absent.
+    static func appendHeaderBlock(
+        signed signedHeaders: [String], from headers: [Header], to out: inout [UInt8]
+    ) throws(SigV4Error) {
         for name in signedHeaders {
             out.append(contentsOf: name.utf8)
             out.append(UInt8(ascii: ":"))
@@ -92,10 +83,9 @@ enum CanonicalRequest {
                 found = true
                 appendNormalized(header.value, to: &out)
             }
-            guard found else { return MissingHeader(name: name) }
+            guard found else { throw .signatureDoesNotMatch("The signed header '\(name)' is not in the request.") }
             out.append(UInt8(ascii: "\n"))
         }
-        return nil
     }
 
     /// The canonical request, as bytes: method, URI, query, headers block, signed header names
@@ -110,9 +100,7 @@ enum CanonicalRequest {
             out.append(contentsOf: line.utf8)
             out.append(UInt8(ascii: "\n"))
         }
-        if let missing = appendHeaderBlock(signed: signedHeaders, from: headers, to: &out) {
-            throw .signatureDoesNotMatch("The signed header '\(missing.name)' is not in the request.")
-        }
+        try appendHeaderBlock(signed: signedHeaders, from: headers, to: &out)
         out.append(UInt8(ascii: "\n"))
         for (index, name) in signedHeaders.enumerated() {
             if index > 0 { out.append(UInt8(ascii: ";")) }

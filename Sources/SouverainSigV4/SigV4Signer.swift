@@ -71,7 +71,7 @@ public struct SigV4Signer: Sendable {
             headers: [(name: "host", value: host)], payloadHash: PayloadMode.unsignedPayload)) ?? []
         let stringToSign = CanonicalRequest.stringToSign(
             timestamp: timestamp, scope: scope, canonicalRequest: canonicalRequest)
-        let signature = SigningKey(secretAccessKey: secretAccessKey, scope: scope).signature(stringToSign)
+        let signature = signingKeys.key(secretAccessKey: secretAccessKey, scope: scope).signature(stringToSign)
         return canonicalQuery + "&X-Amz-Signature=" + signature
     }
 
