@@ -274,21 +274,22 @@ public struct ObjectStore: Sendable {
         let (blobWriter, fanOut) = try await makeWriter(for: plan)
         var writer = try await SealedBlobWriter(
             writer: blobWriter, bucket: bucket, keys: keys, customerKey: customerKey, namedKey: namedKey)
+        var digest = ObjectDigest(checksums: checks.checksums, lanes: .shared)
         do {
-            var digest = ObjectDigest(checksums: checks.checksums)
             for try await buffer in body {
-                buffer.withUnsafeReadableBytes { digest.update($0) }
+                await digest.update(buffer)
                 if digest.byteCount > ObjectStore.maximumBlobSize {
                     throw EngineError(.entityTooLarge, "Your proposed upload exceeds the maximum allowed object size.")
                 }
                 try await writer.write(buffer)
             }
-            let result = digest.finalize()
+            let result = await digest.finish()
             try checks.verify(result)
             var segment = try await writer.commit(plaintextSize: result.byteCount)
             segment.storedSHA256 = fanOut?.storedSHA256
             return (segment, result, try await storedCopies(plan: plan, fanOut: fanOut))
         } catch {
+            digest.abandon()
             await writer.abort()
             throw error
         }
@@ -313,17 +314,18 @@ public struct ObjectStore: Sendable {
         let (blobWriter, fanOut) = try await makeWriter(for: plan)
         var writer = try await SealedBlobWriter(
             writer: blobWriter, bucket: bucket, keys: keys, customerKey: customerKey, namedKey: namedKey)
+        var digest = ObjectDigest(checksums: checksums, lanes: .shared)
         do {
-            var digest = ObjectDigest(checksums: checksums)
             try await read(source, range: range, customerKey: sourceKey) { buffer in
-                buffer.withUnsafeReadableBytes { digest.update($0) }
+                await digest.update(buffer)
                 try await writer.write(buffer)
             }
-            let result = digest.finalize()
+            let result = await digest.finish()
             var segment = try await writer.commit(plaintextSize: result.byteCount)
             segment.storedSHA256 = fanOut?.storedSHA256
             return (segment, result, try await storedCopies(plan: plan, fanOut: fanOut))
         } catch {
+            digest.abandon()
             await writer.abort()
             throw error
         }
@@ -348,6 +350,18 @@ extension EngineError {
         case .preconditionFailed: EngineError(.preconditionFailed, "At least one of the pre-conditions you specified did not hold")
         case .noCurrentObject: EngineError(.noSuchKey, "The specified key does not exist.")
         default: EngineError(.unavailable, "The catalogue is unavailable", cause: error)
+        }
+    }
+}
+
+extension ObjectDigest {
+    /// Feeds a body buffer, handing the MD5's staging buffers to the lanes as they fill.
+    mutating func update(_ buffer: ByteBuffer) async {
+        var offset = 0
+        let count = buffer.readableBytes
+        while offset < count {
+            offset += buffer.withUnsafeReadableBytes { absorb(UnsafeRawBufferPointer(rebasing: $0[offset...])) }
+            if mustHandOff { await handOff() }
         }
     }
 }

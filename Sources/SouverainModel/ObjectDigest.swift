@@ -3,24 +3,81 @@ import Foundation
 
 /// Computes, in one pass over a streamed body, the MD5 behind the S3 ETag and any additional
 /// checksums the client sent or asked for.
+///
+/// Alone (`init(checksums:)`), it hashes synchronously with `update` and `finalize`. With
+/// `MD5Lanes`, a large body's MD5 is hashed together with other uploads' running at once: bytes
+/// go in through `absorb`, `handOff()` runs whenever `mustHandOff` says so, and `finish()` ends.
 public struct ObjectDigest: Sendable {
-    private var md5 = Insecure.MD5()
+    /// Exactly one of the two: the MD5 hashed here, or the stream hashed with others in lanes.
+    private var alone: Insecure.MD5?
+    private var laned: MD5Lanes.Stream?
     private var checksummers: [Checksummer]
     public private(set) var byteCount: Int64 = 0
 
     public init(checksums algorithms: Set<ChecksumAlgorithm>) {
+        alone = Insecure.MD5()
         checksummers = ChecksumAlgorithm.allCases.filter(algorithms.contains).map(Checksummer.init)
     }
 
+    /// With `lanes` nil (no lanes on this platform), the same as `init(checksums:)`.
+    public init(checksums algorithms: Set<ChecksumAlgorithm>, lanes: MD5Lanes?) {
+        self.init(checksums: algorithms)
+        if let lanes {
+            alone = nil
+            laned = lanes.stream()
+        }
+    }
+
+    /// Hashes `bytes`; only for a digest without lanes.
     public mutating func update(_ bytes: UnsafeRawBufferPointer) {
-        md5.update(bufferPointer: bytes)
+        precondition(alone != nil, "update(_:) on a digest with lanes: use absorb(_:)")
+        alone?.update(bufferPointer: bytes)
         for index in checksummers.indices { checksummers[index].update(bytes) }
         byteCount += Int64(bytes.count)
     }
 
-    /// The MD5 of the bytes, as raw digest bytes and lowercase hex (the single-part ETag).
+    /// Takes as many of `bytes` as it can without waiting and returns how many: all of them,
+    /// except when the MD5's staging buffer fills (`mustHandOff`).
+    public mutating func absorb(_ bytes: UnsafeRawBufferPointer) -> Int {
+        guard let laned else {
+            update(bytes)
+            return bytes.count
+        }
+        let taken = laned.absorb(bytes)
+        let part = UnsafeRawBufferPointer(rebasing: bytes[..<taken])
+        for index in checksummers.indices { checksummers[index].update(part) }
+        byteCount += Int64(taken)
+        return taken
+    }
+
+    /// True when `handOff()` must run before `absorb` takes more.
+    public var mustHandOff: Bool {
+        laned?.mustHandOff ?? false
+    }
+
+    /// Hands the MD5's full staging buffer to the lanes (it may wait for the one before it).
+    public mutating func handOff() async {
+        await laned?.handOff()
+    }
+
+    /// The digests of the bytes; only for a digest without lanes.
     public func finalize() -> Result {
-        let md5Bytes = Array(md5.finalize())
+        guard let alone else { preconditionFailure("finalize() on a digest with lanes: use finish()") }
+        return result(md5: Array(alone.finalize()))
+    }
+
+    /// The digests of the bytes, with or without lanes.
+    public func finish() async -> Result {
+        guard let laned else { return finalize() }
+        return result(md5: await laned.finalize())
+    }
+
+    /// Gives up: a staging buffer waiting in the lanes is dropped.
+    public func abandon() {
+        laned?.abandon()
+    }
+
+    private func result(md5 md5Bytes: [UInt8]) -> Result {
         var checksums: [ChecksumAlgorithm: String] = [:]
         var raw: [ChecksumAlgorithm: [UInt8]] = [:]
         for checksummer in checksummers {
