@@ -1,5 +1,10 @@
 internal import CMD5Lanes
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The ETag MD5s of uploads that run at once, hashed together: four streams to a vector.
 ///
@@ -208,9 +213,20 @@ public final class MD5Lanes: Sendable {
             souverain_md5_init(md5)
         }
 
-        func startStaging() {
-            depth = lanes.reserveStaging()
-            staging = .allocate(byteCount: depth * MD5Lanes.jobSize, alignment: 64)
+        /// The buffers are mapped for the stream and unmapped after it: from the heap, a
+        /// stream's 2 MiB freed on whichever thread ended it stayed in that thread's arena, and
+        /// large PUTs' peak RSS rose by 27 MiB instead of the 8 that four streams hold.
+        /// False when the memory cannot be had: the stream then hashes every byte directly.
+        func startStaging() -> Bool {
+            let count = lanes.reserveStaging()
+            let mapped = mmap(nil, count * MD5Lanes.jobSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
+            guard let mapped, mapped != MAP_FAILED else {
+                lanes.releaseStaging(count)
+                return false
+            }
+            staging = mapped
+            depth = count
+            return true
         }
 
         func buffer(_ index: Int) -> UnsafeMutableRawPointer { staging! + index * MD5Lanes.jobSize }
@@ -218,7 +234,7 @@ public final class MD5Lanes: Sendable {
         deinit {
             md5.deallocate()
             if let staging {
-                staging.deallocate()
+                munmap(staging, depth * MD5Lanes.jobSize)
                 lanes.releaseStaging(depth)
             }
         }
@@ -229,6 +245,8 @@ public final class MD5Lanes: Sendable {
         private let lanes: MD5Lanes
         private let memory: Memory
         private var hashedDirectly = 0
+        /// No staging memory could be mapped: every byte is hashed directly.
+        private var alwaysDirect = false
         private var current = 0
         private var filled = 0
         /// Jobs handed in and not known to be hashed, oldest first; each holds one staging buffer.
@@ -247,7 +265,7 @@ public final class MD5Lanes: Sendable {
             guard let base = bytes.baseAddress, !bytes.isEmpty else { return 0 }
             var taken = 0
             if memory.depth == 0 {
-                if hashedDirectly + bytes.count <= MD5Lanes.directBytes {
+                if hashedDirectly + bytes.count <= MD5Lanes.directBytes || alwaysDirect {
                     souverain_md5_update(memory.md5, base, bytes.count)
                     hashedDirectly += bytes.count
                     return bytes.count
@@ -258,7 +276,12 @@ public final class MD5Lanes: Sendable {
                 if taken > 0 { souverain_md5_update(memory.md5, base, taken) }
                 hashedDirectly += taken
                 guard memory.md5.pointee.num == 0 else { return taken }
-                memory.startStaging()
+                guard memory.startStaging() else {
+                    alwaysDirect = true
+                    souverain_md5_update(memory.md5, base + taken, bytes.count - taken)
+                    hashedDirectly += bytes.count - taken
+                    return bytes.count
+                }
             }
             let count = min(bytes.count - taken, MD5Lanes.jobSize - filled)
             (memory.buffer(current) + filled).copyMemory(from: base + taken, byteCount: count)
