@@ -70,7 +70,7 @@ public final class MD5Lanes: Sendable {
             return MD5Lanes.take(from: &jobs, first: nil, fullOnly: true)
         }
         // Hashed on another thread where one is free: this stream goes on receiving meanwhile.
-        if let batch { Task { self.hash(batch) } }
+        if let batch { Task { self.hashChain(batch) } }
     }
 
     /// Returns once `job` is hashed: takes it, with three other pending jobs if there are, if nobody
@@ -87,7 +87,9 @@ public final class MD5Lanes: Sendable {
         }
         switch action {
         case .done: return
-        case .hash(let batch): hash(batch)
+        case .hash(let batch):
+            // This stream needed only its own job: a batch that frees goes on elsewhere.
+            if let next = hash(batch) { Task { self.hashChain(next) } }
         case .wait:
             await withCheckedContinuation { continuation in
                 let done = pending.withLock { _ in
@@ -138,7 +140,21 @@ public final class MD5Lanes: Sendable {
         return batch
     }
 
-    private func hash(_ batch: [Job]) {
+    /// Hashes `batch`, then the full batches it frees, a few at a time: after `batchesPerTurn`,
+    /// the rest goes to a task of its own, behind the work already waiting for a thread.
+    private func hashChain(_ first: [Job]) {
+        var batch = first
+        for _ in 0..<MD5Lanes.batchesPerTurn {
+            guard let next = hash(batch) else { return }
+            batch = next
+        }
+        Task { self.hashChain(batch) }
+    }
+
+    static let batchesPerTurn = 4
+
+    /// Hashes one batch and wakes whoever waits on its jobs; returns the full batch it freed, if any.
+    private func hash(_ batch: [Job]) -> [Job]? {
         if batch.count == 4, batch.allSatisfy({ $0.count == MD5Lanes.jobSize }) {
             var md5: (UnsafeMutablePointer<souverain_md5>?, UnsafeMutablePointer<souverain_md5>?,
                       UnsafeMutablePointer<souverain_md5>?, UnsafeMutablePointer<souverain_md5>?) = (nil, nil, nil, nil)
@@ -168,7 +184,7 @@ public final class MD5Lanes: Sendable {
             return (waiters, MD5Lanes.take(from: &jobs, first: nil, fullOnly: true))
         }
         for waiter in waiters { waiter.resume() }
-        if let next { hash(next) }
+        return next
     }
 
     // MARK: - Streams
