@@ -38,7 +38,7 @@ public final class MD5Lanes: Sendable {
     /// The vector code the lanes run on this CPU ("avx512", "avx2" or "baseline").
     public static var variant: String { String(cString: souverain_md5_x4_variant()) }
 
-    /// Jobs handed in and not yet taken, at most one per stream.
+    /// Jobs handed in and not yet taken, in the order they came (a stream's own in its order).
     private let pending = Mutex<[Job]>([])
 
     public init() {}
@@ -63,7 +63,8 @@ public final class MD5Lanes: Sendable {
         }
     }
 
-    /// Hands in a full staging buffer. If four streams now wait, hashes them at once, here.
+    /// Hands in a full staging buffer. If four streams now have a job ready, a task of their own
+    /// hashes the four.
     func submit(_ job: Job) {
         let batch: [Job]? = pending.withLock { jobs in
             jobs.append(job)
