@@ -11,7 +11,7 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 echo "== installing test dependencies"
 export DEBIAN_FRONTEND=noninteractive
 as_root apt-get update -qq
-as_root apt-get install -y -qq libsqlite3-dev rclone s3cmd curl python3-venv softhsm2 chromium postgresql haproxy > /dev/null
+as_root apt-get install -y -qq libsqlite3-dev zlib1g-dev rclone s3cmd curl python3-venv softhsm2 chromium postgresql haproxy > /dev/null
 
 python3 -m venv .venv
 .venv/bin/pip install -q --disable-pip-version-check -r tests/integration/requirements.txt

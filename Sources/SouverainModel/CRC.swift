@@ -1,15 +1,19 @@
-/// Table-driven CRCs (slicing by eight) for the S3 additional checksums.
+internal import CZlibCRC
+
+/// The CRCs of the S3 additional checksums.
 ///
-/// CRC32 is the reflected polynomial 0xEDB88320 (zlib, `x-amz-checksum-crc32`); CRC32C is the
-/// Castagnoli polynomial 0x82F63B78; CRC64NVME is the reflected polynomial 0x9A6C9329AC4BC9B5.
+/// CRC32 is the reflected polynomial 0xEDB88320 (zlib, `x-amz-checksum-crc32`), computed by the
+/// system's zlib (`CZlibCRC`): the one current SDKs send with every upload. CRC32C (the Castagnoli
+/// polynomial 0x82F63B78) is table-driven, slicing by eight; CRC64NVME (the reflected polynomial
+/// 0x9A6C9329AC4BC9B5) a byte at a time.
 public struct CRC32: Sendable {
-    private static let tables = makeSlicingTables32(polynomial: 0xEDB8_8320)
     public private(set) var value: UInt32 = 0
 
     public init() {}
 
     public mutating func update(_ bytes: UnsafeRawBufferPointer) {
-        value = crc32Update(value, bytes, CRC32.tables)
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
+        value = souverain_crc32(value, base.assumingMemoryBound(to: UInt8.self), bytes.count)
     }
 
     public var bigEndianBytes: [UInt8] { withUnsafeBytes(of: value.bigEndian, Array.init) }

@@ -55,8 +55,9 @@ public struct ObjectDigest: Sendable {
         laned?.mustHandOff ?? false
     }
 
-    /// Hands the MD5's full staging buffer to the lanes (it may wait for the one before it).
-    public mutating func handOff() async {
+    /// Hands the MD5's full staging buffer to the lanes; waits when every buffer of the stream
+    /// is then out, until the oldest is hashed.
+    public func handOff() async {
         await laned?.handOff()
     }
 
@@ -72,7 +73,7 @@ public struct ObjectDigest: Sendable {
         return result(md5: await laned.finalize())
     }
 
-    /// Gives up: a staging buffer waiting in the lanes is dropped.
+    /// Gives up: the staging buffers still waiting in the lanes are dropped.
     public func abandon() {
         laned?.abandon()
     }

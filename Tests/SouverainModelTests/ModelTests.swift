@@ -57,6 +57,34 @@ import Testing
         }
     }
 
+    /// zlib's CRC32 against the polynomial worked bit by bit, on lengths around its word and
+    /// braid sizes and pieces cut anywhere.
+    @Test func crc32IsTheZlibPolynomialBitByBit() {
+        func bitwise(_ bytes: [UInt8]) -> UInt32 {
+            var crc: UInt32 = 0xFFFF_FFFF
+            for byte in bytes {
+                crc ^= UInt32(byte)
+                for _ in 0..<8 { crc = (crc & 1) == 1 ? (crc >> 1) ^ 0xEDB8_8320 : crc >> 1 }
+            }
+            return ~crc
+        }
+        var generator = SystemRandomNumberGenerator()
+        for length in [0, 1, 3, 7, 8, 9, 31, 32, 33, 63, 64, 65, 255, 1_000, 4_096, 65_537, 300_001] {
+            let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            var whole = CRC32()
+            bytes.withUnsafeBytes { whole.update($0) }
+            var pieces = CRC32()
+            var index = 0
+            while index < bytes.count {
+                let end = min(bytes.count, index + Int.random(in: 1...9_000, using: &generator))
+                bytes[index..<end].withUnsafeBytes { pieces.update($0) }
+                index = end
+            }
+            #expect(whole.value == bitwise(bytes), "\(length) bytes")
+            #expect(pieces.value == whole.value, "\(length) bytes in pieces")
+        }
+    }
+
     @Test func md5OfEmptyBodyIsTheWellKnownETag() {
         #expect(ObjectDigest(checksums: []).finalize().md5Hex == "d41d8cd98f00b204e9800998ecf8427e")
     }
