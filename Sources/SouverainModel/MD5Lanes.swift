@@ -51,15 +51,14 @@ public final class MD5Lanes: Sendable {
     final class Job: @unchecked Sendable {  // `phase` and `waiter` are read and written under `pending`'s lock
         enum Phase { case pending, hashing, done }
         let memory: Memory
+        /// One full staging buffer: `jobSize` bytes.
         let bytes: UnsafeRawPointer
-        let count: Int
         var phase = Phase.pending
         var waiter: CheckedContinuation<Void, Never>?
 
-        init(memory: Memory, bytes: UnsafeRawPointer, count: Int) {
+        init(memory: Memory, bytes: UnsafeRawPointer) {
             self.memory = memory
             self.bytes = bytes
-            self.count = count
         }
     }
 
@@ -156,23 +155,12 @@ public final class MD5Lanes: Sendable {
 
     /// Hashes one batch and wakes whoever waits on its jobs; returns the full batch it freed, if any.
     private func hash(_ batch: [Job]) -> [Job]? {
-        if batch.count == 4, batch.allSatisfy({ $0.count == MD5Lanes.jobSize }) {
-            var md5: (UnsafeMutablePointer<souverain_md5>?, UnsafeMutablePointer<souverain_md5>?,
-                      UnsafeMutablePointer<souverain_md5>?, UnsafeMutablePointer<souverain_md5>?) = (nil, nil, nil, nil)
-            var data: (UnsafePointer<UInt8>?, UnsafePointer<UInt8>?, UnsafePointer<UInt8>?, UnsafePointer<UInt8>?) = (nil, nil, nil, nil)
-            withUnsafeMutableBytes(of: &md5) { md5Slots in
-                withUnsafeMutableBytes(of: &data) { dataSlots in
-                    let streams = md5Slots.bindMemory(to: UnsafeMutablePointer<souverain_md5>?.self)
-                    let inputs = dataSlots.bindMemory(to: UnsafePointer<UInt8>?.self)
-                    for (lane, job) in batch.enumerated() {
-                        streams[lane] = job.memory.md5
-                        inputs[lane] = job.bytes.assumingMemoryBound(to: UInt8.self)
-                    }
-                    souverain_md5_x4(streams.baseAddress, inputs.baseAddress, MD5Lanes.jobSize / 64)
-                }
-            }
+        if batch.count == 4 {
+            let streams: [UnsafeMutablePointer<souverain_md5>?] = batch.map { $0.memory.md5 }
+            let inputs: [UnsafePointer<UInt8>?] = batch.map { $0.bytes.assumingMemoryBound(to: UInt8.self) }
+            souverain_md5_x4(streams, inputs, MD5Lanes.jobSize / 64)
         } else {
-            for job in batch { souverain_md5_update(job.memory.md5, job.bytes, job.count) }
+            for job in batch { souverain_md5_update(job.memory.md5, job.bytes, MD5Lanes.jobSize) }
         }
         let (waiters, next) = pending.withLock { jobs in
             let waiters = batch.compactMap { job -> CheckedContinuation<Void, Never>? in
@@ -310,7 +298,7 @@ public final class MD5Lanes: Sendable {
         /// the oldest is hashed, as the next bytes go into it.
         public func handOff() async {
             precondition(mustHandOff, "handOff() with a staging buffer that is not full")
-            let job = Job(memory: memory, bytes: UnsafeRawPointer(memory.buffer(current)), count: filled)
+            let job = Job(memory: memory, bytes: UnsafeRawPointer(memory.buffer(current)))
             outstanding.append(job)
             current = (current + 1) % memory.depth
             filled = 0
