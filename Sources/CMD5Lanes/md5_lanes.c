@@ -41,7 +41,21 @@ static const uint32_t K[64] = {
 };
 
 #define ROTL(x, c) (((x) << (c)) | ((x) >> (32 - (c))))
-#define STEP(f, a, b, c, d, w, k, s) a = b + ROTL(a + (f) + w + k, s)
+/* One step's chain of dependent operations is f of the value just computed, one add, the rotate
+   and the add of b: `a + w + k` does not depend on the previous step, so it is summed first and
+   the compiler is told it cannot reassociate that sum with f (left to itself, clang adds f to
+   a + w and then k, five operations in the chain instead of four, 20% slower). */
+#if defined(__x86_64__)
+#define OFF_CHAIN(x) __asm__("" : "+v"(x))
+#else
+#define OFF_CHAIN(x) (void)0
+#endif
+#define STEP(f, a, b, c, d, w, k, s)   \
+    do {                               \
+        lanes sum_ = a + w + k;        \
+        OFF_CHAIN(sum_);               \
+        a = b + ROTL(sum_ + (f), s);   \
+    } while (0)
 #define F(b, c, d) ((d) ^ ((b) & ((c) ^ (d))))
 #define G(b, c, d) ((c) ^ ((d) & ((b) ^ (c))))
 #define H(b, c, d) ((b) ^ (c) ^ (d))
