@@ -78,11 +78,12 @@ let package = Package(
         // The ETag's MD5 for several uploads at once, in the lanes of a vector, on the BoringSSL
         // that swift-crypto links in (see its header).
         .target(name: "CMD5Lanes"),
-        // CRC32 through the system's zlib (zlib1g-dev), four times the table-driven code's rate.
-        .target(name: "CZlibCRC", linkerSettings: [.linkedLibrary("z")]),
+        // The CRCs of S3's checksums in C: CRC32 through the system's zlib (zlib1g-dev), CRC32C with
+        // SSE4.2's instruction, CRC64NVME sliced by eight.
+        .target(name: "CCRC", linkerSettings: [.linkedLibrary("z")]),
         .target(
             name: "SouverainModel",
-            dependencies: ["CMD5Lanes", "CZlibCRC", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["CMD5Lanes", "CCRC", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: upcoming
         ),
         // AWS Signature V4: canonical requests, signing keys, header and presigned verification, aws-chunked decoding.
@@ -352,7 +353,7 @@ let package = Package(
             ],
             swiftSettings: upcoming
         ),
-        .testTarget(name: "SouverainModelTests", dependencies: ["SouverainModel", "CMD5Lanes", "SouverainTesting"], swiftSettings: upcoming),
+        .testTarget(name: "SouverainModelTests", dependencies: ["SouverainModel", "CMD5Lanes", "CCRC", "SouverainTesting"], swiftSettings: upcoming),
         .testTarget(
             name: "SouverainSigV4Tests",
             dependencies: ["SouverainSigV4", .product(name: "NIOCore", package: "swift-nio")],

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import CCRC
 import SouverainTesting
 @testable import SouverainModel
 
@@ -58,31 +59,60 @@ import SouverainTesting
         }
     }
 
-    /// zlib's CRC32 against the polynomial worked bit by bit, on lengths around its word and
-    /// braid sizes and pieces cut anywhere.
-    @Test func crc32IsTheZlibPolynomialBitByBit() {
-        func bitwise(_ bytes: [UInt8]) -> UInt32 {
-            var crc: UInt32 = 0xFFFF_FFFF
+    /// Each CRC against its polynomial worked bit by bit, on lengths around the word, slice and
+    /// braid sizes and pieces cut anywhere: zlib's CRC32, CRC32C as this CPU computes it (SSE4.2's
+    /// instruction on x86-64) and by the tables other CPUs use, CRC64NVME by its tables. `nil`
+    /// stands for CRC32C by the tables.
+    @Test(arguments: [ChecksumAlgorithm.crc32, .crc32c, nil, .crc64nvme])
+    func crcIsItsPolynomialBitByBit(_ algorithm: ChecksumAlgorithm?) {
+        let polynomial: UInt64 = switch algorithm {
+        case .crc32: 0xEDB8_8320
+        case .crc32c, nil: 0x82F6_3B78
+        default: 0x9A6C_9329_AC4B_C9B5
+        }
+        let mask: UInt64 = algorithm == .crc64nvme ? .max : 0xFFFF_FFFF
+        func bitwise(_ bytes: [UInt8]) -> UInt64 {
+            var crc = mask
             for byte in bytes {
-                crc ^= UInt32(byte)
-                for _ in 0..<8 { crc = (crc & 1) == 1 ? (crc >> 1) ^ 0xEDB8_8320 : crc >> 1 }
+                crc ^= UInt64(byte)
+                for _ in 0..<8 { crc = (crc & 1) == 1 ? (crc >> 1) ^ polynomial : crc >> 1 }
             }
-            return ~crc
+            return ~crc & mask
+        }
+        func crc(_ pieces: [ArraySlice<UInt8>]) -> UInt64 {
+            switch algorithm {
+            case .crc32:
+                var crc = CRC32()
+                for piece in pieces { piece.withUnsafeBytes { crc.update($0) } }
+                return UInt64(crc.value)
+            case .crc32c:
+                var crc = CRC32C()
+                for piece in pieces { piece.withUnsafeBytes { crc.update($0) } }
+                return UInt64(crc.value)
+            case nil:
+                var crc: UInt32 = 0
+                for piece in pieces {
+                    crc = piece.withUnsafeBufferPointer { souverain_crc32c_sliced(crc, $0.baseAddress, $0.count) }
+                }
+                return UInt64(crc)
+            default:
+                var crc = CRC64NVME()
+                for piece in pieces { piece.withUnsafeBytes { crc.update($0) } }
+                return crc.value
+            }
         }
         var generator = SeededGenerator(seed: 32)
-        for length in [0, 1, 3, 7, 8, 9, 31, 32, 33, 63, 64, 65, 255, 1_000, 4_096, 65_537, 300_001] {
+        for length in [0, 1, 3, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, 255, 1_000, 4_096, 65_537, 300_001] {
             let bytes = generator.bytes(count: length)
-            var whole = CRC32()
-            bytes.withUnsafeBytes { whole.update($0) }
-            var pieces = CRC32()
+            var pieces: [ArraySlice<UInt8>] = []
             var index = 0
             while index < bytes.count {
                 let end = min(bytes.count, index + Int.random(in: 1...9_000, using: &generator))
-                bytes[index..<end].withUnsafeBytes { pieces.update($0) }
+                pieces.append(bytes[index..<end])
                 index = end
             }
-            #expect(whole.value == bitwise(bytes), "\(length) bytes")
-            #expect(pieces.value == whole.value, "\(length) bytes in pieces")
+            #expect(crc([bytes[...]]) == bitwise(bytes), "\(algorithm.map(\.rawValue) ?? "CRC32C by the tables") of \(length) bytes")
+            #expect(crc(pieces) == bitwise(bytes), "\(algorithm.map(\.rawValue) ?? "CRC32C by the tables") of \(length) bytes in \(pieces.count) pieces")
         }
     }
 

@@ -1,4 +1,4 @@
-#include "CZlibCRC.h"
+#include "CCRC.h"
 
 #include <zlib.h>
 
