@@ -14,6 +14,7 @@
 # Only loopback; the server is stopped by its PID and its data deleted.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source scripts/bench/common.sh
 WORKLOAD=${1:?workload, as in souverain bench --workloads}
 TARGET=${TARGET:-souverain}
 DURATION=${DURATION:-10}
@@ -27,7 +28,7 @@ fi
 KEY=PROFILEACCESSKEY0001
 SECRET=profile-benchmark-secret-key-00000000001
 WORK=$(mktemp -d /tmp/souverain-cpu.XXXXXX)
-PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+PORT=$(free_port)
 case $TARGET in
   souverain)
     SOUVERAIN_ADMIN_ACCESS_KEY=$KEY SOUVERAIN_ADMIN_SECRET_KEY=$SECRET \
@@ -41,7 +42,7 @@ esac
 PID=$!
 BENCH=
 trap 'kill $PID ${BENCH:-} 2>/dev/null || true; wait $PID 2>/dev/null || true; rm -rf "$WORK"' EXIT
-for _ in $(seq 600); do curl -s -o /dev/null "http://127.0.0.1:$PORT$READY" && break; sleep 0.1; done
+wait_http "http://127.0.0.1:$PORT$READY"
 cpu() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 "$BIN" bench --endpoint "http://127.0.0.1:$PORT" --access-key "$KEY" --secret-key "$SECRET" --bucket cpu \
   --duration "$DURATION" --small-count 1000000 --large-count 1000 --large-concurrency "$CONCURRENCY" \

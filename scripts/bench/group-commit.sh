@@ -17,6 +17,7 @@
 # Only loopback; PostgreSQL and the gateway are stopped by PID / pg_ctl and their data deleted.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+source "$ROOT/scripts/bench/common.sh"
 COUNT=${COUNT:-1000000}
 CONCURRENCY=${CONCURRENCY:-32}
 DURATION=${DURATION:-20}
@@ -26,8 +27,6 @@ BIN=${SOUVERAIN_BIN:-$ROOT/.build/release/souverain}
 export PATH="$PATH:/usr/sbin:/sbin"
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
 as_postgres() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-
 WORK=$(mktemp -d /tmp/souverain-group-commit.XXXXXX)
 PGROOT=$(mktemp -d /tmp/souverain-group-commit-pg.XXXXXX)
 [ "$(id -u)" = 0 ] && chown postgres:postgres "$PGROOT"
@@ -53,7 +52,7 @@ SOUVERAIN_CATALOGUE=postgres SOUVERAIN_POSTGRES_URL="postgres://postgres@127.0.0
   SOUVERAIN_ADMIN_ACCESS_KEY=$KEY SOUVERAIN_ADMIN_SECRET_KEY=$SECRET \
   "$BIN" serve --data "$WORK/data" --address "127.0.0.1:$PORT" --log-level warning > "$WORK/serve.out" 2> "$WORK/serve.log" &
 PID=$!
-for _ in $(seq 600); do curl -s -o /dev/null "http://127.0.0.1:$PORT/health/ready" && break; sleep 0.1; done
+wait_http "http://127.0.0.1:$PORT/health/ready"
 
 echo "PostgreSQL $(psql -c 'SHOW server_version'), fsync $(psql -c 'SHOW fsync'), wal_sync_method $(psql -c 'SHOW wal_sync_method')"
 printf '\n| setting | PUT ops/s | p50 ms | p99 ms | errors | WAL flushes per commit |\n|---|---|---|---|---|---|\n'

@@ -21,6 +21,7 @@
 # PER_ROW_FILL=1 puts every row through the catalogue instead.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source scripts/bench/common.sh
 ROOT=$PWD
 COUNT=${COUNT:-1000000}
 CONCURRENCY=${CONCURRENCY:-1 4}
@@ -59,7 +60,7 @@ if [ "${POSTGRES:-0}" = 1 ]; then
   PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
   PGROOT=$(mktemp -d /tmp/souverain-list-million-pg.XXXXXX)
   chown postgres:postgres "$PGROOT"
-  PGPORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  PGPORT=$(free_port)
   runuser -u postgres -- "$PGBIN/initdb" -D "$PGROOT/data" -A trust -U postgres --no-sync -E UTF8 --locale=C > /dev/null
   runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGROOT/data" -l "$PGROOT/server.log" -w -t 60 \
     -o "-p $PGPORT -k $PGROOT -c listen_addresses=127.0.0.1 -c shared_buffers=1GB -c fsync=off -c synchronous_commit=off -c max_wal_size=4GB" start > /dev/null
@@ -69,12 +70,11 @@ if [ "${POSTGRES:-0}" = 1 ]; then
 fi
 
 start_server() {
-  PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  PORT=$(free_port)
   SOUVERAIN_ADMIN_ACCESS_KEY=$KEY SOUVERAIN_ADMIN_SECRET_KEY=$SECRET \
     "$BIN" serve --data "$DATA" --address "127.0.0.1:$PORT" --log-level warning >> "$WORK/serve.out" 2>> "$WORK/serve.log" &
   PID=$!
-  for _ in $(seq 600); do curl -s -o /dev/null "http://127.0.0.1:$PORT/health/ready" && return 0; sleep 0.1; done
-  echo "the server did not become ready" >&2; exit 1
+  wait_http "http://127.0.0.1:$PORT/health/ready" || exit 1
 }
 
 start_server

@@ -11,6 +11,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
+source scripts/bench/common.sh
 WORKLOAD=${1:?workload}
 DURATION=${DURATION:-20}
 OUT=${OUT:-$ROOT/docs/profiles/$WORKLOAD.txt}
@@ -20,12 +21,12 @@ swift build -c release --product souverain 2>&1 | tail -n 1 >&2
 BIN=$ROOT/.build/release/souverain
 KEY=PROFILEACCESSKEY0001
 SECRET=profile-benchmark-secret-key-00000000001
-PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+PORT=$(free_port)
 SOUVERAIN_ADMIN_ACCESS_KEY=$KEY SOUVERAIN_ADMIN_SECRET_KEY=$SECRET \
   "$BIN" serve --data "$WORK/data" --address "127.0.0.1:$PORT" --log-level warning > "$WORK/serve.out" 2>&1 &
 PID=$!
 trap 'kill $PID 2>/dev/null || true; wait $PID 2>/dev/null || true; rm -rf "$WORK"' EXIT
-for _ in $(seq 600); do curl -s -o /dev/null "http://127.0.0.1:$PORT/health/ready" && break; sleep 0.1; done
+wait_http "http://127.0.0.1:$PORT/health/ready"
 bench() {
   "$BIN" bench --endpoint "http://127.0.0.1:$PORT" --access-key "$KEY" --secret-key "$SECRET" --bucket profile \
     --duration "$DURATION" --small-count 1000000 --large-count 1000 "$@" ${EXTRA:-}

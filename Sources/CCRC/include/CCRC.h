@@ -20,9 +20,6 @@ uint32_t souverain_crc32(uint32_t crc, const uint8_t *bytes, size_t length);
 uint32_t souverain_crc32c(uint32_t crc, const uint8_t *bytes, size_t length);
 uint64_t souverain_crc64nvme(uint64_t crc, const uint8_t *bytes, size_t length);
 
-/* Which CRC32C code runs on this CPU: "sse4.2" or "sliced". */
-const char *souverain_crc32c_variant(void);
-
 /* CRC32C by the tables whatever the CPU: what a CPU without SSE4.2 runs (tests check it here). */
 uint32_t souverain_crc32c_sliced(uint32_t crc, const uint8_t *bytes, size_t length);
 

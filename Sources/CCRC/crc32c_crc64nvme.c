@@ -85,8 +85,6 @@ static int has_sse42(void) {
     __builtin_cpu_init();
     return __builtin_cpu_supports("sse4.2");
 }
-#else
-static int has_sse42(void) { return 0; }
 #endif
 
 uint32_t souverain_crc32c(uint32_t crc, const uint8_t *bytes, size_t length) {
@@ -102,5 +100,3 @@ uint32_t souverain_crc32c(uint32_t crc, const uint8_t *bytes, size_t length) {
 #endif
     return souverain_crc32c_sliced(crc, bytes, length);
 }
-
-const char *souverain_crc32c_variant(void) { return has_sse42() ? "sse4.2" : "sliced"; }
