@@ -20,6 +20,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
+source scripts/bench/common.sh
 SHARED=${SHARED:-$(cd "$ROOT/.." && pwd)/shared}
 WORK=${WORK:-$(mktemp -d /tmp/souverain-side-by-side.XXXXXX)}
 WORKLOADS=${WORKLOADS:-large-put,large-get,small-put,small-get,small-head,list,small-delete,mixed}
@@ -36,11 +37,6 @@ echo "== building Souverain in release mode" >&2
 swift build -c release --product souverain 2>&1 | tail -n 1 >&2
 BIN=$ROOT/.build/release/souverain
 
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-wait_http() {  # URL: up to 60 s
-  for _ in $(seq 600); do curl -s -o /dev/null "$1" && return 0; sleep 0.1; done
-  echo "nothing answers at $1" >&2; return 1
-}
 
 PIDS=()
 DATA_DIRS=()
