@@ -10,7 +10,7 @@ import Darwin
 ///
 /// MD5 cannot go faster than one core's scalar rate for one message, and on large PUTs it is most
 /// of the server's CPU. Four messages hashed side by side, one per lane of a vector, go through
-/// about 1.7 times as many bytes per second (`CMD5Lanes`). So a large body's stream copies its
+/// about 2.2 times as many bytes per second (`CMD5Lanes`). So a large body's stream copies its
 /// bytes into staging buffers of `jobSize` and hands each full one in as a job, then goes on
 /// receiving into the next: it waits only when all of its `depth` buffers are out. There is no
 /// thread of its own. When four streams have a job pending, the four are hashed in the lanes by a

@@ -2,8 +2,8 @@
 
    MD5 is a chain of dependent operations: one message cannot go faster than one core's scalar
    rate (about 850 MiB/s here), but four messages hashed side by side in the lanes of one vector
-   go through about 1.7 times as many bytes per second with AVX-512 (docs/benchmarks.md, "Large
-   PUT and several uploads hashed at once"). MinIO's md5-simd does the same for its ETags.
+   go through about 2.2 times as many bytes per second with AVX-512 (1,888 MiB/s; docs/benchmarks.md,
+   "Issue 18's seventh round"). MinIO's md5-simd does the same for its ETags.
 
    A stream's state is BoringSSL's MD5_CTX (the layout of its public header), so a stream moves
    freely between the scalar path (BoringSSL's own assembly, through swift-crypto's copy of the
