@@ -4,31 +4,33 @@
 #include <string.h>
 
 /* Reflected CRCs with an all-ones start and final XOR, sliced by eight: table k gives the CRC of a
-   byte followed by k zero bytes, so eight table look-ups advance the CRC by eight bytes at once. */
+   byte followed by k zero bytes, so eight table look-ups advance the CRC by eight bytes at once.
+   One routine serves both widths: a 32-bit CRC is carried in the low half of 64 bits, where its
+   tables' entries (all under 2^32) keep it. */
 
-static uint32_t crc32c_tables[8][256];
-static uint64_t crc64_tables[8][256];
+typedef uint64_t slicing_tables[8][256];
+
+static slicing_tables crc32c_tables;
+static slicing_tables crc64_tables;
 static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
 
+static void fill(slicing_tables tables, uint64_t polynomial) {
+    for (unsigned index = 0; index < 256; index++) {
+        uint64_t c = index;
+        for (int bit = 0; bit < 8; bit++) c = (c & 1) ? (c >> 1) ^ polynomial : c >> 1;
+        tables[0][index] = c;
+    }
+    for (int slice = 1; slice < 8; slice++) {
+        for (unsigned index = 0; index < 256; index++) {
+            uint64_t previous = tables[slice - 1][index];
+            tables[slice][index] = (previous >> 8) ^ tables[0][previous & 0xFF];
+        }
+    }
+}
+
 static void make_tables(void) {
-    for (unsigned index = 0; index < 256; index++) {
-        uint32_t c32 = index;
-        uint64_t c64 = index;
-        for (int bit = 0; bit < 8; bit++) {
-            c32 = (c32 & 1) ? (c32 >> 1) ^ 0x82F63B78u : c32 >> 1;
-            c64 = (c64 & 1) ? (c64 >> 1) ^ 0x9A6C9329AC4BC9B5ull : c64 >> 1;
-        }
-        crc32c_tables[0][index] = c32;
-        crc64_tables[0][index] = c64;
-    }
-    for (unsigned index = 0; index < 256; index++) {
-        for (int slice = 1; slice < 8; slice++) {
-            uint32_t p32 = crc32c_tables[slice - 1][index];
-            uint64_t p64 = crc64_tables[slice - 1][index];
-            crc32c_tables[slice][index] = (p32 >> 8) ^ crc32c_tables[0][p32 & 0xFF];
-            crc64_tables[slice][index] = (p64 >> 8) ^ crc64_tables[0][p64 & 0xFF];
-        }
-    }
+    fill(crc32c_tables, 0x82F63B78u);
+    fill(crc64_tables, 0x9A6C9329AC4BC9B5ull);
 }
 
 /* Eight bytes as a little-endian word. */
@@ -41,32 +43,25 @@ static inline uint64_t load_le64(const uint8_t *p) {
     return word;
 }
 
-uint32_t souverain_crc32c_sliced(uint32_t crc, const uint8_t *p, size_t n) {
+/* The inverted CRC `c` continued over `n` bytes. */
+static uint64_t sliced(const slicing_tables tables, uint64_t c, const uint8_t *p, size_t n) {
     pthread_once(&tables_once, make_tables);
-    uint32_t c = ~crc;
     for (; n >= 8; p += 8, n -= 8) {
         uint64_t word = load_le64(p) ^ c;
-        c = crc32c_tables[7][word & 0xFF] ^ crc32c_tables[6][(word >> 8) & 0xFF] ^
-            crc32c_tables[5][(word >> 16) & 0xFF] ^ crc32c_tables[4][(word >> 24) & 0xFF] ^
-            crc32c_tables[3][(word >> 32) & 0xFF] ^ crc32c_tables[2][(word >> 40) & 0xFF] ^
-            crc32c_tables[1][(word >> 48) & 0xFF] ^ crc32c_tables[0][word >> 56];
+        c = tables[7][word & 0xFF] ^ tables[6][(word >> 8) & 0xFF] ^ tables[5][(word >> 16) & 0xFF] ^
+            tables[4][(word >> 24) & 0xFF] ^ tables[3][(word >> 32) & 0xFF] ^ tables[2][(word >> 40) & 0xFF] ^
+            tables[1][(word >> 48) & 0xFF] ^ tables[0][word >> 56];
     }
-    for (; n > 0; p++, n--) c = crc32c_tables[0][(c ^ *p) & 0xFF] ^ (c >> 8);
-    return ~c;
+    for (; n > 0; p++, n--) c = tables[0][(c ^ *p) & 0xFF] ^ (c >> 8);
+    return c;
+}
+
+uint32_t souverain_crc32c_sliced(uint32_t crc, const uint8_t *p, size_t n) {
+    return ~(uint32_t)sliced(crc32c_tables, (uint32_t)~crc, p, n);
 }
 
 uint64_t souverain_crc64nvme(uint64_t crc, const uint8_t *p, size_t n) {
-    pthread_once(&tables_once, make_tables);
-    uint64_t c = ~crc;
-    for (; n >= 8; p += 8, n -= 8) {
-        uint64_t word = load_le64(p) ^ c;
-        c = crc64_tables[7][word & 0xFF] ^ crc64_tables[6][(word >> 8) & 0xFF] ^
-            crc64_tables[5][(word >> 16) & 0xFF] ^ crc64_tables[4][(word >> 24) & 0xFF] ^
-            crc64_tables[3][(word >> 32) & 0xFF] ^ crc64_tables[2][(word >> 40) & 0xFF] ^
-            crc64_tables[1][(word >> 48) & 0xFF] ^ crc64_tables[0][word >> 56];
-    }
-    for (; n > 0; p++, n--) c = crc64_tables[0][(c ^ *p) & 0xFF] ^ (c >> 8);
-    return ~c;
+    return ~sliced(crc64_tables, ~crc, p, n);
 }
 
 #if defined(__x86_64__)
