@@ -37,9 +37,27 @@ struct SealedBlobWriter {
     }
 
     mutating func write(_ plaintext: ByteBuffer) async throws {
-        guard sealer != nil else { return try await writer.write(plaintext) }
-        if let sealed = try sealer?.seal(plaintext), sealed.readableBytes > 0 {
-            try await writer.write(sealed)
+        guard var sealer else { return try await writer.write(plaintext) }
+        defer { self.sealer = sealer }
+        guard let gathering = writer as? any GatheringBlobWriter, gathering.gathers else {
+            let sealed = try sealer.seal(plaintext)
+            if let sealed, sealed.readableBytes > 0 { try await writer.write(sealed) }
+            return
+        }
+        // Each chunk is sealed straight into the disk batch; one that would straddle two batches
+        // goes through a buffer of its own.
+        var input = plaintext
+        while let count = try sealer.nextPiece(from: &input) {
+            if try gathering.gather(count: count, { try sealer.writePiece(into: $0) }) {
+                try await gathering.writeGathered()
+            } else {
+                var piece = ByteBuffer()
+                try piece.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { space in
+                    try sealer.writePiece(into: UnsafeMutableRawBufferPointer(rebasing: space[..<count]))
+                    return count
+                }
+                try await writer.write(piece)
+            }
         }
     }
 

@@ -54,7 +54,7 @@ struct TimeLimitedLocation: Location {
 }
 
 /// The writer of a `TimeLimitedLocation`: each write and the commit bounded by the limit.
-final class TimeLimitedBlobWriter: BlobWriter {
+final class TimeLimitedBlobWriter: GatheringBlobWriter {
     let wrapped: any BlobWriter
     let location: String
     let limit: Duration
@@ -70,6 +70,19 @@ final class TimeLimitedBlobWriter: BlobWriter {
     func write(_ buffer: ByteBuffer) async throws {
         let wrapped = wrapped
         try await withStepLimit(limit, location: location, step: "write blob \(locator)") { try await wrapped.write(buffer) }
+    }
+
+    var gathers: Bool { (wrapped as? any GatheringBlobWriter)?.gathers ?? false }
+
+    func gather(count: Int, _ produce: (UnsafeMutableRawBufferPointer) throws -> Void) throws -> Bool {
+        // In memory only: nothing here waits on the location.
+        guard let gathering = wrapped as? any GatheringBlobWriter else { return false }
+        return try gathering.gather(count: count, produce)
+    }
+
+    func writeGathered() async throws {
+        guard let gathering = wrapped as? any GatheringBlobWriter else { return }
+        try await withStepLimit(limit, location: location, step: "write blob \(locator)") { try await gathering.writeGathered() }
     }
 
     func commit() async throws -> Int64 {

@@ -96,6 +96,62 @@ public struct BlobSealer: Sendable {
         return takeOutput() ?? ByteBuffer()
     }
 
+    /// Takes plaintext from `input` until the next piece of the blob is ready, and returns its
+    /// size: the header first, then each chunk known not to be the final one. Returns nil once
+    /// `input` is used up with nothing ready. ``writePiece(into:)`` then writes the piece where the
+    /// caller wants it (a disk batch, sparing the copy that ``seal(_:)``'s buffer would cost).
+    /// - Throws: `KeysError` with code `.invalidArgument` if called after ``finish()``.
+    public mutating func nextPiece(from input: inout ByteBuffer) throws -> Int? {
+        guard !finished else {
+            throw KeysError(.invalidArgument, "the blob was already finished; start a new sealer for a new blob")
+        }
+        if !headerWritten { return BlobFormat.headerByteCount }
+        let chunkSize = header.chunkSize
+        while true {
+            // More plaintext follows a full chunk held back, so it is not the final one.
+            if pending.readableBytes == chunkSize, input.readableBytes > 0 { return chunkSize + BlobFormat.tagByteCount }
+            guard input.readableBytes > 0 else { return nil }
+            if pending.readableBytes == 0, input.readableBytes >= chunkSize {
+                parkedBuffer = pending
+                pending = input.readSlice(length: chunkSize)!
+                plaintextSize += Int64(chunkSize)
+            } else {
+                let count = min(chunkSize - pending.readableBytes, input.readableBytes)
+                var slice = input.readSlice(length: count)!
+                pending.writeBuffer(&slice)
+                plaintextSize += Int64(count)
+            }
+        }
+    }
+
+    /// Writes the piece ``nextPiece(from:)`` announced into `destination`, which is exactly its size.
+    public mutating func writePiece(into destination: UnsafeMutableRawBufferPointer) throws {
+        if !headerWritten {
+            precondition(destination.count == BlobFormat.headerByteCount, "a blob header is \(BlobFormat.headerByteCount) bytes")
+            var bytes = ByteBuffer()
+            header.write(to: &bytes)
+            bytes.withUnsafeReadableBytes { destination.copyMemory(from: $0) }
+            headerWritten = true
+        } else {
+            precondition(destination.count == header.chunkSize + BlobFormat.tagByteCount && pending.readableBytes == header.chunkSize,
+                         "writePiece(into:) without a chunk announced by nextPiece(from:)")
+            let index = nextChunkIndex
+            do {
+                let plaintext = pending
+                try plaintext.withUnsafeReadableBytes { bytes in
+                    try cipher.seal(bytes, index: index, isFinal: false, into: destination)
+                }
+            }
+            nextChunkIndex += 1
+            if let parked = parkedBuffer {
+                pending = parked
+                parkedBuffer = nil
+            }
+            pending.clear()
+        }
+        encryptedSize += Int64(destination.count)
+    }
+
     private mutating func prepareOutput(plaintextBytes: Int) {
         let chunks = plaintextBytes / header.chunkSize + 1
         let headerBytes = headerWritten ? 0 : BlobFormat.headerByteCount

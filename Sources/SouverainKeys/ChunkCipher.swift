@@ -66,13 +66,27 @@ struct ChunkCipher: Sendable {
         isFinal: Bool,
         into output: inout ByteBuffer
     ) throws {
+        let sealedCount = plaintext.count + BlobFormat.tagByteCount
+        try output.writeWithUnsafeMutableBytes(minimumWritableBytes: sealedCount) { out in
+            try seal(plaintext, index: index, isFinal: isFinal, into: UnsafeMutableRawBufferPointer(rebasing: out[..<sealedCount]))
+            return sealedCount
+        }
+    }
+
+    /// Seals one chunk into `destination`, which is exactly its ciphertext and tag
+    /// (`plaintext.count` + 16 bytes).
+    mutating func seal(
+        _ plaintext: UnsafeRawBufferPointer,
+        index: UInt64,
+        isFinal: Bool,
+        into destination: UnsafeMutableRawBufferPointer
+    ) throws {
+        precondition(destination.count == plaintext.count + BlobFormat.tagByteCount, "a sealed chunk is its plaintext and a tag")
         prepare(index: index, isFinal: isFinal)
         if let aead {
-            let sealedCount = plaintext.count + BlobFormat.tagByteCount
-            let sealed = output.writeWithUnsafeMutableBytes(minimumWritableBytes: sealedCount) { out in
-                aead.seal(plaintext, nonce: nonce, associatedData: associatedData, into: out) ? sealedCount : 0
+            guard aead.seal(plaintext, nonce: nonce, associatedData: associatedData, into: destination) else {
+                throw KeysError(.invalidArgument, "sealing chunk \(index) failed")
             }
-            guard sealed == sealedCount else { throw KeysError(.invalidArgument, "sealing chunk \(index) failed") }
             return
         }
         do {
@@ -82,7 +96,7 @@ struct ChunkCipher: Sendable {
                 throw KeysError(.invalidArgument, "AES-GCM gave no combined form for a 12-byte nonce")
             }
             combined.withUnsafeBytes { bytes in
-                _ = output.writeBytes(UnsafeRawBufferPointer(rebasing: bytes[BlobFormat.nonceByteCount...]))
+                destination.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[BlobFormat.nonceByteCount...]))
             }
         } catch let error as KeysError {
             throw error

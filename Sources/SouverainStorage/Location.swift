@@ -28,6 +28,24 @@ public protocol BlobWriter: Sendable {
     func abort() async
 }
 
+/// A blob writer that gathers bytes in memory of its own before they go to the disk: a producer
+/// (the sealer of an encrypted blob) may write its bytes there directly, sparing the copy that
+/// `write(_:)` makes of a buffer it is handed.
+public protocol GatheringBlobWriter: BlobWriter {
+    /// False for a writer that only passes the calls on, to one that does not gather.
+    var gathers: Bool { get }
+    /// Runs `produce` on the next `count` bytes of the writer's memory, when that many are free in
+    /// one piece, and takes them as written; returns false, having done nothing, when fewer are
+    /// (the caller then hands the bytes to `write(_:)`). Call `writeGathered()` after each true.
+    func gather(count: Int, _ produce: (UnsafeMutableRawBufferPointer) throws -> Void) throws -> Bool
+    /// Sends what was gathered to the disk once it fills a batch; does nothing before.
+    func writeGathered() async throws
+}
+
+extension GatheringBlobWriter {
+    public var gathers: Bool { true }
+}
+
 /// The one error type of the storage layer.
 public struct StorageError: Error, Sendable, CustomStringConvertible {
     public struct Code: Hashable, Sendable, CustomStringConvertible {

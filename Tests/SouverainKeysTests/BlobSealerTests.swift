@@ -49,6 +49,37 @@ import Testing
         #expect(outcome.plaintext == plaintext)
     }
 
+    /// Pieces written where the caller wants them (a disk batch) make the same blob, byte for
+    /// byte, as the buffers `seal(_:)` returns, whatever the sizes the plaintext comes in.
+    @Test(arguments: 1...8)
+    func piecesWrittenInPlaceMakeTheSameBlob(seed: Int) throws {
+        var generator = SplitMix64(seed: UInt64(seed) + 500)
+        let chunkSize = [4_096, 5_000, 65_536][seed % 3]
+        let size = seed == 1 ? 0 : Int.random(in: 0...(5 * chunkSize), using: &generator)
+        let plaintext = randomBytes(size, using: &generator)
+        let identity = BlobIdentity.random(using: &generator)
+        let pieceSizes = (0..<4).map { _ in Int.random(in: 1...(2 * chunkSize + 7), using: &generator) }
+        let expected = try seal(plaintext, identity: identity, chunkSize: chunkSize, pieceSizes: pieceSizes)
+
+        var sealer = try BlobSealer(dataKey: dataKey(1), identity: identity, chunkSize: chunkSize)
+        var bytes: [UInt8] = []
+        for piece in pieces(of: plaintext, sizes: pieceSizes) {
+            var input = piece
+            while let count = try sealer.nextPiece(from: &input) {
+                var space = [UInt8](repeating: 0, count: count)
+                try space.withUnsafeMutableBytes { try sealer.writePiece(into: $0) }
+                bytes += space
+            }
+            #expect(input.readableBytes == 0)
+        }
+        bytes += try sealer.finish().readableBytesView
+        let same = bytes == expected.bytes  // compared here: a failure would print both blobs
+        #expect(same, "size \(size), chunks of \(chunkSize), pieces \(pieceSizes)")
+        #expect(sealer.plaintextSize == Int64(size))
+        #expect(sealer.encryptedSize == Int64(bytes.count))
+        #expect(openWhole(expected, pieceSizes: [Int.max]).plaintext == plaintext)
+    }
+
     @Test func holdsBackAFullChunkUntilItKnowsWhetherItIsFinal() throws {
         var sealer = try BlobSealer(dataKey: dataKey(1), identity: .random(), chunkSize: 4_096)
         let first = try #require(try sealer.seal(byteBuffer(repeatElement(7, count: 4_096))))

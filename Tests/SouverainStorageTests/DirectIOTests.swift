@@ -62,6 +62,40 @@ import SouverainTesting
         #expect(try await read(location, writer.locator, nil, chunkSize: 100_000) == content)
     }
 
+    /// Bytes a producer writes into the batch itself and bytes handed over in buffers, mixed, make
+    /// the blob in their order; a piece that does not fit in what is left of a batch is refused
+    /// untouched and goes in a buffer instead, across the batches' edge.
+    @Test func gatheredAndWrittenBytesMakeTheBlobInTheirOrder() async throws {
+        let location = try await LocalLocation(id: "local", root: root)
+        let content = bytes(3 * LocalLocation.writeBatch + 54_321)
+        let writer = try #require(try await location.makeBlobWriter() as? any GatheringBlobWriter)
+        var start = 0
+        var refused = 0
+        var index = 0
+        while start < content.count {
+            let end = min(content.count, start + 65_552)
+            let piece = content[start..<end]
+            // Every fifth piece is handed over in a buffer, as a straddling chunk is.
+            var gathered = false
+            if index % 5 != 3 {
+                gathered = try writer.gather(count: piece.count) { space in piece.withUnsafeBytes { space.copyMemory(from: $0) } }
+            }
+            if gathered {
+                try await writer.writeGathered()
+            } else {
+                if index % 5 != 3 { refused += 1 }
+                try await writer.write(ByteBuffer(bytes: piece))
+            }
+            start = end
+            index += 1
+        }
+        // 65,552-byte pieces (a sealed chunk) cross the edges of 1 MiB batches: some were refused.
+        #expect(refused > 0)
+        #expect(try await writer.commit() == Int64(content.count))
+        let onDisk = try #require(FileManager.default.contents(atPath: location.path(of: writer.locator)))
+        #expect([UInt8](onDisk) == content)
+    }
+
     @Test func wholeBatchesBypassThePageCache() async throws {
         let location = try await LocalLocation(id: "local", root: root)
         let hasDirectIO = try fileSystemHasDirectIO()
