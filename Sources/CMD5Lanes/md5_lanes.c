@@ -1,5 +1,6 @@
 #include "CMD5Lanes.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #if defined(__linux__)
@@ -214,7 +215,7 @@ static void add_length(souverain_md5 *md5, size_t bytes) {
     md5->Nl = low;
 }
 
-void souverain_md5_x4(souverain_md5 *const md5[4], const uint8_t *const data[4], size_t blocks) {
+static md5_x4_function md5_x4_cached(void) {
     static md5_x4_function cached = NULL;
     md5_x4_function chosen = __atomic_load_n(&cached, __ATOMIC_RELAXED);
     if (chosen == NULL) {
@@ -222,6 +223,11 @@ void souverain_md5_x4(souverain_md5 *const md5[4], const uint8_t *const data[4],
         chosen = md5_x4_chosen(&name);
         __atomic_store_n(&cached, chosen, __ATOMIC_RELAXED); /* every thread stores the same pointer */
     }
+    return chosen;
+}
+
+void souverain_md5_x4(souverain_md5 *const md5[4], const uint8_t *const data[4], size_t blocks) {
+    md5_x4_function chosen = md5_x4_cached();
     uint32_t state[16] = {0};
     const uint8_t *input[4];
     const uint8_t *some = NULL;
@@ -235,6 +241,78 @@ void souverain_md5_x4(souverain_md5 *const md5[4], const uint8_t *const data[4],
         if (md5[lane] != NULL) memcpy(&state[4 * lane], md5[lane]->h, sizeof md5[lane]->h);
     }
     chosen(state, input, blocks);
+    for (int lane = 0; lane < 4; lane++) {
+        if (md5[lane] == NULL) continue;
+        memcpy(md5[lane]->h, &state[4 * lane], sizeof md5[lane]->h);
+        add_length(md5[lane], 64 * blocks);
+    }
+}
+
+void souverain_md5_x4_pieces(souverain_md5 *const md5[4], const uint8_t *const *const bases[4],
+                             const size_t *const lengths[4], const size_t counts[4], size_t blocks) {
+    md5_x4_function chosen = md5_x4_cached();
+    uint32_t state[16] = {0};
+    int some = -1;
+    for (int lane = 0; lane < 4; lane++) {
+        if (md5[lane] == NULL) continue;
+        memcpy(&state[4 * lane], md5[lane]->h, sizeof md5[lane]->h);
+        some = lane;
+    }
+    if (some < 0 || blocks == 0) return;
+    for (int lane = 0; lane < 4; lane++) {
+        if (md5[lane] == NULL) continue;
+        size_t total = 0;
+        for (size_t index = 0; index < counts[lane]; index++) total += lengths[lane][index];
+        if (total != 64 * blocks) abort(); /* the caller broke the contract: never hash past a piece */
+    }
+    size_t piece[4] = {0}, offset[4] = {0};
+    uint8_t gathered[4][64];
+    size_t done = 0;
+    while (done < blocks) {
+        /* The run: as many blocks as every lane has whole in its current piece, or one block
+           when a lane's next block spans pieces. */
+        size_t run = blocks - done;
+        for (int lane = 0; lane < 4; lane++) {
+            if (md5[lane] == NULL) continue;
+            while (offset[lane] == lengths[lane][piece[lane]]) {
+                piece[lane]++;
+                offset[lane] = 0;
+            }
+            size_t whole = (lengths[lane][piece[lane]] - offset[lane]) / 64;
+            if (whole < run) run = whole;
+        }
+        if (run == 0) run = 1;
+        const uint8_t *input[4];
+        for (int lane = 0; lane < 4; lane++) {
+            if (md5[lane] == NULL) continue;
+            size_t left = lengths[lane][piece[lane]] - offset[lane];
+            if (left >= 64 * run) {
+                input[lane] = bases[lane][piece[lane]] + offset[lane];
+                offset[lane] += 64 * run;
+                continue;
+            }
+            /* run is 1 here: gather the block from this piece's tail and the next pieces. */
+            size_t have = 0;
+            while (have < 64) {
+                while (offset[lane] == lengths[lane][piece[lane]]) {
+                    piece[lane]++;
+                    offset[lane] = 0;
+                }
+                size_t take = lengths[lane][piece[lane]] - offset[lane];
+                if (take > 64 - have) take = 64 - have;
+                memcpy(gathered[lane] + have, bases[lane][piece[lane]] + offset[lane], take);
+                have += take;
+                offset[lane] += take;
+            }
+            input[lane] = gathered[lane];
+        }
+        for (int lane = 0; lane < 4; lane++) {
+            /* An idle lane hashes another lane's bytes into a state that is thrown away. */
+            if (md5[lane] == NULL) input[lane] = input[some];
+        }
+        chosen(state, input, run);
+        done += run;
+    }
     for (int lane = 0; lane < 4; lane++) {
         if (md5[lane] == NULL) continue;
         memcpy(md5[lane]->h, &state[4 * lane], sizeof md5[lane]->h);

@@ -355,12 +355,16 @@ extension EngineError {
 }
 
 extension ObjectDigest {
-    /// Feeds a body buffer, handing the MD5's staging buffers to the lanes as they fill.
+    /// Feeds a body buffer, handing the MD5's jobs to the lanes as they fill. The lanes hash the
+    /// bytes where they lie, keeping the buffer's storage alive until then: a ByteBuffer's bytes
+    /// are never written while another reference to its storage is held (copy on write).
     mutating func update(_ buffer: ByteBuffer) async {
         var offset = 0
         let count = buffer.readableBytes
         while offset < count {
-            offset += buffer.withUnsafeReadableBytes { absorb(UnsafeRawBufferPointer(rebasing: $0[offset...])) }
+            offset += buffer.withUnsafeReadableBytesWithStorageManagement { bytes, storage in
+                absorb(UnsafeRawBufferPointer(rebasing: bytes[offset...]), owner: storage.takeUnretainedValue())
+            }
             if mustHandOff { await handOff() }
         }
     }

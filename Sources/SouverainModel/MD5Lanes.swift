@@ -10,18 +10,18 @@ import Darwin
 ///
 /// MD5 cannot go faster than one core's scalar rate for one message, and on large PUTs it is most
 /// of the server's CPU. Four messages hashed side by side, one per lane of a vector, go through
-/// about 2.2 times as many bytes per second (`CMD5Lanes`). So a large body's stream copies its
-/// bytes into staging buffers of `jobSize` and hands each full one in as a job, then goes on
-/// receiving into the next: it waits only when all of its `depth` buffers are out. There is no
-/// thread of its own. When four streams have a job pending, the four are hashed in the lanes by a
-/// task of their own, on whichever thread is free, while the streams go on receiving; a stream
-/// that needs its oldest job done (its buffers are all out, or its body ended) takes it with three
-/// other pending jobs and hashes them in the lanes itself, or, when fewer are pending, hashes its
-/// own alone with BoringSSL's scalar MD5.
+/// about 2.2 to 3.2 times as many bytes per second (`CMD5Lanes`). So a large body's stream gathers
+/// its bytes into jobs of `jobSize` and hands each full one in, then goes on receiving into the
+/// next: it waits only when it holds `depth` jobs. A job is the bytes where they lie, in the buffers
+/// the body arrived in, which it keeps alive until hashed (a caller that cannot lend its bytes has
+/// them copied). There is no thread of its own. When four streams have a job pending, the four are
+/// hashed in the lanes by a task of their own, on whichever thread is free, while the streams go on
+/// receiving; a stream that needs its oldest job done (it holds all it may, or its body ended)
+/// takes it with up to three other pending jobs and hashes them in the lanes itself, or, when no
+/// other is pending, hashes its own alone with BoringSSL's scalar MD5.
 ///
-/// A body's first `directBytes` are hashed directly, as before: a small object never copies,
-/// allocates staging or waits. Staging memory is bounded: past `stagingBudget` buffers held by
-/// all streams, a new stream gets two.
+/// A body's first `directBytes` are hashed directly, as before: a small object never waits. The
+/// bytes held are bounded: past `stagingBudget` jobs held by all streams, a new stream holds two.
 public final class MD5Lanes: Sendable {
     /// The process's lanes; nil where `CMD5Lanes` is not built on BoringSSL (then each stream
     /// hashes alone with swift-crypto's MD5).
@@ -29,9 +29,15 @@ public final class MD5Lanes: Sendable {
 
     /// Bytes per job: every job is this size, so the four lanes of a batch end together.
     public static let jobSize = 256 * 1024
-    /// Staging buffers per stream: one filling while the others wait to be hashed. Measured on
-    /// 4 uploads in flight, 4 buffers left the streams waiting on each other (docs/benchmarks.md).
+    /// Jobs a stream may hold: one gathering while the others wait to be hashed. Measured on
+    /// 4 uploads in flight, 4 left the streams waiting on each other (docs/benchmarks.md).
     public static let depth = 8
+    /// The fewest jobs hashed in the lanes together; a stream that needs its job when fewer are
+    /// pending hashes it alone with scalar MD5. One vector call costs the same with two lanes
+    /// filled as with four, and on this machine's AMD EPYC two lanes hash 1,221 MiB/s against
+    /// scalar MD5's 731 (scripts/bench/md5-lanes/run.sh): with two, the CPU per MiB of large PUTs
+    /// fell 8-24% at 4 uploads in flight and 29-30% at 3 (docs/benchmarks.md, "Issue 18's eighth round").
+    static let minimumLanes = 2
     /// Bytes a stream hashes directly before it starts staging.
     public static let directBytes = 256 * 1024
 
@@ -51,18 +57,23 @@ public final class MD5Lanes: Sendable {
     final class Job: @unchecked Sendable {  // `phase` and `waiter` are read and written under `pending`'s lock
         enum Phase { case pending, hashing, done }
         let memory: Memory
-        /// One full staging buffer: `jobSize` bytes.
-        let bytes: UnsafeRawPointer
+        /// `jobSize` bytes in all, where they lie, kept alive by `owners` until hashed.
+        let pieces: [UnsafeRawBufferPointer]
+        private(set) var owners: [AnyObject]
         var phase = Phase.pending
         var waiter: CheckedContinuation<Void, Never>?
 
-        init(memory: Memory, bytes: UnsafeRawPointer) {
+        init(memory: Memory, pieces: [UnsafeRawBufferPointer], owners: [AnyObject]) {
             self.memory = memory
-            self.bytes = bytes
+            self.pieces = pieces
+            self.owners = owners
         }
+
+        /// Lets go of the bytes, once hashed or withdrawn.
+        func release() { owners = [] }
     }
 
-    /// Hands in a full staging buffer. If four streams now have a job ready, a task of their own
+    /// Hands in a full job. If four streams now have a job ready, a task of their own
     /// hashes the four.
     func submit(_ job: Job) {
         let batch: [Job]? = pending.withLock { jobs in
@@ -108,11 +119,12 @@ public final class MD5Lanes: Sendable {
             guard job.phase == .pending else { return }
             jobs.removeAll { $0 === job }
             job.phase = .done
+            job.release()
         }
     }
 
     /// Up to four pending jobs of different streams, each its stream's oldest, none of whose
-    /// streams has a job being hashed: `first` and three others, or `first` alone; with
+    /// streams has a job being hashed: `first` and one to three others, or `first` alone; with
     /// `fullOnly`, four or none.
     private static func take(from jobs: inout [Job], first: Job?, fullOnly: Bool) -> [Job]? {
         var batch: [Job] = []
@@ -128,10 +140,8 @@ public final class MD5Lanes: Sendable {
             if !job.memory.busy && job !== first { batch.append(job) }
         }
         if fullOnly && batch.count < 4 { return nil }
-        // Fewer than four: a stream hashes only its own job, with scalar MD5, so that two or
-        // three streams hash on both cores at once rather than on one, one after the other (with
-        // three lanes filled, 3 uploads in flight went 12% slower than without lanes).
-        if batch.count < 4 { batch = Array(batch.prefix(1)) }
+        // A job alone is hashed with scalar MD5, faster than one lane of four.
+        if batch.count < MD5Lanes.minimumLanes { batch = Array(batch.prefix(1)) }
         jobs.removeAll { job in batch.contains { $0 === job } }
         for job in batch {
             job.phase = .hashing
@@ -155,13 +165,34 @@ public final class MD5Lanes: Sendable {
 
     /// Hashes one batch and wakes whoever waits on its jobs; returns the full batch it freed, if any.
     private func hash(_ batch: [Job]) -> [Job]? {
-        if batch.count == 4 {
-            let streams: [UnsafeMutablePointer<souverain_md5>?] = batch.map { $0.memory.md5 }
-            let inputs: [UnsafePointer<UInt8>?] = batch.map { $0.bytes.assumingMemoryBound(to: UInt8.self) }
-            souverain_md5_x4(streams, inputs, MD5Lanes.jobSize / 64)
+        if batch.count >= MD5Lanes.minimumLanes {
+            // Each lane's pieces where they lie: the buffers the bodies arrived in, not copies.
+            var streams: [UnsafeMutablePointer<souverain_md5>?] = [nil, nil, nil, nil]
+            var bases: [[UnsafePointer<UInt8>?]] = [[], [], [], []]
+            var lengths: [[Int]] = [[], [], [], []]
+            for (lane, job) in batch.enumerated() {
+                streams[lane] = job.memory.md5
+                bases[lane] = job.pieces.map { $0.baseAddress?.assumingMemoryBound(to: UInt8.self) }
+                lengths[lane] = job.pieces.map(\.count)
+            }
+            let counts = lengths.map(\.count)
+            bases[0].withUnsafeBufferPointer { b0 in bases[1].withUnsafeBufferPointer { b1 in
+                bases[2].withUnsafeBufferPointer { b2 in bases[3].withUnsafeBufferPointer { b3 in
+                    lengths[0].withUnsafeBufferPointer { l0 in lengths[1].withUnsafeBufferPointer { l1 in
+                        lengths[2].withUnsafeBufferPointer { l2 in lengths[3].withUnsafeBufferPointer { l3 in
+                            let laneBases = [b0.baseAddress, b1.baseAddress, b2.baseAddress, b3.baseAddress]
+                            let laneLengths = [l0.baseAddress, l1.baseAddress, l2.baseAddress, l3.baseAddress]
+                            souverain_md5_x4_pieces(streams, laneBases, laneLengths, counts, MD5Lanes.jobSize / 64)
+                        } }
+                    } }
+                } }
+            } }
         } else {
-            for job in batch { souverain_md5_update(job.memory.md5, job.bytes, MD5Lanes.jobSize) }
+            for job in batch {
+                for piece in job.pieces where !piece.isEmpty { souverain_md5_update(job.memory.md5, piece.baseAddress, piece.count) }
+            }
         }
+        for job in batch { job.release() }
         let (waiters, next) = pending.withLock { jobs in
             let waiters = batch.compactMap { job -> CheckedContinuation<Void, Never>? in
                 job.phase = .done
@@ -178,12 +209,13 @@ public final class MD5Lanes: Sendable {
 
     // MARK: - Streams
 
-    /// Staging buffers held by every stream together, and the most before streams go shallow.
+    /// Jobs' worth of bytes held by every stream together (the stream's `depth`, reserved when it
+    /// starts staging), and the most before streams go shallow.
     private let stagingBuffers = Atomic<Int>(0)
     static let stagingBudget = 128  // 32 MiB
 
-    /// How many staging buffers a stream starting to stage may hold: `depth`, or two when the
-    /// streams already staging hold the budget (a stream then waits on its jobs sooner).
+    /// How many jobs a stream starting to stage may hold: `depth`, or two when the streams already
+    /// staging hold the budget (a stream then waits on its jobs sooner).
     func reserveStaging() -> Int {
         var held = stagingBuffers.load(ordering: .relaxed)
         while held + MD5Lanes.depth <= MD5Lanes.stagingBudget {
@@ -198,16 +230,15 @@ public final class MD5Lanes: Sendable {
 
     func releaseStaging(_ count: Int) { stagingBuffers.subtract(count, ordering: .relaxed) }
 
-    /// Staging buffers held now, by every stream (for tests).
+    /// Jobs' worth of bytes held now, by every stream (for tests).
     public var stagingBuffersHeld: Int { stagingBuffers.load(ordering: .relaxed) }
 
-    /// A stream's MD5 state and its staging buffers. Shared by the stream and its jobs, so that
-    /// it lives until all are done with it.
+    /// A stream's MD5 state. Shared by the stream and its jobs, so that it lives until all are
+    /// done with it.
     final class Memory: @unchecked Sendable {  // used by one thread at a time: the stream, or a job's hasher
         let md5: UnsafeMutablePointer<souverain_md5>
         private let lanes: MD5Lanes
-        private var staging: UnsafeMutableRawPointer?
-        /// Staging buffers, once staging started.
+        /// Jobs the stream may hold, once staging started.
         private(set) var depth = 0
         /// A job of this stream is being hashed (read and written under `pending`'s lock).
         var busy = false
@@ -218,31 +249,26 @@ public final class MD5Lanes: Sendable {
             souverain_md5_init(md5)
         }
 
-        /// The buffers are mapped for the stream and unmapped after it: from the heap, a
-        /// stream's 2 MiB freed on whichever thread ended it stayed in that thread's arena, and
-        /// large PUTs' peak RSS rose by 27 MiB instead of the 8 that four streams hold.
-        /// False when the memory cannot be had: the stream then hashes every byte directly.
-        func startStaging() -> Bool {
-            let count = lanes.reserveStaging()
-            let mapped = mmap(nil, count * MD5Lanes.jobSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
-            guard let mapped, mapped != MAP_FAILED else {
-                lanes.releaseStaging(count)
-                return false
-            }
-            staging = mapped
-            depth = count
-            return true
+        func startStaging() {
+            depth = lanes.reserveStaging()
         }
-
-        func buffer(_ index: Int) -> UnsafeMutableRawPointer { staging! + index * MD5Lanes.jobSize }
 
         deinit {
             md5.deallocate()
-            if let staging {
-                munmap(staging, depth * MD5Lanes.jobSize)
-                lanes.releaseStaging(depth)
-            }
+            if depth > 0 { lanes.releaseStaging(depth) }
         }
+    }
+
+    /// Bytes copied for a caller that cannot lend them (`absorb` without an owner).
+    final class CopiedBytes {
+        let bytes: UnsafeMutableRawBufferPointer
+
+        init(_ source: UnsafeRawBufferPointer) {
+            bytes = .allocate(byteCount: source.count, alignment: 64)
+            bytes.copyMemory(from: source)
+        }
+
+        deinit { bytes.deallocate() }
     }
 
     /// One body's MD5. Its owner calls it from one task at a time, in order.
@@ -250,11 +276,11 @@ public final class MD5Lanes: Sendable {
         private let lanes: MD5Lanes
         private let memory: Memory
         private var hashedDirectly = 0
-        /// No staging memory could be mapped: every byte is hashed directly.
-        private var alwaysDirect = false
-        private var current = 0
+        /// The job being gathered: its pieces, what keeps them alive, and its size so far.
+        private var pieces: [UnsafeRawBufferPointer] = []
+        private var owners: [AnyObject] = []
         private var filled = 0
-        /// Jobs handed in and not known to be hashed, oldest first; each holds one staging buffer.
+        /// Jobs handed in and not known to be hashed, oldest first.
         private var outstanding: [Job] = []
 
         init(lanes: MD5Lanes) {
@@ -262,15 +288,18 @@ public final class MD5Lanes: Sendable {
             memory = Memory(lanes: lanes)
         }
 
-        /// True when the staging buffer is full: `handOff()` must run before more bytes fit.
+        /// True when the job being gathered is full: `handOff()` must run before more bytes fit.
         public var mustHandOff: Bool { filled == MD5Lanes.jobSize }
 
-        /// Takes as many of `bytes` as fit without waiting, and returns how many.
-        public func absorb(_ bytes: UnsafeRawBufferPointer) -> Int {
+        /// Takes as many of `bytes` as fit without waiting, and returns how many. With an `owner`
+        /// (the storage of the buffer the bytes lie in, which nobody writes to while it is held),
+        /// the bytes are hashed where they lie and `owner` is kept until they are; without one,
+        /// they are copied.
+        public func absorb(_ bytes: UnsafeRawBufferPointer, owner: AnyObject? = nil) -> Int {
             guard let base = bytes.baseAddress, !bytes.isEmpty else { return 0 }
             var taken = 0
             if memory.depth == 0 {
-                if hashedDirectly + bytes.count <= MD5Lanes.directBytes || alwaysDirect {
+                if hashedDirectly + bytes.count <= MD5Lanes.directBytes {
                     souverain_md5_update(memory.md5, base, bytes.count)
                     hashedDirectly += bytes.count
                     return bytes.count
@@ -281,26 +310,30 @@ public final class MD5Lanes: Sendable {
                 if taken > 0 { souverain_md5_update(memory.md5, base, taken) }
                 hashedDirectly += taken
                 guard memory.md5.pointee.num == 0 else { return taken }
-                guard memory.startStaging() else {
-                    alwaysDirect = true
-                    souverain_md5_update(memory.md5, base + taken, bytes.count - taken)
-                    hashedDirectly += bytes.count - taken
-                    return bytes.count
-                }
+                memory.startStaging()
             }
             let count = min(bytes.count - taken, MD5Lanes.jobSize - filled)
-            (memory.buffer(current) + filled).copyMemory(from: base + taken, byteCount: count)
+            let piece = UnsafeRawBufferPointer(start: base + taken, count: count)
+            if let owner {
+                pieces.append(piece)
+                if owners.last !== owner { owners.append(owner) }
+            } else {
+                let copy = CopiedBytes(piece)
+                pieces.append(UnsafeRawBufferPointer(copy.bytes))
+                owners.append(copy)
+            }
             filled += count
             return taken + count
         }
 
-        /// Hands the full staging buffer to the lanes. When every buffer is then out, waits until
-        /// the oldest is hashed, as the next bytes go into it.
+        /// Hands the full job to the lanes. When the stream then holds all it may, waits until
+        /// the oldest is hashed.
         public func handOff() async {
-            precondition(mustHandOff, "handOff() with a staging buffer that is not full")
-            let job = Job(memory: memory, bytes: UnsafeRawPointer(memory.buffer(current)))
+            precondition(mustHandOff, "handOff() with a job that is not full")
+            let job = Job(memory: memory, pieces: pieces, owners: owners)
             outstanding.append(job)
-            current = (current + 1) % memory.depth
+            pieces = []
+            owners = []
             filled = 0
             lanes.submit(job)
             if outstanding.count == memory.depth {
@@ -312,7 +345,9 @@ public final class MD5Lanes: Sendable {
         public func finalize() async -> [UInt8] {
             for job in outstanding { await lanes.finish(job) }
             outstanding = []
-            if filled > 0 { souverain_md5_update(memory.md5, memory.buffer(current), filled) }
+            for piece in pieces where !piece.isEmpty { souverain_md5_update(memory.md5, piece.baseAddress, piece.count) }
+            pieces = []
+            owners = []
             filled = 0
             var digest = [UInt8](repeating: 0, count: 16)
             digest.withUnsafeMutableBufferPointer { souverain_md5_final(memory.md5, $0.baseAddress) }
@@ -323,6 +358,8 @@ public final class MD5Lanes: Sendable {
         public func abandon() {
             for job in outstanding { lanes.withdraw(job) }
             outstanding = []
+            pieces = []
+            owners = []
         }
     }
 }

@@ -37,13 +37,15 @@ public struct ObjectDigest: Sendable {
     }
 
     /// Takes as many of `bytes` as it can without waiting and returns how many: all of them,
-    /// except when the MD5's staging buffer fills (`mustHandOff`).
-    public mutating func absorb(_ bytes: UnsafeRawBufferPointer) -> Int {
+    /// except when the MD5's job fills (`mustHandOff`). With an `owner` (the storage the bytes lie
+    /// in, written by nobody while held), the lanes hash them where they lie and keep `owner`
+    /// until then; without, they copy what they keep.
+    public mutating func absorb(_ bytes: UnsafeRawBufferPointer, owner: AnyObject? = nil) -> Int {
         guard let laned else {
             update(bytes)
             return bytes.count
         }
-        let taken = laned.absorb(bytes)
+        let taken = laned.absorb(bytes, owner: owner)
         let part = UnsafeRawBufferPointer(rebasing: bytes[..<taken])
         for index in checksummers.indices { checksummers[index].update(part) }
         byteCount += Int64(taken)
@@ -55,8 +57,8 @@ public struct ObjectDigest: Sendable {
         laned?.mustHandOff ?? false
     }
 
-    /// Hands the MD5's full staging buffer to the lanes; waits when every buffer of the stream
-    /// is then out, until the oldest is hashed.
+    /// Hands the MD5's full job to the lanes; waits, when the stream then holds all the jobs it
+    /// may, until the oldest is hashed.
     public func handOff() async {
         await laned?.handOff()
     }
@@ -73,7 +75,7 @@ public struct ObjectDigest: Sendable {
         return result(md5: await laned.finalize())
     }
 
-    /// Gives up: the staging buffers still waiting in the lanes are dropped.
+    /// Gives up: the jobs still waiting in the lanes are dropped.
     public func abandon() {
         laned?.abandon()
     }

@@ -13,16 +13,40 @@ import SouverainTesting
         return digest.finalize().md5
     }
 
-    /// Feeds `bytes` in pieces of the sizes `pieces` draws, handing off whenever it must.
+    /// A piece of a body in memory of its own, as a received buffer is: lent to the lanes, which
+    /// hash it where it lies and keep it alive until then.
+    final class LentPiece {
+        let bytes: UnsafeMutableRawBufferPointer
+
+        init(_ source: ArraySlice<UInt8>) {
+            bytes = .allocate(byteCount: source.count, alignment: 1)
+            source.withUnsafeBytes { bytes.copyMemory(from: $0) }
+        }
+
+        deinit {
+            // Scribbled over first: a lane that hashed these bytes after letting go would be wrong.
+            bytes.initializeMemory(as: UInt8.self, repeating: 0xA5)
+            bytes.deallocate()
+        }
+    }
+
+    /// Feeds `bytes` in pieces of the sizes `pieces` draws, handing off whenever it must; about
+    /// half the pieces are lent (hashed where they lie), the others copied by the lanes.
     private func feed(
         _ digest: inout ObjectDigest, _ bytes: [UInt8], pieces generator: inout SeededGenerator, largest: Int
     ) async {
         var index = 0
         while index < bytes.count {
             let end = min(bytes.count, index + Int.random(in: 1...largest, using: &generator))
+            let lent = Bool.random(using: &generator) ? LentPiece(bytes[index..<end]) : nil
             var offset = index
             while offset < end {
-                offset += bytes[offset..<end].withUnsafeBytes { digest.absorb($0) }
+                if let lent {
+                    let rest = UnsafeRawBufferPointer(rebasing: lent.bytes[(offset - index)...])
+                    offset += digest.absorb(rest, owner: lent)
+                } else {
+                    offset += bytes[offset..<end].withUnsafeBytes { digest.absorb($0) }
+                }
                 if digest.mustHandOff { await digest.handOff() }
             }
             index = end
@@ -72,6 +96,53 @@ import SouverainTesting
         }
     }
 
+    /// Each lane's bytes in pieces of any size (empty, a few bytes, many blocks, a block spread
+    /// over several pieces), an idle lane in each position: every lane's MD5 is its bytes' MD5.
+    @Test func fourLanesHashBytesInPiecesWhereTheyLie() throws {
+        try #require(souverain_md5_lanes_available() == 1, "lanes are built on BoringSSL (Linux)")
+        var generator = SeededGenerator(seed: 31)
+        for blocks in [1, 3, 17, 64] {
+            for idle in [-1, 0, 1, 2, 3] {
+                let data = (0..<4).map { _ in generator.bytes(count: 64 * blocks) }
+                // Cut points: a few random ones, and some just around block edges.
+                let pieces: [[ArraySlice<UInt8>]] = data.map { bytes in
+                    var cuts = Set((0..<Int.random(in: 0...6, using: &generator)).map { _ in Int.random(in: 0...bytes.count, using: &generator) })
+                    cuts.formUnion([1, 63, 64, 65, 130].filter { $0 < bytes.count && Bool.random(using: &generator) })
+                    let edges = [0] + cuts.sorted() + [bytes.count]
+                    var slices = zip(edges, edges.dropFirst()).map { bytes[$0..<$1] }
+                    slices.insert(bytes[0..<0], at: Int.random(in: 0...slices.count, using: &generator))
+                    return slices
+                }
+                var states = [souverain_md5](repeating: souverain_md5(), count: 4)
+                for lane in 0..<4 { souverain_md5_init(&states[lane]) }
+                let lent = pieces.map { $0.map { LentPiece($0) } }
+                let bases: [[UnsafePointer<UInt8>?]] = lent.map { $0.map { UnsafePointer($0.bytes.baseAddress?.assumingMemoryBound(to: UInt8.self)) } }
+                let lengths: [[Int]] = lent.map { $0.map(\.bytes.count) }
+                states.withUnsafeMutableBufferPointer { states in
+                    let md5: [UnsafeMutablePointer<souverain_md5>?] = (0..<4).map { $0 == idle ? nil : states.baseAddress! + $0 }
+                    withExtendedLifetime(lent) {
+                        bases[0].withUnsafeBufferPointer { b0 in bases[1].withUnsafeBufferPointer { b1 in
+                            bases[2].withUnsafeBufferPointer { b2 in bases[3].withUnsafeBufferPointer { b3 in
+                                lengths[0].withUnsafeBufferPointer { l0 in lengths[1].withUnsafeBufferPointer { l1 in
+                                    lengths[2].withUnsafeBufferPointer { l2 in lengths[3].withUnsafeBufferPointer { l3 in
+                                        souverain_md5_x4_pieces(
+                                            md5, [b0.baseAddress, b1.baseAddress, b2.baseAddress, b3.baseAddress],
+                                            [l0.baseAddress, l1.baseAddress, l2.baseAddress, l3.baseAddress], lengths.map(\.count), blocks)
+                                    } }
+                                } }
+                            } }
+                        } }
+                    }
+                }
+                for lane in 0..<4 where lane != idle {
+                    var got = [UInt8](repeating: 0, count: 16)
+                    souverain_md5_final(&states[lane], &got)
+                    #expect(got == md5Alone(data[lane]), "lane \(lane) in \(pieces[lane].count) pieces, \(blocks) blocks, idle lane \(idle)")
+                }
+            }
+        }
+    }
+
     /// Twelve bodies at once (so full batches of four form, and partial ones at the ends), of
     /// sizes on and around every boundary: the direct part, the block, the job, the ring.
     @Test func concurrentBodiesGetTheirOwnMD5() async throws {
@@ -98,6 +169,29 @@ import SouverainTesting
                     #expect(result.md5 == expected.md5)
                     #expect(result.checksums == expected.checksums)
                     #expect(result.byteCount == Int64(size))
+                }
+            }
+            try await group.waitForAll()
+        }
+        try await waitUntilReleased(lanes)
+    }
+
+    /// Two or three streams never fill the four lanes when they hand in: each batch is formed by a
+    /// stream that needs its job, with the one or two others pending (partly filled lanes) or alone
+    /// (scalar MD5). Either way each body gets its own MD5.
+    @Test(arguments: [2, 3])
+    func fewerStreamsThanLanesGetTheirOwnMD5(streams: Int) async throws {
+        let lanes = MD5Lanes()
+        let size = MD5Lanes.directBytes + (3 * MD5Lanes.depth + 1) * MD5Lanes.jobSize + 4_321
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for index in 0..<streams {
+                group.addTask {
+                    var generator = SeededGenerator(seed: UInt64(index) + 200)
+                    let body = generator.bytes(count: size - index * 1_000)
+                    var digest = ObjectDigest(checksums: [], lanes: lanes)
+                    await self.feed(&digest, body, pieces: &generator, largest: 70_000)
+                    let result = await digest.finish()
+                    #expect(result.md5 == self.md5Alone(body), "stream \(index) of \(streams)")
                 }
             }
             try await group.waitForAll()
