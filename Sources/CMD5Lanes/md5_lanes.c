@@ -227,29 +227,21 @@ static md5_x4_function md5_x4_cached(void) {
 }
 
 void souverain_md5_x4(souverain_md5 *const md5[4], const uint8_t *const data[4], size_t blocks) {
-    md5_x4_function chosen = md5_x4_cached();
-    uint32_t state[16] = {0};
-    const uint8_t *input[4];
-    const uint8_t *some = NULL;
+    /* One piece per lane; an idle lane has none. */
+    const size_t length = 64 * blocks;
+    const size_t lengths[4] = {length, length, length, length};
+    size_t counts[4];
+    for (int lane = 0; lane < 4; lane++) counts[lane] = md5[lane] != NULL;
+    const uint8_t *bases[4];
+    size_t pieces = 0;
     for (int lane = 0; lane < 4; lane++) {
-        if (md5[lane] != NULL) some = data[lane];
+        if (md5[lane] != NULL) bases[pieces++] = data[lane];
     }
-    if (some == NULL || blocks == 0) return;
-    for (int lane = 0; lane < 4; lane++) {
-        /* An idle lane hashes another lane's bytes into a state that is thrown away. */
-        input[lane] = md5[lane] != NULL ? data[lane] : some;
-        if (md5[lane] != NULL) memcpy(&state[4 * lane], md5[lane]->h, sizeof md5[lane]->h);
-    }
-    chosen(state, input, blocks);
-    for (int lane = 0; lane < 4; lane++) {
-        if (md5[lane] == NULL) continue;
-        memcpy(md5[lane]->h, &state[4 * lane], sizeof md5[lane]->h);
-        add_length(md5[lane], 64 * blocks);
-    }
+    souverain_md5_x4_pieces(md5, bases, lengths, counts, blocks);
 }
 
-void souverain_md5_x4_pieces(souverain_md5 *const md5[4], const uint8_t *const *const bases[4],
-                             const size_t *const lengths[4], const size_t counts[4], size_t blocks) {
+void souverain_md5_x4_pieces(souverain_md5 *const md5[4], const uint8_t *const *all_bases,
+                             const size_t *all_lengths, const size_t counts[4], size_t blocks) {
     md5_x4_function chosen = md5_x4_cached();
     uint32_t state[16] = {0};
     int some = -1;
@@ -259,6 +251,15 @@ void souverain_md5_x4_pieces(souverain_md5 *const md5[4], const uint8_t *const *
         some = lane;
     }
     if (some < 0 || blocks == 0) return;
+    /* Each lane's pieces follow the lanes' before it in the two arrays. */
+    const uint8_t *const *bases[4];
+    const size_t *lengths[4];
+    size_t first = 0;
+    for (int lane = 0; lane < 4; lane++) {
+        bases[lane] = all_bases + first;
+        lengths[lane] = all_lengths + first;
+        first += counts[lane];
+    }
     for (int lane = 0; lane < 4; lane++) {
         if (md5[lane] == NULL) continue;
         size_t total = 0;

@@ -56,11 +56,14 @@ struct TimeLimitedLocation: Location {
 /// The writer of a `TimeLimitedLocation`: each write and the commit bounded by the limit.
 final class TimeLimitedBlobWriter: GatheringBlobWriter {
     let wrapped: any BlobWriter
+    /// `wrapped`, when it gathers bytes in memory of its own.
+    private let gathering: (any GatheringBlobWriter)?
     let location: String
     let limit: Duration
 
     init(wrapped: any BlobWriter, location: String, limit: Duration) {
         self.wrapped = wrapped
+        gathering = (wrapped as? any GatheringBlobWriter).flatMap { $0.gathers ? $0 : nil }
         self.location = location
         self.limit = limit
     }
@@ -72,16 +75,15 @@ final class TimeLimitedBlobWriter: GatheringBlobWriter {
         try await withStepLimit(limit, location: location, step: "write blob \(locator)") { try await wrapped.write(buffer) }
     }
 
-    var gathers: Bool { (wrapped as? any GatheringBlobWriter)?.gathers ?? false }
+    var gathers: Bool { gathering != nil }
 
     func gather(count: Int, _ produce: (UnsafeMutableRawBufferPointer) throws -> Void) throws -> Bool {
         // In memory only: nothing here waits on the location.
-        guard let gathering = wrapped as? any GatheringBlobWriter else { return false }
-        return try gathering.gather(count: count, produce)
+        try gathering?.gather(count: count, produce) ?? false
     }
 
     func writeGathered() async throws {
-        guard let gathering = wrapped as? any GatheringBlobWriter else { return }
+        guard let gathering else { return }
         try await withStepLimit(limit, location: location, step: "write blob \(locator)") { try await gathering.writeGathered() }
     }
 

@@ -60,25 +60,15 @@ public struct BlobSealer: Sendable {
         guard !finished else {
             throw KeysError(.invalidArgument, "the blob was already finished; start a new sealer for a new blob")
         }
-        let chunkSize = header.chunkSize
         var input = plaintext
-        plaintextSize += Int64(input.readableBytes)
         prepareOutput(plaintextBytes: pending.readableBytes + input.readableBytes)
 
         while input.readableBytes > 0 {
-            if pending.readableBytes == chunkSize {
+            if pending.readableBytes == header.chunkSize {
                 // More plaintext follows, so the held-back chunk is not the final one.
                 try sealPending(isFinal: false)
             }
-            if pending.readableBytes == 0, input.readableBytes >= chunkSize {
-                // A whole chunk in the piece: hold it back as a slice, without copying.
-                parkedBuffer = pending
-                pending = input.readSlice(length: chunkSize)!
-            } else {
-                let count = min(chunkSize - pending.readableBytes, input.readableBytes)
-                var slice = input.readSlice(length: count)!
-                pending.writeBuffer(&slice)
-            }
+            gather(from: &input)
         }
         return takeOutput()
     }
@@ -106,22 +96,12 @@ public struct BlobSealer: Sendable {
             throw KeysError(.invalidArgument, "the blob was already finished; start a new sealer for a new blob")
         }
         if !headerWritten { return BlobFormat.headerByteCount }
-        let chunkSize = header.chunkSize
-        while true {
+        while input.readableBytes > 0 {
             // More plaintext follows a full chunk held back, so it is not the final one.
-            if pending.readableBytes == chunkSize, input.readableBytes > 0 { return chunkSize + BlobFormat.tagByteCount }
-            guard input.readableBytes > 0 else { return nil }
-            if pending.readableBytes == 0, input.readableBytes >= chunkSize {
-                parkedBuffer = pending
-                pending = input.readSlice(length: chunkSize)!
-                plaintextSize += Int64(chunkSize)
-            } else {
-                let count = min(chunkSize - pending.readableBytes, input.readableBytes)
-                var slice = input.readSlice(length: count)!
-                pending.writeBuffer(&slice)
-                plaintextSize += Int64(count)
-            }
+            if pending.readableBytes == header.chunkSize { return header.chunkSize + BlobFormat.tagByteCount }
+            gather(from: &input)
         }
+        return nil
     }
 
     /// Writes the piece ``nextPiece(from:)`` announced into `destination`, which is exactly its size.
@@ -135,19 +115,7 @@ public struct BlobSealer: Sendable {
         } else {
             precondition(destination.count == header.chunkSize + BlobFormat.tagByteCount && pending.readableBytes == header.chunkSize,
                          "writePiece(into:) without a chunk announced by nextPiece(from:)")
-            let index = nextChunkIndex
-            do {
-                let plaintext = pending
-                try plaintext.withUnsafeReadableBytes { bytes in
-                    try cipher.seal(bytes, index: index, isFinal: false, into: destination)
-                }
-            }
-            nextChunkIndex += 1
-            if let parked = parkedBuffer {
-                pending = parked
-                parkedBuffer = nil
-            }
-            pending.clear()
+            try sealPending(into: destination)
         }
         encryptedSize += Int64(destination.count)
     }
@@ -168,16 +136,46 @@ public struct BlobSealer: Sendable {
         return output
     }
 
+    /// Takes the next plaintext from `input` into the chunk being gathered: a whole chunk is held
+    /// back as a slice of the piece, without copying; less is copied into the sealer's buffer.
+    private mutating func gather(from input: inout ByteBuffer) {
+        let chunkSize = header.chunkSize
+        if pending.readableBytes == 0, input.readableBytes >= chunkSize {
+            parkedBuffer = pending
+            pending = input.readSlice(length: chunkSize)!
+            plaintextSize += Int64(chunkSize)
+        } else {
+            let count = min(chunkSize - pending.readableBytes, input.readableBytes)
+            var slice = input.readSlice(length: count)!
+            pending.writeBuffer(&slice)
+            plaintextSize += Int64(count)
+        }
+    }
+
+    /// Seals the chunk gathered (the final one if `isFinal`) onto the end of `output`.
     private mutating func sealPending(isFinal: Bool) throws {
         let index = nextChunkIndex
         do {
             // A local copy (a reference, not the bytes) so the closure may mutate the cipher and
             // the output; it ends with this scope, before `pending` is cleared for reuse.
             let plaintext = pending
-            try plaintext.withUnsafeReadableBytes { bytes in
-                try cipher.seal(bytes, index: index, isFinal: isFinal, into: &output)
-            }
+            try plaintext.withUnsafeReadableBytes { try cipher.seal($0, index: index, isFinal: isFinal, into: &output) }
         }
+        startNextChunk()
+    }
+
+    /// Seals the chunk gathered, not the final one, into `destination` (its ciphertext and tag).
+    private mutating func sealPending(into destination: UnsafeMutableRawBufferPointer) throws {
+        let index = nextChunkIndex
+        do {
+            let plaintext = pending
+            try plaintext.withUnsafeReadableBytes { try cipher.seal($0, index: index, isFinal: false, into: destination) }
+        }
+        startNextChunk()
+    }
+
+    /// Counts the chunk sealed and makes `pending` the sealer's own buffer again, empty.
+    private mutating func startNextChunk() {
         nextChunkIndex += 1
         if let parked = parkedBuffer {
             pending = parked

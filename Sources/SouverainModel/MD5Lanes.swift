@@ -167,26 +167,11 @@ public final class MD5Lanes: Sendable {
     private func hash(_ batch: [Job]) -> [Job]? {
         if batch.count >= MD5Lanes.minimumLanes {
             // Each lane's pieces where they lie: the buffers the bodies arrived in, not copies.
-            var streams: [UnsafeMutablePointer<souverain_md5>?] = [nil, nil, nil, nil]
-            var bases: [[UnsafePointer<UInt8>?]] = [[], [], [], []]
-            var lengths: [[Int]] = [[], [], [], []]
-            for (lane, job) in batch.enumerated() {
-                streams[lane] = job.memory.md5
-                bases[lane] = job.pieces.map { $0.baseAddress?.assumingMemoryBound(to: UInt8.self) }
-                lengths[lane] = job.pieces.map(\.count)
-            }
-            let counts = lengths.map(\.count)
-            bases[0].withUnsafeBufferPointer { b0 in bases[1].withUnsafeBufferPointer { b1 in
-                bases[2].withUnsafeBufferPointer { b2 in bases[3].withUnsafeBufferPointer { b3 in
-                    lengths[0].withUnsafeBufferPointer { l0 in lengths[1].withUnsafeBufferPointer { l1 in
-                        lengths[2].withUnsafeBufferPointer { l2 in lengths[3].withUnsafeBufferPointer { l3 in
-                            let laneBases = [b0.baseAddress, b1.baseAddress, b2.baseAddress, b3.baseAddress]
-                            let laneLengths = [l0.baseAddress, l1.baseAddress, l2.baseAddress, l3.baseAddress]
-                            souverain_md5_x4_pieces(streams, laneBases, laneLengths, counts, MD5Lanes.jobSize / 64)
-                        } }
-                    } }
-                } }
-            } }
+            let streams = (0..<4).map { $0 < batch.count ? batch[$0].memory.md5 : nil }
+            let bases = batch.flatMap { job in job.pieces.map { $0.baseAddress?.assumingMemoryBound(to: UInt8.self) } }
+            let lengths = batch.flatMap { job in job.pieces.map(\.count) }
+            let counts = (0..<4).map { $0 < batch.count ? batch[$0].pieces.count : 0 }
+            souverain_md5_x4_pieces(streams, bases, lengths, counts, MD5Lanes.jobSize / 64)
         } else {
             for job in batch {
                 for piece in job.pieces where !piece.isEmpty { souverain_md5_update(job.memory.md5, piece.baseAddress, piece.count) }

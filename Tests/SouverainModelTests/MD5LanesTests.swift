@@ -116,23 +116,14 @@ import SouverainTesting
                 var states = [souverain_md5](repeating: souverain_md5(), count: 4)
                 for lane in 0..<4 { souverain_md5_init(&states[lane]) }
                 let lent = pieces.map { $0.map { LentPiece($0) } }
-                let bases: [[UnsafePointer<UInt8>?]] = lent.map { $0.map { UnsafePointer($0.bytes.baseAddress?.assumingMemoryBound(to: UInt8.self)) } }
-                let lengths: [[Int]] = lent.map { $0.map(\.bytes.count) }
+                // Every lane's pieces in two lists, lane 0's first; an idle lane has none.
+                let active = (0..<4).filter { $0 != idle }
+                let bases = active.flatMap { lent[$0].map { UnsafePointer($0.bytes.baseAddress?.assumingMemoryBound(to: UInt8.self)) } }
+                let lengths = active.flatMap { lent[$0].map(\.bytes.count) }
+                let counts = (0..<4).map { $0 == idle ? 0 : lent[$0].count }
                 states.withUnsafeMutableBufferPointer { states in
                     let md5: [UnsafeMutablePointer<souverain_md5>?] = (0..<4).map { $0 == idle ? nil : states.baseAddress! + $0 }
-                    withExtendedLifetime(lent) {
-                        bases[0].withUnsafeBufferPointer { b0 in bases[1].withUnsafeBufferPointer { b1 in
-                            bases[2].withUnsafeBufferPointer { b2 in bases[3].withUnsafeBufferPointer { b3 in
-                                lengths[0].withUnsafeBufferPointer { l0 in lengths[1].withUnsafeBufferPointer { l1 in
-                                    lengths[2].withUnsafeBufferPointer { l2 in lengths[3].withUnsafeBufferPointer { l3 in
-                                        souverain_md5_x4_pieces(
-                                            md5, [b0.baseAddress, b1.baseAddress, b2.baseAddress, b3.baseAddress],
-                                            [l0.baseAddress, l1.baseAddress, l2.baseAddress, l3.baseAddress], lengths.map(\.count), blocks)
-                                    } }
-                                } }
-                            } }
-                        } }
-                    }
+                    withExtendedLifetime(lent) { souverain_md5_x4_pieces(md5, bases, lengths, counts, blocks) }
                 }
                 for lane in 0..<4 where lane != idle {
                     var got = [UInt8](repeating: 0, count: 16)

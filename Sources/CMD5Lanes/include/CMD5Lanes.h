@@ -38,11 +38,12 @@ void souverain_md5_final(souverain_md5 *md5, uint8_t digest[16]);
 void souverain_md5_x4(souverain_md5 *const md5[4], const uint8_t *const data[4], size_t blocks);
 
 /* As `souverain_md5_x4`, with each lane's bytes in pieces where they lie (the buffers a body
-   arrived in) rather than in one run: lane `lane` has `counts[lane]` pieces, at `bases[lane][i]`,
-   of `lengths[lane][i]` bytes, adding up to exactly `blocks` 64-byte blocks. A block that spans
-   two pieces or more is gathered in a block of its own; every other is hashed where it lies. */
-void souverain_md5_x4_pieces(souverain_md5 *const md5[4], const uint8_t *const *const bases[4],
-                             const size_t *const lengths[4], const size_t counts[4], size_t blocks);
+   arrived in) rather than in one run. `bases` and `lengths` list every lane's pieces, lane 0's
+   first: lane `lane` has `counts[lane]` of them (none for an idle lane), adding up to exactly
+   `blocks` 64-byte blocks. A block that spans two pieces or more is gathered in a block of its
+   own; every other is hashed where it lies. */
+void souverain_md5_x4_pieces(souverain_md5 *const md5[4], const uint8_t *const *bases, const size_t *lengths,
+                             const size_t counts[4], size_t blocks);
 
 /* Which vector code `souverain_md5_x4` runs on this CPU: "avx512", "avx2" or "baseline". */
 const char *souverain_md5_x4_variant(void);
