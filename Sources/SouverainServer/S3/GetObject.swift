@@ -57,6 +57,17 @@ extension S3Server {
         call.touched(store.readLocation(of: record), .read)
         let store = self.store
         let wanted = range
+        if length <= ObjectStore.readChunkSize {
+            // A body no longer than one read chunk (what a streamed read holds at once anyway) is
+            // read before the response starts: head, body and end then leave in one write to the
+            // connection instead of three, and a blob that fails to read or authenticate is an
+            // S3 error rather than a body cut short.
+            var body = ByteBuffer()
+            try await store.read(record, range: wanted, customerKey: customerKey) { piece in
+                if body.readableBytes == 0 { body = piece } else { body.writeImmutableBuffer(piece) }
+            }
+            return Response(status: status, headers: headers, body: .init(byteBuffer: body))
+        }
         let body = ResponseBody(contentLength: Int(length)) { writer in
             try await store.read(record, range: wanted, customerKey: customerKey) { buffer in try await writer.write(buffer) }
             try await writer.finish(nil)
