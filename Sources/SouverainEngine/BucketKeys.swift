@@ -120,6 +120,8 @@ public actor BucketKeys {
         unwrapped[bucket] = nil
         current[bucket] = nil
         forgotten += 1
+        // The blobs' keys derived from them go too (the cache does not say whose they are).
+        BlobKeyCache.shared.removeAll()
     }
 
     /// Forgets every bucket's keys, and every named key's.
@@ -127,6 +129,8 @@ public actor BucketKeys {
         unwrapped = [:]
         current = [:]
         forgotten += 1
+        // The blobs' keys derived from them go too (the cache does not say whose they are).
+        BlobKeyCache.shared.removeAll()
         await named.forgetEverything()
     }
 

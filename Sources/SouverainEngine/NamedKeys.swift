@@ -120,6 +120,8 @@ public actor NamedKeys {
         unwrapped[keyID] = nil
         current[keyID] = nil
         forgotten += 1
+        // The blobs' keys derived from them go too (the cache does not say whose they are).
+        BlobKeyCache.shared.removeAll()
     }
 
     /// Forgets every key.
@@ -127,6 +129,8 @@ public actor NamedKeys {
         unwrapped = [:]
         current = [:]
         forgotten += 1
+        // The blobs' keys derived from them go too (the cache does not say whose they are).
+        BlobKeyCache.shared.removeAll()
     }
 
     private var holding: Bool { validity?.isValid ?? true }

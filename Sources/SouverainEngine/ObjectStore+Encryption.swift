@@ -31,8 +31,10 @@ struct SealedBlobWriter {
         } else {
             return
         }
+        // An SSE-C blob's key is not kept past the request (BlobKeyCache).
         sealer = try BlobSealer(
-            dataKey: blob.dataKey, identity: try BlobIdentity(hex: blob.encryption.identity), chunkSize: blob.encryption.chunkSize)
+            dataKey: blob.dataKey, identity: try BlobIdentity(hex: blob.encryption.identity), chunkSize: blob.encryption.chunkSize,
+            keys: customerKey == nil ? .shared : nil)
         encryption = blob.encryption
     }
 
@@ -141,10 +143,12 @@ extension ObjectStore {
             dataKey = try await keys.dataKey(bucket: bucket, encryption)
         }
         let identity = try BlobIdentity(hex: encryption.identity)
+        let keyCache: BlobKeyCache? = encryption.customerKeyMD5 == nil ? .shared : nil
         let chunk = ObjectStore.readChunkSize
         if range == 0..<segment.size {
             // The whole blob in one read, header first.
-            var opener = try BlobOpener.wholeBlob(dataKey: dataKey, expectedIdentity: identity, plaintextSize: segment.size)
+            var opener = try BlobOpener.wholeBlob(
+                dataKey: dataKey, expectedIdentity: identity, plaintextSize: segment.size, keys: keyCache)
             try await location.read(locator: segment.locator, range: nil, chunkSize: chunk) { piece in
                 let plaintext = try opener.open(piece)
                 if plaintext.readableBytes > 0 { try await consumer(plaintext) }
@@ -155,7 +159,8 @@ extension ObjectStore {
         var header = ByteBuffer()
         try await location.read(locator: segment.locator, range: ChunkSpan.headerRange, chunkSize: chunk) { header.writeImmutableBuffer($0) }
         var opener = try BlobOpener(
-            header: header, dataKey: dataKey, expectedIdentity: identity, plaintextSize: segment.size, plaintextRange: range)
+            header: header, dataKey: dataKey, expectedIdentity: identity, plaintextSize: segment.size, plaintextRange: range,
+            keys: keyCache)
         guard let span = opener.span else { throw EngineError(.internalError, "no chunk span for a range read") }
         try await location.read(locator: segment.locator, range: span.encryptedRange, chunkSize: chunk) { piece in
             let plaintext = try opener.open(piece)

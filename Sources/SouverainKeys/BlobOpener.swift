@@ -31,6 +31,7 @@ public struct BlobOpener: Sendable {
     public private(set) var span: ChunkSpan?
 
     private let dataKey: SymmetricKey
+    private let keys: BlobKeyCache?
     private let expectedIdentity: BlobIdentity
     private let plaintextSize: Int64
     /// The header bytes gathered so far by a whole-blob opener; nil once the header is decoded.
@@ -62,6 +63,8 @@ public struct BlobOpener: Sendable {
     ///   - expectedIdentity: the identity the catalogue records for this blob.
     ///   - plaintextSize: the plaintext size the catalogue records for this blob.
     ///   - plaintextRange: the plaintext bytes to return; `nil` for all of them.
+    ///   - keys: where the blob's derived key may already be, and is kept; `nil` derives it and
+    ///     keeps it nowhere (an SSE-C blob's).
     /// - Throws: `KeysError` with code `.integrity` for a damaged header or one of another blob,
     ///   `.unsupportedFormat` for an unknown version or algorithm, `.invalidArgument` for a data
     ///   key that is not 32 bytes, a negative size or a range outside the blob.
@@ -70,9 +73,10 @@ public struct BlobOpener: Sendable {
         dataKey: SymmetricKey,
         expectedIdentity: BlobIdentity,
         plaintextSize: Int64,
-        plaintextRange: Range<Int64>? = nil
+        plaintextRange: Range<Int64>? = nil,
+        keys: BlobKeyCache? = nil
     ) throws {
-        try self.init(dataKey: dataKey, expectedIdentity: expectedIdentity, plaintextSize: plaintextSize)
+        try self.init(dataKey: dataKey, expectedIdentity: expectedIdentity, plaintextSize: plaintextSize, keys: keys)
         try start(header: header, plaintextRange: plaintextRange)
     }
 
@@ -81,21 +85,24 @@ public struct BlobOpener: Sendable {
     ///   - dataKey: the 32-byte data key the blob was sealed under.
     ///   - expectedIdentity: the identity the catalogue records for this blob.
     ///   - plaintextSize: the plaintext size the catalogue records for this blob.
+    ///   - keys: where the blob's derived key may already be, and is kept; `nil` derives it and
+    ///     keeps it nowhere (an SSE-C blob's).
     /// - Throws: `KeysError` with code `.invalidArgument` for a data key that is not 32 bytes or
     ///   a negative size. Header problems are reported by ``open(_:)``.
     public static func wholeBlob(
         dataKey: SymmetricKey,
         expectedIdentity: BlobIdentity,
-        plaintextSize: Int64
+        plaintextSize: Int64,
+        keys: BlobKeyCache? = nil
     ) throws -> BlobOpener {
-        var opener = try BlobOpener(dataKey: dataKey, expectedIdentity: expectedIdentity, plaintextSize: plaintextSize)
+        var opener = try BlobOpener(dataKey: dataKey, expectedIdentity: expectedIdentity, plaintextSize: plaintextSize, keys: keys)
         opener.wholeBlobStream = true
         opener.partialHeader = ByteBuffer()
         opener.partialHeader!.reserveCapacity(BlobFormat.headerByteCount)
         return opener
     }
 
-    private init(dataKey: SymmetricKey, expectedIdentity: BlobIdentity, plaintextSize: Int64) throws {
+    private init(dataKey: SymmetricKey, expectedIdentity: BlobIdentity, plaintextSize: Int64, keys: BlobKeyCache?) throws {
         guard dataKey.bitCount == BlobFormat.dataKeyByteCount * 8 else {
             throw KeysError(
                 .invalidArgument,
@@ -106,6 +113,7 @@ public struct BlobOpener: Sendable {
             throw KeysError(.invalidArgument, "plaintext size \(plaintextSize) is negative")
         }
         self.dataKey = dataKey
+        self.keys = keys
         self.expectedIdentity = expectedIdentity
         self.plaintextSize = plaintextSize
     }
@@ -120,7 +128,7 @@ public struct BlobOpener: Sendable {
         }
         let layout = header.layout
         let span = try layout.chunks(forPlaintext: plaintextRange ?? 0..<plaintextSize, plaintextSize: plaintextSize)
-        self.cipher = try ChunkCipher(header: header, dataKey: dataKey)
+        self.cipher = ChunkCipher(header: header, key: try BlobKey.of(dataKey: dataKey, identity: header.identity, cache: keys))
         self.layout = layout
         self.span = span
         self.finalChunkIndex = try layout.chunkCount(plaintextSize: plaintextSize) - 1

@@ -42,12 +42,16 @@ public struct BlobSealer: Sendable {
     ///   - identity: a fresh identity for this blob, normally ``BlobIdentity/random()``. Never
     ///     reuse one with the same data key.
     ///   - chunkSize: the plaintext bytes per chunk, within ``BlobFormat/chunkSizeRange``.
+    ///   - keys: where the blob's derived key is kept for reading it back soon; `nil` keeps it
+    ///     nowhere (an SSE-C blob's).
     /// - Throws: `KeysError` with code `.invalidArgument` for a data key that is not 32 bytes or
     ///   a chunk size out of range.
-    public init(dataKey: SymmetricKey, identity: BlobIdentity, chunkSize: Int = BlobFormat.defaultChunkSize) throws {
+    public init(
+        dataKey: SymmetricKey, identity: BlobIdentity, chunkSize: Int = BlobFormat.defaultChunkSize, keys: BlobKeyCache? = nil
+    ) throws {
         let header = try BlobHeader(chunkSize: chunkSize, identity: identity)
         self.header = header
-        self.cipher = try ChunkCipher(header: header, dataKey: dataKey)
+        self.cipher = ChunkCipher(header: header, key: try BlobKey.of(dataKey: dataKey, identity: identity, cache: keys))
         self.pending = ByteBuffer()
         self.pending.reserveCapacity(chunkSize)
     }

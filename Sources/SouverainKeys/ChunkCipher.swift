@@ -29,19 +29,12 @@ struct ChunkCipher: Sendable {
     private static let finalFlagOffset = BlobFormat.headerByteCount + 8
 
     init(header: BlobHeader, dataKey: SymmetricKey, allowInPlace: Bool = true) throws {
-        guard dataKey.bitCount == BlobFormat.dataKeyByteCount * 8 else {
-            throw KeysError(
-                .invalidArgument,
-                "a data key is \(BlobFormat.dataKeyByteCount) bytes, got \(dataKey.bitCount / 8); pass the unwrapped data key"
-            )
-        }
-        self.blobKey = HKDF<SHA256>.deriveKey(
-            inputKeyMaterial: dataKey,
-            salt: header.identity.bytes,
-            info: Array(BlobFormat.keyDerivationInfo.utf8),
-            outputByteCount: 32
-        )
-        self.aead = allowInPlace ? ChunkAEAD(key: blobKey) : nil
+        self.init(header: header, key: try BlobKey(dataKey: dataKey, identity: header.identity, allowInPlace: allowInPlace))
+    }
+
+    init(header: BlobHeader, key: BlobKey) {
+        self.blobKey = key.symmetric
+        self.aead = key.aead
         var associatedData: [UInt8] = []
         associatedData.reserveCapacity(BlobFormat.headerByteCount + 9)
         associatedData.append(contentsOf: header.encoded().readableBytesView)

@@ -1,0 +1,96 @@
+import Crypto
+import Synchronization
+
+/// One blob's key, derived from a data key and the blob's identity, with its AES-GCM context.
+final class BlobKey: Sendable {
+    let symmetric: SymmetricKey
+    /// `nil` where chunks go through swift-crypto's `AES.GCM` (see ``ChunkCipher``).
+    let aead: ChunkAEAD?
+
+    /// HKDF-SHA256 of the data key, salted with the blob's identity (``BlobFormat``).
+    init(dataKey: SymmetricKey, identity: BlobIdentity, allowInPlace: Bool = true) throws {
+        guard dataKey.bitCount == BlobFormat.dataKeyByteCount * 8 else {
+            throw KeysError(
+                .invalidArgument,
+                "a data key is \(BlobFormat.dataKeyByteCount) bytes, got \(dataKey.bitCount / 8); pass the unwrapped data key"
+            )
+        }
+        symmetric = HKDF<SHA256>.deriveKey(
+            inputKeyMaterial: dataKey,
+            salt: identity.bytes,
+            info: Array(BlobFormat.keyDerivationInfo.utf8),
+            outputByteCount: 32
+        )
+        aead = allowInPlace ? ChunkAEAD(key: symmetric) : nil
+    }
+
+    /// The key held in `cache` (derived and held there if need be), or derived when there is none.
+    static func of(dataKey: SymmetricKey, identity: BlobIdentity, cache: BlobKeyCache?) throws -> BlobKey {
+        try cache?.key(dataKey: dataKey, identity: identity) ?? BlobKey(dataKey: dataKey, identity: identity)
+    }
+}
+
+/// The keys of the blobs sealed or opened lately, so that reading a small object again does not
+/// derive its key again: on a 4 KiB GET the derivation and its AES-GCM context were 3.5% of the
+/// server's CPU (docs/benchmarks.md, issue 18's ninth round).
+///
+/// A key is found only by the blob's identity *and* the data key it was derived from, compared
+/// whole: the cache is a memo of a pure function, and whoever asks already holds the data key.
+/// It never lets a read through that could not derive the key itself. Keys of objects under a
+/// customer's key (SSE-C) are never put here: the server keeps no key of theirs past the request.
+/// Holds at most `capacity` keys; the oldest goes first. Emptied when keys are forgotten
+/// (crypto-shredding, a key store that can no longer be confirmed).
+public final class BlobKeyCache: Sendable {
+    /// The process's cache, used by the engine for every blob it seals or opens under its keys.
+    public static let shared = BlobKeyCache(capacity: 4096)
+
+    private struct Entry {
+        let dataKey: SymmetricKey
+        let key: BlobKey
+    }
+
+    private struct State {
+        var entries: [BlobIdentity: Entry] = [:]
+        /// Identities in the order they came in, overwritten in a ring once `capacity` is reached.
+        var order: [BlobIdentity] = []
+        var next = 0
+    }
+
+    public let capacity: Int
+    private let state = Mutex(State())
+
+    public init(capacity: Int) {
+        precondition(capacity > 0, "a cache holds at least one key")
+        self.capacity = capacity
+    }
+
+    /// How many keys are held.
+    public var count: Int { state.withLock { $0.entries.count } }
+
+    /// Whether the key of blob `identity` is held (under any data key).
+    public func holds(_ identity: BlobIdentity) -> Bool {
+        state.withLock { $0.entries[identity] != nil }
+    }
+
+    /// The key of blob `identity` under `dataKey`: the held one, or a new derivation, then held.
+    func key(dataKey: SymmetricKey, identity: BlobIdentity) throws -> BlobKey {
+        if let held = state.withLock({ $0.entries[identity] }), held.dataKey == dataKey { return held.key }
+        let key = try BlobKey(dataKey: dataKey, identity: identity)
+        state.withLock { state in
+            if state.entries.updateValue(Entry(dataKey: dataKey, key: key), forKey: identity) != nil { return }
+            if state.order.count < capacity {
+                state.order.append(identity)
+            } else {
+                state.entries[state.order[state.next]] = nil
+                state.order[state.next] = identity
+                state.next = (state.next + 1) % capacity
+            }
+        }
+        return key
+    }
+
+    /// Drops every key.
+    public func removeAll() {
+        state.withLock { $0 = State() }
+    }
+}
