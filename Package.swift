@@ -404,7 +404,8 @@ let package = Package(
         ),
         .testTarget(
             name: "SouverainStorageTests",
-            dependencies: ["SouverainStorage", "SouverainModel", "SouverainTesting", "CDirectIO", .product(name: "NIOCore", package: "swift-nio")],
+            dependencies: ["SouverainStorage", "SouverainModel", "SouverainTesting", "CDirectIO", .product(name: "NIOCore", package: "swift-nio"),
+                           .product(name: "NIOPosix", package: "swift-nio")],
             swiftSettings: upcoming
         ),
     ]

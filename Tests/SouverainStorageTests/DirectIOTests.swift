@@ -6,6 +6,7 @@ import Darwin
 import CDirectIO
 import Foundation
 import NIOCore
+import NIOPosix
 import Testing
 @testable import SouverainStorage
 import SouverainTesting
@@ -125,5 +126,45 @@ import SouverainTesting
         let after = try LocalBlobWriter.writeAll(fd, misaligned, content.count, wholeBatch: true, .untried, path)
         #expect(after == .off)
         #expect(try [UInt8](#require(FileManager.default.contents(atPath: path))) == content)
+    }
+
+    /// A read of at most one chunk whose path and bytes are in the kernel's caches is done on the
+    /// caller's thread (`openat2(RESOLVE_CACHED)`, `preadv2(RWF_NOWAIT)`): it still reads once the
+    /// thread pool is stopped, while a longer read still needs the pool.
+    @Test func aCachedSmallReadNeedsNoThreadPool() async throws {
+        let pool = NIOThreadPool(numberOfThreads: 1)
+        pool.start()
+        let location = try await LocalLocation(id: "local", root: root, threadPool: pool)
+        let small = bytes(3_000), large = bytes(300_000)
+        var locators: [String] = []
+        for body in [small, large] {
+            let writer = try await location.makeBlobWriter()
+            try await writer.write(ByteBuffer(bytes: body))
+            _ = try await writer.commit()
+            locators.append(writer.locator)
+        }
+        let chunk = 256 * 1024
+        // Read once through whichever path, so that both are cached.
+        #expect(try await read(location, locators[0], nil, chunkSize: chunk) == small)
+        #expect(try await read(location, locators[1], nil, chunkSize: chunk) == large)
+        // A blob shorter than what is asked of it is an error, not the bytes it has.
+        await #expect(throws: StorageError.self) { _ = try await self.read(location, locators[0], 0..<4_000, chunkSize: chunk) }
+
+        let path = root + "/blobs/" + locators[0].prefix(3) + "/" + locators[0]
+        let probe = souverain_open_cached(path)
+        let supported = probe >= 0
+        if probe >= 0 { close(probe) }
+        try await pool.shutdownGracefully()
+        guard supported else {
+            // Without openat2 (before Linux 5.12), or where it cannot tell: every read takes the pool.
+            await #expect(throws: StorageError.self) { _ = try await self.read(location, locators[0], nil, chunkSize: chunk) }
+            return
+        }
+        #expect(try await read(location, locators[0], nil, chunkSize: chunk) == small)
+        #expect(try await read(location, locators[0], 1_000..<1_010, chunkSize: chunk) == Array(small[1_000..<1_010]))
+        #expect(try await read(location, locators[1], 0..<100, chunkSize: chunk) == Array(large[0..<100]))
+        // More than one chunk: the thread pool's, which is stopped.
+        let error = await #expect(throws: StorageError.self) { _ = try await self.read(location, locators[1], nil, chunkSize: chunk) }
+        #expect(error?.code == .unavailable)
     }
 }

@@ -11,4 +11,16 @@ int souverain_set_direct_io(int fd, int on);
 /// would go to the disk, -1 if the system cannot tell (no preadv2 with RWF_NOWAIT).
 int souverain_is_cached(int fd, long long offset);
 
+/// Opens `path` read-only (close-on-exec) only if every step of its lookup is in the kernel's
+/// caches (openat2 with RESOLVE_CACHED, Linux 5.12): the call never waits for the disk. Returns the
+/// descriptor, or -1 with errno set: EAGAIN when the lookup would need the disk, ENOSYS or EINVAL
+/// where the system cannot tell, or the error of the open itself (ENOENT...).
+int souverain_open_cached(const char *path);
+
+/// Reads up to `length` bytes at `offset` only from the page cache (preadv2 with RWF_NOWAIT):
+/// returns how many bytes were read (fewer when only the first ones are cached, 0 at the end of
+/// the file), or -1 with errno set: EAGAIN when the first byte is not cached, EOPNOTSUPP or ENOSYS
+/// where the system cannot tell.
+long souverain_pread_cached(int fd, void *buffer, unsigned long length, long long offset);
+
 #endif
