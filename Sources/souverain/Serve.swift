@@ -114,8 +114,7 @@ struct Serve: AsyncParsableCommand {
         // Several gateways on one catalogue: every line says which one wrote it.
         let tagged = gateway.isExplicit || settings.catalogue.kind == .postgres
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
+            var handler = ServerLogHandler(label: label, level: level)
             if tagged { handler.metadata["gateway"] = "\(gateway.id)" }
             return handler
         }
