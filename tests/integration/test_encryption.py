@@ -144,6 +144,14 @@ def test_small_object_tampering_is_an_error(server, s3, bucket):
     stored[-1] ^= 0x80  # the tag of the one chunk
     blob.write_bytes(bytes(stored))
     assert read_fails(s3, bucket, "s")
+    # A small object is read whole before its response starts: the failure is an S3 error with
+    # its status, not a body cut short, and the trail says that no byte went out.
+    with pytest.raises(ClientError) as refused:
+        s3.get_object(Bucket=bucket, Key="s")
+    assert refused.value.response["ResponseMetadata"]["HTTPStatusCode"] >= 500
+    out = SouverainCli(server.data_dir)("audit", "query", "--bucket", bucket, "--key", "s").check()
+    gets = [json.loads(line) for line in out.stdout.splitlines() if '"GetObject"' in line]
+    assert gets and all(get["status"] >= 500 and get["bytesOut"] == 0 for get in gets)
 
 
 def test_objects_survive_a_restart(server_factory, tmp_path):

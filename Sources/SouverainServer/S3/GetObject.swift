@@ -63,8 +63,13 @@ extension S3Server {
             // connection instead of three, and a blob that fails to read or authenticate is an
             // S3 error rather than a body cut short.
             var body = ByteBuffer()
-            try await store.read(record, range: wanted, customerKey: customerKey) { piece in
-                if body.readableBytes == 0 { body = piece } else { body.writeImmutableBuffer(piece) }
+            do {
+                try await store.read(record, range: wanted, customerKey: customerKey) { piece in
+                    if body.readableBytes == 0 { body = piece } else { body.writeImmutableBuffer(piece) }
+                }
+            } catch {
+                call.bytesOut = 0  // the trail records that no byte went out
+                throw error
             }
             return Response(status: status, headers: headers, body: .init(byteBuffer: body))
         }
