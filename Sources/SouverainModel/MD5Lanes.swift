@@ -21,7 +21,7 @@ import Darwin
 /// other is pending, hashes its own alone with BoringSSL's scalar MD5.
 ///
 /// A body's first `directBytes` are hashed directly, as before: a small object never waits. The
-/// bytes held are bounded: past `stagingBudget` jobs held by all streams, a new stream holds two.
+/// bytes held are bounded: past `jobBudget` jobs held by all streams, a new stream holds two.
 public final class MD5Lanes: Sendable {
     /// The process's lanes; nil where `CMD5Lanes` is not built on BoringSSL (then each stream
     /// hashes alone with swift-crypto's MD5).
@@ -38,7 +38,7 @@ public final class MD5Lanes: Sendable {
     /// scalar MD5's 731 (scripts/bench/md5-lanes/run.sh): with two, the CPU per MiB of large PUTs
     /// fell 8-24% at 4 uploads in flight and 29-30% at 3 (docs/benchmarks.md, "Issue 18's eighth round").
     static let minimumLanes = 2
-    /// Bytes a stream hashes directly before it starts staging.
+    /// Bytes a stream hashes directly before it starts holding jobs.
     public static let directBytes = 256 * 1024
 
     /// The vector code the lanes run on this CPU ("avx512", "avx2" or "baseline").
@@ -194,36 +194,36 @@ public final class MD5Lanes: Sendable {
 
     // MARK: - Streams
 
-    /// Jobs' worth of bytes held by every stream together (the stream's `depth`, reserved when it
-    /// starts staging), and the most before streams go shallow.
-    private let stagingBuffers = Atomic<Int>(0)
-    static let stagingBudget = 128  // 32 MiB
+    /// Jobs reserved by every stream together (each stream's `depth`, reserved when it starts
+    /// holding jobs), and the most before streams go shallow.
+    private let reservedJobs = Atomic<Int>(0)
+    static let jobBudget = 128  // 32 MiB
 
-    /// How many jobs a stream starting to stage may hold: `depth`, or two when the streams already
-    /// staging hold the budget (a stream then waits on its jobs sooner).
-    func reserveStaging() -> Int {
-        var held = stagingBuffers.load(ordering: .relaxed)
-        while held + MD5Lanes.depth <= MD5Lanes.stagingBudget {
-            let (exchanged, now) = stagingBuffers.compareExchange(
+    /// How many jobs a stream starting to hold them may hold: `depth`, or two when the streams
+    /// already holding jobs have reserved the budget (a stream then waits on its jobs sooner).
+    func reserveJobs() -> Int {
+        var held = reservedJobs.load(ordering: .relaxed)
+        while held + MD5Lanes.depth <= MD5Lanes.jobBudget {
+            let (exchanged, now) = reservedJobs.compareExchange(
                 expected: held, desired: held + MD5Lanes.depth, ordering: .relaxed)
             if exchanged { return MD5Lanes.depth }
             held = now
         }
-        stagingBuffers.add(2, ordering: .relaxed)
+        reservedJobs.add(2, ordering: .relaxed)
         return 2
     }
 
-    func releaseStaging(_ count: Int) { stagingBuffers.subtract(count, ordering: .relaxed) }
+    func releaseJobs(_ count: Int) { reservedJobs.subtract(count, ordering: .relaxed) }
 
-    /// Jobs' worth of bytes held now, by every stream (for tests).
-    public var stagingBuffersHeld: Int { stagingBuffers.load(ordering: .relaxed) }
+    /// Jobs reserved now, by every stream (for tests).
+    public var jobsReserved: Int { reservedJobs.load(ordering: .relaxed) }
 
     /// A stream's MD5 state. Shared by the stream and its jobs, so that it lives until all are
     /// done with it.
     final class Memory: @unchecked Sendable {  // used by one thread at a time: the stream, or a job's hasher
         let md5: UnsafeMutablePointer<souverain_md5>
         private let lanes: MD5Lanes
-        /// Jobs the stream may hold, once staging started.
+        /// Jobs the stream may hold, once it started holding them.
         private(set) var depth = 0
         /// A job of this stream is being hashed (read and written under `pending`'s lock).
         var busy = false
@@ -234,13 +234,13 @@ public final class MD5Lanes: Sendable {
             souverain_md5_init(md5)
         }
 
-        func startStaging() {
-            depth = lanes.reserveStaging()
+        func startHoldingJobs() {
+            depth = lanes.reserveJobs()
         }
 
         deinit {
             md5.deallocate()
-            if depth > 0 { lanes.releaseStaging(depth) }
+            if depth > 0 { lanes.releaseJobs(depth) }
         }
     }
 
@@ -289,13 +289,13 @@ public final class MD5Lanes: Sendable {
                     hashedDirectly += bytes.count
                     return bytes.count
                 }
-                // Staging starts on a block boundary: jobs hold whole blocks only.
+                // Holding jobs starts on a block boundary: jobs hold whole blocks only.
                 let partial = Int(memory.md5.pointee.num)
                 taken = min(bytes.count, partial == 0 ? 0 : 64 - partial)
                 if taken > 0 { souverain_md5_update(memory.md5, base, taken) }
                 hashedDirectly += taken
                 guard memory.md5.pointee.num == 0 else { return taken }
-                memory.startStaging()
+                memory.startHoldingJobs()
             }
             let count = min(bytes.count - taken, MD5Lanes.jobSize - filled)
             let piece = UnsafeRawBufferPointer(start: base + taken, count: count)

@@ -191,7 +191,7 @@ import SouverainTesting
     }
 
     /// Streams that give up with jobs in the lanes leave nothing behind, and the lanes go on.
-    @Test func abandonedStreamsLeaveNoJobOrStagingBehind() async throws {
+    @Test func abandonedStreamsLeaveNoJobOrReservationBehind() async throws {
         let lanes = MD5Lanes()
         var generator = SeededGenerator(seed: 7)
         let body = generator.bytes(count: MD5Lanes.directBytes + 5 * MD5Lanes.jobSize)
@@ -199,7 +199,7 @@ import SouverainTesting
             // Three streams: never a full batch, so their jobs stay pending until abandoned.
             var digests = (0..<3).map { _ in ObjectDigest(checksums: [], lanes: lanes) }
             for index in digests.indices { await feed(&digests[index], body, pieces: &generator, largest: 100_000) }
-            #expect(lanes.stagingBuffersHeld == 3 * MD5Lanes.depth)
+            #expect(lanes.jobsReserved == 3 * MD5Lanes.depth)
             for digest in digests { digest.abandon() }
         }
         try await waitUntilReleased(lanes)
@@ -208,15 +208,15 @@ import SouverainTesting
         #expect(await digest.finish().md5 == md5Alone(body))
     }
 
-    /// Past the budget, a new stream stages in two buffers; every buffer returns at the end.
-    @Test func stagingIsBoundedByTheBudget() async throws {
+    /// Past the budget, a new stream holds two jobs; every reservation returns at the end.
+    @Test func heldJobsAreBoundedByTheBudget() async throws {
         let lanes = MD5Lanes()
-        let deep = MD5Lanes.stagingBudget / MD5Lanes.depth
+        let deep = MD5Lanes.jobBudget / MD5Lanes.depth
         var generator = SeededGenerator(seed: 3)
         let body = generator.bytes(count: MD5Lanes.directBytes + 1)
         var digests = (0..<(deep + 4)).map { _ in ObjectDigest(checksums: [], lanes: lanes) }
         for index in digests.indices { await feed(&digests[index], body, pieces: &generator, largest: body.count) }
-        #expect(lanes.stagingBuffersHeld == MD5Lanes.stagingBudget + 4 * 2)
+        #expect(lanes.jobsReserved == MD5Lanes.jobBudget + 4 * 2)
         for digest in digests { #expect(await digest.finish().md5 == md5Alone(body)) }
         digests.removeAll()
         try await waitUntilReleased(lanes)
@@ -226,7 +226,7 @@ import SouverainTesting
         // A batch hashed by a task of its own holds its streams' memory until it ends.
         let clock = ContinuousClock()
         let deadline = clock.now + .seconds(10)
-        while lanes.stagingBuffersHeld != 0, clock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
-        #expect(lanes.stagingBuffersHeld == 0)
+        while lanes.jobsReserved != 0, clock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+        #expect(lanes.jobsReserved == 0)
     }
 }
