@@ -17,6 +17,16 @@ import Testing
         #expect(cache.holds(identity))
     }
 
+    /// The derivation through BoringSSL's HKDF gives swift-crypto's bytes (and so the blob format's).
+    @Test func theDerivedKeyIsSwiftCryptosHKDF() throws {
+        for seed in 0..<32 {
+            let key = SymmetricKey(size: .bits256), identity = BlobIdentity.random()
+            let expected = HKDF<SHA256>.deriveKey(
+                inputKeyMaterial: key, salt: identity.bytes, info: Array(BlobFormat.keyDerivationInfo.utf8), outputByteCount: 32)
+            #expect(try BlobKey(dataKey: key, identity: identity).symmetric == expected, "case \(seed)")
+        }
+    }
+
     @Test func theSameIdentityUnderAnotherDataKeyIsDerivedAgain() throws {
         let cache = BlobKeyCache(capacity: 8)
         let identity = BlobIdentity.random()

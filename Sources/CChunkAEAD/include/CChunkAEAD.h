@@ -42,4 +42,9 @@ int souverain_aead_open(const souverain_aead *context, uint8_t *out, size_t out_
                         const uint8_t *in, size_t in_length,
                         const uint8_t *ad, size_t ad_length);
 
+/* HKDF-SHA256 (RFC 5869) of `secret` with `salt` and `info`: `out_length` bytes to `out`.
+   Returns 1 on success, 0 on failure (and where this target is not built on BoringSSL). */
+int souverain_hkdf_sha256(uint8_t *out, size_t out_length, const uint8_t *secret, size_t secret_length,
+                          const uint8_t *salt, size_t salt_length, const uint8_t *info, size_t info_length);
+
 #endif
