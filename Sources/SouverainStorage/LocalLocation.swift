@@ -80,20 +80,14 @@ public struct LocalLocation: Location {
         let allocator = ByteBufferAllocator()
         // A read of one chunk whose path and bytes are all in the kernel's caches is done here,
         // with calls that cannot wait for the disk; anything else goes to the thread pool.
-        var preopened: Int32?
-        switch try Self.readFromCaches(path, locator, range: range, chunkSize: chunkSize, allocator) {
-        case .done(let buffer):
-            if buffer.readableBytes > 0 { try await consumer(buffer) }
+        if let cached = try Self.readFromCaches(path, locator, range: range, chunkSize: chunkSize, allocator) {
+            if cached.readableBytes > 0 { try await consumer(cached) }
             return
-        case .opened(let fd):
-            preopened = fd
-        case .notCached:
-            break
         }
         // Opening and the first chunk in one trip to the thread pool: a small blob is one trip,
         // where each trip is two thread switches (docs/benchmarks.md, "Small GET and HEAD").
-        let (fd, end, first, direct) = try await offload(threadPool) { [preopened] () throws -> (Int32, Int64, ByteBuffer, Bool) in
-            let fd = preopened ?? open(path, O_RDONLY | O_CLOEXEC)
+        let (fd, end, first, direct) = try await offload(threadPool) { () throws -> (Int32, Int64, ByteBuffer, Bool) in
+            let fd = open(path, O_RDONLY | O_CLOEXEC)
             guard fd >= 0 else {
                 throw errno == ENOENT
                     ? StorageError(.notFound, "blob \(locator) is missing") : LocalLocation.ioError("open", path)
@@ -134,53 +128,42 @@ public struct LocalLocation: Location {
         }
     }
 
-    /// What trying a read from the kernel's caches alone came to.
-    private enum CachedRead {
-        /// The bytes, all of them.
-        case done(ByteBuffer)
-        /// The blob is open (the descriptor, for the thread pool to go on with), its bytes are not
-        /// all cached or are more than one chunk.
-        case opened(Int32)
-        /// Its path is not all cached, or the system cannot tell.
-        case notCached
-    }
-
-    /// Opens the blob and reads `range` (all of it when nil) if that is at most one chunk, with
-    /// `openat2(RESOLVE_CACHED)` and `preadv2(RWF_NOWAIT)`: on the caller's thread, since neither
-    /// waits for the disk. A small GET then makes no trip to the thread pool (docs/benchmarks.md,
-    /// issue 18's ninth round). Errors other than a blob known to be missing are left to the
-    /// thread pool's read to find and report.
+    /// The bytes of `range` (all of the blob when nil) if that is at most one chunk and the blob's
+    /// path and bytes are all in the kernel's caches, read with `openat2(RESOLVE_CACHED)` and
+    /// `preadv2(RWF_NOWAIT)`: on the caller's thread, since neither waits for the disk. A small GET
+    /// then makes no trip to the thread pool (docs/benchmarks.md, issue 18's ninth round). nil
+    /// otherwise, or where the system cannot tell: the thread pool's read then does it, and finds
+    /// and reports any error other than a blob known to be missing. The descriptor is always closed
+    /// here (the pool opens the file again: a system call, against a read that needs the disk or
+    /// several chunks).
     private static func readFromCaches(
         _ path: String, _ locator: String, range: Range<Int64>?, chunkSize: Int, _ allocator: ByteBufferAllocator
-    ) throws -> CachedRead {
+    ) throws -> ByteBuffer? {
+        if let range, range.upperBound - range.lowerBound > Int64(chunkSize) { return nil }
         let fd = souverain_open_cached(path)
         guard fd >= 0 else {
             // A lookup that completed from the caches and found nothing: the blob is missing.
             if errno == ENOENT { throw StorageError(.notFound, "blob \(locator) is missing") }
-            return .notCached
+            return nil
         }
+        defer { close(fd) }
         let end: Int64
         if let range {
             end = range.upperBound
         } else {
             var info = stat()
-            guard fstat(fd, &info) == 0 else { return .opened(fd) }
+            guard fstat(fd, &info) == 0 else { return nil }
             end = Int64(info.st_size)
         }
         let start = range?.lowerBound ?? 0
-        guard end - start <= Int64(chunkSize) else { return .opened(fd) }
-        guard start < end else {
-            close(fd)
-            return .done(allocator.buffer(capacity: 0))
-        }
+        guard end - start <= Int64(chunkSize) else { return nil }
+        guard start < end else { return allocator.buffer(capacity: 0) }
         let length = Int(end - start)
         var buffer = allocator.buffer(capacity: length)
         let got = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: length) { pointer in
             max(0, souverain_pread_cached(fd, pointer.baseAddress, UInt(length), start))
         }
-        guard got == length else { return .opened(fd) }
-        close(fd)
-        return .done(buffer)
+        return got == length ? buffer : nil
     }
 
     /// Whether a read of `start..<end` bypasses the page cache: a long read, aligned, of a blob
