@@ -10,7 +10,8 @@ import SouverainSigV4
 
 extension S3Server {
     /// GetObject and HeadObject: conditionals, a single range, response-* overrides, then the
-    /// bytes streamed from storage with backpressure.
+    /// bytes: read whole when they fit in one read chunk, else streamed from storage with
+    /// backpressure.
     func getObject(_ bucket: String, _ key: String, isHead: Bool, _ call: inout S3Call) async throws -> Response {
         let record = try await store.objectVersion(bucket: bucket, key: key, versionID: call.queryParameters["versionId"])
         call.versionID = record.versionID ?? (call.bucket?.versioning == nil ? nil : "null")
