@@ -63,13 +63,14 @@ struct AuditChainStateMachine {
     /// N records or T seconds have passed since the last one. On error nothing changes.
     mutating func append(_ event: AuditEvent, now: AuditTime) throws(AuditError) -> (sequence: UInt64, actions: [Action]) {
         let time = max(now, lastTime)
-        // Validate before any state changes: rotation and checkpoint do not change a record's size.
-        _ = try AuditRecord(sequence: nextSequence, time: time, previousHash: head, content: .event(event)).validatedCanonicalBytes()
         var actions: [Action] = []
         if nextSequence > segmentFirstSequence,
             segmentBytes >= policy.maximumSegmentBytes
                 || time.millisecondsSince1970 - segmentCreated.millisecondsSince1970 >= policy.maximumSegmentAge.milliseconds
         {
+            // Validated before the rotation changes any state (rotation and checkpoint do not
+            // change a record's size); without one, `add` validates before it changes anything.
+            _ = try AuditRecord(sequence: nextSequence, time: time, previousHash: head, content: .event(event)).validatedCanonicalBytes()
             try rotate(at: time, into: &actions)
         }
         let sequence = nextSequence

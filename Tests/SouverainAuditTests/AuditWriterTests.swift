@@ -258,6 +258,20 @@ import Testing
         #expect(chain.nextSequence == before.0 && chain.head == before.1 && chain.unsigned == before.2)
     }
 
+    @Test func aRefusedRecordChangesNothingWhenARotationIsDue() throws {
+        var chain = machine(checkpointEvery: 100, maximumSegmentBytes: 300)
+        _ = try chain.append(sampleEvent(1), now: AuditTime(millisecondsSince1970: 1000))
+        let before = (chain.nextSequence, chain.head, chain.unsigned, chain.segmentFirstSequence)
+        #expect(throws: AuditError.self) {
+            _ = try chain.append(AuditEvent(operation: "PutObject", status: 0), now: AuditTime(millisecondsSince1970: 1001))
+        }
+        #expect(chain.nextSequence == before.0 && chain.head == before.1 && chain.unsigned == before.2)
+        #expect(chain.segmentFirstSequence == before.3)
+        // The next good record rotates as it would have.
+        let (sequence, actions) = try chain.append(sampleEvent(2), now: AuditTime(millisecondsSince1970: 1002))
+        #expect(sequence == 3 && actions.count == 3)
+    }
+
     @Test func timeNeverGoesBackwards() throws {
         var chain = machine(checkpointEvery: 100)
         _ = try chain.append(sampleEvent(1), now: AuditTime(millisecondsSince1970: 5000))
