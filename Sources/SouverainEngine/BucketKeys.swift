@@ -24,6 +24,22 @@ public actor BucketKeys {
     /// Counts what was forgotten: a load that read the catalogue before a change was applied,
     /// and finishes after, must not store what it read.
     private var forgotten = 0
+    /// Data keys unwrapped lately (AES-KW was 1.3% of a small GET's CPU), found by the blob's
+    /// wrapped data key and bucket key version *and* the bucket key itself, compared whole: a memo
+    /// of the unwrapping, used only while held keys may be (`holding`), emptied whenever bucket
+    /// keys are forgotten.
+    private var dataKeys = BoundedMemo<DataKeyID, UnwrappedDataKey>(capacity: 4096)
+
+    private struct DataKeyID: Hashable, Sendable {
+        let bucket: String
+        let version: Int
+        let wrapped: String
+    }
+
+    private struct UnwrappedDataKey: Sendable {
+        let bucketKey: SymmetricKey
+        let dataKey: SymmetricKey
+    }
 
     public init(store: any KeyStore, catalogue: any Catalogue, validity: CacheValidity? = nil) {
         self.store = store
@@ -41,7 +57,14 @@ public actor BucketKeys {
     /// The data key of a stored blob of `bucket`.
     func dataKey(bucket: String, _ encryption: BlobEncryption) async throws -> SymmetricKey {
         if encryption.keyID != nil { return try await named.dataKey(encryption) }
-        return try encryption.dataKey(unwrappingWith: try await key(bucket: bucket, version: encryption.bucketKeyVersion))
+        let before = forgotten
+        let bucketKey = try await key(bucket: bucket, version: encryption.bucketKeyVersion)
+        let id = DataKeyID(bucket: bucket, version: encryption.bucketKeyVersion, wrapped: encryption.wrappedDataKey)
+        if holding, let held = dataKeys[id], held.bucketKey == bucketKey { return held.dataKey }
+        let dataKey = try encryption.dataKey(unwrappingWith: bucketKey)
+        // Not held if keys were forgotten while this one was read (as `load` does).
+        if holding, forgotten == before { dataKeys.set(UnwrappedDataKey(bucketKey: bucketKey, dataKey: dataKey), for: id) }
+        return dataKey
     }
 
     /// Throws what reading a blob under these key versions of `bucket` would throw (its keys
@@ -120,6 +143,7 @@ public actor BucketKeys {
         unwrapped[bucket] = nil
         current[bucket] = nil
         forgotten += 1
+        dataKeys.removeAll()
         // The blobs' keys derived from them go too (the cache does not say whose they are).
         BlobKeyCache.shared.removeAll()
     }
@@ -129,6 +153,7 @@ public actor BucketKeys {
         unwrapped = [:]
         current = [:]
         forgotten += 1
+        dataKeys.removeAll()
         // The blobs' keys derived from them go too (the cache does not say whose they are).
         BlobKeyCache.shared.removeAll()
         await named.forgetEverything()

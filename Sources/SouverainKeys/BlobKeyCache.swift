@@ -65,53 +65,37 @@ public final class BlobKeyCache: Sendable {
     /// The process's cache, used by the engine for every blob it seals or opens under its keys.
     public static let shared = BlobKeyCache(capacity: 4096)
 
-    private struct Entry {
+    private struct Entry: Sendable {
         let dataKey: SymmetricKey
         let key: BlobKey
     }
 
-    private struct State {
-        var entries: [BlobIdentity: Entry] = [:]
-        /// Identities in the order they came in, overwritten in a ring once `capacity` is reached.
-        var order: [BlobIdentity] = []
-        var next = 0
-    }
-
     public let capacity: Int
-    private let state = Mutex(State())
+    private let state: Mutex<BoundedMemo<BlobIdentity, Entry>>
 
     public init(capacity: Int) {
-        precondition(capacity > 0, "a cache holds at least one key")
         self.capacity = capacity
+        state = Mutex(BoundedMemo(capacity: capacity))
     }
 
     /// How many keys are held.
-    public var count: Int { state.withLock { $0.entries.count } }
+    public var count: Int { state.withLock { $0.count } }
 
     /// Whether the key of blob `identity` is held (under any data key).
     public func holds(_ identity: BlobIdentity) -> Bool {
-        state.withLock { $0.entries[identity] != nil }
+        state.withLock { $0[identity] != nil }
     }
 
     /// The key of blob `identity` under `dataKey`: the held one, or a new derivation, then held.
     func key(dataKey: SymmetricKey, identity: BlobIdentity) throws -> BlobKey {
-        if let held = state.withLock({ $0.entries[identity] }), held.dataKey == dataKey { return held.key }
+        if let held = state.withLock({ $0[identity] }), held.dataKey == dataKey { return held.key }
         let key = try BlobKey(dataKey: dataKey, identity: identity)
-        state.withLock { state in
-            if state.entries.updateValue(Entry(dataKey: dataKey, key: key), forKey: identity) != nil { return }
-            if state.order.count < capacity {
-                state.order.append(identity)
-            } else {
-                state.entries[state.order[state.next]] = nil
-                state.order[state.next] = identity
-                state.next = (state.next + 1) % capacity
-            }
-        }
+        state.withLock { $0.set(Entry(dataKey: dataKey, key: key), for: identity) }
         return key
     }
 
     /// Drops every key.
     public func removeAll() {
-        state.withLock { $0 = State() }
+        state.withLock { $0.removeAll() }
     }
 }

@@ -10,7 +10,7 @@ import Testing
 
 /// What the engine puts in the cache of derived blob keys (`BlobKeyCache.shared`): never the key
 /// of an SSE-C blob, whose customer's key the server keeps no longer than the request; and
-/// nothing after crypto-shredding. (Other suites share the cache and may empty it at any time,
+/// nothing after crypto-shredding, when no held key (blob or data key) lets a read through. (Other suites share the cache and may empty it at any time,
 /// so these only check what must *not* be held.)
 struct BlobKeyCacheEngineTests {
     typealias Spec = EngineUnderTest.Spec
@@ -40,6 +40,12 @@ struct BlobKeyCacheEngineTests {
             for _ in 0..<2 { #expect(try await engine.get(bucket: "b", key: "plain") == Array("the organisation's".utf8)) }
             #expect(try await engine.store.shredBucket("b") == 1)
             #expect(!BlobKeyCache.shared.holds(plainIdentity))
+            // Its data key was unwrapped and held (read twice): the read is refused all the same,
+            // even one that skips the check a GET makes before its response.
+            await #expect(throws: (any Error).self) { _ = try await engine.get(bucket: "b", key: "plain") }
+            await #expect(throws: (any Error).self) {
+                try await engine.store.read(plain, range: nil) { _ in Issue.record("a byte of a shredded object was read") }
+            }
         } catch {
             await engine.close()
             throw error
