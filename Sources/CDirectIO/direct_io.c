@@ -21,17 +21,9 @@ int souverain_set_direct_io(int fd, int on) {
 }
 
 int souverain_is_cached(int fd, long long offset) {
-#if defined(RWF_NOWAIT)
     char byte;
-    struct iovec vector = { .iov_base = &byte, .iov_len = 1 };
-    ssize_t got = preadv2(fd, &vector, 1, (off_t)offset, RWF_NOWAIT);
-    if (got >= 0) return 1;
+    if (souverain_pread_cached(fd, &byte, 1, offset) >= 0) return 1;
     return errno == EAGAIN ? 0 : -1;
-#else
-    (void)fd;
-    (void)offset;
-    return -1;
-#endif
 }
 
 int souverain_open_cached(const char *path) {
