@@ -29,10 +29,16 @@ public struct BlobSealer: Sendable {
     private var headerWritten = false
     private var finished = false
     /// Plaintext of the chunk being gathered or held back, at most `chunkSize` bytes: either the
-    /// sealer's own buffer or, when a piece brought a whole chunk, a slice of that piece.
+    /// sealer's own buffer or a slice of the piece that brought it (all of the chunk, or its start).
     private var pending: ByteBuffer
+    /// The rest of a chunk that straddles two pieces: a slice of the second, sealed after
+    /// `pending` without the two being joined. A chunk spread over three pieces or more is
+    /// gathered into the sealer's own buffer instead.
+    private var pendingTail: ByteBuffer?
     /// The sealer's own buffer, parked while `pending` is a slice of a caller's piece.
     private var parkedBuffer: ByteBuffer?
+    /// The plaintext bytes of the chunk being gathered or held back.
+    private var gathered: Int { pending.readableBytes + (pendingTail?.readableBytes ?? 0) }
     /// The buffer returned by the last call, reused when the caller no longer holds it.
     private var output = ByteBuffer()
 
@@ -65,10 +71,10 @@ public struct BlobSealer: Sendable {
             throw KeysError(.invalidArgument, "the blob was already finished; start a new sealer for a new blob")
         }
         var input = plaintext
-        prepareOutput(plaintextBytes: pending.readableBytes + input.readableBytes)
+        prepareOutput(plaintextBytes: gathered + input.readableBytes)
 
         while input.readableBytes > 0 {
-            if pending.readableBytes == header.chunkSize {
+            if gathered == header.chunkSize {
                 // More plaintext follows, so the held-back chunk is not the final one.
                 try sealPending(isFinal: false)
             }
@@ -85,7 +91,7 @@ public struct BlobSealer: Sendable {
             throw KeysError(.invalidArgument, "the blob was already finished; start a new sealer for a new blob")
         }
         finished = true
-        prepareOutput(plaintextBytes: pending.readableBytes)
+        prepareOutput(plaintextBytes: gathered)
         try sealPending(isFinal: true)
         return takeOutput() ?? ByteBuffer()
     }
@@ -102,7 +108,7 @@ public struct BlobSealer: Sendable {
         if !headerWritten { return BlobFormat.headerByteCount }
         while input.readableBytes > 0 {
             // More plaintext follows a full chunk held back, so it is not the final one.
-            if pending.readableBytes == header.chunkSize { return header.chunkSize + BlobFormat.tagByteCount }
+            if gathered == header.chunkSize { return header.chunkSize + BlobFormat.tagByteCount }
             gather(from: &input)
         }
         return nil
@@ -117,7 +123,7 @@ public struct BlobSealer: Sendable {
             bytes.withUnsafeReadableBytes { destination.copyMemory(from: $0) }
             headerWritten = true
         } else {
-            precondition(destination.count == header.chunkSize + BlobFormat.tagByteCount && pending.readableBytes == header.chunkSize,
+            precondition(destination.count == header.chunkSize + BlobFormat.tagByteCount && gathered == header.chunkSize,
                          "writePiece(into:) without a chunk announced by nextPiece(from:)")
             try sealPending(into: destination)
         }
@@ -140,20 +146,30 @@ public struct BlobSealer: Sendable {
         return output
     }
 
-    /// Takes the next plaintext from `input` into the chunk being gathered: a whole chunk is held
-    /// back as a slice of the piece, without copying; less is copied into the sealer's buffer.
+    /// Takes the next plaintext from `input` into the chunk being gathered, without copying it
+    /// where it can: a chunk that starts in this piece is held as a slice of it (all of the chunk,
+    /// or its start), and one that the next piece completes keeps that piece's part as a second
+    /// slice. Only a chunk spread over three pieces or more is copied into the sealer's buffer.
     private mutating func gather(from input: inout ByteBuffer) {
-        let chunkSize = header.chunkSize
-        if pending.readableBytes == 0, input.readableBytes >= chunkSize {
+        let missing = header.chunkSize - gathered
+        let count = min(missing, input.readableBytes)
+        if gathered == 0 {
             parkedBuffer = pending
-            pending = input.readSlice(length: chunkSize)!
-            plaintextSize += Int64(chunkSize)
+            pending = input.readSlice(length: count)!
+        } else if parkedBuffer != nil, pendingTail == nil, count == missing {
+            pendingTail = input.readSlice(length: count)!
         } else {
-            let count = min(chunkSize - pending.readableBytes, input.readableBytes)
+            if var own = parkedBuffer {
+                // The start held as a slice, and this piece does not finish the chunk: join them.
+                parkedBuffer = nil
+                own.clear()
+                own.writeBuffer(&pending)
+                pending = own
+            }
             var slice = input.readSlice(length: count)!
             pending.writeBuffer(&slice)
-            plaintextSize += Int64(count)
         }
+        plaintextSize += Int64(count)
     }
 
     /// Seals the chunk gathered (the final one if `isFinal`) onto the end of `output`.
@@ -163,7 +179,20 @@ public struct BlobSealer: Sendable {
             // A local copy (a reference, not the bytes) so the closure may mutate the cipher and
             // the output; it ends with this scope, before `pending` is cleared for reuse.
             let plaintext = pending
-            try plaintext.withUnsafeReadableBytes { try cipher.seal($0, index: index, isFinal: isFinal, into: &output) }
+            if let tail = pendingTail {
+                let count = plaintext.readableBytes + tail.readableBytes + BlobFormat.tagByteCount
+                try output.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { space in
+                    try plaintext.withUnsafeReadableBytes { first in
+                        try tail.withUnsafeReadableBytes { second in
+                            try cipher.seal(
+                                first, second, index: index, isFinal: isFinal, into: UnsafeMutableRawBufferPointer(rebasing: space[..<count]))
+                        }
+                    }
+                    return count
+                }
+            } else {
+                try plaintext.withUnsafeReadableBytes { try cipher.seal($0, index: index, isFinal: isFinal, into: &output) }
+            }
         }
         startNextChunk()
     }
@@ -173,14 +202,30 @@ public struct BlobSealer: Sendable {
         let index = nextChunkIndex
         do {
             let plaintext = pending
-            try plaintext.withUnsafeReadableBytes { try cipher.seal($0, index: index, isFinal: false, into: destination) }
+            if let tail = pendingTail {
+                try seal(plaintext, tail, index: index, isFinal: false, into: destination)
+            } else {
+                try plaintext.withUnsafeReadableBytes { try cipher.seal($0, index: index, isFinal: false, into: destination) }
+            }
         }
         startNextChunk()
+    }
+
+    /// Seals a chunk held in two slices, `first` then `second`, into `destination`.
+    private mutating func seal(
+        _ first: ByteBuffer, _ second: ByteBuffer, index: UInt64, isFinal: Bool, into destination: UnsafeMutableRawBufferPointer
+    ) throws {
+        try first.withUnsafeReadableBytes { first in
+            try second.withUnsafeReadableBytes { second in
+                try cipher.seal(first, second, index: index, isFinal: isFinal, into: destination)
+            }
+        }
     }
 
     /// Counts the chunk sealed and makes `pending` the sealer's own buffer again, empty.
     private mutating func startNextChunk() {
         nextChunkIndex += 1
+        pendingTail = nil
         if let parked = parkedBuffer {
             pending = parked
             parkedBuffer = nil

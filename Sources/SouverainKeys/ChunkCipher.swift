@@ -98,6 +98,28 @@ struct ChunkCipher: Sendable {
         }
     }
 
+    /// Seals one chunk whose plaintext lies in two parts, `first` then `second`, into
+    /// `destination` (both parts' size + 16 bytes): the same bytes as sealing them joined,
+    /// without joining them where ``ChunkAEAD`` runs.
+    mutating func seal(
+        _ first: UnsafeRawBufferPointer,
+        _ second: UnsafeRawBufferPointer,
+        index: UInt64,
+        isFinal: Bool,
+        into destination: UnsafeMutableRawBufferPointer
+    ) throws {
+        precondition(destination.count == first.count + second.count + BlobFormat.tagByteCount, "a sealed chunk is its plaintext and a tag")
+        if let aead {
+            prepare(index: index, isFinal: isFinal)
+            guard aead.seal(first, second, nonce: nonce, associatedData: associatedData, into: destination) else {
+                throw KeysError(.invalidArgument, "sealing chunk \(index) failed")
+            }
+            return
+        }
+        let joined = Array(first) + Array(second)
+        try joined.withUnsafeBytes { try seal($0, index: index, isFinal: isFinal, into: destination) }
+    }
+
     /// Opens one chunk (its ciphertext followed by its tag) and appends the plaintext bytes in
     /// `keep` (offsets within the chunk's plaintext) to `output`. Appends nothing if it fails.
     mutating func open(
@@ -176,6 +198,24 @@ final class ChunkAEAD: @unchecked Sendable {
                     context, out.baseAddress?.assumingMemoryBound(to: UInt8.self), out.count,
                     nonce.baseAddress, nonce.count,
                     plaintext.baseAddress?.assumingMemoryBound(to: UInt8.self), plaintext.count,
+                    ad.baseAddress, ad.count
+                ) == 1
+            }
+        }
+    }
+
+    /// As `seal`, for a plaintext in two parts: the ciphertext of `first` then `second`, then the tag.
+    func seal(
+        _ first: UnsafeRawBufferPointer, _ second: UnsafeRawBufferPointer, nonce: [UInt8], associatedData: [UInt8],
+        into out: UnsafeMutableRawBufferPointer
+    ) -> Bool {
+        nonce.withUnsafeBufferPointer { nonce in
+            associatedData.withUnsafeBufferPointer { ad in
+                souverain_aead_seal_two(
+                    context, out.baseAddress?.assumingMemoryBound(to: UInt8.self), out.count,
+                    nonce.baseAddress, nonce.count,
+                    first.baseAddress?.assumingMemoryBound(to: UInt8.self), first.count,
+                    second.baseAddress?.assumingMemoryBound(to: UInt8.self), second.count,
                     ad.baseAddress, ad.count
                 ) == 1
             }

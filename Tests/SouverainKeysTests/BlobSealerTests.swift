@@ -80,6 +80,40 @@ import Testing
         #expect(openWhole(expected, pieceSizes: [Int.max]).plaintext == plaintext)
     }
 
+    /// A chunk that straddles two pieces is sealed from both where they lie, one straddling three
+    /// or more is joined first: both give the bytes of the plaintext sealed in one piece, through
+    /// `seal(_:)` and through pieces written in place.
+    @Test(arguments: [
+        [1_000, 3_096, 4_096],  // a chunk in exactly two pieces, then one whole
+        [1_000, 3_500, 4_000, 7],  // two pieces each time, the split moving
+        [1_000, 1_000, 1_000, 1_500, 100],  // three pieces or more: joined
+        [4_095, 2, 4_095, 1, 4_096],  // a one-byte tail, a one-byte head
+        [2_000, 6_192, 1, 8_191],  // a piece that ends one chunk and brings a whole one
+    ])
+    func chunksStraddlingPiecesGiveTheBytesOfOnePiece(pieceSizes: [Int]) throws {
+        var generator = SplitMix64(seed: UInt64(pieceSizes.reduce(0, +)))
+        let plaintext = randomBytes(pieceSizes.reduce(0, +), using: &generator)
+        let identity = BlobIdentity.random(using: &generator)
+        let whole = try seal(plaintext, identity: identity, chunkSize: 4_096)
+
+        let streamed = try seal(plaintext, identity: identity, chunkSize: 4_096, pieceSizes: pieceSizes)
+        #expect(streamed.bytes == whole.bytes)
+
+        var sealer = try BlobSealer(dataKey: dataKey(1), identity: identity, chunkSize: 4_096)
+        var bytes: [UInt8] = []
+        for piece in pieces(of: plaintext, sizes: pieceSizes) {
+            var input = piece
+            while let count = try sealer.nextPiece(from: &input) {
+                var space = [UInt8](repeating: 0, count: count)
+                try space.withUnsafeMutableBytes { try sealer.writePiece(into: $0) }
+                bytes += space
+            }
+        }
+        bytes += try sealer.finish().readableBytesView
+        #expect(bytes == whole.bytes)
+        #expect(openWhole(whole, pieceSizes: [Int.max]).plaintext == plaintext)
+    }
+
     @Test func holdsBackAFullChunkUntilItKnowsWhetherItIsFinal() throws {
         var sealer = try BlobSealer(dataKey: dataKey(1), identity: .random(), chunkSize: 4_096)
         let first = try #require(try sealer.seal(byteBuffer(repeatElement(7, count: 4_096))))

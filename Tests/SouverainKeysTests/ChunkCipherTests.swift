@@ -42,6 +42,27 @@ import Testing
         }
     }
 
+    /// A chunk sealed from two parts, on either path, is the chunk sealed whole.
+    @Test(arguments: [(0, 0), (0, 100), (100, 0), (1, 4_095), (2_000, 2_096), (4_095, 1), (17, 15)])
+    func aChunkInTwoPartsSealsAsTheWholeChunk(first: Int, second: Int) throws {
+        var (inPlace, portable) = try Self.ciphers()
+        var generator = SplitMix64(seed: UInt64(first * 10_000 + second))
+        let plaintext = randomBytes(first + second, using: &generator)
+        for (index, isFinal) in [(UInt64(1), false), (UInt64(4), true)] {
+            var whole = ByteBuffer()
+            try plaintext.withUnsafeBytes { try portable.seal($0, index: index, isFinal: isFinal, into: &whole) }
+            for var cipher in [inPlace, portable] {
+                var parts = [UInt8](repeating: 0, count: plaintext.count + BlobFormat.tagByteCount)
+                try plaintext[..<first].withUnsafeBytes { head in
+                    try plaintext[first...].withUnsafeBytes { tail in
+                        try parts.withUnsafeMutableBytes { try cipher.seal(head, tail, index: index, isFinal: isFinal, into: $0) }
+                    }
+                }
+                #expect(parts == Array(whole.readableBytesView))
+            }
+        }
+    }
+
     @Test func aDamagedChunkFailsOnBothPathsAndAppendsNothing() throws {
         var (inPlace, portable) = try Self.ciphers()
         var generator = SplitMix64(seed: 9)

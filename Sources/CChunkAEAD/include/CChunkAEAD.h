@@ -34,6 +34,16 @@ int souverain_aead_seal(const souverain_aead *context, uint8_t *out, size_t out_
                         const uint8_t *in, size_t in_length,
                         const uint8_t *ad, size_t ad_length);
 
+/* As souverain_aead_seal, for a plaintext that lies in two parts, `first` then `second`: writes
+   the ciphertext of both then the tag to `out` (`first_length` + `second_length` + 16 bytes, not
+   overlapping either part), the same bytes as sealing them joined. Returns 1 on success, 0 on
+   failure. */
+int souverain_aead_seal_two(const souverain_aead *context, uint8_t *out, size_t out_capacity,
+                            const uint8_t *nonce, size_t nonce_length,
+                            const uint8_t *first, size_t first_length,
+                            const uint8_t *second, size_t second_length,
+                            const uint8_t *ad, size_t ad_length);
+
 /* Opens `in` (ciphertext then 16-byte tag) and writes the plaintext (`in_length` - 16 bytes)
    to `out` only if the tag verifies; on failure `out` holds no plaintext. Returns 1 on success,
    0 when the chunk fails authentication or the arguments are wrong. */
