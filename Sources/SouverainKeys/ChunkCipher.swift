@@ -192,16 +192,7 @@ final class ChunkAEAD: @unchecked Sendable {
 
     /// Writes ciphertext then tag (`plaintext.count + 16` bytes) to the start of `out`.
     func seal(_ plaintext: UnsafeRawBufferPointer, nonce: [UInt8], associatedData: [UInt8], into out: UnsafeMutableRawBufferPointer) -> Bool {
-        nonce.withUnsafeBufferPointer { nonce in
-            associatedData.withUnsafeBufferPointer { ad in
-                souverain_aead_seal(
-                    context, out.baseAddress?.assumingMemoryBound(to: UInt8.self), out.count,
-                    nonce.baseAddress, nonce.count,
-                    plaintext.baseAddress?.assumingMemoryBound(to: UInt8.self), plaintext.count,
-                    ad.baseAddress, ad.count
-                ) == 1
-            }
-        }
+        seal(plaintext, UnsafeRawBufferPointer(start: nil, count: 0), nonce: nonce, associatedData: associatedData, into: out)
     }
 
     /// As `seal`, for a plaintext in two parts: the ciphertext of `first` then `second`, then the tag.

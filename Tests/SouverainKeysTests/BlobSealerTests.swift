@@ -61,22 +61,9 @@ import Testing
         let pieceSizes = (0..<4).map { _ in Int.random(in: 1...(2 * chunkSize + 7), using: &generator) }
         let expected = try seal(plaintext, identity: identity, chunkSize: chunkSize, pieceSizes: pieceSizes)
 
-        var sealer = try BlobSealer(dataKey: dataKey(1), identity: identity, chunkSize: chunkSize)
-        var bytes: [UInt8] = []
-        for piece in pieces(of: plaintext, sizes: pieceSizes) {
-            var input = piece
-            while let count = try sealer.nextPiece(from: &input) {
-                var space = [UInt8](repeating: 0, count: count)
-                try space.withUnsafeMutableBytes { try sealer.writePiece(into: $0) }
-                bytes += space
-            }
-            #expect(input.readableBytes == 0)
-        }
-        bytes += try sealer.finish().readableBytesView
+        let bytes = try sealInPlace(plaintext, identity: identity, chunkSize: chunkSize, pieceSizes: pieceSizes)
         let same = bytes == expected.bytes  // compared here: a failure would print both blobs
         #expect(same, "size \(size), chunks of \(chunkSize), pieces \(pieceSizes)")
-        #expect(sealer.plaintextSize == Int64(size))
-        #expect(sealer.encryptedSize == Int64(bytes.count))
         #expect(openWhole(expected, pieceSizes: [Int.max]).plaintext == plaintext)
     }
 
@@ -99,18 +86,8 @@ import Testing
         let streamed = try seal(plaintext, identity: identity, chunkSize: 4_096, pieceSizes: pieceSizes)
         #expect(streamed.bytes == whole.bytes)
 
-        var sealer = try BlobSealer(dataKey: dataKey(1), identity: identity, chunkSize: 4_096)
-        var bytes: [UInt8] = []
-        for piece in pieces(of: plaintext, sizes: pieceSizes) {
-            var input = piece
-            while let count = try sealer.nextPiece(from: &input) {
-                var space = [UInt8](repeating: 0, count: count)
-                try space.withUnsafeMutableBytes { try sealer.writePiece(into: $0) }
-                bytes += space
-            }
-        }
-        bytes += try sealer.finish().readableBytesView
-        #expect(bytes == whole.bytes)
+        let same = try sealInPlace(plaintext, identity: identity, chunkSize: 4_096, pieceSizes: pieceSizes) == whole.bytes
+        #expect(same)
         #expect(openWhole(whole, pieceSizes: [Int.max]).plaintext == plaintext)
     }
 
@@ -200,4 +177,24 @@ import Testing
         #expect((#expect(throws: KeysError.self) { try sealer.seal(byteBuffer([1])) })?.code == .invalidArgument)
         #expect((#expect(throws: KeysError.self) { try sealer.finish() })?.code == .invalidArgument)
     }
+}
+
+/// The blob `BlobSealer` writes in place (`nextPiece` then `writePiece`, as a large PUT does) for
+/// `plaintext` arriving in pieces of `pieceSizes`; checks the sizes it reports.
+func sealInPlace(_ plaintext: [UInt8], identity: BlobIdentity, chunkSize: Int, pieceSizes: [Int]) throws -> [UInt8] {
+    var sealer = try BlobSealer(dataKey: dataKey(1), identity: identity, chunkSize: chunkSize)
+    var bytes: [UInt8] = []
+    for piece in pieces(of: plaintext, sizes: pieceSizes) {
+        var input = piece
+        while let count = try sealer.nextPiece(from: &input) {
+            var space = [UInt8](repeating: 0, count: count)
+            try space.withUnsafeMutableBytes { try sealer.writePiece(into: $0) }
+            bytes += space
+        }
+        #expect(input.readableBytes == 0)
+    }
+    bytes += try sealer.finish().readableBytesView
+    #expect(sealer.plaintextSize == Int64(plaintext.count))
+    #expect(sealer.encryptedSize == Int64(bytes.count))
+    return bytes
 }

@@ -8,3 +8,12 @@ wait_http() {  # URL
   for _ in $(seq 600); do curl -s -o /dev/null "$1" && return 0; sleep 0.1; done
   echo "nothing answers at $1" >&2; return 1
 }
+
+# Sets BIN to the release binary to measure: $BIN when given (another build), else this
+# checkout's, built first. Run from the repository's root.
+release_binary() {
+  if [ -z "${BIN:-}" ]; then
+    swift build -c release --product souverain 2>&1 | tail -n 1 >&2
+    BIN=$PWD/.build/release/souverain
+  fi
+}

@@ -12,16 +12,12 @@
 # Only loopback; each server is stopped by its PID and its data deleted.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-ROOT=$PWD
 source scripts/bench/common.sh
 WORKLOAD=${1:?workload, as in souverain bench --workloads}
 DURATION=${DURATION:-12}
 WINDOW=${WINDOW:-7}
 TOP=${TOP:-25}
-if [ -z "${BIN:-}" ]; then
-  swift build -c release --product souverain 2>&1 | tail -n 1 >&2
-  BIN=$ROOT/.build/release/souverain
-fi
+release_binary
 KEY=PROFILEACCESSKEY0001
 SECRET=profile-benchmark-secret-key-00000000001
 WORK=$(mktemp -d /tmp/souverain-cost.XXXXXX)

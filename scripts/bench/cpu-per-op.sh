@@ -21,10 +21,7 @@ DURATION=${DURATION:-10}
 WINDOW=${WINDOW:-5}
 LEAD=${LEAD:-3}
 CONCURRENCY=${CONCURRENCY:-4}
-if [ -z "${BIN:-}" ]; then
-  swift build -c release --product souverain 2>&1 | tail -n 1 >&2
-  BIN=$PWD/.build/release/souverain
-fi
+release_binary
 KEY=PROFILEACCESSKEY0001
 SECRET=profile-benchmark-secret-key-00000000001
 WORK=$(mktemp -d /tmp/souverain-cpu.XXXXXX)

@@ -27,17 +27,10 @@ souverain_aead *souverain_aead_new(const uint8_t *key, size_t key_length);
 /* Frees the context and wipes its key schedule. */
 void souverain_aead_free(souverain_aead *context);
 
-/* Seals `in` and writes the ciphertext then the 16-byte tag to `out` (`in_length` + 16 bytes,
-   which must not overlap `in` unless equal). Returns 1 on success, 0 on failure. */
-int souverain_aead_seal(const souverain_aead *context, uint8_t *out, size_t out_capacity,
-                        const uint8_t *nonce, size_t nonce_length,
-                        const uint8_t *in, size_t in_length,
-                        const uint8_t *ad, size_t ad_length);
-
-/* As souverain_aead_seal, for a plaintext that lies in two parts, `first` then `second`: writes
-   the ciphertext of both then the tag to `out` (`first_length` + `second_length` + 16 bytes, not
-   overlapping either part), the same bytes as sealing them joined. Returns 1 on success, 0 on
-   failure. */
+/* Seals a plaintext that lies in two parts, `first` then `second` (either may be empty), and
+   writes the ciphertext of both then the 16-byte tag to `out` (`first_length` + `second_length`
+   + 16 bytes, overlapping neither part): the same bytes as sealing the two parts joined. Returns 1
+   on success, 0 on failure. */
 int souverain_aead_seal_two(const souverain_aead *context, uint8_t *out, size_t out_capacity,
                             const uint8_t *nonce, size_t nonce_length,
                             const uint8_t *first, size_t first_length,
