@@ -176,22 +176,13 @@ public struct BlobSealer: Sendable {
     private mutating func sealPending(isFinal: Bool) throws {
         let index = nextChunkIndex
         do {
-            // A local copy (a reference, not the bytes) so the closure may mutate the cipher and
-            // the output; it ends with this scope, before `pending` is cleared for reuse.
-            let plaintext = pending
-            if let tail = pendingTail {
-                let count = plaintext.readableBytes + tail.readableBytes + BlobFormat.tagByteCount
-                try output.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { space in
-                    try plaintext.withUnsafeReadableBytes { first in
-                        try tail.withUnsafeReadableBytes { second in
-                            try cipher.seal(
-                                first, second, index: index, isFinal: isFinal, into: UnsafeMutableRawBufferPointer(rebasing: space[..<count]))
-                        }
-                    }
-                    return count
-                }
-            } else {
-                try plaintext.withUnsafeReadableBytes { try cipher.seal($0, index: index, isFinal: isFinal, into: &output) }
+            // Local copies (references, not the bytes) so the closure may mutate the cipher and
+            // the output; they end with this scope, before `pending` is cleared for reuse.
+            let (plaintext, tail) = (pending, pendingTail)
+            let count = gathered + BlobFormat.tagByteCount
+            try output.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { space in
+                try cipher.seal(plaintext, tail, index: index, isFinal: isFinal, into: UnsafeMutableRawBufferPointer(rebasing: space[..<count]))
+                return count
             }
         }
         startNextChunk()
@@ -199,27 +190,8 @@ public struct BlobSealer: Sendable {
 
     /// Seals the chunk gathered, not the final one, into `destination` (its ciphertext and tag).
     private mutating func sealPending(into destination: UnsafeMutableRawBufferPointer) throws {
-        let index = nextChunkIndex
-        do {
-            let plaintext = pending
-            if let tail = pendingTail {
-                try seal(plaintext, tail, index: index, isFinal: false, into: destination)
-            } else {
-                try plaintext.withUnsafeReadableBytes { try cipher.seal($0, index: index, isFinal: false, into: destination) }
-            }
-        }
+        try cipher.seal(pending, pendingTail, index: nextChunkIndex, isFinal: false, into: destination)
         startNextChunk()
-    }
-
-    /// Seals a chunk held in two slices, `first` then `second`, into `destination`.
-    private mutating func seal(
-        _ first: ByteBuffer, _ second: ByteBuffer, index: UInt64, isFinal: Bool, into destination: UnsafeMutableRawBufferPointer
-    ) throws {
-        try first.withUnsafeReadableBytes { first in
-            try second.withUnsafeReadableBytes { second in
-                try cipher.seal(first, second, index: index, isFinal: isFinal, into: destination)
-            }
-        }
     }
 
     /// Counts the chunk sealed and makes `pending` the sealer's own buffer again, empty.

@@ -52,20 +52,6 @@ struct ChunkCipher: Sendable {
         associatedData[Self.finalFlagOffset] = isFinal ? 1 : 0
     }
 
-    /// Seals one chunk and appends its ciphertext and tag to `output`.
-    mutating func seal(
-        _ plaintext: UnsafeRawBufferPointer,
-        index: UInt64,
-        isFinal: Bool,
-        into output: inout ByteBuffer
-    ) throws {
-        let sealedCount = plaintext.count + BlobFormat.tagByteCount
-        try output.writeWithUnsafeMutableBytes(minimumWritableBytes: sealedCount) { out in
-            try seal(plaintext, index: index, isFinal: isFinal, into: UnsafeMutableRawBufferPointer(rebasing: out[..<sealedCount]))
-            return sealedCount
-        }
-    }
-
     /// Seals one chunk into `destination`, which is exactly its ciphertext and tag
     /// (`plaintext.count` + 16 bytes).
     mutating func seal(
@@ -118,6 +104,17 @@ struct ChunkCipher: Sendable {
         }
         let joined = Array(first) + Array(second)
         try joined.withUnsafeBytes { try seal($0, index: index, isFinal: isFinal, into: destination) }
+    }
+
+    /// Seals one chunk held as `BlobSealer` holds it, in one buffer or, when it straddled two
+    /// pieces, in `first` then `second`, into `destination` (its ciphertext and tag).
+    mutating func seal(
+        _ first: ByteBuffer, _ second: ByteBuffer?, index: UInt64, isFinal: Bool, into destination: UnsafeMutableRawBufferPointer
+    ) throws {
+        try first.withUnsafeReadableBytes { first in
+            guard let second else { return try seal(first, index: index, isFinal: isFinal, into: destination) }
+            try second.withUnsafeReadableBytes { try seal(first, $0, index: index, isFinal: isFinal, into: destination) }
+        }
     }
 
     /// Opens one chunk (its ciphertext followed by its tag) and appends the plaintext bytes in

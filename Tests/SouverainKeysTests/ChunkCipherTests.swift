@@ -91,3 +91,15 @@ import Testing
         #expect(output.readableBytes == 0)
     }
 }
+
+extension ChunkCipher {
+    /// Seals one chunk and appends its ciphertext and tag to `output` (what the sealer does, in
+    /// the form these tests compare).
+    mutating func seal(_ plaintext: UnsafeRawBufferPointer, index: UInt64, isFinal: Bool, into output: inout ByteBuffer) throws {
+        let sealedCount = plaintext.count + BlobFormat.tagByteCount
+        try output.writeWithUnsafeMutableBytes(minimumWritableBytes: sealedCount) { out in
+            try seal(plaintext, index: index, isFinal: isFinal, into: UnsafeMutableRawBufferPointer(rebasing: out[..<sealedCount]))
+            return sealedCount
+        }
+    }
+}
