@@ -28,7 +28,7 @@ struct RawCeiling: AsyncParsableCommand {
         let location = try await LocalLocation(id: "raw", root: directory)
         let app = Application(
             responder: RawResponder(location: location, blobs: RawBlobs()),
-            server: .http1(configuration: .init(additionalChannelHandlers: [ExpectContinueHandler()], idleTimeout: .seconds(300))),
+            server: .http1WithLargeReads(configuration: .init(additionalChannelHandlers: [ExpectContinueHandler()], idleTimeout: .seconds(300))),
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "raw-ceiling"),
             onServerRunning: { channel in
                 FileHandle.standardOutput.write(Data("raw ceiling on http://\(host):\(channel.localAddress?.port ?? port)\n".utf8))
