@@ -18,7 +18,9 @@ import Synchronization
 /// So only `largeConnections` connections at a time read beyond `defaultLargest`: a connection
 /// takes one of those places when its reads outgrow 64 KiB and gives it back when they shrink to it
 /// or the connection closes. The others read as NIO's default does. What large reads may add to
-/// the server's memory is bounded by that.
+/// the server's memory is bounded by that: 16 places of 5 MiB, 80 MiB at worst, well inside the
+/// server's 200 MiB budget; the side-by-side's large workloads hold four such connections at once,
+/// boto3's multipart transfers ten.
 public final class SocketReads: Sendable {
     public static let largest = 512 * 1024
     /// SwiftNIO's own ceiling for a read: every connection may grow to it.
@@ -27,7 +29,7 @@ public final class SocketReads: Sendable {
     let largeConnections: Int
     private let places = Atomic<Int>(0)
 
-    public init(largeConnections: Int = 32) {
+    public init(largeConnections: Int = 16) {
         self.largeConnections = largeConnections
     }
 
