@@ -13,6 +13,7 @@ wait_http() {  # URL
 # checkout's, built first. Run from the repository's root.
 release_binary() {
   if [ -z "${BIN:-}" ]; then
+    echo "== building Souverain in release mode" >&2
     swift build -c release --product souverain 2>&1 | tail -n 1 >&2
     BIN=$PWD/.build/release/souverain
   fi

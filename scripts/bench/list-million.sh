@@ -22,7 +22,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source scripts/bench/common.sh
-ROOT=$PWD
 COUNT=${COUNT:-1000000}
 CONCURRENCY=${CONCURRENCY:-1 4}
 DURATION=${DURATION:-20}
@@ -31,11 +30,7 @@ WORK=${WORK:-$(mktemp -d /tmp/souverain-list-million.XXXXXX)}
 mkdir -p "$WORK"
 echo "work directory: $WORK" >&2
 
-if [ -z "${BIN:-}" ]; then
-  echo "== building Souverain in release mode" >&2
-  swift build -c release --product souverain 2>&1 | tail -n 1 >&2
-  BIN=$ROOT/.build/release/souverain
-fi
+release_binary
 
 KEY=LISTBENCHACCESSKEY01
 SECRET=list-million-benchmark-secret-key-0000001
