@@ -3,6 +3,9 @@
 #include <fcntl.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
+#ifdef __linux__
+#include <sys/vfs.h>
+#endif
 #include <unistd.h>
 #include "direct_io.h"
 
@@ -49,6 +52,28 @@ long souverain_pread_cached(int fd, void *buffer, unsigned long length, long lon
     (void)buffer;
     (void)length;
     (void)offset;
+    errno = ENOSYS;
+    return -1;
+#endif
+}
+
+int souverain_syncfs(int fd) {
+#ifdef __linux__
+    return syncfs(fd);
+#else
+    (void)fd;
+    errno = ENOSYS;
+    return -1;
+#endif
+}
+
+long souverain_filesystem_type(const char *path) {
+#ifdef __linux__
+    struct statfs info;
+    if (statfs(path, &info) != 0) return -1;
+    return (long)info.f_type;
+#else
+    (void)path;
     errno = ENOSYS;
     return -1;
 #endif

@@ -21,7 +21,9 @@ import NIOPosix
 /// The file in `tmp/` is created when the first bytes go to the disk: a small blob, whose bytes
 /// all fit in one batch, is created, written, made durable and renamed in a single trip to the I/O
 /// pool at commit, where it took three (each trip is two thread switches; small PUTs made 19 per
-/// request).
+/// request). Where the location has a `FilesystemSync`, a small blob is renamed first and made
+/// durable after, by a `syncfs` shared with the small blobs committed meanwhile; until that
+/// returns, no catalogue entry names it, and a crash leaves it a stray for the sweep.
 final class LocalBlobWriter: GatheringBlobWriter {
     let locator: String
     private let tmpPath: String
@@ -29,6 +31,7 @@ final class LocalBlobWriter: GatheringBlobWriter {
     private let shardDirectory: String
     private let threadPool: NIOThreadPool
     private let batches: StagingBuffers
+    private let filesystemSync: FilesystemSync?
     /// The batch being filled and what has been written. The writer is used by one task at a
     /// time; the lock only makes that safe to state to the compiler.
     private let state = NIOLockedValueBox(State())
@@ -50,7 +53,7 @@ final class LocalBlobWriter: GatheringBlobWriter {
 
     init(
         locator: String, tmpPath: String, finalPath: String, shardDirectory: String,
-        threadPool: NIOThreadPool, batches: StagingBuffers
+        threadPool: NIOThreadPool, batches: StagingBuffers, filesystemSync: FilesystemSync?
     ) {
         self.locator = locator
         self.tmpPath = tmpPath
@@ -58,6 +61,7 @@ final class LocalBlobWriter: GatheringBlobWriter {
         self.shardDirectory = shardDirectory
         self.threadPool = threadPool
         self.batches = batches
+        self.filesystemSync = filesystemSync
     }
 
     func write(_ buffer: ByteBuffer) async throws {
@@ -98,15 +102,20 @@ final class LocalBlobWriter: GatheringBlobWriter {
     func commit() async throws -> Int64 {
         let (pending, count, directIO, existing) = state.withLockedValue { ($0.batch, $0.filled, $0.directIO, $0.fd) }
         let (tmpPath, finalPath, shard, state) = (tmpPath, finalPath, shardDirectory, state)
-        // One trip: create the file if no batch did, write what is left, make it durable, close,
-        // rename into place, sync the directory. Whatever fails, the file is closed and removed.
+        // Small: every byte is written now, through the page cache, and one shared sync follows.
+        let groupSync = existing < 0 ? filesystemSync : nil
+        // One trip: create the file if no batch did, write what is left, make it durable (alone, or
+        // after the rename with the others), close, rename into place, sync the directory.
+        // Whatever fails before the rename, the file is closed and removed.
         try await offload(threadPool) { () throws in
             let fd = existing >= 0 ? existing : try Self.create(tmpPath)
             do {
                 if let pending, count > 0 {
                     _ = try Self.writeAll(fd, pending.base, count, wholeBatch: false, directIO, tmpPath)
                 }
-                guard fdatasync(fd) == 0 else { throw LocalLocation.ioError("fdatasync", tmpPath) }
+                if groupSync == nil {
+                    guard fdatasync(fd) == 0 else { throw LocalLocation.ioError("fdatasync", tmpPath) }
+                }
             } catch {
                 Self.discard(fd, tmpPath, state)
                 throw error
@@ -118,7 +127,11 @@ final class LocalBlobWriter: GatheringBlobWriter {
                 unlink(tmpPath)
                 throw error
             }
-            try LocalLocation.syncDirectory(shard)
+            if let groupSync {
+                try groupSync.sync()
+            } else {
+                try LocalLocation.syncDirectory(shard)
+            }
         }
         let (written, batch) = state.withLockedValue { state in
             defer { state.batch = nil }

@@ -21,16 +21,37 @@ public struct LocalLocation: Location {
     /// unit a large blob goes to the disk in with O_DIRECT (see `LocalBlobWriter`).
     static let writeBatch = 1 << 20
     private let batches = StagingBuffers(capacity: LocalLocation.writeBatch)
+    /// Small blobs' group commit, where the file system allows it (`FilesystemSync`); nil where
+    /// each blob is synced alone.
+    let filesystemSync: FilesystemSync?
+
+    /// Threads for the I/O pool of a process that serves blobs: reads, and small blobs' commits
+    /// waiting on their shared `syncfs`. With the default (one per core, two on the machines of
+    /// docs/benchmarks.md) no more than two commits could meet in one sync. Set it as
+    /// `NIOSingletons.blockingPoolThreadCountSuggestion` before the pool is first used.
+    public static var ioThreads: Int { max(8, System.coreCount) }
 
     /// Opens the location, creating its directory tree on first use. The preparation (4,096
     /// `mkdir`s and their `fsync`s the first time, a sweep of `tmp/` each time) runs on
     /// `threadPool`: on a busy disk it takes seconds, which on the caller's thread would hold one
     /// of the few that every task of the process shares.
     public init(id: String, root: String, threadPool: NIOThreadPool = .singleton) async throws {
+        try await self.init(id: id, root: root, threadPool: threadPool, filesystemSync: { FilesystemSync.open(root: $0) })
+    }
+
+    /// As the public initialiser, with the group commit of small blobs chosen by `filesystemSync`
+    /// (given the root, once it exists): tests count its syncs or turn it off.
+    init(
+        id: String, root: String, threadPool: NIOThreadPool = .singleton,
+        filesystemSync: @escaping @Sendable (String) -> FilesystemSync?
+    ) async throws {
         self.id = id
         self.root = root
         self.threadPool = threadPool
-        try await offload(threadPool) { try LocalLocation.prepare(root: root) }
+        self.filesystemSync = try await offload(threadPool) {
+            try LocalLocation.prepare(root: root)
+            return filesystemSync(root)
+        }
     }
 
     var blobsDirectory: String { root + "/blobs" }
@@ -69,7 +90,7 @@ public struct LocalLocation: Location {
         return LocalBlobWriter(
             locator: locator, tmpPath: tmpPath, finalPath: finalPath,
             shardDirectory: (finalPath as NSString).deletingLastPathComponent, threadPool: threadPool,
-            batches: batches)
+            batches: batches, filesystemSync: filesystemSync)
     }
 
     public func read(

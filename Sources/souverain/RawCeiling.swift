@@ -4,13 +4,14 @@ import Hummingbird
 import HTTPTypes
 import Logging
 import NIOCore
+import NIOPosix
 import SouverainServer
 import SouverainStorage
 import Synchronization
 
 /// `souverain raw-ceiling`: the benchmark's raw ceiling. The same HTTP stack (Hummingbird) and the
-/// same durable blob writes (`LocalLocation`: temp file, fdatasync, rename, directory fsync) as the
-/// server, and nothing else: no signature check, no hashing, no catalogue, no audit trail. Keys map
+/// same durable blob writes (`LocalLocation`: temp file, fdatasync, rename, directory fsync, or for
+/// small blobs one shared syncfs) and I/O pool as the server, and nothing else: no signature check, no hashing, no catalogue, no audit trail. Keys map
 /// to blobs in memory. For measurement only.
 struct RawCeiling: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -22,6 +23,7 @@ struct RawCeiling: AsyncParsableCommand {
     @Option(help: "HOST:PORT to listen on.") var address = "127.0.0.1:0"
 
     func run() async throws {
+        NIOSingletons.blockingPoolThreadCountSuggestion = LocalLocation.ioThreads
         var settings = Settings()
         try settings.set("address", address)
         let (host, port) = try settings.hostAndPort()

@@ -4,6 +4,7 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import NIOPosix
 import Prometheus
 import ServiceLifecycle
 import UnixSignals
@@ -93,6 +94,8 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         _ = souverain_tune_malloc()
+        // Before anything uses the pool: small blobs' commits meet there in one sync.
+        NIOSingletons.blockingPoolThreadCountSuggestion = LocalLocation.ioThreads
         var settings = try common.settings(
             address: address, region: region, domain: domain, logLevel: logLevel, country: country, syslog: syslog)
         for (key, value) in [

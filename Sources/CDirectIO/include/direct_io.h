@@ -23,4 +23,14 @@ int souverain_open_cached(const char *path);
 /// where the system cannot tell.
 long souverain_pread_cached(int fd, void *buffer, unsigned long length, long long offset);
 
+/// Writes back every dirty page and inode of the file system holding `fd`, then flushes the
+/// device's cache: `syncfs(2)`, which Swift's Glibc module does not export (it needs _GNU_SOURCE).
+/// Returns 0, or -1 with errno set (since Linux 5.8 a writeback error on any file of the file
+/// system since `fd` was opened or last synced this way). ENOSYS where the system has no syncfs.
+int souverain_syncfs(int fd);
+
+/// The `statfs` magic number of the file system holding `path` (0xEF53 for ext2/3/4...), or -1
+/// with errno set. Swift's Glibc module does not export statfs.
+long souverain_filesystem_type(const char *path);
+
 #endif

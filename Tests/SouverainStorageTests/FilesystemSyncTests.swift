@@ -1,0 +1,185 @@
+import Foundation
+import NIOCore
+import NIOPosix
+import Synchronization
+import Testing
+@testable import SouverainStorage
+import SouverainTesting
+
+/// Small blobs' group commit: who a sync covers, who waits for the next one, who gets its error.
+/// Each test holds the sync in progress until the callers it needs are waiting, so what meets in
+/// which sync never depends on timing.
+@Suite struct FilesystemSyncTests {
+    /// A sync that, while `held`, blocks until released; counts its runs and can fail them.
+    final class Gate: Sendable {
+        private let state = Mutex((runs: 0, held: true, failRuns: Set<Int>()))
+        private let opened = DispatchSemaphore(value: 0)
+
+        init(failRuns: Set<Int> = []) { state.withLock { $0.failRuns = failRuns } }
+
+        var runs: Int { state.withLock { $0.runs } }
+
+        func run() throws {
+            let (run, held, fails) = state.withLock { state in
+                state.runs += 1
+                return (state.runs, state.held, state.failRuns.contains(state.runs))
+            }
+            if held { opened.wait() }
+            if fails { throw StorageError(.io, "sync \(run) failed") }
+        }
+
+        /// Lets the sync in progress end; later ones run without waiting.
+        func release() {
+            state.withLock { $0.held = false }
+            opened.signal()
+        }
+    }
+
+    /// Runs `count` callers of `sync` on threads of their own; returns each one's outcome.
+    private func callers(_ count: Int, of group: FilesystemSync) -> [Task<Result<Void, StorageError>, Never>] {
+        (0..<count).map { _ in
+            Task.detached {
+                await withCheckedContinuation { continuation in
+                    Thread.detachNewThread {
+                        do {
+                            try group.sync()
+                            continuation.resume(returning: .success(()))
+                        } catch {
+                            continuation.resume(returning: .failure(error as! StorageError))
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Waits (bounded) until `condition` holds.
+    private func eventually(_ condition: () -> Bool) async throws {
+        let deadline = ContinuousClock.now + .seconds(20)
+        while !condition() {
+            guard ContinuousClock.now < deadline else { Issue.record("timed out"); return }
+            try await Task.sleep(for: .milliseconds(2))
+        }
+    }
+
+    @Test func callersThatComeDuringASyncShareTheNextOne() async throws {
+        let gate = Gate()
+        let group = FilesystemSync(perform: gate.run)
+        let first = callers(1, of: group)
+        try await eventually { gate.runs == 1 }
+        // Seven more arrive while the first sync runs: it began before them, so it covers none.
+        let others = callers(7, of: group)
+        try await eventually { group.statistics.waiting == 7 }
+        gate.release()
+        for caller in first + others {
+            let result = await caller.value
+            #expect(throws: Never.self) { try result.get() }
+        }
+        #expect(gate.runs == 2)
+        #expect(group.statistics.syncs == 2)
+        #expect(group.statistics.covered == 8)
+    }
+
+    @Test func aCallerAloneSyncsAtOnce() throws {
+        let gate = Gate()
+        gate.release()
+        let group = FilesystemSync(perform: gate.run)
+        try group.sync()
+        try group.sync()
+        #expect(gate.runs == 2)
+    }
+
+    @Test func aFailedSyncFailsTheCallersItCoveredAndOnlyThem() async throws {
+        // The second sync (covering the seven that waited) fails; a caller after it succeeds.
+        let gate = Gate(failRuns: [2])
+        let group = FilesystemSync(perform: gate.run)
+        let first = callers(1, of: group)
+        try await eventually { gate.runs == 1 }
+        let covered = callers(7, of: group)
+        try await eventually { group.statistics.waiting == 7 }
+        gate.release()
+        let firstResult = await first[0].value
+        #expect(throws: Never.self) { try firstResult.get() }
+        for caller in covered {
+            let result = await caller.value
+            #expect(throws: StorageError.self) { try result.get() }
+        }
+        try group.sync()
+        #expect(gate.runs == 3)
+    }
+
+    @Test func aFailureStaysWithItsCallersWhenALaterSyncSucceeds() async throws {
+        // The first sync fails; while it runs, more callers come. One of them leads the next sync,
+        // which succeeds: the failed one's own caller still gets the error, the others do not.
+        let gate = Gate(failRuns: [1])
+        let group = FilesystemSync(perform: gate.run)
+        let first = callers(1, of: group)
+        try await eventually { gate.runs == 1 }
+        let later = callers(3, of: group)
+        try await eventually { group.statistics.waiting == 3 }
+        gate.release()
+        let firstResult = await first[0].value
+        #expect(throws: StorageError.self) { try firstResult.get() }
+        for caller in later {
+            let result = await caller.value
+            #expect(throws: Never.self) { try result.get() }
+        }
+        #expect(gate.runs == 2)
+    }
+
+    @Test func kernelVersions() {
+        #expect(FilesystemSync.kernelVersion("6.1.0-28-amd64")! == (6, 1))
+        #expect(FilesystemSync.kernelVersion("5.8.0")! == (5, 8))
+        #expect(FilesystemSync.kernelVersion("5.10.0-rc1")! == (5, 10))
+        #expect(FilesystemSync.kernelVersion("4.19") .map { $0 >= (5, 8) } == false)
+        #expect(FilesystemSync.kernelVersion("linux") == nil)
+        #expect(FilesystemSync.kernelVersion("6") == nil)
+    }
+
+    #if os(Linux)
+    @Test func onlyKnownFileSystemsGetIt() throws {
+        let root = NSTemporaryDirectory() + "souverain-fssync-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        defer { TestDirectories.removeLater(root) }
+        let type = try #require(FilesystemSync.fileSystemType(root))
+        let known = FilesystemSync.knownFileSystems.contains(type) && FilesystemSync.kernelReportsSyncfsErrors()
+        #expect((FilesystemSync.open(root: root) != nil) == known)
+        // /proc is no disk file system: never.
+        #expect(FilesystemSync.open(root: "/proc") == nil)
+        #expect(FilesystemSync.fileSystemType(root + "/missing") == nil)
+    }
+    #endif
+
+    @Test func smallBlobsGoThroughTheGroupAndLargeOnesDoNot() async throws {
+        let root = NSTemporaryDirectory() + "souverain-fssync-" + UUID().uuidString
+        defer { TestDirectories.removeLater(root) }
+        let gate = Gate()
+        gate.release()
+        let location = try await LocalLocation(id: "local", root: root, filesystemSync: { _ in FilesystemSync(perform: gate.run) })
+        let small = try await location.makeBlobWriter()
+        try await small.write(ByteBuffer(bytes: LocationContract.bytes(4096, seed: 1)))
+        _ = try await small.commit()
+        #expect(gate.runs == 1)
+        // A blob that filled a batch was created and written before its commit: synced alone.
+        let large = try await location.makeBlobWriter()
+        try await large.write(ByteBuffer(bytes: LocationContract.bytes(LocalLocation.writeBatch + 10, seed: 2)))
+        _ = try await large.commit()
+        #expect(gate.runs == 1)
+        for (writer, size, seed) in [(small, 4096, UInt8(1)), (large, LocalLocation.writeBatch + 10, UInt8(2))] {
+            var read: [UInt8] = []
+            try await location.read(locator: writer.locator, range: nil, chunkSize: 1 << 20) { read += Array(buffer: $0) }
+            #expect(read == LocationContract.bytes(size, seed: seed))
+        }
+    }
+
+    @Test func aFailedGroupSyncFailsTheCommit() async throws {
+        let root = NSTemporaryDirectory() + "souverain-fssync-" + UUID().uuidString
+        defer { TestDirectories.removeLater(root) }
+        let location = try await LocalLocation(id: "local", root: root, filesystemSync: { _ in
+            FilesystemSync { throw StorageError(.io, "syncfs failed") }
+        })
+        let writer = try await location.makeBlobWriter()
+        try await writer.write(ByteBuffer(bytes: LocationContract.bytes(100, seed: 3)))
+        await #expect(throws: StorageError.self) { try await writer.commit() }
+    }
+}
