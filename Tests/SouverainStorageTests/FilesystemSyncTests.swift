@@ -35,18 +35,31 @@ import SouverainTesting
         }
     }
 
-    /// Runs `count` callers of `sync` on threads of their own; returns each one's outcome.
-    private func callers(_ count: Int, of group: FilesystemSync) -> [Task<Result<Void, StorageError>, Never>] {
-        (0..<count).map { _ in
-            Task.detached {
-                await withCheckedContinuation { continuation in
-                    Thread.detachNewThread {
-                        do {
-                            try group.sync()
-                            continuation.resume(returning: .success(()))
-                        } catch {
-                            continuation.resume(returning: .failure(error as! StorageError))
-                        }
+    /// One caller leads a sync that `gate` holds open; `waiting` more come while it runs and wait;
+    /// then the gate opens. Returns each caller's outcome once all have returned.
+    private func leaderAndLateComers(
+        _ waiting: Int, _ gate: Gate, _ group: FilesystemSync
+    ) async throws -> (leader: Result<Void, StorageError>, others: [Result<Void, StorageError>]) {
+        let leader = caller(of: group)
+        try await eventually { gate.runs == 1 }
+        let others = (0..<waiting).map { _ in caller(of: group) }
+        try await eventually { group.statistics.waiting == waiting }
+        gate.release()
+        var results: [Result<Void, StorageError>] = []
+        for task in others { results.append(await task.value) }
+        return (await leader.value, results)
+    }
+
+    /// A caller of `sync` on a thread of its own.
+    private func caller(of group: FilesystemSync) -> Task<Result<Void, StorageError>, Never> {
+        Task.detached {
+            await withCheckedContinuation { continuation in
+                Thread.detachNewThread {
+                    do {
+                        try group.sync()
+                        continuation.resume(returning: .success(()))
+                    } catch {
+                        continuation.resume(returning: .failure(error as! StorageError))
                     }
                 }
             }
@@ -65,16 +78,9 @@ import SouverainTesting
     @Test func callersThatComeDuringASyncShareTheNextOne() async throws {
         let gate = Gate()
         let group = FilesystemSync(perform: gate.run)
-        let first = callers(1, of: group)
-        try await eventually { gate.runs == 1 }
         // Seven more arrive while the first sync runs: it began before them, so it covers none.
-        let others = callers(7, of: group)
-        try await eventually { group.statistics.waiting == 7 }
-        gate.release()
-        for caller in first + others {
-            let result = await caller.value
-            #expect(throws: Never.self) { try result.get() }
-        }
+        let (leader, others) = try await leaderAndLateComers(7, gate, group)
+        for result in [leader] + others { #expect(throws: Never.self) { try result.get() } }
         #expect(gate.runs == 2)
         #expect(group.statistics.syncs == 2)
         #expect(group.statistics.covered == 8)
@@ -93,17 +99,9 @@ import SouverainTesting
         // The second sync (covering the seven that waited) fails; a caller after it succeeds.
         let gate = Gate(failRuns: [2])
         let group = FilesystemSync(perform: gate.run)
-        let first = callers(1, of: group)
-        try await eventually { gate.runs == 1 }
-        let covered = callers(7, of: group)
-        try await eventually { group.statistics.waiting == 7 }
-        gate.release()
-        let firstResult = await first[0].value
-        #expect(throws: Never.self) { try firstResult.get() }
-        for caller in covered {
-            let result = await caller.value
-            #expect(throws: StorageError.self) { try result.get() }
-        }
+        let (leader, covered) = try await leaderAndLateComers(7, gate, group)
+        #expect(throws: Never.self) { try leader.get() }
+        for result in covered { #expect(throws: StorageError.self) { try result.get() } }
         try group.sync()
         #expect(gate.runs == 3)
     }
@@ -113,17 +111,9 @@ import SouverainTesting
         // which succeeds: the failed one's own caller still gets the error, the others do not.
         let gate = Gate(failRuns: [1])
         let group = FilesystemSync(perform: gate.run)
-        let first = callers(1, of: group)
-        try await eventually { gate.runs == 1 }
-        let later = callers(3, of: group)
-        try await eventually { group.statistics.waiting == 3 }
-        gate.release()
-        let firstResult = await first[0].value
-        #expect(throws: StorageError.self) { try firstResult.get() }
-        for caller in later {
-            let result = await caller.value
-            #expect(throws: Never.self) { try result.get() }
-        }
+        let (leader, later) = try await leaderAndLateComers(3, gate, group)
+        #expect(throws: StorageError.self) { try leader.get() }
+        for result in later { #expect(throws: Never.self) { try result.get() } }
         #expect(gate.runs == 2)
     }
 
