@@ -13,7 +13,7 @@ import Foundation
 /// two of the four waits on the disk a small PUT makes (docs/benchmarks.md, "Issue 18's twelfth
 /// round"). A blob's bytes, its inode and its directory entry all reach the disk with the
 /// file system's writeback; `syncfs` writes back everything dirty on the file system and waits for
-/// it, then a `fsync` of the location's root directory flushes the device's cache. That `fsync`
+/// it, then an `fsync` of the location's `blobs` directory flushes the device's cache. That `fsync`
 /// closes a gap: on a file system without a journal (ext4 made with `^has_journal`), `syncfs`
 /// flushes the cache before it writes the last dirty metadata blocks and waits for them; with a
 /// journal (ext4, XFS, btrfs) its commit already made them durable.
@@ -23,7 +23,7 @@ import Foundation
 /// them. A failed sync fails every caller it was meant to cover, even when a later one succeeds:
 /// after a failed writeback Linux may have dropped what it did not write.
 ///
-/// Used only where it is known to be sound (`open(root:)`): Linux 5.8 or later, where `syncfs`
+/// Used only where it is known to be sound (`open(blobs:tmp:)`): Linux 5.8 or later, where `syncfs`
 /// reports a writeback error on any file of the file system since the descriptor last synced, and
 /// ext2/3/4, XFS or btrfs. Elsewhere each blob is synced alone, as before. Called on the I/O thread
 /// pool: `sync` blocks its thread, as an `fdatasync` would; the pool has threads enough for callers
@@ -51,29 +51,33 @@ final class FilesystemSync: @unchecked Sendable {
     private var counts = (syncs: 0, covered: 0, waiting: 0)
     private let perform: () throws -> Void
 
-    /// A sync group whose sync is `perform`; `open(root:)` is the real one.
+    /// A sync group whose sync is `perform`; `open(blobs:tmp:)` is the real one.
     init(perform: @escaping () throws -> Void) {
         self.perform = perform
     }
 
-    /// The group for the file system holding `root`, or nil where `syncfs` is not known to be
-    /// sound (see above). Keeps a descriptor of `root` open while the group lives.
-    static func open(root: String) -> FilesystemSync? {
+    /// The group for the file system holding `blobs`, where small blobs are renamed to, or nil
+    /// where `syncfs` is not known to be sound (see above), or where `tmp`, where they are written,
+    /// is on another file system (a symbolic link can put either elsewhere: the sync must be of the
+    /// file system that holds them). Keeps a descriptor of `blobs` open while the group lives.
+    static func open(blobs: String, tmp: String) -> FilesystemSync? {
         #if os(Linux)
-        guard kernelReportsSyncfsErrors(), let type = fileSystemType(root), knownFileSystems.contains(type) else { return nil }
-        let fd = Glibc.open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard kernelReportsSyncfsErrors(), let type = fileSystemType(blobs), knownFileSystems.contains(type) else { return nil }
+        var blobsInfo = stat(), tmpInfo = stat()
+        guard stat(blobs, &blobsInfo) == 0, stat(tmp, &tmpInfo) == 0, blobsInfo.st_dev == tmpInfo.st_dev else { return nil }
+        let fd = Glibc.open(blobs, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         let descriptor = Descriptor(fd)
         return FilesystemSync {
-            guard souverain_syncfs(descriptor.fd) == 0 else { throw LocalLocation.ioError("syncfs", root) }
-            guard fsync(descriptor.fd) == 0 else { throw LocalLocation.ioError("fsync", root) }
+            guard souverain_syncfs(descriptor.fd) == 0 else { throw LocalLocation.ioError("syncfs", blobs) }
+            guard fsync(descriptor.fd) == 0 else { throw LocalLocation.ioError("fsync", blobs) }
         }
         #else
         return nil
         #endif
     }
 
-    /// The root's descriptor, closed with the last sync that uses it.
+    /// The descriptor synced, closed with the last sync that uses it.
     private final class Descriptor: Sendable {
         let fd: Int32
         init(_ fd: Int32) { self.fd = fd }

@@ -36,7 +36,7 @@ public struct LocalLocation: Location {
     /// `threadPool`: on a busy disk it takes seconds, which on the caller's thread would hold one
     /// of the few that every task of the process shares.
     public init(id: String, root: String, threadPool: NIOThreadPool = .singleton) async throws {
-        try await self.init(id: id, root: root, threadPool: threadPool, filesystemSync: { FilesystemSync.open(root: $0) })
+        try await self.init(id: id, root: root, threadPool: threadPool, filesystemSync: { FilesystemSync.open(blobs: $0 + "/blobs", tmp: $0 + "/tmp") })
     }
 
     /// As the public initialiser, with the group commit of small blobs chosen by `filesystemSync`

@@ -129,13 +129,17 @@ import SouverainTesting
     #if os(Linux)
     @Test func onlyKnownFileSystemsGetIt() throws {
         let root = NSTemporaryDirectory() + "souverain-fssync-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        for directory in ["blobs", "tmp"] {
+            try FileManager.default.createDirectory(atPath: root + "/" + directory, withIntermediateDirectories: true)
+        }
         defer { TestDirectories.removeLater(root) }
         let type = try #require(FilesystemSync.fileSystemType(root))
         let known = FilesystemSync.knownFileSystems.contains(type) && FilesystemSync.kernelReportsSyncfsErrors()
-        #expect((FilesystemSync.open(root: root) != nil) == known)
+        #expect((FilesystemSync.open(blobs: root + "/blobs", tmp: root + "/tmp") != nil) == known)
+        // Blobs written on one file system and renamed on another: a sync of either would not do.
+        #expect(FilesystemSync.open(blobs: root + "/blobs", tmp: "/proc") == nil)
         // /proc is no disk file system: never.
-        #expect(FilesystemSync.open(root: "/proc") == nil)
+        #expect(FilesystemSync.open(blobs: "/proc", tmp: "/proc") == nil)
         #expect(FilesystemSync.fileSystemType(root + "/missing") == nil)
     }
     #endif
