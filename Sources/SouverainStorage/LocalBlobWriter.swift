@@ -104,9 +104,10 @@ final class LocalBlobWriter: GatheringBlobWriter {
         let (tmpPath, finalPath, shard, state) = (tmpPath, finalPath, shardDirectory, state)
         // Small: every byte is written now, through the page cache, and one shared sync follows.
         let groupSync = existing < 0 ? filesystemSync : nil
-        // One trip: create the file if no batch did, write what is left, make it durable (alone, or
-        // after the rename with the others), close, rename into place, sync the directory.
-        // Whatever fails before the rename, the file is closed and removed.
+        // One trip: create the file if no batch did, write what is left, close, rename into place.
+        // Alone, the file is synced before the rename and its directory after; in the group, one
+        // shared sync after the rename does both. Whatever fails before the rename, the file is
+        // closed and removed.
         try await offload(threadPool) { () throws in
             let fd = existing >= 0 ? existing : try Self.create(tmpPath)
             do {

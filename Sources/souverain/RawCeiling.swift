@@ -9,10 +9,11 @@ import SouverainServer
 import SouverainStorage
 import Synchronization
 
-/// `souverain raw-ceiling`: the benchmark's raw ceiling. The same HTTP stack (Hummingbird) and the
+/// `souverain raw-ceiling`: the benchmark's raw ceiling. The same HTTP stack (Hummingbird), the
 /// same durable blob writes (`LocalLocation`: temp file, fdatasync, rename, directory fsync, or for
-/// small blobs one shared syncfs) and I/O pool as the server, and nothing else: no signature check, no hashing, no catalogue, no audit trail. Keys map
-/// to blobs in memory. For measurement only.
+/// small blobs one shared syncfs) and the same I/O pool as the server, and nothing else: no
+/// signature check, no hashing, no catalogue, no audit trail. Keys map to blobs in memory. For
+/// measurement only.
 struct RawCeiling: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "raw-ceiling",
