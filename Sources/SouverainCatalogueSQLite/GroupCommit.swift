@@ -34,9 +34,12 @@ final class GroupCommit: Sendable {
     private let pool: DatabasePool
     private let state = Mutex(State())
     private let counters = Mutex(Statistics())
+    /// Called once after each transaction, committed or not, before its writes return.
+    private let afterTransaction: @Sendable () -> Void
 
-    init(pool: DatabasePool) {
+    init(pool: DatabasePool, afterTransaction: @escaping @Sendable () -> Void = {}) {
         self.pool = pool
+        self.afterTransaction = afterTransaction
     }
 
     /// Writes and transactions so far: `writes / transactions` is the mean batch size.
@@ -89,8 +92,10 @@ final class GroupCommit: Sendable {
             }
             do {
                 let completions = try await pool.write { db in batch.map { $0.run(db) } }
+                afterTransaction()
                 for complete in completions { complete() }
             } catch {
+                afterTransaction()
                 for job in batch { job.fail(error) }
             }
         }

@@ -8,13 +8,25 @@ public import SouverainModel
 /// (`GroupCommit`): one sync for all the writes that arrived while the previous one was committing.
 /// Statements with arguments are prepared once per connection (`cachedStatement`): preparing them
 /// on every call was 8% of the server's CPU on small GETs (docs/benchmarks.md).
+///
+/// A catalogue opened with `keepingLookups` (the server's) keeps users and buckets in memory
+/// until a transaction commits (`LookupCache`); every other one announces its transactions to it
+/// (`CommitSignal`).
 public final class SQLiteCatalogue: Catalogue {
     private let pool: DatabasePool
     private let groupCommit: GroupCommit
     private let lookups: LookupConnections
+    /// Users by access key and buckets by name; nil when not asked for or inotify is unavailable.
+    private let lookupCache: LookupCache?
 
     /// Opens (creating if needed) the catalogue at `path` and applies pending migrations.
-    public init(path: String) throws {
+    /// `keepingLookups`: keep users and buckets in memory between commits (for a long-running
+    /// process that looks them up on every request; Linux only).
+    public convenience init(path: String, keepingLookups: Bool = false) throws {
+        try self.init(path: path, keepingLookups: keepingLookups, lookupLifetime: .seconds(1))
+    }
+
+    init(path: String, keepingLookups: Bool, lookupLifetime: Duration) throws {
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
@@ -25,7 +37,18 @@ public final class SQLiteCatalogue: Catalogue {
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
             try SQLiteCatalogue.migrator.migrate(pool)
-            groupCommit = GroupCommit(pool: pool)
+            let cache = keepingLookups ? CommitWatch(catalogue: path).map { LookupCache(watch: $0, lifetime: lookupLifetime) } : nil
+            // The process that keeps lookups is the one server of this catalogue (docs/scale-out.md):
+            // it ends its own generations; every other process announces its commits to it.
+            let announcer = cache == nil ? CommitAnnouncer(catalogue: path) : nil
+            // Only the transactions that wrote a kept table end a generation.
+            let keptTables = KeptTablesObserver()
+            if cache != nil { pool.add(transactionObserver: keptTables, extent: .databaseLifetime) }
+            lookupCache = cache
+            groupCommit = GroupCommit(pool: pool) {
+                if let cache, keptTables.takeWritten() { cache.committed() }
+                announcer?.announce()
+            }
             lookups = try LookupConnections(path: path, count: ProcessInfo.processInfo.activeProcessorCount, configuration: configuration)
         } catch {
             throw CatalogueError(.unavailable, "cannot open the catalogue at \(path)", cause: error)
@@ -86,9 +109,13 @@ public final class SQLiteCatalogue: Catalogue {
     }
 
     public func user(accessKeyID: String) async throws -> User? {
-        try await lookup(oneStatement: true) { db in
-            try Self.first(try db.cachedStatement(sql: "SELECT * FROM users WHERE access_key = ?"), [accessKeyID], Self.user(from:))
+        let read = {
+            try await self.lookup(oneStatement: true) { db in
+                try Self.first(try db.cachedStatement(sql: "SELECT * FROM users WHERE access_key = ?"), [accessKeyID], Self.user(from:))
+            }
         }
+        guard let lookupCache else { return try await read() }
+        return try await lookupCache.user(accessKeyID: accessKeyID, read: read)
     }
 
     public func user(named name: String) async throws -> User? {
@@ -215,9 +242,13 @@ public final class SQLiteCatalogue: Catalogue {
     }
 
     public func bucket(named name: String) async throws -> BucketRecord? {
-        try await lookup(oneStatement: true) { db in
-            try Self.first(try db.cachedStatement(sql: "SELECT * FROM buckets WHERE name = ?"), [name], Self.bucket(from:))
+        let read = {
+            try await self.lookup(oneStatement: true) { db in
+                try Self.first(try db.cachedStatement(sql: "SELECT * FROM buckets WHERE name = ?"), [name], Self.bucket(from:))
+            }
         }
+        guard let lookupCache else { return try await read() }
+        return try await lookupCache.bucket(named: name, read: read)
     }
 
     public func buckets() async throws -> [BucketRecord] {

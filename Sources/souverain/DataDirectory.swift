@@ -69,10 +69,12 @@ struct DataDirectory {
 
     /// The catalogue of this data directory, as the settings choose: every command that reads or
     /// changes the catalogue opens it here, so that all of them follow `catalogue = postgres`.
-    func openCatalogue() async throws -> any Catalogue {
+    /// `keepingLookups`: the server's, which keeps the embedded catalogue's users and buckets in
+    /// memory between commits (LookupCache.swift).
+    func openCatalogue(keepingLookups: Bool = false) async throws -> any Catalogue {
         switch catalogue.kind {
         case .sqlite:
-            return try openEmbeddedCatalogue()
+            return try openEmbeddedCatalogue(keepingLookups: keepingLookups)
         case .postgres:
             let url = try catalogue.connectionURL()
             return try await PostgresCatalogue(
@@ -81,10 +83,10 @@ struct DataDirectory {
     }
 
     /// The embedded SQLite catalogue, whatever the settings say (what migrate-to-postgres copies).
-    func openEmbeddedCatalogue() throws -> SQLiteCatalogue {
-        let catalogue = try SQLiteCatalogue(path: cataloguePath)
+    func openEmbeddedCatalogue(keepingLookups: Bool = false) throws -> SQLiteCatalogue {
+        let catalogue = try SQLiteCatalogue(path: cataloguePath, keepingLookups: keepingLookups)
         // The catalogue holds the users' secrets: readable by the owner only.
-        for suffix in ["", "-wal", "-shm"] where FileManager.default.fileExists(atPath: cataloguePath + suffix) {
+        for suffix in ["", "-wal", "-shm", "-commits"] where FileManager.default.fileExists(atPath: cataloguePath + suffix) {
             try? FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: cataloguePath + suffix)
         }
         return catalogue

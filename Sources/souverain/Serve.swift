@@ -127,7 +127,7 @@ struct Serve: AsyncParsableCommand {
         let directory = setup.directory
         // One of several gateways: say which, and where its trail is (a single one logs as before).
         if tagged { logger.notice("gateway", metadata: ["id": "\(gateway.id)", "trail": "\(directory.auditDirectory)"]) }
-        let catalogue = try await directory.openCatalogue()
+        let catalogue = try await directory.openCatalogue(keepingLookups: true)
         if settings.catalogue.kind == .postgres {
             let database = try settings.catalogue.connectionURL().redacted
             logger.notice("catalogue: PostgreSQL", metadata: ["database": "\(database)"])
