@@ -172,7 +172,8 @@ extension SQLiteCatalogue {
     }
 
     public func bucketEncryption(bucket: String) async throws -> BucketEncryptionRecord? {
-        try await read { db in
+        // Every PUT asks: a lookup on the calling thread, not a hop to a reader's queue.
+        try await lookup(oneStatement: true) { db in
             try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM bucket_encryption WHERE bucket = ?"), arguments: [bucket]).map { row in
                 BucketEncryptionRecord(
                     bucket: row["bucket"], algorithm: BucketEncryptionRecord.Algorithm(rawValue: row["algorithm"]) ?? .aes256,
