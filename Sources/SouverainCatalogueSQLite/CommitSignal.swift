@@ -2,11 +2,11 @@
 import Glibc
 #endif
 
-/// The file beside the embedded catalogue (`<catalogue>-commits`) through which every process
-/// that writes the catalogue says it committed: after each transaction it sets the file's times
-/// to now (`CommitAnnouncer`). A process that keeps records in memory watches the file with
-/// inotify (`CommitWatch`) and so learns of commits made by others, such as a user removed with
-/// `souverain user remove` while the server runs.
+/// The file beside the embedded catalogue (`<catalogue>-commits`) through which the processes
+/// that write the catalogue say they committed: after each transaction each sets the file's times
+/// to now (`CommitAnnouncer`). The one process that keeps records in memory, the server, announces
+/// nothing: it watches the file with inotify (`CommitWatch`) and so learns of commits made by the
+/// others, such as a user removed with `souverain user remove` while it runs.
 ///
 /// The kernel queues the inotify event inside the writer's `futimens` call, which comes after its
 /// commit returned. So once a command that changed the catalogue has returned, the next poll of
@@ -42,7 +42,7 @@ final class CommitWatch: Sendable {
     enum Outcome: Equatable {
         /// No commit announced since the last poll.
         case quiet
-        /// At least one commit announced (by this process or another).
+        /// At least one commit announced by another process.
         case committed
         /// The watch no longer sees the file (deleted, renamed, the event queue overflowed):
         /// nothing kept may be trusted from now on.

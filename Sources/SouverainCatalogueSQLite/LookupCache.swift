@@ -6,9 +6,10 @@ import Synchronization
 /// Users by access key and buckets by name, as last read, for the two look-ups that nearly every
 /// request makes before its own (docs/benchmarks.md, "Issue 18's thirteenth round").
 ///
-/// What is kept is used only while nothing has been committed to the catalogue since it was read:
-/// every commit of this process ends a generation (`committed`), and so does every commit another
-/// process announces (`CommitSignal`), found by polling the watch before each use. A read is kept
+/// What is kept is used only while nothing it could hold has changed since it was read: every
+/// transaction of this process that wrote users or buckets ends a generation (`committed`, told by
+/// `KeptTablesObserver`), and so does every commit another process announces (`CommitSignal`),
+/// found by polling the watch before each use. A read is kept
 /// under the generation that was current before it started: if a commit ended that generation
 /// while the read ran, what it read is never used. Nothing is kept longer than `lifetime`, should
 /// a process write the catalogue without announcing it. When the watch is lost (the signal file
@@ -41,7 +42,8 @@ final class LookupCache: Sendable {
         self.lifetime = lifetime
     }
 
-    /// Ends the current generation: called after each of this process's transactions.
+    /// Ends the current generation: called after each of this process's transactions that wrote
+    /// users or buckets.
     func committed() {
         state.withLock { $0.generation &+= 1 }
     }
@@ -90,7 +92,7 @@ final class LookupCache: Sendable {
 }
 
 /// Notes whether a transaction wrote the tables that `LookupCache` keeps rows of, so that this
-/// process's other transactions (an object's record, a trail of uploads) leave what it keeps in
+/// process's other transactions (an object's record, a grant, an upload) leave what it keeps in
 /// place. Told by SQLite of every row a statement inserts, updates or deletes in those tables.
 final class KeptTablesObserver: TransactionObserver, Sendable {
     static let tables: Set<String> = ["users", "buckets"]

@@ -10,8 +10,8 @@ public import SouverainModel
 /// on every call was 8% of the server's CPU on small GETs (docs/benchmarks.md).
 ///
 /// A catalogue opened with `keepingLookups` (the server's) keeps users and buckets in memory
-/// until a transaction commits (`LookupCache`); every other one announces its transactions to it
-/// (`CommitSignal`).
+/// until a transaction that may change them commits (`LookupCache`); every other one announces
+/// its transactions to it (`CommitSignal`).
 public final class SQLiteCatalogue: Catalogue {
     private let pool: DatabasePool
     private let groupCommit: GroupCommit
@@ -20,7 +20,7 @@ public final class SQLiteCatalogue: Catalogue {
     private let lookupCache: LookupCache?
 
     /// Opens (creating if needed) the catalogue at `path` and applies pending migrations.
-    /// `keepingLookups`: keep users and buckets in memory between commits (for a long-running
+    /// `keepingLookups`: keep users and buckets in memory between their changes (for a long-running
     /// process that looks them up on every request; Linux only).
     public convenience init(path: String, keepingLookups: Bool = false) throws {
         try self.init(path: path, keepingLookups: keepingLookups, lookupLifetime: .seconds(1))
