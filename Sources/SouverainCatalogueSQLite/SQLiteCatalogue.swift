@@ -42,11 +42,11 @@ public final class SQLiteCatalogue: Catalogue {
             // it ends its own generations; every other process announces its commits to it.
             let announcer = cache == nil ? CommitAnnouncer(catalogue: path) : nil
             // Only the transactions that wrote a kept table end a generation.
-            let keptTables = KeptTablesObserver()
-            if cache != nil { pool.add(transactionObserver: keptTables, extent: .databaseLifetime) }
+            let keptTables = cache == nil ? nil : KeptTablesObserver()
+            if let keptTables { pool.add(transactionObserver: keptTables, extent: .databaseLifetime) }
             lookupCache = cache
             groupCommit = GroupCommit(pool: pool) {
-                if let cache, keptTables.takeWritten() { cache.committed() }
+                if let cache, let keptTables, keptTables.takeWritten() { cache.committed() }
                 announcer?.announce()
             }
             lookups = try LookupConnections(path: path, count: ProcessInfo.processInfo.activeProcessorCount, configuration: configuration)

@@ -70,7 +70,7 @@ struct DataDirectory {
     /// The catalogue of this data directory, as the settings choose: every command that reads or
     /// changes the catalogue opens it here, so that all of them follow `catalogue = postgres`.
     /// `keepingLookups`: the server's, which keeps the embedded catalogue's users and buckets in
-    /// memory between commits (LookupCache.swift).
+    /// memory between their changes (LookupCache.swift).
     func openCatalogue(keepingLookups: Bool = false) async throws -> any Catalogue {
         switch catalogue.kind {
         case .sqlite:
