@@ -10,7 +10,7 @@ public enum VersioningState: String, Sendable, Equatable, Codable {
 }
 
 /// Object Lock retention modes, as AWS names them.
-public enum RetentionMode: String, Sendable, Equatable, Codable {
+public enum RetentionMode: String, Sendable, Hashable, Codable {
     /// Deletions and shortenings are refused unless the caller may bypass governance and asks to.
     case governance = "GOVERNANCE"
     /// Nobody, admin included, may delete the version or shorten its retention before it ends.
@@ -18,7 +18,7 @@ public enum RetentionMode: String, Sendable, Equatable, Codable {
 }
 
 /// A retention on one object version: its mode and when it ends.
-public struct ObjectRetention: Sendable, Equatable, Codable {
+public struct ObjectRetention: Sendable, Hashable, Codable {
     public var mode: RetentionMode
     public var retainUntil: Date
 
@@ -136,7 +136,7 @@ extension ObjectRecord {
 
 /// The Object Lock a write asks for (headers of PUT, copy, CreateMultipartUpload), kept with a
 /// multipart upload until it completes.
-public struct RequestedLock: Sendable, Equatable, Codable {
+public struct RequestedLock: Sendable, Hashable, Codable {
     public var retention: ObjectRetention?
     public var legalHold: Bool
 

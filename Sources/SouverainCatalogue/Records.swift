@@ -120,7 +120,7 @@ public struct BucketKeyRecord: Sendable, Equatable {
 }
 
 /// The HTTP headers S3 stores with an object and returns on GET and HEAD.
-public struct ObjectMetadata: Sendable, Equatable, Codable {
+public struct ObjectMetadata: Sendable, Hashable, Codable {
     public var contentType: String?
     public var contentEncoding: String?
     public var contentDisposition: String?

@@ -44,7 +44,7 @@ extension SQLiteCatalogue {
             object.metadata.acl = acl
             try db.execute(
                 sql: "UPDATE \(found.table) SET metadata = ? WHERE bucket = ? AND key = ? AND version_seq = ?",
-                arguments: [try Self.json(object.metadata), bucket, Self.keyBlob(key), found.sequence])
+                arguments: [try Self.metadataJSON(object.metadata), bucket, Self.keyBlob(key), found.sequence])
             return object
         }
     }

@@ -363,7 +363,7 @@ public final class SQLiteCatalogue: Catalogue {
     // MARK: - Multipart uploads
 
     public func createUpload(_ upload: UploadRecord) async throws {
-        let metadata = try Self.json(upload.metadata)
+        let metadata = try Self.metadataJSON(upload.metadata)
         try await write { db in
             guard try Bool.fetchOne(try db.cachedStatement(sql: "SELECT 1 FROM buckets WHERE name = ?"), arguments: [upload.bucket]) == true else {
                 throw CatalogueError(.noSuchBucket, "bucket \(upload.bucket) does not exist")
@@ -386,7 +386,7 @@ public final class SQLiteCatalogue: Catalogue {
 
     public func putPart(_ part: PartRecord) async throws -> [GarbageBlob] {
         let encryption = try part.segment.encryption.map(Self.json)
-        let checksums = try Self.json(Self.checksumStrings(part.checksums))
+        let checksums = try Self.checksumsJSON(part.checksums)
         return try await write { db in
             guard try Bool.fetchOne(try db.cachedStatement(sql: "SELECT 1 FROM uploads WHERE upload_id = ?"), arguments: [part.uploadID]) == true else {
                 throw CatalogueError(.noSuchUpload, "upload \(part.uploadID) does not exist")
@@ -610,8 +610,8 @@ public final class SQLiteCatalogue: Catalogue {
     }
 
     public func rewrapObject(_ object: ObjectRecord, segments: [BlobSegment]) async throws -> Bool {
-        let old = try Self.json(object.segments)
-        let new = try Self.json(segments)
+        let old = Self.segmentsJSON(object.segments)
+        let new = Self.segmentsJSON(segments)
         return try await write { db in
             guard let found = try Self.locate(db, bucket: object.bucket, key: object.key, versionID: object.versionID) else { return false }
             try db.execute(
@@ -687,7 +687,7 @@ public final class SQLiteCatalogue: Catalogue {
     }
 
     public func updateCopies(of object: ObjectRecord, to updated: ObjectRecord) async throws -> [GarbageBlob]? {
-        let segmentsJSON = try Self.json(updated.segments)
+        let segmentsJSON = Self.segmentsJSON(updated.segments)
         let replicasJSON = updated.replicas.isEmpty ? nil : try Self.json(updated.replicas)
         func blobs(_ record: ObjectRecord) -> Set<GarbageBlob> {
             Set((record.segments.map { GarbageBlob(location: record.location, locator: $0.locator) } + record.replicas.flatMap(\.blobs))
@@ -723,7 +723,7 @@ public final class SQLiteCatalogue: Catalogue {
     public func relocateObject(_ object: ObjectRecord, to location: String, segments: [BlobSegment]) async throws
         -> [GarbageBlob]?
     {
-        let segmentsJSON = try Self.json(segments)
+        let segmentsJSON = Self.segmentsJSON(segments)
         return try await write { db in
             let copies = segments.map { GarbageBlob(location: location, locator: $0.locator, bucket: object.bucket, key: object.key) }
             for copy in copies {

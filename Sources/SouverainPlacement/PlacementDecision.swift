@@ -1,3 +1,5 @@
+public import Foundation
+
 /// The engine's answer: the eligible locations in order, or a refusal with every reason.
 public enum PlacementDecision: Sendable, Hashable {
     case placed(eligible: [LocationDescriptor], evaluations: [LocationEvaluation])
@@ -23,4 +25,16 @@ public enum PlacementDecision: Sendable, Hashable {
     }
 
     public var isPlaced: Bool { refusal == nil }
+}
+
+extension PlacementDecision {
+    /// Whether deciding again at `now`, with the same rules, locations and registry, gives this
+    /// decision. The engine reads the time only to age the facts it consults, in whole days, and
+    /// records every fact it consults with that age (`LocationEvaluator.use`); a fact declared by
+    /// the operator is dated at the decision, so a day later it is aged again too.
+    public func holds(at now: Date) -> Bool {
+        evaluations.allSatisfy { evaluation in
+            evaluation.facts.allSatisfy { CalendarDay.days(from: $0.asOf, to: now) == $0.ageDays }
+        }
+    }
 }

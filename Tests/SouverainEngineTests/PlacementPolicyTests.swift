@@ -67,6 +67,37 @@ import Testing
         #expect(try policy(rules).replicaPlan(classification: "thrice", health: monitor).missing.isEmpty)
     }
 
+    /// Writes keep the decision per classification (`currentDecision`); one made a second before a
+    /// fact turns stale must not place the next write, and a policy whose rules change decides anew.
+    @Test func aKeptDecisionPlacesNoWriteOnceAFactItConsultedIsStale() throws {
+        let fresh = ClassificationRules(allowedCountries: CountrySet(["FR"]), staleFacts: .reject)
+        let rules = PlacementRules(maxFactAgeDays: 3650, classifications: ["fresh": fresh])
+        let policy = PlacementPolicy(rules: rules, registry: registry, locations: [locations[1]], defaultClassification: "fresh")
+        // The first second at which deciding anew refuses: some fact a rule depends on is then 3,651 days old.
+        let consulted = policy.decide(classification: "fresh", now: registry.asOf).evaluations.flatMap(\.facts)
+        let firstStale = try #require(Set(consulted.map(\.asOf)).map { $0.addingTimeInterval(3651 * 86_400) }.sorted()
+            .first { !policy.decide(classification: "fresh", now: $0).isPlaced })
+        let lastFresh = firstStale.addingTimeInterval(-1)
+        #expect(policy.decide(classification: "fresh", now: lastFresh).isPlaced)
+        let monitor = LocationMonitor()
+
+        #expect(try policy.replicaPlan(classification: "fresh", health: monitor, now: lastFresh).write == ["hds-fr"])
+        #expect(try policy.targets(classification: "fresh", now: lastFresh) == ["hds-fr"])
+        #expect {
+            try policy.replicaPlan(classification: "fresh", health: monitor, now: firstStale)
+        } throws: { ($0 as? EngineError)?.code == .placementViolation }
+        #expect(throws: EngineError.self) { try policy.targets(classification: "fresh", now: firstStale) }
+        #expect(try policy.replicaPlan(classification: "fresh", health: monitor, now: lastFresh).write == ["hds-fr"])
+
+        var swiss = policy
+        swiss.rules.classifications["fresh"] = ClassificationRules(allowedCountries: CountrySet(["CH"]))
+        #expect(throws: EngineError.self) { try swiss.targets(classification: "fresh", now: lastFresh) }
+        #expect(try policy.targets(classification: "fresh", now: lastFresh) == ["hds-fr"])
+        var elsewhere = policy
+        elsewhere.locations = [locations[2]]
+        #expect(try elsewhere.targets(classification: "fresh", now: lastFresh) == ["onprem"])
+    }
+
     @Test func theCircuitOpensAfterFailuresInARowAndProbesAfterTheCooldown() {
         let monitor = LocationMonitor(failureThreshold: 2, cooldown: 10)
         let start = Date(timeIntervalSince1970: 1_000)
