@@ -38,6 +38,21 @@ import SouverainTesting
         return out
     }
 
+    /// A read once the thread pool is stopped. `openat2(RESOLVE_CACHED)` gives up, rather than
+    /// wait, when a rename anywhere on the system overlaps its path walk (the kernel's
+    /// `rename_lock`); the read then needs the pool. The whole test suite renames all the time, so
+    /// such a read is tried again, up to 50 times: a read that never uses the caches still fails.
+    private func readFromCaches(_ location: LocalLocation, _ locator: String, _ range: Range<Int64>?, chunkSize: Int) async throws -> [UInt8] {
+        for _ in 1..<50 {
+            do {
+                return try await read(location, locator, range, chunkSize: chunkSize)
+            } catch let error as StorageError where error.code == .unavailable {
+                continue
+            }
+        }
+        return try await read(location, locator, range, chunkSize: chunkSize)
+    }
+
     @Test func aLargeBlobReadsBackTheSameByEveryPath() async throws {
         let location = try await LocalLocation(id: "local", root: root)
         let content = bytes(3 * LocalLocation.writeBatch + 12_345)
@@ -160,9 +175,9 @@ import SouverainTesting
             await #expect(throws: StorageError.self) { _ = try await self.read(location, locators[0], nil, chunkSize: chunk) }
             return
         }
-        #expect(try await read(location, locators[0], nil, chunkSize: chunk) == small)
-        #expect(try await read(location, locators[0], 1_000..<1_010, chunkSize: chunk) == Array(small[1_000..<1_010]))
-        #expect(try await read(location, locators[1], 0..<100, chunkSize: chunk) == Array(large[0..<100]))
+        #expect(try await readFromCaches(location, locators[0], nil, chunkSize: chunk) == small)
+        #expect(try await readFromCaches(location, locators[0], 1_000..<1_010, chunkSize: chunk) == Array(small[1_000..<1_010]))
+        #expect(try await readFromCaches(location, locators[1], 0..<100, chunkSize: chunk) == Array(large[0..<100]))
         // More than one chunk: the thread pool's, which is stopped.
         let error = await #expect(throws: StorageError.self) { _ = try await self.read(location, locators[1], nil, chunkSize: chunk) }
         #expect(error?.code == .unavailable)
