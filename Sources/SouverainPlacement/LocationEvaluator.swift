@@ -4,6 +4,8 @@ import Foundation
 struct LocationEvaluator {
     let rules: ClassificationRules
     let maxAgeDays: Int
+    /// Read only to age the facts consulted (`use`) and to date the operator's declared ones:
+    /// `PlacementDecision.holds(at:)`, by which writes keep a decision, relies on it.
     let now: Date
 
     private var reasons: [RejectionReason] = []

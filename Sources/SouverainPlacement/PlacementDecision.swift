@@ -29,9 +29,10 @@ public enum PlacementDecision: Sendable, Hashable {
 
 extension PlacementDecision {
     /// Whether deciding again at `now`, with the same rules, locations and registry, gives this
-    /// decision. The engine reads the time only to age the facts it consults, in whole days, and
-    /// records every fact it consults with that age (`LocationEvaluator.use`); a fact declared by
-    /// the operator is dated at the decision, so a day later it is aged again too.
+    /// decision, but for the date of the operator's declared facts (a new decision dates them
+    /// `now`). The engine reads the time only to age the facts it consults, in whole days, and
+    /// records every fact it consults with that age (`LocationEvaluator.use`); a declared fact is
+    /// dated at the decision, so a day later it is aged again too.
     public func holds(at now: Date) -> Bool {
         evaluations.allSatisfy { evaluation in
             evaluation.facts.allSatisfy { CalendarDay.days(from: $0.asOf, to: now) == $0.ageDays }
