@@ -2,7 +2,6 @@ import Foundation
 internal import GRDB
 import SouverainCatalogue
 import SouverainModel
-import Synchronization
 
 /// Conversions between records and rows, and the statements several transactions share.
 extension SQLiteCatalogue {
@@ -101,15 +100,12 @@ extension SQLiteCatalogue {
 
     /// Metadata documents already encoded: the text of the last 512 different ones written. Most
     /// objects of a bucket share a few, and encoding one was about 1% of a small PUT's server CPU.
-    private static let metadataTexts = Mutex<[ObjectMetadata: String]>([:])
+    private static let metadataTexts = BoundedMemo<ObjectMetadata, String>(capacity: 512)
 
     static func metadataJSON(_ metadata: ObjectMetadata) throws -> String {
-        if let known = metadataTexts.withLock({ $0[metadata] }) { return known }
+        if let known = metadataTexts.value(for: metadata) { return known }
         let text = try json(metadata)
-        metadataTexts.withLock { texts in
-            if texts.count >= 512 { texts.removeAll(keepingCapacity: true) }
-            texts[metadata] = text
-        }
+        metadataTexts.keep(text, for: metadata)
         return text
     }
 
@@ -124,15 +120,12 @@ extension SQLiteCatalogue {
     /// Metadata documents already decoded, by their text: most objects of a bucket share a few
     /// (a content type, no user metadata), and decoding them again was about 4% of a small HEAD's
     /// CPU. At most 512 are kept; when full the memory starts again empty.
-    private static let metadataDocuments = Mutex<[String: ObjectMetadata]>([:])
+    private static let metadataDocuments = BoundedMemo<String, ObjectMetadata>(capacity: 512)
 
     static func metadata(_ text: String) throws -> ObjectMetadata {
-        if let known = metadataDocuments.withLock({ $0[text] }) { return known }
+        if let known = metadataDocuments.value(for: text) { return known }
         let metadata = try decode(ObjectMetadata.self, text)
-        metadataDocuments.withLock { documents in
-            if documents.count >= 512 { documents.removeAll(keepingCapacity: true) }
-            documents[text] = metadata
-        }
+        metadataDocuments.keep(metadata, for: text)
         return metadata
     }
 

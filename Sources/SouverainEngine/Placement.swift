@@ -2,7 +2,7 @@ public import Foundation
 public import SouverainCatalogue
 public import SouverainPlacement
 public import SouverainStorage
-import Synchronization
+import SouverainModel
 
 /// The locations the engine reads from and writes to, by id.
 public struct StorageLocations: Sendable {
@@ -56,14 +56,18 @@ public struct ReplicaPlan: Sendable, Equatable {
 /// classification and the configured locations. Never falls back to a location the rules
 /// reject: a write that cannot be placed is refused with the reasons.
 public struct PlacementPolicy: Sendable {
-    public var rules: PlacementRules { didSet { kept = KeptDecisions() } }
-    public var registry: ProviderRegistry { didSet { kept = KeptDecisions() } }
-    public var locations: [LocationDescriptor] { didSet { kept = KeptDecisions() } }
+    public var rules: PlacementRules { didSet { kept = Self.memo() } }
+    public var registry: ProviderRegistry { didSet { kept = Self.memo() } }
+    public var locations: [LocationDescriptor] { didSet { kept = Self.memo() } }
     /// The classification of buckets created without one.
     public var defaultClassification: String
-    /// The decisions new objects were placed by, shared by the copies of this policy until one
-    /// of them changes its rules, registry or locations.
-    private var kept = KeptDecisions()
+    /// The last decision new objects were placed by, per classification, shared by the copies of
+    /// this policy until one of them changes its rules, registry or locations.
+    private var kept = Self.memo()
+
+    /// A bucket may be labelled with a classification the rules do not define (its writes are
+    /// refused), so at most 64 decisions are kept.
+    private static func memo() -> BoundedMemo<String, PlacementDecision> { BoundedMemo(capacity: 64) }
 
     public init(rules: PlacementRules, registry: ProviderRegistry, locations: [LocationDescriptor], defaultClassification: String) {
         self.rules = rules
@@ -128,7 +132,7 @@ public struct PlacementPolicy: Sendable {
     /// changes only when a fact's age in days does. For writes only: a kept decision carries the
     /// date of its declared facts, which reports and explanations show.
     func currentDecision(classification: String, now: Date) -> PlacementDecision {
-        if let decision = kept.decision(for: classification), decision.holds(at: now) { return decision }
+        if let decision = kept.value(for: classification), decision.holds(at: now) { return decision }
         let decision = decide(classification: classification, now: now)
         kept.keep(decision, for: classification)
         return decision
@@ -150,20 +154,3 @@ public struct PlacementPolicy: Sendable {
     }
 }
 
-/// The last decision made per classification, for `PlacementPolicy.currentDecision`. A bucket
-/// may be labelled with a classification the rules do not define (its writes are refused), so at
-/// most 64 are kept; when full the memory starts again empty.
-final class KeptDecisions: Sendable {
-    private let decisions = Mutex<[String: PlacementDecision]>([:])
-
-    func decision(for classification: String) -> PlacementDecision? {
-        decisions.withLock { $0[classification] }
-    }
-
-    func keep(_ decision: PlacementDecision, for classification: String) {
-        decisions.withLock { decisions in
-            if decisions.count >= 64, decisions[classification] == nil { decisions.removeAll(keepingCapacity: true) }
-            decisions[classification] = decision
-        }
-    }
-}
