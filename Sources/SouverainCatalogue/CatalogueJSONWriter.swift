@@ -31,11 +31,11 @@ public struct CatalogueJSONWriter {
         guard map.keys.allSatisfy({ $0.utf8.allSatisfy { $0 < 0x80 } }) else { return nil }
         var writer = CatalogueJSONWriter()
         writer.byte("{")
-        for (index, key) in map.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }).enumerated() {
+        for (index, member) in map.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }).enumerated() {
             if index > 0 { writer.byte(",") }
-            writer.string(key)
+            writer.string(member.key)
             writer.byte(":")
-            writer.string(map[key]!)
+            writer.string(member.value)
         }
         writer.byte("}")
         return writer.text
@@ -50,18 +50,11 @@ public struct CatalogueJSONWriter {
             name("encryption", &first)
             self.encryption(encryption)
         }
-        name("locator", &first)
-        string(segment.locator)
-        if let partChecksum = segment.partChecksum {
-            name("partChecksum", &first)
-            string(partChecksum)
-        }
+        member("locator", segment.locator, &first)
+        member("partChecksum", segment.partChecksum, &first)
         name("size", &first)
         integer(segment.size)
-        if let storedSHA256 = segment.storedSHA256 {
-            name("storedSHA256", &first)
-            string(storedSHA256)
-        }
+        member("storedSHA256", segment.storedSHA256, &first)
         byte("}")
     }
 
@@ -72,21 +65,20 @@ public struct CatalogueJSONWriter {
         integer(Int64(encryption.bucketKeyVersion))
         name("chunkSize", &first)
         integer(Int64(encryption.chunkSize))
-        if let customerKeyMD5 = encryption.customerKeyMD5 {
-            name("customerKeyMD5", &first)
-            string(customerKeyMD5)
-        }
-        name("identity", &first)
-        string(encryption.identity)
-        if let keyID = encryption.keyID {
-            name("keyID", &first)
-            string(keyID)
-        }
+        member("customerKeyMD5", encryption.customerKeyMD5, &first)
+        member("identity", encryption.identity, &first)
+        member("keyID", encryption.keyID, &first)
         name("storedSize", &first)
         integer(encryption.storedSize)
-        name("wrappedDataKey", &first)
-        string(encryption.wrappedDataKey)
+        member("wrappedDataKey", encryption.wrappedDataKey, &first)
         byte("}")
+    }
+
+    /// A string member, left out when nil (as `JSONEncoder` leaves out a nil optional).
+    private mutating func member(_ name: StaticString, _ value: String?, _ first: inout Bool) {
+        guard let value else { return }
+        self.name(name, &first)
+        string(value)
     }
 
     /// A member's name and colon, after a comma unless it is the object's first.
