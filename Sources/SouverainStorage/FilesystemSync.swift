@@ -4,7 +4,9 @@ import Glibc
 import Darwin
 #endif
 import CDirectIO
+import Dispatch
 import Foundation
+import Synchronization
 
 /// Group commit for small blobs: one `syncfs` makes durable every blob renamed into place before
 /// it began, instead of one `fdatasync` of the blob and one `fsync` of its shard directory each.
@@ -18,41 +20,40 @@ import Foundation
 /// flushes the cache before it writes the last dirty metadata blocks and waits for them; with a
 /// journal (ext4, XFS, btrfs) its commit already made them durable.
 ///
-/// A caller takes a ticket once its rename is done; the first caller syncs for every ticket taken
-/// so far, and those that come while it runs wait for it to end, then one of them syncs for all of
-/// them. A failed sync fails every caller it was meant to cover, even when a later one succeeds:
+/// A caller takes a ticket once its rename is done and waits, suspended, for a sync begun after
+/// it. The syncs run one after another on a serial queue of their own: the first ticket starts
+/// one, and when one ends it wakes the callers it covered and, if more came meanwhile, starts the
+/// next at once for all of them. A failed sync fails every caller it covered, and only them:
 /// after a failed writeback Linux may have dropped what it did not write.
+///
+/// Callers used to wait blocked on a condition in the I/O thread pool, woken all at once at the
+/// end of each sync, then most of them back to sleep until the next: 5.5 thread switches in the
+/// pool per small PUT (docs/benchmarks.md, "Issue 18's fifteenth round").
 ///
 /// Used only where it is known to be sound (`open(blobs:tmp:)`): Linux 5.8 or later, where `syncfs`
 /// reports a writeback error on any file of the file system since the descriptor last synced, and
-/// ext2/3/4, XFS or btrfs. Elsewhere each blob is synced alone, as before. Called on the I/O thread
-/// pool: `sync` blocks its thread, as an `fdatasync` would; the pool has threads enough for callers
-/// to meet (`LocalLocation.ioThreads`).
+/// ext2/3/4, XFS or btrfs. Elsewhere each blob is synced alone, as before.
 ///
 /// What it costs: `syncfs` also writes back what other programs left dirty on the same file
 /// system, so a data directory on a disk shared with heavy writers makes small PUTs wait for them.
-final class FilesystemSync: @unchecked Sendable {
-    private struct Failure {
-        /// Tickets after `after` and up to `through` were to be covered by the failed sync.
-        var after: UInt64
-        var through: UInt64
-        var error: StorageError
+final class FilesystemSync: Sendable {
+    private struct State {
+        /// The last ticket taken.
+        var tickets: UInt64 = 0
+        /// The last ticket the sync in progress covers; nil when none runs.
+        var syncing: UInt64?
+        /// Callers not yet covered by a finished sync, by ticket.
+        var waiters: [(ticket: UInt64, continuation: CheckedContinuation<Void, any Error>)] = []
+        var syncs = 0
+        var covered = 0
     }
 
-    /// Guards everything below; callers wait on it.
-    private let condition = NSCondition()
-    /// The last ticket taken.
-    private var tickets: UInt64 = 0
-    /// Every ticket up to this one is durable (unless a failure covers it).
-    private var synced: UInt64 = 0
-    private var syncing = false
-    /// Never pruned: a caller may sleep through several syncs, and failures are rare.
-    private var failures: [Failure] = []
-    private var counts = (syncs: 0, covered: 0, waiting: 0)
-    private let perform: () throws -> Void
+    private let state = Mutex(State())
+    private let queue = DispatchQueue(label: "souverain.blobs.sync")
+    private let perform: @Sendable () throws -> Void
 
     /// A sync group whose sync is `perform`; `open(blobs:tmp:)` is the real one.
-    init(perform: @escaping () throws -> Void) {
+    init(perform: @escaping @Sendable () throws -> Void) {
         self.perform = perform
     }
 
@@ -107,49 +108,54 @@ final class FilesystemSync: @unchecked Sendable {
         return type < 0 ? nil : Int(type)
     }
 
-    /// Syncs performed, tickets they covered, and callers waiting now.
+    /// Syncs performed, tickets they covered, and callers waiting for a sync not yet begun.
     var statistics: (syncs: Int, covered: Int, waiting: Int) {
-        condition.lock()
-        defer { condition.unlock() }
-        return counts
+        state.withLock { state in
+            let begun = state.syncing ?? state.tickets
+            return (state.syncs, state.covered, state.waiters.count { $0.ticket > begun })
+        }
     }
 
     /// Returns once everything written before this call is durable; throws the error of the sync
     /// that was to make it so.
-    func sync() throws {
-        condition.lock()
-        defer { condition.unlock() }
-        tickets += 1
-        let ticket = tickets
-        while true {
-            if let failure = failures.last(where: { $0.after < ticket && ticket <= $0.through }) { throw failure.error }
-            if synced >= ticket { return }
-            guard !syncing else {
-                counts.waiting += 1
-                condition.wait()
-                counts.waiting -= 1
-                continue
+    func sync() async throws {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            let start = state.withLock { state -> UInt64? in
+                state.tickets += 1
+                state.waiters.append((state.tickets, continuation))
+                guard state.syncing == nil else { return nil }
+                state.syncing = state.tickets
+                return state.tickets
             }
-            // Every ticket taken so far was taken after its rename: this sync, begun after, covers it.
-            let target = tickets
-            syncing = true
-            condition.unlock()
-            var failure: StorageError?
+            if let start { queue.async { self.run(from: start) } }
+        }
+    }
+
+    /// Syncs for every ticket up to `target`, then for those taken meanwhile, until none waits.
+    /// Every ticket up to a sync's target was taken after its rename: the sync, begun after,
+    /// covers it.
+    private func run(from target: UInt64) {
+        var target = target
+        while true {
+            var failure: (any Error)?
             do {
                 try perform()
             } catch {
                 failure = error as? StorageError ?? StorageError(.io, "sync failed: \(error)")
             }
-            condition.lock()
-            syncing = false
-            counts.syncs += 1
-            counts.covered += Int(target - synced)
-            if let failure {
-                failures.append(Failure(after: synced, through: target, error: failure))
-            } else {
-                synced = target
+            let (covered, next) = state.withLock { state in
+                let covered = state.waiters.filter { $0.ticket <= target }
+                state.waiters.removeAll { $0.ticket <= target }
+                state.syncs += 1
+                state.covered += covered.count
+                state.syncing = state.waiters.isEmpty ? nil : state.tickets
+                return (covered.map(\.continuation), state.syncing)
             }
-            condition.broadcast()
+            for continuation in covered {
+                if let failure { continuation.resume(throwing: failure) } else { continuation.resume() }
+            }
+            guard let next else { return }
+            target = next
         }
     }
 }

@@ -106,8 +106,8 @@ final class LocalBlobWriter: GatheringBlobWriter {
         let groupSync = existing < 0 ? filesystemSync : nil
         // One trip: create the file if no batch did, write what is left, close, rename into place.
         // Alone, the file is synced before the rename and its directory after; in the group, one
-        // shared sync after the rename does both. Whatever fails before the rename, the file is
-        // closed and removed.
+        // shared sync after the rename does both, awaited once back from the pool. Whatever fails
+        // before the rename, the file is closed and removed.
         try await offload(threadPool) { () throws in
             let fd = existing >= 0 ? existing : try Self.create(tmpPath)
             do {
@@ -128,12 +128,9 @@ final class LocalBlobWriter: GatheringBlobWriter {
                 unlink(tmpPath)
                 throw error
             }
-            if let groupSync {
-                try groupSync.sync()
-            } else {
-                try LocalLocation.syncDirectory(shard)
-            }
+            if groupSync == nil { try LocalLocation.syncDirectory(shard) }
         }
+        try await groupSync?.sync()
         let (written, batch) = state.withLockedValue { state in
             defer { state.batch = nil }
             state.closed = true

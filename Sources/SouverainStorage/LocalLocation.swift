@@ -25,10 +25,10 @@ public struct LocalLocation: Location {
     /// each blob is synced alone.
     let filesystemSync: FilesystemSync?
 
-    /// Threads for the I/O pool of a process that serves blobs: reads, and small blobs' commits
-    /// waiting on their shared `syncfs`. With the default (one per core, two on the machines of
-    /// docs/benchmarks.md) no more than two commits could meet in one sync. Set it as
-    /// `NIOSingletons.blockingPoolThreadCountSuggestion` before the pool is first used.
+    /// Threads for the I/O pool of a process that serves blobs: reads, writes, and the creations,
+    /// renames and syncs of commits, any of which can wait on the disk; with the default (one per
+    /// core, two on the machines of docs/benchmarks.md) two slow ones would stall every other.
+    /// Set it as `NIOSingletons.blockingPoolThreadCountSuggestion` before the pool is first used.
     public static var ioThreads: Int { max(8, System.coreCount) }
 
     /// Opens the location, creating its directory tree on first use. The preparation (4,096

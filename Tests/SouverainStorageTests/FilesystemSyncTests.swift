@@ -50,18 +50,14 @@ import SouverainTesting
         return (await leader.value, results)
     }
 
-    /// A caller of `sync` on a thread of its own.
+    /// A caller of `sync` in a task of its own.
     private func caller(of group: FilesystemSync) -> Task<Result<Void, StorageError>, Never> {
-        Task.detached {
-            await withCheckedContinuation { continuation in
-                Thread.detachNewThread {
-                    do {
-                        try group.sync()
-                        continuation.resume(returning: .success(()))
-                    } catch {
-                        continuation.resume(returning: .failure(error as! StorageError))
-                    }
-                }
+        Task {
+            do {
+                try await group.sync()
+                return .success(())
+            } catch {
+                return .failure(error as! StorageError)
             }
         }
     }
@@ -86,13 +82,24 @@ import SouverainTesting
         #expect(group.statistics.covered == 8)
     }
 
-    @Test func aCallerAloneSyncsAtOnce() throws {
+    @Test func aCallerAloneSyncsAtOnce() async throws {
         let gate = Gate()
         gate.release()
         let group = FilesystemSync(perform: gate.run)
-        try group.sync()
-        try group.sync()
+        try await group.sync()
+        try await group.sync()
         #expect(gate.runs == 2)
+    }
+
+    @Test func waitingCallersHoldNoThread() async throws {
+        // Far more callers than the cooperative pool has threads wait for one held sync: each is
+        // a suspended task, not a blocked thread, or the later ones could not even begin.
+        let gate = Gate()
+        let group = FilesystemSync(perform: gate.run)
+        let (leader, others) = try await leaderAndLateComers(200, gate, group)
+        for result in [leader] + others { #expect(throws: Never.self) { try result.get() } }
+        #expect(gate.runs == 2)
+        #expect(group.statistics.covered == 201)
     }
 
     @Test func aFailedSyncFailsTheCallersItCoveredAndOnlyThem() async throws {
@@ -102,7 +109,7 @@ import SouverainTesting
         let (leader, covered) = try await leaderAndLateComers(7, gate, group)
         #expect(throws: Never.self) { try leader.get() }
         for result in covered { #expect(throws: StorageError.self) { try result.get() } }
-        try group.sync()
+        try await group.sync()
         #expect(gate.runs == 3)
     }
 
