@@ -21,9 +21,11 @@ public struct SigV2Authentication: Sendable {
     /// request). Throws when it carries one that cannot be read.
     public init?(request: SigV4Request) throws(SigV4Error) {
         if let authorization = request.header("authorization") {
-            let trimmed = authorization.drop { $0 == " " || $0 == "\t" }
-            guard trimmed.hasPrefix("AWS ") else { return nil }
-            let credential = trimmed.dropFirst(4).trimmingBlanks()
+            // Bytes, not Characters: every signed request comes here first, and the `Character`
+            // view's drop and prefix were 0.45% of a small HEAD's CPU.
+            let scheme = authorization.utf8.drop { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
+            guard scheme.starts(with: "AWS ".utf8) else { return nil }
+            let credential = Substring(scheme.dropFirst(4)).trimmingBlanks()
             guard let colon = credential.lastIndex(of: ":"), colon != credential.startIndex,
                 let signature = Data(base64Encoded: String(credential[credential.index(after: colon)...]))
             else {
