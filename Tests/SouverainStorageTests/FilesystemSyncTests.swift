@@ -71,15 +71,17 @@ import SouverainTesting
         }
     }
 
-    @Test func callersThatComeDuringASyncShareTheNextOne() async throws {
+    /// More arrive while the first sync runs: it began before them, so it covers none. Two hundred
+    /// are far more than the cooperative pool has threads: each waits as a suspended task, where
+    /// callers that each blocked a thread could not all even begin.
+    @Test(arguments: [7, 200]) func callersThatComeDuringASyncShareTheNextOne(lateComers: Int) async throws {
         let gate = Gate()
         let group = FilesystemSync(perform: gate.run)
-        // Seven more arrive while the first sync runs: it began before them, so it covers none.
-        let (leader, others) = try await leaderAndLateComers(7, gate, group)
+        let (leader, others) = try await leaderAndLateComers(lateComers, gate, group)
         for result in [leader] + others { #expect(throws: Never.self) { try result.get() } }
         #expect(gate.runs == 2)
         #expect(group.statistics.syncs == 2)
-        #expect(group.statistics.covered == 8)
+        #expect(group.statistics.covered == lateComers + 1)
     }
 
     @Test func aCallerAloneSyncsAtOnce() async throws {
@@ -89,17 +91,6 @@ import SouverainTesting
         try await group.sync()
         try await group.sync()
         #expect(gate.runs == 2)
-    }
-
-    @Test func waitingCallersHoldNoThread() async throws {
-        // Far more callers than the cooperative pool has threads wait for one held sync: each is
-        // a suspended task, not a blocked thread, or the later ones could not even begin.
-        let gate = Gate()
-        let group = FilesystemSync(perform: gate.run)
-        let (leader, others) = try await leaderAndLateComers(200, gate, group)
-        for result in [leader] + others { #expect(throws: Never.self) { try result.get() } }
-        #expect(gate.runs == 2)
-        #expect(group.statistics.covered == 201)
     }
 
     @Test func aFailedSyncFailsTheCallersItCoveredAndOnlyThem() async throws {
