@@ -78,7 +78,10 @@ public protocol Catalogue: NamedKeyCatalogue, BucketAccessCatalogue, CatalogueCh
         async throws -> [UploadRecord]
 
     // MARK: Garbage and recovery
-    func garbage(limit: Int) async throws -> [GarbageBlob]
+    /// Garbage dropped at least `age` ago by the catalogue's clock (SQLite: this process's wall
+    /// clock; PostgreSQL: the database's), at most `limit` of it. Garbage recorded before drop
+    /// times were kept counts as old.
+    func garbage(olderThan age: Duration, limit: Int) async throws -> [GarbageBlob]
     func forgetGarbage(_ blobs: [GarbageBlob]) async throws
     /// True when some object, part or garbage entry references the blob.
     func isReferenced(location: String, locator: String) async throws -> Bool
@@ -264,6 +267,14 @@ public enum ListPosition: Sendable, Equatable {
     case key(String)
     /// After every key that starts with this string (used to skip past a common prefix).
     case pastPrefix(String)
+}
+
+extension Catalogue {
+    /// Garbage however recent, at most `limit`: what start-up collects, when nothing can still be
+    /// reading it.
+    public func garbage(limit: Int) async throws -> [GarbageBlob] {
+        try await garbage(olderThan: .zero, limit: limit)
+    }
 }
 
 extension ListPosition {

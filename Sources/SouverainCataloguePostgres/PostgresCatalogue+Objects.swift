@@ -210,9 +210,15 @@ extension PostgresCatalogue {
 
     // MARK: - Garbage
 
-    public func garbage(limit: Int) async throws -> [GarbageBlob] {
-        try await read { db in
-            try await db.rows("SELECT location, locator, bucket, key FROM garbage ORDER BY location, locator LIMIT \(limit)").map {
+    public func garbage(olderThan age: Duration, limit: Int) async throws -> [GarbageBlob] {
+        // The database's clock on both sides: gateways whose clocks differ still wait the same.
+        let ageMillis = Int64((age / .milliseconds(1)).rounded(.down))
+        return try await read { db in
+            try await db.rows("""
+                SELECT location, locator, bucket, key FROM garbage
+                WHERE dropped IS NULL OR dropped <= (extract(epoch FROM now()) * 1000)::bigint - \(ageMillis)
+                ORDER BY location, locator LIMIT \(limit)
+                """).map {
                 GarbageBlob(location: try $0.value("location"), locator: try $0.value("locator"), bucket: try $0.value("bucket"),
                             key: try $0.value("key", as: Data?.self).map { String(decoding: $0, as: UTF8.self) })
             }

@@ -184,7 +184,8 @@ extension PostgresCatalogue {
     static func discard(_ db: Statements, _ blob: GarbageBlob) async throws {
         try await db.execute("DELETE FROM blobs WHERE location = \(blob.location) AND locator = \(blob.locator)")
         try await db.execute("""
-            INSERT INTO garbage (location, locator, bucket, key) VALUES (\(blob.location), \(blob.locator), \(blob.bucket), \(blob.key.map(keyBlob)))
+            INSERT INTO garbage (location, locator, bucket, key, dropped)
+            VALUES (\(blob.location), \(blob.locator), \(blob.bucket), \(blob.key.map(keyBlob)), (extract(epoch FROM now()) * 1000)::bigint)
             ON CONFLICT DO NOTHING
             """)
     }

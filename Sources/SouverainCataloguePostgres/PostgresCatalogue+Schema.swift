@@ -236,6 +236,8 @@ extension PostgresCatalogue {
             )
             """,
         ]),
+        // When each blob became garbage, by the database's clock: SQLite's migration of the same name.
+        ("garbage-dropped", ["ALTER TABLE garbage ADD COLUMN dropped bigint"]),
     ]
 
     /// Applies the migrations not yet recorded, each in its own transaction, holding the advisory

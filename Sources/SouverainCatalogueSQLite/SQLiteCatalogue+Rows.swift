@@ -196,8 +196,8 @@ extension SQLiteCatalogue {
 
     static func discard(_ db: Database, _ blob: GarbageBlob) throws {
         try db.cachedStatement(sql: "DELETE FROM blobs WHERE location = ? AND locator = ?").execute(arguments: [blob.location, blob.locator])
-        try db.cachedStatement(sql: "INSERT OR IGNORE INTO garbage (location, locator, bucket, key) VALUES (?, ?, ?, ?)").execute(
-                       arguments: [blob.location, blob.locator, blob.bucket, blob.key.map(keyBlob)])
+        try db.cachedStatement(sql: "INSERT OR IGNORE INTO garbage (location, locator, bucket, key, dropped) VALUES (?, ?, ?, ?, ?)").execute(
+                       arguments: [blob.location, blob.locator, blob.bucket, blob.key.map(keyBlob), millis(Date())])
     }
 
     static func key(_ row: some ResultColumns) -> String {

@@ -297,6 +297,11 @@ extension SQLiteCatalogue {
                 ) WITHOUT ROWID;
                 """)
         }
+        // When each blob became garbage (milliseconds since 1970), so that collection waits the
+        // grace period for every blob however many wait, not only for those it has looked at.
+        migrator.registerMigration("garbage-dropped") { db in
+            try db.execute(sql: "ALTER TABLE garbage ADD COLUMN dropped INTEGER")
+        }
         return migrator
     }
 }

@@ -490,9 +490,13 @@ public final class SQLiteCatalogue: Catalogue {
 
     // MARK: - Garbage
 
-    public func garbage(limit: Int) async throws -> [GarbageBlob] {
-        try await read { db in
-            try Row.fetchAll(try db.cachedStatement(sql: "SELECT location, locator, bucket, key FROM garbage LIMIT ?"), arguments: [limit]).map {
+    public func garbage(olderThan age: Duration, limit: Int) async throws -> [GarbageBlob] {
+        let cutoff = Self.millis(Date()) - Int64((age / .milliseconds(1)).rounded(.down))
+        return try await read { db in
+            try Row.fetchAll(
+                try db.cachedStatement(sql: "SELECT location, locator, bucket, key FROM garbage WHERE dropped IS NULL OR dropped <= ? LIMIT ?"),
+                arguments: [cutoff, limit]
+            ).map {
                 let key: Data? = $0["key"]
                 return GarbageBlob(
                     location: $0["location"], locator: $0["locator"], bucket: $0["bucket"], key: key.map { String(decoding: $0, as: UTF8.self) })
@@ -602,7 +606,7 @@ public final class SQLiteCatalogue: Catalogue {
         })
         for version in versions {
             guard try Bool.fetchOne(
-                db, sql: "SELECT 1 FROM bucket_keys WHERE bucket = ? AND version = ?", arguments: [bucket, version]) == true
+                try db.cachedStatement(sql: "SELECT 1 FROM bucket_keys WHERE bucket = ? AND version = ?"), arguments: [bucket, version]) == true
             else {
                 throw CatalogueError(.keyRetired, "version \(version) of the key of bucket \(bucket) was retired")
             }

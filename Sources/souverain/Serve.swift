@@ -314,8 +314,7 @@ struct Serve: AsyncParsableCommand {
     ) async throws -> StraySweep? {
         let started = Date()
         if shared == nil {
-            var seen: [GarbageBlob: ContinuousClock.Instant] = [:]
-            while await store.collectGarbage(seen: &seen, immediately: true) > 0 {}
+            await store.collectGarbage(immediately: true)
         }
         let marker = directory.cleanShutdownMarker
         if FileManager.default.fileExists(atPath: marker) {
@@ -396,23 +395,14 @@ struct GarbageCollector: Service {
 
     func run() async throws {
         try? await cancelWhenGracefulShutdown {
-            let seen = SeenGarbage()
             while !Task.isCancelled {
                 try await leases.run("garbage-collection") {
-                    var blobs = await seen.blobs
-                    await store.collectGarbage(seen: &blobs, immediately: false)
-                    await seen.set(blobs)
+                    await store.collectGarbage(immediately: false)
                 }
                 try await Task.sleep(for: .seconds(5))
             }
         }
     }
-}
-
-/// The garbage the collector has seen and when, across its passes.
-actor SeenGarbage {
-    var blobs: [GarbageBlob: ContinuousClock.Instant] = [:]
-    func set(_ blobs: [GarbageBlob: ContinuousClock.Instant]) { self.blobs = blobs }
 }
 
 /// Probes the locations that are down every second, repairs missing or damaged replicas every

@@ -136,8 +136,7 @@ struct FaultRun {
                 _ = try await engine.store.scrub()
                 tally["scrub", default: 0] += 1
             default:
-                var seen: [GarbageBlob: ContinuousClock.Instant] = [:]
-                _ = await engine.store.collectGarbage(seen: &seen, immediately: true)
+                _ = await engine.store.collectGarbage(immediately: true)
                 tally["garbage", default: 0] += 1
             }
         }
@@ -212,8 +211,7 @@ struct FaultRun {
             guard try await calm.repairBacklog() > 0 else { break }
             _ = try await calm.repair(limit: 10_000)
         }
-        var seen: [GarbageBlob: ContinuousClock.Instant] = [:]
-        while await calm.collectGarbage(seen: &seen, immediately: true) > 0 {}
+        await calm.collectGarbage(immediately: true)
         var lost = 0
         for (bucket, objects) in model.sorted(by: { $0.key < $1.key }) {
             try await list(bucket: bucket, store: calm, context)

@@ -118,13 +118,13 @@ struct EngineUnderTest: Sendable {
     }
 
     /// The same catalogue, keys and locations under a new store: a fresh view of the locations'
-    /// health and another step timeout (what a restarted server would have).
-    func restarted(stepTimeout: Duration = .seconds(30)) -> ObjectStore {
+    /// health, another step timeout and garbage grace (what a restarted server would have).
+    func restarted(stepTimeout: Duration = .seconds(30), garbageGrace: Duration = .zero) -> ObjectStore {
         var logger = Logger(label: "souverain.engine.test")
         logger.logLevel = .critical
         return ObjectStore(
             catalogue: catalogue, locations: StorageLocations(specs.compactMap { locations[$0.id] }), placement: policy,
-            region: "us-east-1", keys: keys, logger: logger, garbageGrace: .zero, health: LocationMonitor(), stepTimeout: stepTimeout)
+            region: "us-east-1", keys: keys, logger: logger, garbageGrace: garbageGrace, health: LocationMonitor(), stepTimeout: stepTimeout)
     }
 
     func close() async {

@@ -203,6 +203,10 @@ public enum CatalogueContract: String, Sendable, CaseIterable, CustomTestStringC
             _ = try await catalogue.putObject(Self.object("k", in: "b1", locator: "one"))
             _ = try await catalogue.deleteObject(bucket: "b1", key: "k")
             #expect(try await catalogue.garbage(limit: 10) == [GarbageBlob(location: "local", locator: "one")])
+            // Garbage is due once it was dropped at least the age asked for ago.
+            #expect(try await catalogue.garbage(olderThan: .seconds(3600), limit: 10).isEmpty)
+            try await Task.sleep(for: .milliseconds(60))
+            #expect(try await catalogue.garbage(olderThan: .milliseconds(20), limit: 10) == [GarbageBlob(location: "local", locator: "one")])
             #expect(try await catalogue.isReferenced(location: "local", locator: "one"))
             try await catalogue.forgetGarbage([GarbageBlob(location: "local", locator: "one")])
             #expect(try await catalogue.garbage(limit: 10).isEmpty)
