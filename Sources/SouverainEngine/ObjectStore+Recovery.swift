@@ -6,7 +6,7 @@ public import SouverainStorage
 extension ObjectStore {
     /// Deletes the blobs the catalogue dropped at least `garbageGrace` ago, or however recently
     /// when `immediately` (at start-up nothing can still be reading them), page after page until
-    /// none is due. Returns how many went.
+    /// none is due or the pass is cancelled (its lease lost). Returns how many went.
     ///
     /// The grace runs from when each blob was dropped, as the catalogue recorded it: however many
     /// wait, each goes once its grace is over, not a page of them per grace period.
@@ -14,7 +14,7 @@ extension ObjectStore {
     public func collectGarbage(immediately: Bool) async -> Int {
         let age = immediately ? Duration.zero : garbageGrace
         var collected = 0
-        while true {
+        while !Task.isCancelled {
             guard let page = try? await catalogueStore.garbage(olderThan: age, limit: Self.garbagePage), !page.isEmpty else { break }
             let done = await deleteGarbage(page)
             do {

@@ -13,8 +13,7 @@ struct GarbageCollectionTests {
     /// page (1,000 blobs) per pass: a backlog larger than a page went at 1,000 blobs per grace
     /// period, so under steady deletes garbage (and deleted bytes) piled up without bound.
     @Test func aBacklogLargerThanAPageGoesInOnePassOnceItsGraceIsOver() async throws {
-        let engine = try await EngineUnderTest.make(
-            [EngineUnderTest.Spec(id: "disk", provider: "on-premise", backend: .local, faulty: false)], seed: 1, plan: .off)
+        let engine = try await Self.engine()
         do {
             let disk = try #require(engine.raw["disk"] as? LocalLocation)
             let bucket = try await engine.createBucket("backlog", classification: EngineUnderTest.single)
@@ -38,6 +37,37 @@ struct GarbageCollectionTests {
             throw error
         }
         await engine.close()
+    }
+
+    /// A pass whose lease was lost is cancelled: it deletes nothing more, whether or not the
+    /// catalogue's reads refuse a cancelled task (SQLite's do), and the next pass does.
+    @Test func aCancelledPassDeletesNothing() async throws {
+        let engine = try await Self.engine()
+        do {
+            let disk = try #require(engine.raw["disk"] as? LocalLocation)
+            let bucket = try await engine.createBucket("cancelled", classification: EngineUnderTest.single)
+            try await Self.eachKey(3) { key in _ = try await engine.put([1, 2, 3], bucket: bucket, key: key) }
+            try await Self.eachKey(3) { key in _ = try await engine.store.deleteObject(bucket: "cancelled", key: key) }
+            let store = engine.store
+            let collected = await Task {
+                withUnsafeCurrentTask { $0?.cancel() }
+                return await store.collectGarbage(immediately: true)
+            }.value
+            #expect(collected == 0)
+            #expect(disk.allBlobs().count == 3)
+            #expect(await store.collectGarbage(immediately: true) == 3)
+            #expect(disk.allBlobs().count == 0)
+        } catch {
+            await engine.close()
+            throw error
+        }
+        await engine.close()
+    }
+
+    /// A store over one local location.
+    static func engine() async throws -> EngineUnderTest {
+        try await EngineUnderTest.make(
+            [EngineUnderTest.Spec(id: "disk", provider: "on-premise", backend: .local, faulty: false)], seed: 1, plan: .off)
     }
 
     /// Runs `body` for keys k0, k1, ... 16 at a time.
