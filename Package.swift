@@ -353,7 +353,7 @@ let package = Package(
             ],
             swiftSettings: upcoming
         ),
-        .testTarget(name: "SouverainModelTests", dependencies: ["SouverainModel", "CMD5Lanes", "CCRC", "SouverainTesting"], swiftSettings: upcoming),
+        .testTarget(name: "SouverainModelTests", dependencies: ["SouverainModel", "CMD5Lanes", "CCRC", "CMallocTuning", "SouverainTesting"], swiftSettings: upcoming),
         .testTarget(
             name: "SouverainSigV4Tests",
             dependencies: ["SouverainSigV4", .product(name: "NIOCore", package: "swift-nio")],
