@@ -9,10 +9,13 @@
 #include <malloc.h>
 
 int souverain_tune_malloc(void) {
-    /* Blocks up to 32 MiB come from the heap, not from a fresh mmap each time; the heap is trimmed
-       only once 128 MiB are free at its top. Peak RSS stays bounded by what is in use plus that. */
-    int mmap = mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024);
-    int trim = mallopt(M_TRIM_THRESHOLD, 128 * 1024 * 1024);
+    /* Blocks up to 4 MiB (a write batch is 1 MiB, a socket read at most 512 KiB, an encryption
+       chunk 64 KiB) come from the heap, not from a fresh mmap each time; a heap is trimmed only
+       once 16 MiB are free at its top. 32 and 128 MiB kept the peak RSS of the side-by-side
+       workloads at 170 MiB, against 132-134 without: retained, not used (docs/benchmarks.md,
+       "Issue 18's seventeenth round"). */
+    int mmap = mallopt(M_MMAP_THRESHOLD, 4 * 1024 * 1024);
+    int trim = mallopt(M_TRIM_THRESHOLD, 16 * 1024 * 1024);
     return mmap == 1 && trim == 1;
 }
 
