@@ -45,7 +45,6 @@ let package = Package(
     ],
     targets: [
         // glibc malloc thresholds, set once at start-up (mallopt is not visible through Glibc).
-        .target(name: "CMallocTuning"),
         // The PKCS#11 header (p11-kit's) and a shim that loads a module with dlopen.
         .target(name: "CPKCS11", linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
         // AES-256-GCM on caller-owned buffers through the BoringSSL that swift-crypto links in, so
@@ -277,7 +276,7 @@ let package = Package(
             dependencies: [
                 "SouverainModel", "SouverainServer", "SouverainEngine", "SouverainCatalogue", "SouverainKeys",
                 "SouverainCatalogueSQLite", "SouverainStorage", "SouverainStorageS3", "SouverainAudit", "SouverainPlacement",
-                "SouverainS3Client", "SouverainBench", "SouverainPortability", "SouverainReport", "CMallocTuning", "SouverainCataloguePostgres", "SouverainPolicy",
+                "SouverainS3Client", "SouverainBench", "SouverainPortability", "SouverainReport", "SouverainCataloguePostgres", "SouverainPolicy",
                 "SouverainSTS", "SouverainConsole",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -353,7 +352,7 @@ let package = Package(
             ],
             swiftSettings: upcoming
         ),
-        .testTarget(name: "SouverainModelTests", dependencies: ["SouverainModel", "CMD5Lanes", "CCRC", "CMallocTuning", "SouverainTesting"], swiftSettings: upcoming),
+        .testTarget(name: "SouverainModelTests", dependencies: ["SouverainModel", "CMD5Lanes", "CCRC", "SouverainTesting"], swiftSettings: upcoming),
         .testTarget(
             name: "SouverainSigV4Tests",
             dependencies: ["SouverainSigV4", .product(name: "NIOCore", package: "swift-nio")],

@@ -26,15 +26,18 @@ final class StagingBuffer: @unchecked Sendable {
 }
 
 /// The write batches of one location, kept for reuse: without them every PUT, small ones
-/// included, would allocate and free an aligned megabyte. At most `kept` wait idle; a busier
-/// moment allocates more and frees them.
+/// included, would allocate and free an aligned megabyte, which glibc's malloc maps and unmaps
+/// for each (it keeps a block that large out of its heap). At most `kept` wait idle, as many as
+/// the 32 small PUTs in flight of docs/benchmarks.md's workloads; with 8, about a third of those
+/// PUTs made a fresh mapping (docs/benchmarks.md, "Issue 18's seventeenth round"). A busier moment
+/// allocates more and frees them. An idle batch keeps only the pages written into it resident.
 final class StagingBuffers: Sendable {
     static let alignment = 4096
     let capacity: Int
-    private let kept: Int
+    let kept: Int
     private let idle = NIOLockedValueBox<[StagingBuffer]>([])
 
-    init(capacity: Int, kept: Int = 8) {
+    init(capacity: Int, kept: Int = 32) {
         precondition(capacity % StagingBuffers.alignment == 0, "a batch is a whole number of pages")
         self.capacity = capacity
         self.kept = kept

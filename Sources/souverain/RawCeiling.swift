@@ -1,5 +1,4 @@
 import ArgumentParser
-import CMallocTuning
 import Foundation
 import Hummingbird
 import HTTPTypes
@@ -25,8 +24,6 @@ struct RawCeiling: AsyncParsableCommand {
     @Option(help: "HOST:PORT to listen on.") var address = "127.0.0.1:0"
 
     func run() async throws {
-        // The server's malloc settings too: the ceiling keeps every advantage the server has.
-        _ = souverain_tune_malloc()
         NIOSingletons.blockingPoolThreadCountSuggestion = LocalLocation.ioThreads
         var settings = Settings()
         try settings.set("address", address)

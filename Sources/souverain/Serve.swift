@@ -1,5 +1,4 @@
 import ArgumentParser
-import CMallocTuning
 import Foundation
 import Hummingbird
 import Logging
@@ -93,7 +92,6 @@ struct Serve: AsyncParsableCommand {
     var withoutEncryption = false
 
     func run() async throws {
-        _ = souverain_tune_malloc()
         // Before anything uses the pool: small blobs' commits meet there in one sync.
         NIOSingletons.blockingPoolThreadCountSuggestion = LocalLocation.ioThreads
         var settings = try common.settings(
