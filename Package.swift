@@ -44,7 +44,6 @@ let package = Package(
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
     ],
     targets: [
-        // glibc malloc thresholds, set once at start-up (mallopt is not visible through Glibc).
         // The PKCS#11 header (p11-kit's) and a shim that loads a module with dlopen.
         .target(name: "CPKCS11", linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
         // AES-256-GCM on caller-owned buffers through the BoringSSL that swift-crypto links in, so
