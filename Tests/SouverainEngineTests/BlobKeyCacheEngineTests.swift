@@ -13,11 +13,8 @@ import Testing
 /// nothing after crypto-shredding, when no held key (blob or data key) lets a read through. (Other suites share the cache and may empty it at any time,
 /// so these only check what must *not* be held.)
 struct BlobKeyCacheEngineTests {
-    typealias Spec = EngineUnderTest.Spec
-
     @Test func anSSECBlobsKeyIsNeverHeldAndShreddingDropsTheRest() async throws {
-        let engine = try await EngineUnderTest.make(
-            [Spec(id: "disk", provider: "on-premise", backend: .local, faulty: false)], seed: 1, plan: .off)
+        let engine = try await EngineUnderTest.onOneDisk()
         do {
             let bucket = try await engine.createBucket("b", classification: EngineUnderTest.single)
             let raw = SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }

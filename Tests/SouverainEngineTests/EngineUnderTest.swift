@@ -53,6 +53,11 @@ struct EngineUnderTest: Sendable {
     let store: ObjectStore
     private let cleanups: [@Sendable () async -> Void]
 
+    /// A store over one healthy local location, "disk", with no faults planned.
+    static func onOneDisk() async throws -> EngineUnderTest {
+        try await make([Spec(id: "disk", provider: "on-premise", backend: .local, faulty: false)], seed: 1, plan: .off)
+    }
+
     /// Builds the store; faulty locations start with `plan`, seeded from `seed`.
     static func make(
         _ specs: [Spec], seed: UInt64, plan: FaultPlan, stepTimeout: Duration = .seconds(30),

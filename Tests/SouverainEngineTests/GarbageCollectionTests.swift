@@ -13,7 +13,7 @@ struct GarbageCollectionTests {
     /// page (1,000 blobs) per pass: a backlog larger than a page went at 1,000 blobs per grace
     /// period, so under steady deletes garbage (and deleted bytes) piled up without bound.
     @Test func aBacklogLargerThanAPageGoesInOnePassOnceItsGraceIsOver() async throws {
-        let engine = try await Self.engine()
+        let engine = try await EngineUnderTest.onOneDisk()
         do {
             let disk = try #require(engine.raw["disk"] as? LocalLocation)
             let bucket = try await engine.createBucket("backlog", classification: EngineUnderTest.single)
@@ -42,7 +42,7 @@ struct GarbageCollectionTests {
     /// A pass whose lease was lost is cancelled: it deletes nothing more, whether or not the
     /// catalogue's reads refuse a cancelled task (SQLite's do), and the next pass does.
     @Test func aCancelledPassDeletesNothing() async throws {
-        let engine = try await Self.engine()
+        let engine = try await EngineUnderTest.onOneDisk()
         do {
             let disk = try #require(engine.raw["disk"] as? LocalLocation)
             let bucket = try await engine.createBucket("cancelled", classification: EngineUnderTest.single)
@@ -62,12 +62,6 @@ struct GarbageCollectionTests {
             throw error
         }
         await engine.close()
-    }
-
-    /// A store over one local location.
-    static func engine() async throws -> EngineUnderTest {
-        try await EngineUnderTest.make(
-            [EngineUnderTest.Spec(id: "disk", provider: "on-premise", backend: .local, faulty: false)], seed: 1, plan: .off)
     }
 
     /// Runs `body` for keys k0, k1, ... 16 at a time.

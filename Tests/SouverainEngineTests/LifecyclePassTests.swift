@@ -20,8 +20,7 @@ struct LifecyclePassTests {
     }
 
     @Test func dueObjectsAreExpiredAndRecordedAndTheOthersStay() async throws {
-        let engine = try await EngineUnderTest.make(
-            [EngineUnderTest.Spec(id: "disk", provider: "on-premise", backend: .local, faulty: false)], seed: 1, plan: .off)
+        let engine = try await EngineUnderTest.onOneDisk()
         do {
             let recorded = RecordedMovements()
             var logger = Logger(label: "souverain.engine.test")

@@ -10,14 +10,11 @@ import Testing
 /// Named keys in the engine (docs/keys.md, "Named keys"): data keys wrapped by a named key's
 /// version and recorded as such, grants, rotation, retirement and shredding.
 struct NamedKeysTests {
-    typealias Spec = EngineUnderTest.Spec
-
     static let bob = User(id: "id-bob", name: "bob", accessKeyID: "AKBOB", storedSecret: "not-a-secret", role: .user)
     static let admin = User(id: "id-root", name: "root", accessKeyID: "AKROOT", storedSecret: "not-a-secret", role: .admin)
 
     static func withEngine(_ body: (EngineUnderTest) async throws -> Void) async throws {
-        let engine = try await EngineUnderTest.make(
-            [Spec(id: "disk", provider: "on-premise", backend: .local, faulty: false)], seed: 1, plan: .off)
+        let engine = try await EngineUnderTest.onOneDisk()
         do {
             try await body(engine)
         } catch {
