@@ -13,15 +13,24 @@ import Synchronization
 /// treats the copy as failed like any other (dropped from a fan-out, marked missing, the next copy
 /// read). Cancellation is cooperative: a step blocked where it cannot be cancelled (a system call)
 /// still holds its thread until it returns, but no longer the request.
+///
+/// A bounded step runs in a task of its own, watched: three tasks for a small PUT made a third of
+/// its hops between threads, Souverain's own (docs/benchmarks.md, eighteenth round). A step that
+/// cannot wait is run as it is: making a writer where the location `startsWritersInMemory`, and
+/// bytes gathered in memory while no batch is full.
 struct TimeLimitedLocation: Location {
     let wrapped: any Location
     let limit: Duration
 
     var id: String { wrapped.id }
 
+    var startsWritersInMemory: Bool { wrapped.startsWritersInMemory }
+
     func makeBlobWriter() async throws -> any BlobWriter {
         let wrapped = wrapped
-        let writer = try await withStepLimit(limit, location: id, step: "start a blob") { try await wrapped.makeBlobWriter() }
+        let writer = wrapped.startsWritersInMemory
+            ? try await wrapped.makeBlobWriter()
+            : try await withStepLimit(limit, location: id, step: "start a blob") { try await wrapped.makeBlobWriter() }
         return TimeLimitedBlobWriter(wrapped: writer, location: id, limit: limit)
     }
 
@@ -71,6 +80,12 @@ final class TimeLimitedBlobWriter: GatheringBlobWriter {
     var locator: String { wrapped.locator }
 
     func write(_ buffer: ByteBuffer) async throws {
+        // Bytes that fit in the batch being gathered are copied there, which cannot wait.
+        if let gathering, try gathering.gather(count: buffer.readableBytes, { destination in
+            buffer.withUnsafeReadableBytes { destination.copyMemory(from: $0) }
+        }) {
+            return try await writeGathered()
+        }
         let wrapped = wrapped
         try await withStepLimit(limit, location: location, step: "write blob \(locator)") { try await wrapped.write(buffer) }
     }
@@ -82,8 +97,11 @@ final class TimeLimitedBlobWriter: GatheringBlobWriter {
         try gathering?.gather(count: count, produce) ?? false
     }
 
+    var hasFullBatch: Bool { gathering?.hasFullBatch ?? false }
+
     func writeGathered() async throws {
-        guard let gathering else { return }
+        // Nothing to send yet: nothing to wait on either.
+        guard let gathering, gathering.hasFullBatch else { return }
         try await withStepLimit(limit, location: location, step: "write blob \(locator)") { try await gathering.writeGathered() }
     }
 
@@ -101,13 +119,13 @@ final class TimeLimitedBlobWriter: GatheringBlobWriter {
 
 /// Runs `body`, failing with `StorageError.unavailable` (and cancelling it) once `limit` has passed.
 func withStepLimit<T: Sendable>(
-    _ limit: Duration, location: String, step: String, watchdog: Watchdog = .shared,
+    _ limit: Duration, location: String, step: @autoclosure () -> String, watchdog: Watchdog = .shared,
     _ body: @escaping @Sendable () async throws -> T
 ) async throws -> T {
     let due = ContinuousClock.now + limit
     return try await runWatched(
         watchdog: watchdog, isOverdue: { now in now >= due },
-        failure: StorageError(.unavailable, "location \(location) did not \(step) within \(limit)"), body)
+        failure: StorageError(.unavailable, "location \(location) did not \(step()) within \(limit)"), body)
 }
 
 /// Runs `body` in a task of its own that `Watchdog` cancels once `isOverdue`; it then fails
@@ -115,8 +133,8 @@ func withStepLimit<T: Sendable>(
 /// cooperative: a step blocked in a system call holds the request until the call returns). The
 /// caller's cancellation is passed on.
 private func runWatched<T: Sendable>(
-    watchdog: Watchdog = .shared, isOverdue: @escaping @Sendable (ContinuousClock.Instant) -> Bool, failure: StorageError,
-    _ body: @escaping @Sendable () async throws -> T
+    watchdog: Watchdog = .shared, isOverdue: @escaping @Sendable (ContinuousClock.Instant) -> Bool,
+    failure: @autoclosure () -> StorageError, _ body: @escaping @Sendable () async throws -> T
 ) async throws -> T {
     let task = Task { try await body() }
     let expired = Atomic(false)
@@ -130,7 +148,7 @@ private func runWatched<T: Sendable>(
     } onCancel: {
         task.cancel()
     }
-    if expired.load(ordering: .relaxed) { throw failure }
+    if expired.load(ordering: .relaxed) { throw failure() }
     return try result.get()
 }
 

@@ -94,9 +94,12 @@ final class LocalBlobWriter: GatheringBlobWriter {
         }
     }
 
+    var hasFullBatch: Bool {
+        state.withLockedValue { state in state.batch.map { state.filled == $0.capacity } ?? false }
+    }
+
     func writeGathered() async throws {
-        let full = state.withLockedValue { state in state.batch.map { state.filled == $0.capacity } ?? false }
-        if full { try await flush(wholeBatch: true) }
+        if hasFullBatch { try await flush(wholeBatch: true) }
     }
 
     func commit() async throws -> Int64 {

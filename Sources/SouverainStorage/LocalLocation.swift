@@ -83,6 +83,9 @@ public struct LocalLocation: Location {
         }
     }
 
+    /// A writer is paths and a locator: its file is created when its first bytes go to the disk.
+    public var startsWritersInMemory: Bool { true }
+
     public func makeBlobWriter() async throws -> any BlobWriter {
         let locator = LocalLocation.newLocator()
         let tmpPath = tmpDirectory + "/" + locator

@@ -8,6 +8,9 @@ public protocol Location: Sendable {
     var id: String { get }
     /// Starts a new blob with a fresh locator.
     func makeBlobWriter() async throws -> any BlobWriter
+    /// True when `makeBlobWriter` only sets up memory, waiting on no disk and no network: a step
+    /// that cannot hang, which a caller need not bound in time. False unless a location says so.
+    var startsWritersInMemory: Bool { get }
     /// Streams `range` (or the whole blob) to `consumer`, in order, in chunks of at most
     /// `chunkSize` bytes. The consumer's awaiting is the backpressure.
     func read(
@@ -16,6 +19,10 @@ public protocol Location: Sendable {
     ) async throws
     /// Deletes the blob; deleting an absent blob is not an error.
     func delete(locator: String) async throws
+}
+
+extension Location {
+    public var startsWritersInMemory: Bool { false }
 }
 
 /// Writes one blob. Call `write` any number of times, then exactly one of `commit` or `abort`.
@@ -40,6 +47,8 @@ public protocol GatheringBlobWriter: BlobWriter {
     func gather(count: Int, _ produce: (UnsafeMutableRawBufferPointer) throws -> Void) throws -> Bool
     /// Sends what was gathered to the disk once it fills a batch; does nothing before.
     func writeGathered() async throws
+    /// Whether what was gathered fills a batch: only then has `writeGathered()` anything to do.
+    var hasFullBatch: Bool { get }
 }
 
 extension GatheringBlobWriter {

@@ -30,6 +30,9 @@ public struct S3Location: Location {
     /// The remote object key of a blob.
     public func key(of locator: String) -> String { prefix + locator }
 
+    /// A writer is a locator: the remote hears of the blob with its first part or at commit.
+    public var startsWritersInMemory: Bool { true }
+
     public func makeBlobWriter() async throws -> any BlobWriter {
         S3BlobWriter(location: self, locator: BlobLocator.random())
     }

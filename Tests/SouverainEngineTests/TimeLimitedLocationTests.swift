@@ -1,0 +1,124 @@
+import Foundation
+import NIOCore
+@testable import SouverainEngine
+@testable import SouverainStorage
+import SouverainTesting
+import Synchronization
+import Testing
+
+/// Which steps of a blob write are bounded in time: a bounded step runs in a watched task of its
+/// own, and a step that cannot wait runs in the caller's task, as it is. Each task is two hops
+/// between threads, and a small PUT made three where one step could wait.
+@Suite final class TimeLimitedLocationTests: Sendable {
+    let root = NSTemporaryDirectory() + "souverain-limited-" + UUID().uuidString
+
+    deinit { TestDirectories.removeLater(root) }
+
+    private static func currentTask() -> Int { withUnsafeCurrentTask { $0?.hashValue ?? 0 } }
+
+    @Test(arguments: [true, false])
+    func stepsThatCannotWaitRunInTheCallersTask(startsInMemory: Bool) async throws {
+        let recording = TaskRecordingLocation(
+            wrapped: try await LocalLocation(id: "disk", root: root), startsWritersInMemory: startsInMemory)
+        let location = TimeLimitedLocation(wrapped: recording, limit: .seconds(60))
+        let caller = Self.currentTask()
+        var generator = SeededGenerator(seed: 18)
+        let content = generator.bytes(count: 3 * LocalLocation.writeBatch + 777)
+
+        let writer = try await location.makeBlobWriter()
+        // Making a writer is watched unless the location says it only sets up memory.
+        #expect((recording.steps(.start) == [caller]) == startsInMemory)
+
+        // 100 bytes fit in the batch: copied there in the caller's task, nothing sent.
+        try await writer.write(ByteBuffer(bytes: content[0..<100]))
+        // These fill the batch exactly: copied in the caller's task, then sent, watched.
+        try await writer.write(ByteBuffer(bytes: content[100..<LocalLocation.writeBatch]))
+        #expect(recording.steps(.gather) == [caller, caller])
+        #expect(recording.steps(.write).isEmpty)
+        #expect(recording.steps(.writeGathered).count == 1)
+        #expect(!recording.steps(.writeGathered).contains(caller))
+        // More than a batch does not fit: handed over, watched.
+        try await writer.write(ByteBuffer(bytes: content[LocalLocation.writeBatch...]))
+        #expect(recording.steps(.write).count == 1)
+        #expect(!recording.steps(.write).contains(caller))
+
+        #expect(try await writer.commit() == Int64(content.count))
+        #expect(recording.steps(.commit).count == 1)
+        #expect(!recording.steps(.commit).contains(caller))
+        var read: [UInt8] = []
+        try await location.read(locator: writer.locator, range: nil, chunkSize: 256 * 1024) { read += Array($0.readableBytesView) }
+        #expect(read == content)
+    }
+}
+
+/// A local location that records the task in which each step of a blob write ran.
+private final class TaskRecordingLocation: Location {
+    enum Step: Hashable { case start, gather, write, writeGathered, commit }
+
+    let wrapped: LocalLocation
+    let startsWritersInMemory: Bool
+    private let recorded = Mutex<[Step: [Int]]>([:])
+
+    init(wrapped: LocalLocation, startsWritersInMemory: Bool) {
+        self.wrapped = wrapped
+        self.startsWritersInMemory = startsWritersInMemory
+    }
+
+    var id: String { wrapped.id }
+
+    func steps(_ step: Step) -> [Int] { recorded.withLock { $0[step] ?? [] } }
+
+    func record(_ step: Step) {
+        let task = withUnsafeCurrentTask { $0?.hashValue ?? 0 }
+        recorded.withLock { $0[step, default: []].append(task) }
+    }
+
+    func makeBlobWriter() async throws -> any BlobWriter {
+        record(.start)
+        let writer = try #require(try await wrapped.makeBlobWriter() as? any GatheringBlobWriter)
+        return Writer(wrapped: writer, location: self)
+    }
+
+    func read(
+        locator: String, range: Range<Int64>?, chunkSize: Int, into consumer: (ByteBuffer) async throws -> Void
+    ) async throws {
+        try await wrapped.read(locator: locator, range: range, chunkSize: chunkSize, into: consumer)
+    }
+
+    func delete(locator: String) async throws { try await wrapped.delete(locator: locator) }
+
+    final class Writer: GatheringBlobWriter {
+        let wrapped: any GatheringBlobWriter
+        let location: TaskRecordingLocation
+
+        init(wrapped: any GatheringBlobWriter, location: TaskRecordingLocation) {
+            self.wrapped = wrapped
+            self.location = location
+        }
+
+        var locator: String { wrapped.locator }
+        var hasFullBatch: Bool { wrapped.hasFullBatch }
+
+        func write(_ buffer: ByteBuffer) async throws {
+            location.record(.write)
+            try await wrapped.write(buffer)
+        }
+
+        func gather(count: Int, _ produce: (UnsafeMutableRawBufferPointer) throws -> Void) throws -> Bool {
+            location.record(.gather)
+            return try wrapped.gather(count: count, produce)
+        }
+
+        func writeGathered() async throws {
+            location.record(.writeGathered)
+            try await wrapped.writeGathered()
+        }
+
+        func commit() async throws -> Int64 {
+            location.record(.commit)
+            return try await wrapped.commit()
+        }
+
+        func abort() async { await wrapped.abort() }
+    }
+}
