@@ -16,8 +16,8 @@ import Synchronization
 ///
 /// A bounded step runs in a task of its own, watched: three tasks for a small PUT made a third of
 /// its hops between threads, Souverain's own (docs/benchmarks.md, eighteenth round). A step that
-/// cannot wait is run as it is: making a writer where the location `startsWritersInMemory`, and
-/// bytes gathered in memory while no batch is full.
+/// cannot wait is run as it is: making a writer where the location `startsWritersInMemory`, bytes
+/// gathered in memory while no batch is full, and a read the location has at hand (`readAtHand`).
 struct TimeLimitedLocation: Location {
     let wrapped: any Location
     let limit: Duration
@@ -25,6 +25,10 @@ struct TimeLimitedLocation: Location {
     var id: String { wrapped.id }
 
     var startsWritersInMemory: Bool { wrapped.startsWritersInMemory }
+
+    func readAtHand(locator: String, range: Range<Int64>?, chunkSize: Int) throws -> ByteBuffer? {
+        try wrapped.readAtHand(locator: locator, range: range, chunkSize: chunkSize)
+    }
 
     func makeBlobWriter() async throws -> any BlobWriter {
         let wrapped = wrapped
@@ -37,6 +41,10 @@ struct TimeLimitedLocation: Location {
     func read(
         locator: String, range: Range<Int64>?, chunkSize: Int, into consumer: (ByteBuffer) async throws -> Void
     ) async throws {
+        if let atHand = try wrapped.readAtHand(locator: locator, range: range, chunkSize: chunkSize) {
+            if atHand.readableBytes > 0 { try await consumer(atHand) }
+            return
+        }
         let (wrapped, limit, id) = (wrapped, limit, id)
         let progress = ReadProgress()
         try await withoutActuallyEscaping(consumer) { escapable in

@@ -100,14 +100,14 @@ public struct LocalLocation: Location {
         locator: String, range: Range<Int64>?, chunkSize: Int,
         into consumer: (ByteBuffer) async throws -> Void
     ) async throws {
-        let path = try checkedPath(of: locator)
-        let allocator = ByteBufferAllocator()
         // A read of one chunk whose path and bytes are all in the kernel's caches is done here,
         // with calls that cannot wait for the disk; anything else goes to the thread pool.
-        if let cached = try Self.readFromCaches(path, locator, range: range, chunkSize: chunkSize, allocator) {
+        if let cached = try readAtHand(locator: locator, range: range, chunkSize: chunkSize) {
             if cached.readableBytes > 0 { try await consumer(cached) }
             return
         }
+        let path = try checkedPath(of: locator)
+        let allocator = ByteBufferAllocator()
         // Opening and the first chunk in one trip to the thread pool: a small blob is one trip,
         // where each trip is two thread switches (docs/benchmarks.md, "Small GET and HEAD").
         let (fd, end, first, direct) = try await offload(threadPool) { () throws -> (Int32, Int64, ByteBuffer, Bool) in
@@ -150,6 +150,11 @@ public struct LocalLocation: Location {
             offset += Int64(buffer.readableBytes)
             try await consumer(buffer)
         }
+    }
+
+    /// A blob of one chunk at most whose path and bytes are in the kernel's caches (`readFromCaches`).
+    public func readAtHand(locator: String, range: Range<Int64>?, chunkSize: Int) throws -> ByteBuffer? {
+        try Self.readFromCaches(try checkedPath(of: locator), locator, range: range, chunkSize: chunkSize, ByteBufferAllocator())
     }
 
     /// The bytes of `range` (all of the blob when nil) if that is at most one chunk and the blob's

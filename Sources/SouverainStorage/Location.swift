@@ -17,12 +17,18 @@ public protocol Location: Sendable {
         locator: String, range: Range<Int64>?, chunkSize: Int,
         into consumer: (ByteBuffer) async throws -> Void
     ) async throws
+    /// The bytes of `range` (all of the blob when nil) when they are one chunk at most and the
+    /// location has them at hand, without waiting on a disk or a network; nil when getting them
+    /// would wait, and `read` is then the way. Nil unless a location says otherwise.
+    func readAtHand(locator: String, range: Range<Int64>?, chunkSize: Int) throws -> ByteBuffer?
     /// Deletes the blob; deleting an absent blob is not an error.
     func delete(locator: String) async throws
 }
 
 extension Location {
     public var startsWritersInMemory: Bool { false }
+
+    public func readAtHand(locator: String, range: Range<Int64>?, chunkSize: Int) throws -> ByteBuffer? { nil }
 }
 
 /// Writes one blob. Call `write` any number of times, then exactly one of `commit` or `abort`.

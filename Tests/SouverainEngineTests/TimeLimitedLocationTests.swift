@@ -6,9 +6,10 @@ import SouverainTesting
 import Synchronization
 import Testing
 
-/// Which steps of a blob write are bounded in time: a bounded step runs in a watched task of its
-/// own, and a step that cannot wait runs in the caller's task, as it is. Each task is two hops
-/// between threads, and a small PUT made three where one step could wait.
+/// Which steps of a blob write and read are bounded in time: a bounded step runs in a watched task
+/// of its own, and a step that cannot wait runs in the caller's task, as it is. Each task is two
+/// hops between threads: a small PUT made three where one step could wait, a small GET one where
+/// none could.
 @Suite final class TimeLimitedLocationTests: Sendable {
     let root = NSTemporaryDirectory() + "souverain-limited-" + UUID().uuidString
 
@@ -45,15 +46,31 @@ import Testing
         #expect(try await writer.commit() == Int64(content.count))
         #expect(recording.steps(.commit).count == 1)
         #expect(!recording.steps(.commit).contains(caller))
+        // Several chunks are never at hand: asked in the caller's task, then read watched.
         var read: [UInt8] = []
         try await location.read(locator: writer.locator, range: nil, chunkSize: 256 * 1024) { read += Array($0.readableBytesView) }
         #expect(read == content)
+        #expect(recording.steps(.readAtHand) == [caller])
+        #expect(recording.steps(.read).count == 1)
+        #expect(!recording.steps(.read).contains(caller))
+
+        // One chunk just written is in the kernel's caches: read in the caller's task, where the
+        // system can tell (openat2 with RESOLVE_CACHED), and watched where it cannot.
+        let small = try await location.makeBlobWriter()
+        try await small.write(ByteBuffer(bytes: content[0..<5000]))
+        _ = try await small.commit()
+        var smallRead: [UInt8] = []
+        try await location.read(locator: small.locator, range: 10..<4010, chunkSize: 256 * 1024) { smallRead += Array($0.readableBytesView) }
+        #expect(smallRead == Array(content[10..<4010]))
+        #expect(recording.steps(.readAtHand) == [caller, caller])
+        #expect(recording.steps(.read).count == (recording.foundAtHand ? 1 : 2))
+        #expect(!recording.steps(.read).contains(caller))
     }
 }
 
-/// A local location that records the task in which each step of a blob write ran.
+/// A local location that records the task in which each step of a blob write or read ran.
 private final class TaskRecordingLocation: Location {
-    enum Step: Hashable { case start, gather, write, writeGathered, commit }
+    enum Step: Hashable { case start, gather, write, writeGathered, commit, readAtHand, read }
 
     let wrapped: LocalLocation
     let startsWritersInMemory: Bool
@@ -67,6 +84,10 @@ private final class TaskRecordingLocation: Location {
     var id: String { wrapped.id }
 
     func steps(_ step: Step) -> [Int] { recorded.withLock { $0[step] ?? [] } }
+
+    /// Whether the last `readAtHand` returned bytes.
+    var foundAtHand: Bool { found.withLock { $0 } }
+    private let found = Mutex(false)
 
     func record(_ step: Step) {
         let task = withUnsafeCurrentTask { $0?.hashValue ?? 0 }
@@ -82,7 +103,15 @@ private final class TaskRecordingLocation: Location {
     func read(
         locator: String, range: Range<Int64>?, chunkSize: Int, into consumer: (ByteBuffer) async throws -> Void
     ) async throws {
+        record(.read)
         try await wrapped.read(locator: locator, range: range, chunkSize: chunkSize, into: consumer)
+    }
+
+    func readAtHand(locator: String, range: Range<Int64>?, chunkSize: Int) throws -> ByteBuffer? {
+        record(.readAtHand)
+        let bytes = try wrapped.readAtHand(locator: locator, range: range, chunkSize: chunkSize)
+        found.withLock { $0 = bytes != nil }
+        return bytes
     }
 
     func delete(locator: String) async throws { try await wrapped.delete(locator: locator) }
