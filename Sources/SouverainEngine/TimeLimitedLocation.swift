@@ -11,13 +11,14 @@ import Synchronization
 ///
 /// A step past its limit is cancelled and fails with `StorageError.unavailable`; the engine then
 /// treats the copy as failed like any other (dropped from a fan-out, marked missing, the next copy
-/// read). Cancellation is cooperative: a step blocked where it cannot be cancelled (a system call)
-/// still holds its thread until it returns, but no longer the request.
+/// read). Cancellation is cooperative: a step blocked where it cannot be cancelled (a system call
+/// already running on the I/O pool) still holds its thread, and the request, until it returns.
 ///
-/// A bounded step runs in a task of its own, watched: three tasks for a small PUT made a third of
-/// its hops between threads, Souverain's own (docs/benchmarks.md, eighteenth round). A step that
-/// cannot wait is run as it is: making a writer where the location `startsWritersInMemory`, bytes
-/// gathered in memory while no batch is full, and a read the location has at hand (`readAtHand`).
+/// A bounded step runs in a task of its own, watched: two more jobs for the shared executor, each
+/// of which may wake a thread. A small PUT made three such tasks and a small GET one, where the raw
+/// ceiling makes none (docs/benchmarks.md, issue 18's eighteenth round). A step that cannot wait is
+/// run as it is: making a writer where the location `startsWritersInMemory`, bytes gathered in
+/// memory while no batch is full, and a read the location has at hand (`readAtHand`).
 struct TimeLimitedLocation: Location {
     let wrapped: any Location
     let limit: Duration
