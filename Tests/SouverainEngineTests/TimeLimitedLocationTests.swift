@@ -8,8 +8,8 @@ import Testing
 
 /// Which steps of a blob write and read are bounded in time: a bounded step runs in a watched task
 /// of its own, and a step that cannot wait runs in the caller's task, as it is. Each task is two
-/// hops between threads: a small PUT made three where one step could wait, a small GET one where
-/// none could.
+/// more jobs for the shared executor, each of which may wake a thread: a small PUT made three where
+/// one step could wait, a small GET one where none could.
 @Suite final class TimeLimitedLocationTests: Sendable {
     let root = NSTemporaryDirectory() + "souverain-limited-" + UUID().uuidString
 
