@@ -4,7 +4,9 @@ import SouverainModel
 import Synchronization
 
 /// Users by access key and buckets by name, as last read, for the two look-ups that nearly every
-/// request makes before its own (docs/benchmarks.md, "Issue 18's thirteenth round").
+/// request makes before its own (docs/benchmarks.md, "Issue 18's thirteenth round"), and each
+/// bucket's default encryption, which every PUT asks for (most buckets have none: that answer is
+/// kept too).
 ///
 /// What is kept is used only while nothing it could hold has changed since it was read: every
 /// transaction of this process that wrote users or buckets ends a generation (`committed`, told by
@@ -32,6 +34,7 @@ final class LookupCache: Sendable {
         var enabled = true
         var users: [String: Entry<User>] = [:]
         var buckets: [String: Entry<BucketRecord>] = [:]
+        var encryptions: [String: Entry<BucketEncryptionRecord?>] = [:]
     }
 
     private let state = Mutex(State())
@@ -58,6 +61,15 @@ final class LookupCache: Sendable {
         try await value(\.buckets, name, read)
     }
 
+    /// The bucket's default encryption, or nil when it has none, as kept, or read by `read` (and
+    /// kept either way: only a bucket that exists is asked about).
+    func bucketEncryption(
+        bucket: String, read: () async throws -> BucketEncryptionRecord?
+    ) async throws -> BucketEncryptionRecord? {
+        let answer: BucketEncryptionRecord?? = try await value(\.encryptions, bucket) { .some(try await read()) }
+        return answer ?? nil
+    }
+
     private func value<Value: Sendable>(
         _ table: any WritableKeyPath<State, [String: Entry<Value>]> & Sendable, _ key: String, _ read: () async throws -> Value?
     ) async throws -> Value? {
@@ -72,6 +84,7 @@ final class LookupCache: Sendable {
             guard state.enabled else {
                 state.users = [:]
                 state.buckets = [:]
+                state.encryptions = [:]
                 return (nil, nil)
             }
             if let entry = state[keyPath: table][key], entry.generation == state.generation, now - entry.readAt < lifetime {
@@ -95,7 +108,7 @@ final class LookupCache: Sendable {
 /// process's other transactions (an object's record, a grant, an upload) leave what it keeps in
 /// place. Told by SQLite of every row a statement inserts, updates or deletes in those tables.
 final class KeptTablesObserver: TransactionObserver, Sendable {
-    static let tables: Set<String> = ["users", "buckets"]
+    static let tables: Set<String> = ["users", "buckets", "bucket_encryption"]
     private let written = Atomic(false)
 
     /// Whether a transaction wrote a kept table since the last call; resets it.

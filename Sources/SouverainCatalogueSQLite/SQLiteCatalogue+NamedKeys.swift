@@ -172,14 +172,19 @@ extension SQLiteCatalogue {
     }
 
     public func bucketEncryption(bucket: String) async throws -> BucketEncryptionRecord? {
-        // Every PUT asks: a lookup on the calling thread, not a hop to a reader's queue.
-        try await lookup(oneStatement: true) { db in
-            try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM bucket_encryption WHERE bucket = ?"), arguments: [bucket]).map { row in
-                BucketEncryptionRecord(
-                    bucket: row["bucket"], algorithm: BucketEncryptionRecord.Algorithm(rawValue: row["algorithm"]) ?? .aes256,
-                    keyID: row["key_id"], bucketKeyEnabled: row["bucket_key_enabled"])
+        // Every PUT asks: kept in memory between commits (LookupCache), else a lookup on the
+        // calling thread, not a hop to a reader's queue.
+        let read = {
+            try await self.lookup(oneStatement: true) { db in
+                try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM bucket_encryption WHERE bucket = ?"), arguments: [bucket]).map { row in
+                    BucketEncryptionRecord(
+                        bucket: row["bucket"], algorithm: BucketEncryptionRecord.Algorithm(rawValue: row["algorithm"]) ?? .aes256,
+                        keyID: row["key_id"], bucketKeyEnabled: row["bucket_key_enabled"])
+                }
             }
         }
+        guard let lookupCache else { return try await read() }
+        return try await lookupCache.bucketEncryption(bucket: bucket, read: read)
     }
 
     public func setBucketEncryption(_ encryption: BucketEncryptionRecord) async throws {

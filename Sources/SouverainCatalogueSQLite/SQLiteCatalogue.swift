@@ -17,7 +17,7 @@ public final class SQLiteCatalogue: Catalogue {
     private let groupCommit: GroupCommit
     private let lookups: LookupConnections
     /// Users by access key and buckets by name; nil when not asked for or inotify is unavailable.
-    private let lookupCache: LookupCache?
+    let lookupCache: LookupCache?
 
     /// Opens (creating if needed) the catalogue at `path` and applies pending migrations.
     /// `keepingLookups`: keep users and buckets in memory between their changes (for a long-running

@@ -54,6 +54,40 @@ import Testing
         #expect(try await server.user(accessKeyID: "AKBOB") == nil)
     }
 
+    /// A bucket's default encryption, set, changed or removed by the server or by another
+    /// catalogue on the file (a CLI), shows at the next PUT's lookup, kept or not: most buckets
+    /// have none, and that answer is kept too.
+    @Test func bucketEncryptionChangesAreSeenAtTheNextLookup() async throws {
+        let server = try SQLiteCatalogue(path: path, keepingLookups: true, lookupLifetime: .seconds(3600))
+        let command = try SQLiteCatalogue(path: path)
+        try await server.createBucket(BucketRecord(name: "b5", owner: "x", createdAt: Date(), region: "us-east-1"))
+        for _ in 0..<3 { #expect(try await server.bucketEncryption(bucket: "b5") == nil) }
+        try await server.setBucketEncryption(BucketEncryptionRecord(bucket: "b5", algorithm: .kms, keyID: "k1", bucketKeyEnabled: false))
+        #expect(try await server.bucketEncryption(bucket: "b5")?.keyID == "k1")
+        try await command.setBucketEncryption(BucketEncryptionRecord(bucket: "b5", algorithm: .kms, keyID: "k2", bucketKeyEnabled: true))
+        #expect(try await server.bucketEncryption(bucket: "b5")?.keyID == "k2")
+        try await command.deleteBucketEncryption(bucket: "b5")
+        #expect(try await server.bucketEncryption(bucket: "b5") == nil)
+        try await server.setBucketEncryption(BucketEncryptionRecord(bucket: "b5", algorithm: .aes256, keyID: nil, bucketKeyEnabled: false))
+        #expect(try await server.bucketEncryption(bucket: "b5")?.algorithm == .aes256)
+        try await server.deleteBucketEncryption(bucket: "b5")
+        #expect(try await server.bucketEncryption(bucket: "b5") == nil)
+    }
+
+    @Test func aBucketWithoutEncryptionIsReadOnceUntilACommit() async throws {
+        let (cache, signal) = try makeCache()
+        let reads = Atomic(0)
+        let read = { @Sendable () async throws -> BucketEncryptionRecord? in
+            reads.add(1, ordering: .relaxed)
+            return nil
+        }
+        for _ in 0..<4 { #expect(try await cache.bucketEncryption(bucket: "b6", read: read) == nil) }
+        #expect(reads.load(ordering: .relaxed) == 1)
+        signal.announce()
+        #expect(try await cache.bucketEncryption(bucket: "b6", read: read) == nil)
+        #expect(reads.load(ordering: .relaxed) == 2)
+    }
+
     /// Only a transaction that wrote `users` or `buckets` ends what is kept: the server's object
     /// records and grants do not. Seen through a row changed behind the catalogue's back (a
     /// connection of its own, which announces nothing): it shows only once something is read again.
