@@ -89,10 +89,9 @@ public struct LocalLocation: Location {
     public func makeBlobWriter() async throws -> any BlobWriter {
         let locator = LocalLocation.newLocator()
         let tmpPath = tmpDirectory + "/" + locator
-        let finalPath = path(of: locator)
         return LocalBlobWriter(
-            locator: locator, tmpPath: tmpPath, finalPath: finalPath,
-            shardDirectory: (finalPath as NSString).deletingLastPathComponent, threadPool: threadPool,
+            locator: locator, tmpPath: tmpPath, finalPath: path(of: locator),
+            shardDirectory: shardDirectory(of: locator), threadPool: threadPool,
             batches: batches, filesystemSync: filesystemSync)
     }
 
@@ -277,7 +276,13 @@ public struct LocalLocation: Location {
     // MARK: - Paths
 
     func path(of locator: String) -> String {
-        blobsDirectory + "/" + String(locator.prefix(3)) + "/" + locator
+        shardDirectory(of: locator) + "/" + locator
+    }
+
+    /// The directory a blob's file is in: its locator's first three characters under `blobs/`.
+    /// (Not `NSString.deletingLastPathComponent`, which cost 0.8% of a small PUT's CPU.)
+    func shardDirectory(of locator: String) -> String {
+        blobsDirectory + "/" + String(locator.prefix(3))
     }
 
     private func checkedPath(of locator: String) throws -> String {

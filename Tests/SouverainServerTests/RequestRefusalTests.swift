@@ -40,6 +40,8 @@ struct RequestRefusalTests {
         (["5", "5"], "InvalidRequest"),
         (["5, 6"], "InvalidRequest"),
         (["abc"], "InvalidRequest"),
+        ([""], "InvalidRequest"),
+        (["1 2"], "InvalidRequest"),
     ] as [([String], String?)])
     func contentLengthIsCheckedBeforeTheBody(values: [String], refusal: String?) {
         var fields = HTTPFields()

@@ -133,17 +133,24 @@ final class RequestGuard: ChannelDuplexHandler, RemovableChannelHandler {
     static func contentLengthRefusal(_ fields: HTTPFields) -> (S3ErrorCode, String, String)? {
         let values = fields[values: .contentLength]
         guard !values.isEmpty else { return nil }
-        guard values.count == 1, !values[0].contains(",") else {
+        // Checked byte by byte: Foundation's `contains(_:)` and `trimmingCharacters(in:)` went
+        // through NSString on every request with a body, 1% of a small PUT's CPU.
+        let value = values[0].utf8
+        guard values.count == 1, !value.contains(UInt8(ascii: ",")) else {
             return (.invalidRequest, "several Content-Length values", "Your request has several Content-Length values.")
         }
         guard fields[.transferEncoding] == nil else {
             return (.invalidRequest, "Content-Length with Transfer-Encoding",
                     "Your request has both Content-Length and Transfer-Encoding.")
         }
-        let text = values[0].trimmingCharacters(in: .whitespaces)
-        guard !text.isEmpty, text.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }) else {
+        // A field value's optional whitespace is spaces and tabs (RFC 9110, section 5.6.3).
+        let isSpace = { (byte: UInt8) in byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+        guard let first = value.firstIndex(where: { !isSpace($0) }), let last = value.lastIndex(where: { !isSpace($0) }),
+            value[first...last].allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) })
+        else {
             return (.invalidRequest, "Content-Length is not a non-negative integer", "Your Content-Length is not a non-negative integer.")
         }
+        let text = Substring(value[first...last])
         guard let length = UInt64(text), length <= ConnectionLimits.maximumContentLength else {
             return (.entityTooLarge, "Content-Length \(text.prefix(24)) exceeds 5 TiB",
                     "Your proposed upload exceeds the maximum allowed object size of 5 TiB.")
