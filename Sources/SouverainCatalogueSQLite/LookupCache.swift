@@ -9,9 +9,9 @@ import Synchronization
 /// kept too).
 ///
 /// What is kept is used only while nothing it could hold has changed since it was read: every
-/// transaction of this process that wrote users or buckets ends a generation (`committed`, told by
-/// `KeptTablesObserver`), and so does every commit another process announces (`CommitSignal`),
-/// found by polling the watch before each use. A read is kept
+/// transaction of this process that wrote users, buckets or bucket encryption ends a generation
+/// (`committed`, told by `KeptTablesObserver`), and so does every commit another process
+/// announces (`CommitSignal`), found by polling the watch before each use. A read is kept
 /// under the generation that was current before it started: if a commit ended that generation
 /// while the read ran, what it read is never used. Nothing is kept longer than `lifetime`, should
 /// a process write the catalogue without announcing it. When the watch is lost (the signal file
@@ -20,7 +20,7 @@ final class LookupCache: Sendable {
     /// How long anything kept may be used at most: 1 s unless a test says otherwise.
     let lifetime: Duration
     /// Entries per table: beyond it the table starts again empty (names that do not exist are not
-    /// kept, so only real users and buckets fill it).
+    /// kept, and only buckets that exist are asked for their encryption).
     static let capacity = 4096
 
     private struct Entry<Value> {
@@ -46,7 +46,7 @@ final class LookupCache: Sendable {
     }
 
     /// Ends the current generation: called after each of this process's transactions that wrote
-    /// users or buckets.
+    /// a kept table (`KeptTablesObserver.tables`).
     func committed() {
         state.withLock { $0.generation &+= 1 }
     }

@@ -9,19 +9,20 @@ public import SouverainModel
 /// Statements with arguments are prepared once per connection (`cachedStatement`): preparing them
 /// on every call was 8% of the server's CPU on small GETs (docs/benchmarks.md).
 ///
-/// A catalogue opened with `keepingLookups` (the server's) keeps users and buckets in memory
-/// until a transaction that may change them commits (`LookupCache`); every other one announces
+/// A catalogue opened with `keepingLookups` (the server's) keeps users, buckets and buckets'
+/// default encryption in memory until a transaction that may change them commits (`LookupCache`); every other one announces
 /// its transactions to it (`CommitSignal`).
 public final class SQLiteCatalogue: Catalogue {
     private let pool: DatabasePool
     private let groupCommit: GroupCommit
     private let lookups: LookupConnections
-    /// Users by access key and buckets by name; nil when not asked for or inotify is unavailable.
+    /// Users by access key, buckets by name and buckets' default encryption; nil when not asked
+    /// for or inotify is unavailable.
     let lookupCache: LookupCache?
 
     /// Opens (creating if needed) the catalogue at `path` and applies pending migrations.
-    /// `keepingLookups`: keep users and buckets in memory between their changes (for a long-running
-    /// process that looks them up on every request; Linux only).
+    /// `keepingLookups`: keep users, buckets and buckets' encryption in memory between their
+    /// changes (for a long-running process that looks them up on every request; Linux only).
     public convenience init(path: String, keepingLookups: Bool = false) throws {
         try self.init(path: path, keepingLookups: keepingLookups, lookupLifetime: .seconds(1))
     }
