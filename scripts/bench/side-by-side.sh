@@ -16,15 +16,16 @@
 #      the fraction of one that 10,000 gave the raw ceiling), ROUNDS (3: the targets alternate their order from one
 #      round to the next, and the table gives each figure's median, so that one noisy round decides nothing),
 #      VERSIONING (1: versioning on for each round's bucket, on every target but raw, which has none),
-#      SETTLE (0: seconds to wait, after a `sync`, before each target's turn but the first; 65 lets
-#      the files the previous turn deleted age past ext4's one-minute window, see below).
+#      SETTLE (0: seconds to wait, after a `sync`, before each target's turn but the first).
 #
 # On ext4 without a journal (this project's machines' root), every new inode skips the inodes freed
-# in the last minute and reads each one's table block to find out: a turn that follows another
-# turn's deletions by less than a minute creates its files more slowly. The raw ceiling and
-# Souverain create a file per blob and pay it; RGW writes into one preallocated file and does not.
-# With the targets' order reversed every other round, the target at the ends of the order runs twice
-# in a row. SETTLE takes that out of the figures (docs/benchmarks.md, issue 18's nineteenth round).
+# in the last minute (six, while their inode table block is dirty) and reads each one's table
+# block to find out: a turn that follows another turn's deletions creates its files more slowly.
+# The raw ceiling and Souverain create a file per blob and pay it; RGW writes into one
+# preallocated file and does not. With the targets' order reversed every other round, the target
+# at the ends of the order runs twice in a row. SETTLE=65 takes out the one-minute part only: new
+# files written next to the freed inodes dirty their table blocks again (docs/benchmarks.md,
+# issue 18's nineteenth round).
 # Only loopback is used; every process started is stopped by its PID at the end.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
