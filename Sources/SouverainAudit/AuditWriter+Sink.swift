@@ -15,9 +15,9 @@ final class AuditSegmentSink: @unchecked Sendable {
     private let directory: String
     private var fd: Int32
     private var path: String
-    private let beforeSync: (@Sendable () -> Void)?
+    private let beforeSync: (@Sendable () throws(AuditError) -> Void)?
 
-    init(directory: String, fd: Int32, path: String, beforeSync: (@Sendable () -> Void)?) {
+    init(directory: String, fd: Int32, path: String, beforeSync: (@Sendable () throws(AuditError) -> Void)?) {
         self.directory = directory
         self.fd = fd
         self.path = path
@@ -59,7 +59,7 @@ final class AuditSegmentSink: @unchecked Sendable {
         func flushBuffer() throws(AuditError) {
             guard !buffer.isEmpty else { return }
             try POSIX.writeAll(fd, buffer, path: path)
-            beforeSync?()
+            try beforeSync?()
             try POSIX.dataSync(fd, path: path)
             syncs += 1
             buffer.removeAll(keepingCapacity: true)

@@ -28,8 +28,8 @@ public actor AuditWriter {
         /// A new segment before the next record once the current one is this old.
         public var maximumSegmentAge: Duration
         /// Called on the I/O queue before every fdatasync; tests use it to widen the window in which
-        /// appends pile up.
-        var beforeSync: (@Sendable () -> Void)?
+        /// appends pile up, and to fail a write as a failed fdatasync would.
+        var beforeSync: (@Sendable () throws(AuditError) -> Void)?
 
         public init(
             checkpointEveryRecords: Int = 1000,

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 @testable import SouverainAudit
 
@@ -59,6 +60,63 @@ import Testing
         #expect(statistics.records == 320)
         #expect(statistics.syncs < 100, "\(statistics)")
         try await writer.close()
+        removeTrail(directory)
+    }
+
+    @Test func aFailedSyncFailsItsAppendsAndRefusesEveryLaterOne() async throws {
+        let directory = temporaryDirectory("failed")
+        let syncs = Mutex(0)
+        var configuration = AuditWriter.Configuration(checkpointEveryRecords: 100_000)
+        configuration.beforeSync = { () throws(AuditError) in
+            if syncs.withLock({ $0 += 1; return $0 }) == 2 { throw AuditError(.io, "fdatasync failed (injected)") }
+        }
+        let writer = try await AuditWriter.open(directory: directory, key: .generate(), configuration: configuration)
+        #expect(try await writer.append(sampleEvent(1)) == 1)
+        await #expect { _ = try await writer.append(sampleEvent(2)) } throws: { ($0 as? AuditError)?.code == .io }
+        await #expect { _ = try await writer.append(sampleEvent(3)) } throws: { ($0 as? AuditError)?.code == .failed }
+        await #expect { try await writer.flush() } throws: { ($0 as? AuditError)?.code == .failed }
+        try await writer.close()
+        #expect(syncs.withLock { $0 } == 2, "nothing is written after a failed sync, not even the closing checkpoint")
+        removeTrail(directory)
+    }
+
+    @Test func underLoadAFailedSyncLosesNoAcknowledgedRecord() async throws {
+        let directory = temporaryDirectory("failed-load")
+        let key = AuditKey.generate()
+        let syncs = Mutex(0)
+        var configuration = AuditWriter.Configuration(checkpointEveryRecords: 100_000)
+        configuration.beforeSync = { () throws(AuditError) in
+            usleep(2000)
+            if syncs.withLock({ $0 += 1; return $0 }) == 5 { throw AuditError(.io, "fdatasync failed (injected)") }
+        }
+        let writer = try await AuditWriter.open(directory: directory, key: key, configuration: configuration)
+        let outcomes = await withTaskGroup(of: [Result<UInt64, AuditError>].self) { group in
+            for task in 0..<16 {
+                group.addTask {
+                    var mine: [Result<UInt64, AuditError>] = []
+                    for index in 0..<20 {
+                        do {
+                            mine.append(.success(try await writer.append(sampleEvent(task * 20 + index))))
+                        } catch {
+                            mine.append(.failure(error as? AuditError ?? AuditError(.io, "\(error)")))
+                        }
+                    }
+                    return mine
+                }
+            }
+            return await group.reduce(into: []) { $0 += $1 }
+        }
+        try await writer.close()
+        let acknowledged = outcomes.compactMap { try? $0.get() }.sorted()
+        let failures = outcomes.compactMap { outcome -> AuditError.Code? in
+            if case .failure(let error) = outcome { return error.code } else { return nil }
+        }
+        #expect(outcomes.count == 320)
+        #expect(!failures.isEmpty && failures.allSatisfy { $0 == .io || $0 == .failed }, "\(failures)")
+        // What was acknowledged is the chain's beginning, without a gap, and all of it is on disk.
+        #expect(acknowledged == Array(1...UInt64(acknowledged.count)))
+        let result = AuditVerifier.verify(directory: directory, publicKey: key.publicKey, strict: false)
+        #expect(result.records >= acknowledged.count, "\(result)")
         removeTrail(directory)
     }
 
