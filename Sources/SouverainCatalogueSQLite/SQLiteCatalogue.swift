@@ -10,8 +10,8 @@ public import SouverainModel
 /// on every call was 8% of the server's CPU on small GETs (docs/benchmarks.md).
 ///
 /// A catalogue opened with `keepingLookups` (the server's) keeps users, buckets and buckets'
-/// default encryption in memory until a transaction that may change them commits (`LookupCache`); every other one announces
-/// its transactions to it (`CommitSignal`).
+/// default encryption in memory until a transaction that may change them commits (`LookupCache`);
+/// every other one announces its transactions to it (`CommitSignal`).
 public final class SQLiteCatalogue: Catalogue {
     private let pool: DatabasePool
     private let groupCommit: GroupCommit
