@@ -54,12 +54,8 @@ final class GroupCommit: Sendable {
             let job = Job(
                 run: { db in
                     do {
-                        var value: T?
-                        try db.inSavepoint {
-                            value = try body(db)
-                            return .commit
-                        }
-                        return { [value] in continuation.resume(returning: value!) }
+                        let value = try Self.inSavepoint(db) { try body(db) }
+                        return { continuation.resume(returning: value) }
                     } catch {
                         return { continuation.resume(throwing: error) }
                     }
@@ -73,6 +69,25 @@ final class GroupCommit: Sendable {
             if startsDraining {
                 Task { await self.drain() }
             }
+        }
+    }
+
+    /// Runs `body` in a savepoint of the batch's transaction: rolled back if it throws, so that the
+    /// batch's other writes still commit. GRDB's `inSavepoint` prepares its SAVEPOINT and RELEASE
+    /// statements anew on every call, two compilations per write; these are prepared once. If
+    /// SQLite rolled the whole transaction back (a full disk, for one), GRDB refuses every later
+    /// statement of the batch, these included, so no write commits outside it.
+    private static func inSavepoint<T>(_ db: Database, _ body: () throws -> T) throws -> T {
+        try db.cachedStatement(sql: "SAVEPOINT group_write").execute()
+        do {
+            let value = try body()
+            try db.cachedStatement(sql: "RELEASE SAVEPOINT group_write").execute()
+            return value
+        } catch {
+            // Rolling back alone leaves the savepoint on SQLite's stack; releasing it removes it.
+            try? db.cachedStatement(sql: "ROLLBACK TRANSACTION TO SAVEPOINT group_write").execute()
+            try? db.cachedStatement(sql: "RELEASE SAVEPOINT group_write").execute()
+            throw error
         }
     }
 

@@ -290,6 +290,18 @@ extension SQLiteCatalogue {
             .execute(arguments: [bucket, keyBlob(key), sequence])
     }
 
+    /// Whether the key has a version, current or noncurrent (a delete marker counts). When it has
+    /// none, as for most keys a PUT writes, there is nothing to archive or replace and the new
+    /// version is the first: one statement instead of the five that finding that out takes.
+    static func hasVersions(_ db: Database, bucket: String, key: String) throws -> Bool {
+        try Bool.fetchOne(
+            try db.cachedStatement(sql: """
+                SELECT EXISTS (SELECT 1 FROM objects WHERE bucket = ?1 AND key = ?2)
+                    OR EXISTS (SELECT 1 FROM object_versions WHERE bucket = ?1 AND key = ?2)
+                """),
+            arguments: [bucket, keyBlob(key)]) == true
+    }
+
     /// The number a new version of the key gets: above every version it has.
     static func nextVersionSequence(_ db: Database, bucket: String, key: String) throws -> Int64 {
         let noncurrent = try Int64.fetchOne(

@@ -300,6 +300,10 @@ public final class SQLiteCatalogue: Catalogue {
             }
             try Self.checkBucketKeys(db, bucket: object.bucket, segments: object.segments)
             try Self.check(condition, db, bucket: object.bucket, key: object.key)
+            guard try Self.hasVersions(db, bucket: object.bucket, key: object.key) else {
+                try Self.insert(db, row, sequence: 1)
+                return []
+            }
             let garbage = try Self.makeRoom(db, for: object)
             try Self.insert(db, row)
             return garbage

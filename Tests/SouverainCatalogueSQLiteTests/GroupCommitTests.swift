@@ -90,4 +90,43 @@ import Testing
         try await group.write { db in try db.execute(sql: "INSERT INTO t VALUES (1, 'after')") }
         #expect(try count() == 1)
     }
+
+    /// When SQLite rolls the batch's whole transaction back in the middle of it (as it does on a
+    /// full disk), the writes after that point fail too and none of them commits on its own (a
+    /// savepoint opened outside a transaction would start one and commit it).
+    @Test func writesAfterTheBatchTransactionWasRolledBackFailWithoutCommitting() async throws {
+        let started = DispatchSemaphore(value: 0)
+        let release = DispatchSemaphore(value: 0)
+        async let blocker: Void = group.write { _ in
+            started.signal()
+            release.wait()
+        }
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                started.wait()
+                continuation.resume()
+            }
+        }
+        let aborting = Task { [group] in
+            try await group.write { db in
+                try db.execute(sql: "INSERT INTO t VALUES (1, 'aborting')")
+                try db.execute(sql: "ROLLBACK")
+            }
+        }
+        let deadline = ContinuousClock.now + .seconds(30)
+        while group.waiting < 1, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+        let later = Task { [group] in
+            try await group.write { db in try db.execute(sql: "INSERT INTO t VALUES (2, 'later')") }
+        }
+        while group.waiting < 2, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+        #expect(group.waiting == 2)
+        release.signal()
+        try await blocker
+        await #expect(throws: (any Error).self) { try await aborting.value }
+        await #expect(throws: (any Error).self) { try await later.value }
+        #expect(try count() == 0)
+        // The group keeps committing afterwards.
+        try await group.write { db in try db.execute(sql: "INSERT INTO t VALUES (3, 'after')") }
+        #expect(try count() == 1)
+    }
 }

@@ -26,6 +26,12 @@ extension CatalogueContract {
             _ = try await catalogue.addDeleteMarker(bucket: "v", key: "k", versionID: "m", at: Self.date) { _ in }
             #expect(try await catalogue.listObjects(bucket: "v", prefix: "", after: nil, limit: 10).isEmpty)
             await #expect { try await catalogue.deleteBucket(named: "v") } throws: { ($0 as? CatalogueError)?.code == .bucketNotEmpty }
+            // A key whose versions are all noncurrent (no current object) gets its next version
+            // numbered after them: it is the newest, listed first.
+            #expect(try await catalogue.putObject(Self.version("k", "v3", locator: "three")).isEmpty)
+            let versions = try await catalogue.listVersions(bucket: "v", prefix: "", after: nil, limit: 10)
+            #expect(versions.map(\.wireVersionID) == ["v3", "m", "v2", "v1"])
+            #expect(versions.map(\.isLatest) == [true, false, false, false])
         case .nullVersionsAreReplacedAndDeleteMarkersHideTheKey:
             _ = try await catalogue.putObject(Self.version("k", nil, locator: "null-1"))
             #expect(try await catalogue.putObject(Self.version("k", nil, locator: "null-2")).map(\.locator) == ["null-1"])
