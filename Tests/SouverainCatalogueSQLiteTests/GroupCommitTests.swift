@@ -22,22 +22,35 @@ import Testing
         try pool.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM t") ?? 0 }
     }
 
-    /// Writes that arrive while a transaction commits share the next one, and each keeps its own
-    /// outcome: the one that fails is rolled back alone.
-    @Test func writesArrivingDuringACommitShareTheNextTransaction() async throws {
+    /// Starts `body` as a group write that holds its transaction until `release` is signalled, and
+    /// returns once it runs: the writes made meanwhile queue for the next transaction.
+    private func holdingWrite<T: Sendable>(
+        until release: DispatchSemaphore, _ body: @escaping @Sendable (Database) throws -> T
+    ) async -> Task<T, any Error> {
         let started = DispatchSemaphore(value: 0)
-        let release = DispatchSemaphore(value: 0)
-        async let first: Int = group.write { db in
-            started.signal()
-            release.wait()
-            try db.execute(sql: "INSERT INTO t VALUES (0, 'first')")
-            return 0
+        let write = Task { [group] in
+            try await group.write { db in
+                started.signal()
+                release.wait()
+                return try body(db)
+            }
         }
         await withCheckedContinuation { continuation in
             DispatchQueue.global().async {
                 started.wait()
                 continuation.resume()
             }
+        }
+        return write
+    }
+
+    /// Writes that arrive while a transaction commits share the next one, and each keeps its own
+    /// outcome: the one that fails is rolled back alone.
+    @Test func writesArrivingDuringACommitShareTheNextTransaction() async throws {
+        let release = DispatchSemaphore(value: 0)
+        let first = await holdingWrite(until: release) { db in
+            try db.execute(sql: "INSERT INTO t VALUES (0, 'first')")
+            return 0
         }
         let outcomes = Task { [group] in
             try await withThrowingTaskGroup(of: (Int, Bool).self) { tasks in
@@ -67,7 +80,7 @@ import Testing
         while group.waiting < 20, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
         #expect(group.waiting == 20)
         release.signal()
-        #expect(try await first == 0)
+        #expect(try await first.value == 0)
         let results = try await outcomes.value
         #expect(results.values.filter { !$0 }.count == 1)
         #expect(results.filter { $0.value }.count == 19)
@@ -95,18 +108,8 @@ import Testing
     /// full disk), the writes after that point fail too and none of them commits on its own (a
     /// savepoint opened outside a transaction would start one and commit it).
     @Test func writesAfterTheBatchTransactionWasRolledBackFailWithoutCommitting() async throws {
-        let started = DispatchSemaphore(value: 0)
         let release = DispatchSemaphore(value: 0)
-        async let blocker: Void = group.write { _ in
-            started.signal()
-            release.wait()
-        }
-        await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
-                started.wait()
-                continuation.resume()
-            }
-        }
+        let blocker = await holdingWrite(until: release) { _ in }
         let aborting = Task { [group] in
             try await group.write { db in
                 try db.execute(sql: "INSERT INTO t VALUES (1, 'aborting')")
@@ -121,7 +124,7 @@ import Testing
         while group.waiting < 2, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
         #expect(group.waiting == 2)
         release.signal()
-        try await blocker
+        try await blocker.value
         await #expect(throws: (any Error).self) { try await aborting.value }
         await #expect(throws: (any Error).self) { try await later.value }
         #expect(try count() == 0)
