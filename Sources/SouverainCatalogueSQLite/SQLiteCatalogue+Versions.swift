@@ -291,7 +291,7 @@ extension SQLiteCatalogue {
     }
 
     /// Whether the key has a version, current or noncurrent (a delete marker counts). When it has
-    /// none, as for most keys a PUT writes, there is nothing to archive or replace and the new
+    /// none (a key written for the first time), there is nothing to archive or replace and the new
     /// version is the first: one statement instead of the five that finding that out takes.
     static func hasVersions(_ db: Database, bucket: String, key: String) throws -> Bool {
         try Bool.fetchOne(
