@@ -167,8 +167,8 @@ extension SQLiteCatalogue {
     }
 
     /// Inserts the current version of a key, numbered after every version the key already has
-    /// (`sequence` when the caller knows it: 1 for a key without any version).
-    static func insert(_ db: Database, _ row: ObjectRow, sequence known: Int64? = nil) throws {
+    /// (`sequence` when `makeRoom` found it out: 1 for a key without any version).
+    static func insert(_ db: Database, _ row: ObjectRow, sequence known: Int64?) throws {
         let sequence = try known ?? nextVersionSequence(db, bucket: row.bucket, key: row.key)
         try db.cachedStatement(sql: "INSERT INTO objects (\(objectColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
             .execute(arguments: statementArguments(row.arguments + [sequence.databaseValue]))

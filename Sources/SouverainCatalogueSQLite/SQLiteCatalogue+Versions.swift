@@ -245,11 +245,15 @@ extension SQLiteCatalogue {
         return garbage
     }
 
-    /// Before a new current version of `object.key` goes in. A record without a version id replaces
-    /// the null version (whose blobs become garbage), refused while that version is locked; the
-    /// current version, when kept, becomes noncurrent. For a never-versioned bucket this is exactly
-    /// the replacement of the one object the key had.
-    static func makeRoom(_ db: Database, for object: ObjectRecord) throws -> [GarbageBlob] {
+    /// Before a new current version of `object.key` goes in (a PUT, a copy, a completed multipart
+    /// upload). A record without a version id replaces the null version (whose blobs become
+    /// garbage), refused while that version is locked; the current version, when kept, becomes
+    /// noncurrent. For a never-versioned bucket this is exactly the replacement of the one object
+    /// the key had. A key with no version at all (written for the first time) has nothing to
+    /// archive or replace: one statement finds that out, where the general way takes five, and the
+    /// new version's number is then known (1); otherwise `insert` finds it.
+    static func makeRoom(_ db: Database, for object: ObjectRecord) throws -> (garbage: [GarbageBlob], sequence: Int64?) {
+        guard try hasVersions(db, bucket: object.bucket, key: object.key) else { return ([], 1) }
         var garbage: [GarbageBlob] = []
         if object.versionID == nil, let null = try locate(db, bucket: object.bucket, key: object.key, versionID: nil) {
             if let old = null.entry.object, old.isLocked(at: object.lastModified) {
@@ -258,7 +262,7 @@ extension SQLiteCatalogue {
             garbage = try remove(db, null)
         }
         try archiveCurrent(db, bucket: object.bucket, key: object.key)
-        return garbage
+        return (garbage, nil)
     }
 
     /// Moves the current version of a key, if any, to the noncurrent versions; its blobs stay referenced.
@@ -290,9 +294,7 @@ extension SQLiteCatalogue {
             .execute(arguments: [bucket, keyBlob(key), sequence])
     }
 
-    /// Whether the key has a version, current or noncurrent (a delete marker counts). When it has
-    /// none (a key written for the first time), there is nothing to archive or replace and the new
-    /// version is the first: one statement instead of the five that finding that out takes.
+    /// Whether the key has a version, current or noncurrent (a delete marker counts).
     static func hasVersions(_ db: Database, bucket: String, key: String) throws -> Bool {
         try Bool.fetchOne(
             try db.cachedStatement(sql: """

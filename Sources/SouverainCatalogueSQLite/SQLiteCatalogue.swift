@@ -300,13 +300,9 @@ public final class SQLiteCatalogue: Catalogue {
             }
             try Self.checkBucketKeys(db, bucket: object.bucket, segments: object.segments)
             try Self.check(condition, db, bucket: object.bucket, key: object.key)
-            guard try Self.hasVersions(db, bucket: object.bucket, key: object.key) else {
-                try Self.insert(db, row, sequence: 1)
-                return []
-            }
-            let garbage = try Self.makeRoom(db, for: object)
-            try Self.insert(db, row)
-            return garbage
+            let room = try Self.makeRoom(db, for: object)
+            try Self.insert(db, row, sequence: room.sequence)
+            return room.garbage
         }
     }
 
@@ -435,7 +431,8 @@ public final class SQLiteCatalogue: Catalogue {
                 throw CatalogueError(.noSuchUpload, "upload \(id) does not exist")
             }
             try Self.check(condition, db, bucket: object.bucket, key: object.key)
-            var garbage = try Self.makeRoom(db, for: object)
+            let room = try Self.makeRoom(db, for: object)
+            var garbage = room.garbage
             let kept = Set(object.segments.map(\.locator))
             for part in try Row.fetchAll(try db.cachedStatement(sql: "SELECT location, locator FROM parts WHERE upload_id = ?"), arguments: [id]) {
                 let blob = GarbageBlob(location: part["location"], locator: part["locator"], bucket: object.bucket, key: object.key)
@@ -446,7 +443,7 @@ public final class SQLiteCatalogue: Catalogue {
             }
             try db.cachedStatement(sql: "DELETE FROM parts WHERE upload_id = ?").execute(arguments: [id])
             try db.cachedStatement(sql: "DELETE FROM uploads WHERE upload_id = ?").execute(arguments: [id])
-            try Self.insert(db, row)
+            try Self.insert(db, row, sequence: room.sequence)
             return garbage
         }
     }

@@ -32,6 +32,19 @@ extension CatalogueContract {
             let versions = try await catalogue.listVersions(bucket: "v", prefix: "", after: nil, limit: 10)
             #expect(versions.map(\.wireVersionID) == ["v3", "m", "v2", "v1"])
             #expect(versions.map(\.isLatest) == [true, false, false, false])
+            // A completed multipart upload makes room as a PUT does: over a key with a current
+            // version, that one becomes noncurrent; over a key whose only version is a delete
+            // marker, the new version is numbered after it; over a new key, it is the first.
+            #expect(try await Self.complete(Self.version("k", "v4", locator: "four"), upload: "uk", on: catalogue).isEmpty)
+            #expect(try await catalogue.listVersions(bucket: "v", prefix: "k", after: nil, limit: 10).map(\.wireVersionID)
+                        == ["v4", "v3", "m", "v2", "v1"])
+            _ = try await catalogue.addDeleteMarker(bucket: "v", key: "marked", versionID: "m0", at: Self.date) { _ in }
+            #expect(try await Self.complete(Self.version("marked", "a1", locator: "a1"), upload: "um", on: catalogue).isEmpty)
+            let marked = try await catalogue.listVersions(bucket: "v", prefix: "marked", after: nil, limit: 10)
+            #expect(marked.map(\.wireVersionID) == ["a1", "m0"])
+            #expect(marked.map(\.isLatest) == [true, false])
+            #expect(try await Self.complete(Self.version("new", "n1", locator: "n1"), upload: "un", on: catalogue).isEmpty)
+            #expect(try await catalogue.latestVersion(bucket: "v", key: "new")?.versionID == "n1")
         case .nullVersionsAreReplacedAndDeleteMarkersHideTheKey:
             _ = try await catalogue.putObject(Self.version("k", nil, locator: "null-1"))
             #expect(try await catalogue.putObject(Self.version("k", nil, locator: "null-2")).map(\.locator) == ["null-1"])
@@ -115,6 +128,15 @@ extension CatalogueContract {
         default:
             Issue.record("\(self) is not a versions promise")
         }
+    }
+
+    /// Writes `object` by completing a multipart upload of it (with no parts: the catalogue does
+    /// not need them).
+    static func complete(_ object: ObjectRecord, upload id: String, on catalogue: any Catalogue) async throws -> [GarbageBlob] {
+        try await catalogue.createUpload(UploadRecord(uploadID: id, bucket: object.bucket, key: object.key, initiated: date,
+                                                      owner: "alice", metadata: ObjectMetadata(), checksumAlgorithm: nil,
+                                                      location: "local"))
+        return try await catalogue.completeUpload(id: id, object: object)
     }
 
     static func version(_ key: String, _ versionID: String?, locator: String) -> ObjectRecord {
