@@ -166,10 +166,8 @@ extension SQLiteCatalogue {
         StatementArguments(values.lazy.map { $0 as (any DatabaseValueConvertible)? })
     }
 
-    /// Inserts the current version of a key, numbered after every version the key already has
-    /// (`sequence` when `makeRoom` found it out: 1 for a key without any version).
-    static func insert(_ db: Database, _ row: ObjectRow, sequence known: Int64?) throws {
-        let sequence = try known ?? nextVersionSequence(db, bucket: row.bucket, key: row.key)
+    /// Inserts the current version of a key, numbered `sequence` (what `makeRoom` returned).
+    static func insert(_ db: Database, _ row: ObjectRow, sequence: Int64) throws {
         try db.cachedStatement(sql: "INSERT INTO objects (\(objectColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
             .execute(arguments: statementArguments(row.arguments + [sequence.databaseValue]))
         for segment in row.segments {

@@ -249,10 +249,11 @@ extension SQLiteCatalogue {
     /// upload). A record without a version id replaces the null version (whose blobs become
     /// garbage), refused while that version is locked; the current version, when kept, becomes
     /// noncurrent. For a never-versioned bucket this is exactly the replacement of the one object
-    /// the key had. A key with no version at all (written for the first time) has nothing to
-    /// archive or replace: one statement finds that out, where the general way takes five, and the
-    /// new version's number is then known (1); otherwise `insert` finds it.
-    static func makeRoom(_ db: Database, for object: ObjectRecord) throws -> (garbage: [GarbageBlob], sequence: Int64?) {
+    /// the key had. Returns the blobs that became garbage and the new version's number, above every
+    /// version the key has. A key with no version at all (written for the first time) has nothing
+    /// to archive or replace and its new version is the first: one statement finds that out, where
+    /// the general way takes five.
+    static func makeRoom(_ db: Database, for object: ObjectRecord) throws -> (garbage: [GarbageBlob], sequence: Int64) {
         guard try hasVersions(db, bucket: object.bucket, key: object.key) else { return ([], 1) }
         var garbage: [GarbageBlob] = []
         if object.versionID == nil, let null = try locate(db, bucket: object.bucket, key: object.key, versionID: nil) {
@@ -262,7 +263,7 @@ extension SQLiteCatalogue {
             garbage = try remove(db, null)
         }
         try archiveCurrent(db, bucket: object.bucket, key: object.key)
-        return (garbage, nil)
+        return (garbage, try nextVersionSequence(db, bucket: object.bucket, key: object.key))
     }
 
     /// Moves the current version of a key, if any, to the noncurrent versions; its blobs stay referenced.
