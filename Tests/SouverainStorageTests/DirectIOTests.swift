@@ -78,6 +78,48 @@ import SouverainTesting
         #expect(try await read(location, writer.locator, nil, chunkSize: 100_000) == content)
     }
 
+    /// A consumer that stops, or a blob that ends before the read does, fails the read with that
+    /// error, after every byte the blob has, and leaves the blob's file closed, by either path
+    /// (direct chunks of 256 KiB, or unaligned ones through the page cache).
+    @Test func aReadThatStopsEarlyClosesTheBlob() async throws {
+        struct Stop: Error {}
+        let location = try await LocalLocation(id: "local", root: root)
+        let content = bytes(3 * LocalLocation.writeBatch + 4_096)
+        let writer = try await location.makeBlobWriter()
+        try await writer.write(ByteBuffer(bytes: content))
+        _ = try await writer.commit()
+        let path = location.path(of: writer.locator)
+        func openedCount() throws -> Int {
+            let descriptors = try FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")
+            return descriptors.filter {
+                (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/" + $0)) == path
+            }.count
+        }
+        for chunk in [256 * 1024, 100_000] {
+            var chunks = 0
+            await #expect(throws: Stop.self) {
+                try await location.read(locator: writer.locator, range: nil, chunkSize: chunk) { _ in
+                    chunks += 1
+                    // Open while it is read: what the count below looks for is there to be seen.
+                    if chunks == 1 { #expect(try openedCount() == 1) }
+                    if chunks == 2 { throw Stop() }
+                }
+            }
+            #expect(chunks == 2)
+            #expect(try openedCount() == 0)
+            // Asked for a megabyte more than the blob holds: every byte it has, then the error.
+            var received = 0
+            let error = await #expect(throws: StorageError.self) {
+                try await location.read(locator: writer.locator, range: 0..<Int64(content.count + (1 << 20)), chunkSize: chunk) {
+                    received += $0.readableBytes
+                }
+            }
+            #expect(error?.code == .io)
+            #expect(received == content.count)
+            #expect(try openedCount() == 0)
+        }
+    }
+
     /// Bytes a producer writes into the batch itself and bytes handed over in buffers, mixed, make
     /// the blob in their order; a piece that does not fit in what is left of a batch is refused
     /// untouched and goes in a buffer instead, across the batches' edge.

@@ -16,7 +16,10 @@
 #      the fraction of one that 10,000 gave the raw ceiling), ROUNDS (3: the targets alternate their order from one
 #      round to the next, and the table gives each figure's median, so that one noisy round decides nothing),
 #      VERSIONING (1: versioning on for each round's bucket, on every target but raw, which has none),
-#      SETTLE (0: seconds to wait, after a `sync`, before each target's turn but the first).
+#      SETTLE (0: seconds to wait, after a `sync`, before each target's turn but the first),
+#      IDLE (0; 1: then, before every turn, wait until every server, Ceph's daemons included, has used under 5% of a
+#      core for two seconds running, at most 180 s, and if they were still working, SETTLE again:
+#      their work may have been deletions; each wait is printed).
 #
 # On ext4 without a journal (this project's machines' root), every new inode skips the inodes freed
 # in the last minute (six, while their inode table block is dirty) and reads each one's table
@@ -26,6 +29,13 @@
 # at the ends of the order runs twice in a row. SETTLE=65 takes out the one-minute part only: new
 # files written next to the freed inodes dirty their table blocks again (docs/benchmarks.md,
 # issue 18's nineteenth round).
+#
+# A server's work does not always end with its turn. Souverain deletes the blobs of the objects a
+# turn deleted once they have been dropped for 60 s (`--garbage-grace`: GETs in flight finish
+# first); Ceph's daemons go on working for a second or more after RGW's turn. With the turns back to back, that work
+# falls on whichever turn runs then: Souverain's own, a round later, when the raw ceiling's turn in
+# between lasts less than a minute (docs/benchmarks.md, issue 18's twenty-fourth round).
+# SETTLE=65 IDLE=1 starts each turn after every server's deferred work is done.
 # Only loopback is used; every process started is stopped by its PID at the end.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -41,6 +51,7 @@ SMALL_COUNT=${SMALL_COUNT:-50000}
 ROUNDS=${ROUNDS:-3}
 VERSIONING=${VERSIONING:-0}
 SETTLE=${SETTLE:-0}
+IDLE=${IDLE:-0}
 mkdir -p "$WORK"
 echo "work directory: $WORK" >&2
 
@@ -77,6 +88,37 @@ start_souverain() {  # NAME EXTRA-FLAGS...
   PIDS+=($!); PID_OF[$name]=$!
   ENDPOINT[$name]=http://127.0.0.1:$port; ACCESS[$name]=$KEY; SECRETS[$name]=$SECRET
   wait_http "${ENDPOINT[$name]}/health/ready"
+}
+
+# CPU ticks used so far by every server started here and by Ceph's daemons.
+server_ticks() {
+  local pids=("${PIDS[@]}") total=0 pid ticks
+  if [ -n "$RGW_DIR" ] && [ -r "$RGW_DIR/pids" ]; then
+    while read -r _ pid; do pids+=("$pid"); done < "$RGW_DIR/pids"
+  fi
+  for pid in "${pids[@]}"; do
+    ticks=$(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null) || continue
+    total=$((total + ${ticks:-0}))
+  done
+  echo "$total"
+}
+
+# Waits until the servers have used under 5% of a core for 2 s running, at most 180 s; prints the
+# wait. Fails if they were working when it started.
+wait_idle() {
+  local hz quiet=0 waited=0 before after
+  hz=$(getconf CLK_TCK)
+  before=$(server_ticks)
+  while [ "$waited" -lt 180 ]; do
+    sleep 1
+    waited=$((waited + 1))
+    after=$(server_ticks)
+    if [ $(((after - before) * 100)) -lt $((5 * hz)) ]; then quiet=$((quiet + 1)); else quiet=0; fi
+    before=$after
+    [ "$quiet" -ge 2 ] && break
+  done
+  echo "   (servers idle after ${waited} s$([ "$quiet" -ge 2 ] || echo ', still busy: gave up'))" >&2
+  [ "$waited" -le 2 ]
 }
 
 for target in $TARGETS; do
@@ -119,6 +161,10 @@ for round in $(seq "$ROUNDS"); do
     versioning=()
     if [ "$VERSIONING" = 1 ] && [ "$target" != raw ]; then versioning=(--versioning); fi
     if [ "$SETTLE" != 0 ] && [ "$turns" -gt 0 ]; then
+      sync
+      sleep "$SETTLE"
+    fi
+    if [ "$IDLE" = 1 ] && ! wait_idle && [ "$SETTLE" != 0 ] && [ "$turns" -gt 0 ]; then
       sync
       sleep "$SETTLE"
     fi
