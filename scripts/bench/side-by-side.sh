@@ -90,6 +90,9 @@ start_souverain() {  # NAME EXTRA-FLAGS...
   wait_http "${ENDPOINT[$name]}/health/ready"
 }
 
+# Dirty pages written, then SETTLE seconds of rest.
+settle() { sync; sleep "$SETTLE"; }
+
 # CPU ticks used so far by every server started here and by Ceph's daemons.
 server_ticks() {
   local pids=("${PIDS[@]}") total=0 pid ticks
@@ -160,14 +163,8 @@ for round in $(seq "$ROUNDS"); do
   for target in $order; do
     versioning=()
     if [ "$VERSIONING" = 1 ] && [ "$target" != raw ]; then versioning=(--versioning); fi
-    if [ "$SETTLE" != 0 ] && [ "$turns" -gt 0 ]; then
-      sync
-      sleep "$SETTLE"
-    fi
-    if [ "$IDLE" = 1 ] && ! wait_idle && [ "$SETTLE" != 0 ] && [ "$turns" -gt 0 ]; then
-      sync
-      sleep "$SETTLE"
-    fi
+    if [ "$SETTLE" != 0 ] && [ "$turns" -gt 0 ]; then settle; fi
+    if [ "$IDLE" = 1 ] && ! wait_idle && [ "$SETTLE" != 0 ] && [ "$turns" -gt 0 ]; then settle; fi
     turns=$((turns + 1))
     echo "== round $round: $target (${ENDPOINT[$target]})${versioning[*]:+, versioned bucket}" >&2
     "$BIN" bench --endpoint "${ENDPOINT[$target]}" --access-key "${ACCESS[$target]}" --secret-key "${SECRETS[$target]}" \
